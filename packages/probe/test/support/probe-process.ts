@@ -1,0 +1,66 @@
+// Starts the real probe (dist/main.js) as a child process with a real environment, and stops it.
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { LOCAL_AWS_ENV } from "@fislat/dynamo-local";
+import { LineLog } from "./lines.js";
+
+export const PROBE_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/main.js");
+
+export interface ProbeProcess {
+  child: ChildProcess;
+  log: LineLog;
+  stderr: () => string;
+  port: number;
+  url(p: string): string;
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills any probe a failed test left behind; call from afterEach. */
+export function killStrayProbes(): void {
+  for (const child of running) child.kill("SIGKILL");
+  running.clear();
+}
+
+export function spawnProbe(env: Record<string, string>, main = PROBE_MAIN) {
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH ?? "", ...LOCAL_AWS_ENV, PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+  });
+  return { child, log: new LineLog(child.stdout as NonNullable<typeof child.stdout>), stderr: () => stderr };
+}
+
+export async function startProbeProcess(endpoint: string, env: Record<string, string> = {}, main = PROBE_MAIN) {
+  const { child, log, stderr } = spawnProbe({ AWS_ENDPOINT_URL_DYNAMODB: endpoint, ...env }, main);
+  const started = await log
+    .waitFor((l) => l.json?.msg === "Probe started", 10_000)
+    .catch((error: Error) => {
+      throw new Error(`${error.message}\nstderr: ${stderr()}`);
+    });
+  const port = Number(started.json?.port);
+  const probe: ProbeProcess = {
+    child,
+    log,
+    stderr,
+    port,
+    url: (p) => `http://127.0.0.1:${port}${p}`,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        return { code: child.exitCode, signal: child.signalCode };
+      }
+      child.kill(signal);
+      const [code, sig] = (await once(child, "exit")) as [number | null, NodeJS.Signals | null];
+      return { code, signal: sig };
+    },
+  };
+  return probe;
+}

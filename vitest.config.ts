@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["packages/*/test/**/*.test.ts"],
+    // End-to-end tests start real processes and wait for real (injected) latency.
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+    // Two cores: more workers only make the latency measurements noisier.
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+});
