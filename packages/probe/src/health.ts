@@ -62,6 +62,13 @@ export class HealthTracker {
 
   private becomeUnhealthy(): void {
     if (this.failingSince === undefined || this.status === "unhealthy") return;
+    // Timers round fractional delays down; never flip before the threshold has really passed.
+    const remaining = this.failingSince + this.thresholdMs - this.now();
+    if (remaining > 0) {
+      this.timer = setTimeout(() => this.becomeUnhealthy(), Math.ceil(remaining));
+      this.timer.unref();
+      return;
+    }
     this.status = "unhealthy";
     this.onChange({
       healthy: false,
