@@ -1,0 +1,144 @@
+// Real TCP through the proxy to an upstream that records when each byte arrives and answers at once.
+import { once } from "node:events";
+import net from "node:net";
+import { performance } from "node:perf_hooks";
+import { afterEach, describe, expect, it } from "vitest";
+import { type FaultEvent, LatencyProxy } from "../src/index.js";
+
+interface Arrival {
+  byte: string;
+  at: number;
+}
+
+async function startUpstream() {
+  const arrivals: Arrival[] = [];
+  const server = net.createServer((socket) => {
+    socket.on("data", (chunk) => {
+      const at = performance.now();
+      for (const byte of chunk.toString()) arrivals.push({ byte, at });
+      socket.write(chunk.toString().toUpperCase()); // the reply direction is never delayed
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { server, arrivals, port: (server.address() as net.AddressInfo).port };
+}
+
+const opened: { close(): unknown }[] = [];
+afterEach(async () => {
+  for (const o of opened.splice(0).reverse()) await o.close();
+});
+
+async function rig(random?: () => number) {
+  const upstream = await startUpstream();
+  opened.push({ close: () => new Promise((r) => upstream.server.close(r)) });
+  const proxy = await LatencyProxy.start({ target: { host: "127.0.0.1", port: upstream.port }, random });
+  opened.push(proxy);
+  const client = net.connect(proxy.port, "127.0.0.1");
+  await once(client, "connect");
+  opened.push({ close: () => client.destroy() });
+  const replies: string[] = [];
+  client.on("data", (d) => replies.push(d.toString()));
+  return { upstream, proxy, client, replies };
+}
+
+/** Yields to the event loop until `cond` holds: the proxy has no event for "a chunk arrived". */
+async function until(cond: () => boolean) {
+  while (!cond()) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Sends one byte and resolves with the time from send to its arrival upstream. */
+async function timeOneByte(r: Awaited<ReturnType<typeof rig>>, byte: string) {
+  const before = r.upstream.arrivals.length;
+  const sent = performance.now();
+  r.client.write(byte);
+  while (r.upstream.arrivals.length === before) await once(r.client, "data");
+  return (r.upstream.arrivals[before] as Arrival).at - sent;
+}
+
+describe("LatencyProxy", () => {
+  it("passes bytes straight through while no fault is on", async () => {
+    const r = await rig();
+    expect(await timeOneByte(r, "a")).toBeLessThan(50);
+    expect(r.replies.join("")).toBe("A");
+  });
+
+  it("holds client-to-upstream bytes for the delay, drawn uniformly over [delay - jitter, delay + jitter)", async () => {
+    const low = await rig(() => 0);
+    low.proxy.startFault({ delayMs: 300, jitterMs: 100, maxDurationMs: 10_000 });
+    const lowDelay = await timeOneByte(low, "x");
+    expect(lowDelay).toBeGreaterThanOrEqual(199);
+    expect(lowDelay).toBeLessThan(260);
+
+    const high = await rig(() => 0.999);
+    high.proxy.startFault({ delayMs: 300, jitterMs: 100, maxDurationMs: 10_000 });
+    const highDelay = await timeOneByte(high, "y");
+    expect(highDelay).toBeGreaterThanOrEqual(399);
+    expect(highDelay).toBeLessThan(460);
+    expect(high.proxy.stats().delaysMs).toEqual([expect.closeTo(399.8, 1)]);
+  });
+
+  it("keeps the order of bytes even when a later draw is shorter", async () => {
+    const draws = [0.999, 0];
+    const r = await rig(() => draws.shift() ?? 0);
+    r.proxy.startFault({ delayMs: 200, jitterMs: 150, maxDurationMs: 10_000 });
+    r.client.write("1");
+    await until(() => r.proxy.stats().chunksDelayed === 1);
+    r.client.write("2");
+    while (r.upstream.arrivals.length < 2) await once(r.client, "data");
+    expect(r.proxy.stats().delaysMs).toEqual([expect.closeTo(349.7, 1), 50]);
+    expect(r.upstream.arrivals.map((a) => a.byte).join("")).toBe("12");
+  });
+
+  it("reports when a fault starts and stops, and sends held bytes at once when stopped", async () => {
+    const r = await rig();
+    const events: FaultEvent[] = [];
+    r.proxy.on("fault", (e) => events.push(e));
+    const start = r.proxy.startFault({ delayMs: 5000, jitterMs: 0, maxDurationMs: 10_000 });
+    expect(r.proxy.faultActive()).toBe(true);
+    const sent = performance.now();
+    r.client.write("h");
+    await until(() => r.proxy.stats().chunksDelayed === 1);
+    const stop = r.proxy.stopFault();
+    while (r.upstream.arrivals.length === 0) await once(r.client, "data");
+    expect((r.upstream.arrivals[0] as Arrival).at - sent).toBeLessThan(1000);
+    expect(events.map((e) => [e.type, e.reason])).toEqual([
+      ["start", undefined],
+      ["stop", "requested"],
+    ]);
+    expect(stop?.at).toBeGreaterThan(start.at);
+    expect(r.proxy.faultActive()).toBe(false);
+    expect(r.proxy.stopFault()).toBeUndefined();
+  });
+
+  it("stops a fault by itself at its hard time limit", async () => {
+    const r = await rig();
+    const start = r.proxy.startFault({ delayMs: 100, jitterMs: 0, maxDurationMs: 150 });
+    const [stop] = (await once(r.proxy, "fault")) as [FaultEvent];
+    expect(stop).toMatchObject({ type: "stop", reason: "time-limit" });
+    expect(stop.at - start.at).toBeGreaterThanOrEqual(149);
+    expect(await timeOneByte(r, "z")).toBeLessThan(50);
+  });
+
+  it("refuses a second fault and invalid parameters", async () => {
+    const r = await rig();
+    expect(() => r.proxy.startFault({ delayMs: 100, jitterMs: 200, maxDurationMs: 1000 })).toThrow(
+      /jitterMs 200 must not exceed delayMs 100/,
+    );
+    expect(() => r.proxy.startFault({ delayMs: 100, jitterMs: 0, maxDurationMs: 0 })).toThrow(/maxDurationMs/);
+    r.proxy.startFault({ delayMs: 100, jitterMs: 0, maxDurationMs: 1000 });
+    expect(() => r.proxy.startFault({ delayMs: 100, jitterMs: 0, maxDurationMs: 1000 })).toThrow(/already running/);
+  });
+
+  it("frees its port and ends its fault when closed", async () => {
+    const r = await rig();
+    r.proxy.startFault({ delayMs: 100, jitterMs: 0, maxDurationMs: 60_000 });
+    const port = r.proxy.port;
+    const closedEvent = once(r.proxy, "fault");
+    await r.proxy.close();
+    expect(((await closedEvent) as [FaultEvent])[0].reason).toBe("closed");
+    const reuse = net.createServer().listen(port, "127.0.0.1");
+    await once(reuse, "listening");
+    reuse.close();
+  });
+});
