@@ -25,8 +25,9 @@ export function killStrayProbes(): void {
   running.clear();
 }
 
-export function spawnProbe(env: Record<string, string>, main = PROBE_MAIN) {
-  const child = spawn(process.execPath, [main], {
+/** `args` are node's: the probe's entry point by default, or a script that starts it. */
+export function spawnProbe(env: Record<string, string>, args = [PROBE_MAIN]) {
+  const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? "", ...LOCAL_AWS_ENV, PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -39,8 +40,8 @@ export function spawnProbe(env: Record<string, string>, main = PROBE_MAIN) {
   return { child, log: new LineLog(child.stdout as NonNullable<typeof child.stdout>), stderr: () => stderr };
 }
 
-export async function startProbeProcess(endpoint: string, env: Record<string, string> = {}, main = PROBE_MAIN) {
-  const { child, log, stderr } = spawnProbe({ AWS_ENDPOINT_URL_DYNAMODB: endpoint, ...env }, main);
+export async function startProbeProcess(endpoint: string, env: Record<string, string> = {}, args = [PROBE_MAIN]) {
+  const { child, log, stderr } = spawnProbe({ AWS_ENDPOINT_URL_DYNAMODB: endpoint, ...env }, args);
   const started = await log
     .waitFor((l) => l.json?.msg === "Probe started", 10_000)
     .catch((error: Error) => {
