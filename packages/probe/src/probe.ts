@@ -27,6 +27,7 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 export async function startProbe(config: ProbeConfig, deps: ProbeDeps): Promise<RunningProbe> {
   const { log, task } = deps;
   const dynamo = deps.dynamo ?? createDynamoProbe(config);
+  await dynamo.warmUp();
   let stopping = false;
   let testSeq = 0;
   let activeTests = 0;
