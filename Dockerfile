@@ -32,4 +32,5 @@ EXPOSE 80
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||80)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/main.js"]
+# The flags are PROBE_NODE_FLAGS of packages/probe/src/launch.ts (the image test checks they agree).
+CMD ["node", "--max-semi-space-size=1", "--optimize-for-size", "dist/main.js"]

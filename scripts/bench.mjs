@@ -14,7 +14,9 @@ const benches = {
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benches));
 if (unknown.length > 0) {
-  process.stderr.write(`bench: unknown benchmark ${unknown.join(", ")}; expected any of ${Object.keys(benches).join(", ")}\n`);
+  process.stderr.write(
+    `bench: unknown benchmark ${unknown.join(", ")}; expected any of ${Object.keys(benches).join(", ")}\n`,
+  );
   process.exit(2);
 }
 for (const [name, run] of Object.entries(benches)) {

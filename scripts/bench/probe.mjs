@@ -4,7 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { LOCAL_AWS_ENV, startLocalDynamo } from "@fislat/dynamo-local";
 import { LatencyProxy } from "@fislat/latency-proxy";
-import { median, percentile, report, repo, startProbe } from "./support.mjs";
+import { median, percentile, repo, report, startProbe } from "./support.mjs";
 
 const untilCount = (n) => (resolve) => (_record, records) => records.length >= n && resolve();
 
@@ -89,7 +89,10 @@ export async function timeoutPrecision({ probes = 2, perProbe = 60 } = {}) {
     }
     await Promise.all(finished);
     await Promise.all(running.map((p) => p.stop()));
-    const timeouts = running.flatMap((p) => p.records).filter((r) => r.errorKind === "timeout").map((r) => r.rttMs);
+    const timeouts = running
+      .flatMap((p) => p.records)
+      .filter((r) => r.errorKind === "timeout")
+      .map((r) => r.rttMs);
     const p99 = percentile(timeouts, 99);
     report(
       "timeout precision",

@@ -5,14 +5,14 @@ import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 import { LOCAL_AWS_ENV } from "@fislat/dynamo-local";
+import { probeNodeArgs } from "@fislat/probe/launch";
 import { parseProbeLine } from "@fislat/probe/record";
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const PROBE_MAIN = path.join(repo, "packages/probe/dist/main.js");
 
 /** Starts the probe; `onRoundTrip` sees every round-trip record. Resolves once it is listening. */
 export async function startProbe(env, onRoundTrip = () => {}) {
-  const child = spawn(process.execPath, [PROBE_MAIN], {
+  const child = spawn(process.execPath, probeNodeArgs(), {
     env: { PATH: process.env.PATH, ...LOCAL_AWS_ENV, PORT: "0", ...env },
     stdio: ["ignore", "pipe", "ignore"],
   });

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type LocalDynamo, startLocalDynamo } from "@fislat/dynamo-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROBE_NODE_FLAGS } from "../../dist/launch.js";
 import { isRoundTrip } from "../support/lines.js";
 import { killStrayProbes, type ProbeProcess, startProbeProcess } from "../support/probe-process.js";
 
@@ -37,7 +38,7 @@ describe("the probe image", () => {
   it("is a slim Node image that runs the probe as a non-root user on port 80", () => {
     expect(manifest.image).toMatch(/^node:\d+-[a-z]+-slim$/);
     expect(manifest.user).toBe("node");
-    expect(manifest.cmd).toEqual(["node", "dist/main.js"]);
+    expect(manifest.cmd).toEqual(["node", ...PROBE_NODE_FLAGS, "dist/main.js"]);
     expect(manifest.env.NODE_ENV).toBe("production");
     const dockerfile = readFileSync(path.join(repo, "Dockerfile"), "utf8");
     expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);

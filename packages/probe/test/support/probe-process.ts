@@ -1,12 +1,9 @@
 // Starts the real probe (dist/main.js) as a child process with a real environment, and stops it.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { LOCAL_AWS_ENV } from "@fislat/dynamo-local";
+import { probeNodeArgs } from "../../dist/launch.js";
 import { LineLog } from "./lines.js";
-
-export const PROBE_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/main.js");
 
 export interface ProbeProcess {
   child: ChildProcess;
@@ -26,7 +23,7 @@ export function killStrayProbes(): void {
 }
 
 /** `args` are node's: the probe's entry point by default, or a script that starts it. */
-export function spawnProbe(env: Record<string, string>, args = [PROBE_MAIN]) {
+export function spawnProbe(env: Record<string, string>, args = probeNodeArgs()) {
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? "", ...LOCAL_AWS_ENV, PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -40,7 +37,7 @@ export function spawnProbe(env: Record<string, string>, args = [PROBE_MAIN]) {
   return { child, log: new LineLog(child.stdout as NonNullable<typeof child.stdout>), stderr: () => stderr };
 }
 
-export async function startProbeProcess(endpoint: string, env: Record<string, string> = {}, args = [PROBE_MAIN]) {
+export async function startProbeProcess(endpoint: string, env: Record<string, string> = {}, args = probeNodeArgs()) {
   const { child, log, stderr } = spawnProbe({ AWS_ENDPOINT_URL_DYNAMODB: endpoint, ...env }, args);
   const started = await log
     .waitFor((l) => l.json?.msg === "Probe started", 10_000)
