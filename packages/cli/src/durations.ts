@@ -1,0 +1,47 @@
+// Durations as people write them: "45s", "5m", "500ms", "1.5s" (the ms library) or ISO 8601
+// "PT5M" (iso8601-duration). A bare number is refused: "30" could be seconds or milliseconds.
+import { parse as parseIso, toSeconds } from "iso8601-duration";
+import ms from "ms";
+import { badInput } from "./errors.js";
+
+export function parseDuration(flag: string, value: string): number {
+  const text = value.trim();
+  let result: number | undefined;
+  if (/^P/i.test(text)) {
+    try {
+      result = toSeconds(parseIso(text.toUpperCase())) * 1000;
+    } catch {
+      result = undefined;
+    }
+  } else if (!/^[\d.]+$/.test(text)) {
+    result = ms(text as ms.StringValue) as number | undefined;
+  }
+  if (result === undefined || !Number.isFinite(result) || result <= 0) {
+    throw badInput(
+      `${flag} ${JSON.stringify(value)} is not a duration: use a positive number with a unit (500ms, 45s, 5m) or ISO 8601 (PT5M)`,
+    );
+  }
+  return result;
+}
+
+/** Milliseconds: a plain number, or a duration with a unit. */
+export function parseMilliseconds(flag: string, value: string): number {
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  return parseDuration(flag, text);
+}
+
+/** ISO 8601 for FIS and reports, rounded to the second (FIS takes whole seconds or minutes). */
+export function toIsoDuration(msValue: number): string {
+  const seconds = Math.round(msValue / 1000);
+  if (seconds % 60 === 0) return `PT${seconds / 60}M`;
+  return `PT${seconds}S`;
+}
+
+export function formatDuration(msValue: number): string {
+  if (msValue < 1000) return `${Math.round(msValue)} ms`;
+  if (msValue < 60_000) return `${(msValue / 1000).toFixed(msValue % 1000 === 0 ? 0 : 1)} s`;
+  const m = Math.floor(msValue / 60_000);
+  const s = Math.round((msValue % 60_000) / 1000);
+  return s === 0 ? `${m} min` : `${m} min ${s} s`;
+}

@@ -1,0 +1,188 @@
+// Runs one experiment through the ports: baseline, fault injected (its boundaries as the injector
+// reports them), recovery, then the timeline and the verdict. An abort (Ctrl-C, SIGTERM) or a
+// failing line source at any moment removes the fault first, then ends the run as interrupted.
+import type { ProbeLine, RoundTripRecord } from "@fislat/probe/record";
+import type {
+  Clock,
+  FaultEnded,
+  FaultInjector,
+  FaultParameters,
+  HealthObservation,
+  HealthWatcher,
+  RoundTripSource,
+} from "./ports.js";
+import type { Scenario } from "./scenario.js";
+import { type PhaseName, type Timeline, TimelineBuilder } from "./timeline.js";
+import { degradedThreshold, judge, type Verdict } from "./verdict.js";
+
+export interface ExperimentPlan {
+  scenario: Scenario;
+  fault: FaultParameters;
+  baselineMs: number;
+  recoveryMs: number;
+  connectionTimeoutMs: number;
+  readTimeoutMs: number;
+  intervalMs: number;
+  healthFailureMs: number;
+  healthPollMs: number;
+  /** How long to wait for lines still on their way after the run (log ingestion). */
+  lateLineGraceMs: number;
+  /** How the environment's new connections pay the delay (see predict.ts). */
+  waitsOnNewConnection: number;
+  connectDelayed: boolean;
+}
+
+export interface ExperimentPorts {
+  injector: FaultInjector;
+  source: RoundTripSource;
+  health?: HealthWatcher;
+  clock: Clock;
+}
+
+export interface ExperimentEvents {
+  phase?(phase: PhaseName | "judging", plannedMs: number): void;
+  roundTrip?(record: RoundTripRecord): void;
+  health?(observation: HealthObservation): void;
+  faultStarted?(at: Date): void;
+  faultEnded?(ended: FaultEnded): void;
+  stopping?(reason: string): void;
+}
+
+export type FaultRemoval = "not-started" | "ended" | "confirmed" | "unconfirmed";
+
+export interface ExperimentResult {
+  plan: ExperimentPlan;
+  startedAt: Date;
+  endedAt: Date;
+  fault: { startedAt?: Date; endedAt?: Date; endReason?: FaultEnded["reason"]; detail?: string };
+  faultRemoval: FaultRemoval;
+  /** Set when the fault could not be confirmed removed: what went wrong. */
+  removalError?: string;
+  timeline: Timeline;
+  /** Absent when the run was interrupted: an interrupted run is not judged. */
+  verdict?: Verdict;
+  interrupted?: { reason: string };
+}
+
+export async function runExperiment(
+  plan: ExperimentPlan,
+  ports: ExperimentPorts,
+  events: ExperimentEvents = {},
+  signal?: AbortSignal,
+): Promise<ExperimentResult> {
+  const { clock, injector, source, health } = ports;
+  const builder = new TimelineBuilder();
+  const stop = new AbortController();
+  let interruptReason: string | undefined;
+  const interrupt = (reason: string) => {
+    if (interruptReason !== undefined) return;
+    interruptReason = reason;
+    stop.abort();
+  };
+  const onAbort = () => interrupt(String(signal?.reason ?? "interrupted"));
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  const result: Omit<ExperimentResult, "timeline" | "endedAt"> = {
+    plan,
+    startedAt: clock.wallNow(),
+    fault: {},
+    faultRemoval: "not-started",
+  };
+
+  try {
+    await source.start(
+      (line: ProbeLine) => {
+        const record = builder.add(line);
+        if (record) events.roundTrip?.(record);
+      },
+      (error) => interrupt(`the probe's line source failed: ${error.message}`),
+    );
+    health?.start((observation) => {
+      builder.addHealthObservation(observation);
+      events.health?.(observation);
+    });
+
+    events.phase?.("baseline", plan.baselineMs);
+    await clock.sleep(plan.baselineMs, stop.signal);
+
+    if (interruptReason === undefined) {
+      const started = await injector.start(plan.fault);
+      result.fault.startedAt = started.startedAt;
+      result.faultRemoval = "unconfirmed";
+      events.faultStarted?.(started.startedAt);
+      events.phase?.("injection", plan.fault.durationMs);
+      const aborted = new Promise<undefined>((resolve) => {
+        if (stop.signal.aborted) resolve(undefined);
+        stop.signal.addEventListener("abort", () => resolve(undefined), { once: true });
+      });
+      const ended = await Promise.race([started.ended, aborted]);
+      if (ended) {
+        recordEnd(result, ended);
+        events.faultEnded?.(ended);
+      }
+    }
+    if (interruptReason === undefined) {
+      events.phase?.("recovery", plan.recoveryMs);
+      await clock.sleep(plan.recoveryMs, stop.signal);
+    }
+  } catch (error) {
+    interrupt(`the experiment failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw Object.assign(error instanceof Error ? error : new Error(String(error)), {
+      partial: await finish(),
+    });
+  }
+  return finish();
+
+  async function finish(): Promise<ExperimentResult> {
+    signal?.removeEventListener("abort", onAbort);
+    if (result.faultRemoval === "unconfirmed") {
+      events.stopping?.(`removing the fault (${injector.description})`);
+      try {
+        const ended = await injector.stop();
+        recordEnd(result, ended);
+        result.faultRemoval = "confirmed";
+        events.faultEnded?.(ended);
+      } catch (error) {
+        result.removalError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    health?.stop();
+    events.phase?.("judging", plan.lateLineGraceMs);
+    await source.stop(interruptReason === undefined ? plan.lateLineGraceMs : 0);
+    const timeline = builder.build(
+      { startedAt: result.fault.startedAt, endedAt: result.fault.endedAt },
+      degradedThreshold(plan.fault.delayMs),
+    );
+    const done: ExperimentResult = { ...result, timeline, endedAt: clock.wallNow() };
+    if (interruptReason !== undefined) {
+      done.interrupted = { reason: interruptReason };
+    } else {
+      done.verdict = judge(timeline, {
+        scenario: plan.scenario,
+        delayMs: plan.fault.delayMs,
+        jitterMs: plan.fault.jitterMs,
+        connectionTimeoutMs: plan.connectionTimeoutMs,
+        readTimeoutMs: plan.readTimeoutMs,
+        intervalMs: plan.intervalMs,
+        healthFailureMs: plan.healthFailureMs,
+        injectionMs:
+          result.fault.startedAt && result.fault.endedAt
+            ? result.fault.endedAt.getTime() - result.fault.startedAt.getTime()
+            : 0,
+        waitsOnNewConnection: plan.waitsOnNewConnection,
+        connectDelayed: plan.connectDelayed,
+        healthPollMs: plan.healthPollMs,
+      });
+    }
+    return done;
+  }
+}
+
+function recordEnd(result: Omit<ExperimentResult, "timeline" | "endedAt">, ended: FaultEnded) {
+  result.fault.endedAt = ended.endedAt;
+  result.fault.endReason = ended.reason;
+  if (ended.detail) result.fault.detail = ended.detail;
+  // A fault that ended by itself is gone; nothing is left to remove.
+  result.faultRemoval = "ended";
+}

@@ -1,0 +1,75 @@
+// What the experiment engine needs from the world. Local adapters (dynalite, the probe process,
+// the latency proxy) and AWS adapters (ECS, FIS, CloudWatch Logs) implement these; the engine
+// itself imports no SDK, no child_process and no net.
+import type { ProbeLine } from "@fislat/probe/record";
+
+export interface FaultParameters {
+  delayMs: number;
+  jitterMs: number;
+  durationMs: number;
+}
+
+/** When the fault really took effect and ended, by the injector's own account. */
+export interface FaultStarted {
+  startedAt: Date;
+  /** Settles when the fault has ended by itself (its duration ran out) or was stopped. */
+  ended: Promise<FaultEnded>;
+}
+
+export interface FaultEnded {
+  endedAt: Date;
+  reason: "completed" | "stopped" | "failed";
+  detail?: string;
+}
+
+export interface FaultInjector {
+  /** Describes the fault for people: "latency proxy 127.0.0.1:4123", "FIS experiment EXP123". */
+  readonly description: string;
+  start(fault: FaultParameters): Promise<FaultStarted>;
+  /** Removes the fault and resolves once it is confirmed gone; rejects if that cannot be confirmed. */
+  stop(): Promise<FaultEnded>;
+}
+
+/** Where the probe's log lines come from: the child's stdout, or CloudWatch Logs. */
+export interface RoundTripSource {
+  /** Starts delivering lines; each is parsed with the probe's own parser. */
+  start(onLine: (line: ProbeLine, raw: string) => void, onError: (error: Error) => void): Promise<void>;
+  /** Waits up to `graceMs` for lines still on their way (log ingestion), then stops. */
+  stop(graceMs: number): Promise<void>;
+}
+
+export interface HealthObservation {
+  at: Date;
+  /** HTTP status of /health, or "unreachable". */
+  status: number | "unreachable";
+}
+
+export interface HealthWatcher {
+  start(onObservation: (observation: HealthObservation) => void): void;
+  stop(): void;
+}
+
+export interface Clock {
+  /** Monotonic milliseconds, for durations. */
+  now(): number;
+  /** Wall clock, for timestamps in reports. */
+  wallNow(): Date;
+  /** Resolves after `ms`, or early (without rejecting) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  wallNow: () => new Date(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      }
+      signal?.addEventListener("abort", done, { once: true });
+    }),
+};

@@ -1,0 +1,83 @@
+// What the fault should do, predicted from its parameters, the probe's timeouts and the measured
+// baseline, so the verdict compares evidence with a number rather than with hope.
+//
+// Model (shared/facts): each delayed wait draws D ~ U[delay - jitter, delay + jitter) (netem's
+// default). The probe's read timeout is a socket inactivity timeout, so a wait times out when
+// D + baseline > readTimeout. A request on a reused connection waits once. A new connection waits
+// `waitsOnNewConnection` times: locally once (the proxy accepts at once), on AWS about three
+// times over HTTPS (SYN against the connect timeout, then the TLS handshake and the request).
+// A timeout destroys the socket, so the next round trip opens a new connection: the mix of new
+// and reused connections is the stationary state of that two-state chain.
+
+export interface PredictionInput {
+  delayMs: number;
+  jitterMs: number;
+  connectionTimeoutMs: number;
+  readTimeoutMs: number;
+  /** Baseline round trip time; the low and high ends bound the model's own uncertainty. */
+  baselineMs: { low: number; typical: number; high: number };
+  waitsOnNewConnection: number;
+  /** Whether the first wait of a new connection is the TCP connect (AWS) or not (local proxy). */
+  connectDelayed: boolean;
+}
+
+export interface Prediction {
+  /** Fraction of round trips under the fault that time out. */
+  timeoutFraction: number;
+  /** Range of that fraction over the baseline's spread. */
+  timeoutFractionRange: [number, number];
+  /** Median round trip time of successful round trips under the fault. */
+  successMedianMs: number;
+  reusedTimeoutProbability: number;
+  newTimeoutProbability: number;
+}
+
+/** P(D <= x) for D ~ U[delay - jitter, delay + jitter); a step at `delay` without jitter. */
+export function delayCdf(x: number, delayMs: number, jitterMs: number): number {
+  if (jitterMs <= 0) return x >= delayMs ? 1 : 0;
+  const low = delayMs - jitterMs;
+  return Math.min(1, Math.max(0, (x - low) / (2 * jitterMs)));
+}
+
+function timeoutFractionAt(input: PredictionInput, baselineMs: number) {
+  const { delayMs, jitterMs } = input;
+  const readOk = delayCdf(input.readTimeoutMs - baselineMs, delayMs, jitterMs);
+  const pReused = 1 - readOk;
+  const waits = Math.max(1, input.waitsOnNewConnection);
+  const connectOk = input.connectDelayed ? delayCdf(input.connectionTimeoutMs - baselineMs, delayMs, jitterMs) : 1;
+  const readWaits = input.connectDelayed ? waits - 1 : waits;
+  const pNew = 1 - connectOk * readOk ** readWaits;
+  // Stationary share of new connections: reused -> new after a timeout, new -> reused after a success.
+  const denominator = pReused + (1 - pNew);
+  const shareNew = denominator === 0 ? 1 : pReused / denominator;
+  return { fraction: (1 - shareNew) * pReused + shareNew * pNew, pReused, pNew };
+}
+
+export function predict(input: PredictionInput): Prediction {
+  const typical = timeoutFractionAt(input, input.baselineMs.typical);
+  // A slower baseline means more timeouts: the high baseline bounds the fraction from above.
+  const low = timeoutFractionAt(input, input.baselineMs.low).fraction;
+  const high = timeoutFractionAt(input, input.baselineMs.high).fraction;
+  // Successful round trips are those whose draw stayed under the timeout: their median draw is
+  // the median of the uniform truncated at the timeout.
+  const cap = Math.min(input.delayMs + input.jitterMs, input.readTimeoutMs - input.baselineMs.typical);
+  const lowDraw = input.delayMs - input.jitterMs;
+  const successMedianDraw = input.jitterMs <= 0 ? input.delayMs : lowDraw + Math.max(0, cap - lowDraw) / 2;
+  return {
+    timeoutFraction: typical.fraction,
+    timeoutFractionRange: [Math.min(low, high), Math.max(low, high)],
+    successMedianMs: input.baselineMs.typical + successMedianDraw,
+    reusedTimeoutProbability: typical.pReused,
+    newTimeoutProbability: typical.pNew,
+  };
+}
+
+/** Wilson score interval for k successes in n trials (z = 1.96 for 95%). */
+export function wilsonInterval(k: number, n: number, z = 1.96): [number, number] {
+  if (n === 0) return [0, 1];
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}

@@ -1,0 +1,38 @@
+// The one error type for expected failures, carrying its exit code; cli.ts turns it into one.
+
+export const EXIT = {
+  /** The hypothesis held. */
+  passed: 0,
+  /** The hypothesis failed. */
+  failed: 1,
+  /** Bad input: a flag, a file, a value. */
+  badInput: 2,
+  /** The environment or infrastructure failed (missing resources, a failed fault, a crash). */
+  environment: 3,
+  /** Interrupted; the fault was removed. */
+  interrupted: 4,
+  /** The fault could not be confirmed removed. */
+  faultNotRemoved: 5,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0  the hypothesis held
+  1  the hypothesis failed (the report says which assertion)
+  2  bad input
+  3  environment or infrastructure error
+  4  interrupted; the fault was removed
+  5  the fault could not be confirmed removed`;
+
+export class FislatError extends Error {
+  override readonly name = "FislatError";
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+  ) {
+    super(message);
+  }
+}
+
+export const badInput = (message: string) => new FislatError(message, EXIT.badInput);

@@ -1,0 +1,63 @@
+// The local experiment's world on one machine: dynalite, the latency proxy in front of it, and the
+// real probe pointed at the proxy. Each part is registered with the cleanup owner as it starts.
+import { startLocalDynamo } from "@fislat/dynamo-local";
+import { LatencyProxy } from "@fislat/latency-proxy";
+import type { ExperimentPorts } from "../engine/experiment.js";
+import { systemClock } from "../engine/ports.js";
+import type { Resources } from "../resources.js";
+import { healthPoller } from "./health-poller.js";
+import { startProbeProcess } from "./probe-process.js";
+import { proxyInjector } from "./proxy-injector.js";
+
+export interface LocalProbeSettings {
+  connectionTimeoutMs: number;
+  readTimeoutMs: number;
+  intervalMs: number;
+  healthFailureMs: number;
+}
+
+export interface LocalEnvironment {
+  ports: ExperimentPorts;
+  target: string;
+  probePid: number;
+  probePort: number;
+  dynamoPort: number;
+  proxyPort: number;
+}
+
+export const LOCAL_HEALTH_POLL_MS = 1000;
+
+export async function startLocalEnvironment(
+  settings: LocalProbeSettings,
+  resources: Resources,
+): Promise<LocalEnvironment> {
+  const db = await startLocalDynamo();
+  resources.add(`dynalite on port ${db.port}`, () => db.close());
+  const proxy = await LatencyProxy.start({ target: { host: "127.0.0.1", port: db.port } });
+  resources.add(`latency proxy on port ${proxy.port}`, () => proxy.close());
+  const probe = await startProbeProcess({
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${proxy.port}`,
+    TABLE_NAME: db.tableName,
+    CONNECTION_TIMEOUT_MS: String(settings.connectionTimeoutMs),
+    READ_TIMEOUT_MS: String(settings.readTimeoutMs),
+    TEST_INTERVAL_SECONDS: String(settings.intervalMs / 1000),
+    HEALTH_FAILURE_SECONDS: String(settings.healthFailureMs / 1000),
+  });
+  resources.add(`probe process ${probe.pid}`, () => probe.terminate());
+  const injector = proxyInjector(proxy);
+  // Registered last, so released first: the fault goes before anything else.
+  resources.add("the latency fault", () => injector.stop());
+  return {
+    ports: {
+      injector,
+      source: probe,
+      health: healthPoller(`http://127.0.0.1:${probe.port}/health`, LOCAL_HEALTH_POLL_MS),
+      clock: systemClock,
+    },
+    target: `probe pid ${probe.pid} -> latency proxy :${proxy.port} -> dynalite :${db.port} (table ${db.tableName})`,
+    probePid: probe.pid,
+    probePort: probe.port,
+    dynamoPort: db.port,
+    proxyPort: proxy.port,
+  };
+}

@@ -1,0 +1,41 @@
+// The one cleanup owner of a command: every resource (process, port, proxy, fault, template) is
+// registered the moment it is created and released in reverse order, on success, failure and
+// signal alike. Releasing never throws: what could not be released is returned, to be reported.
+
+export interface ReleaseFailure {
+  name: string;
+  error: string;
+}
+
+export class Resources {
+  private readonly held: { name: string; release: () => unknown }[] = [];
+  private releasing: Promise<ReleaseFailure[]> | undefined;
+  current: string | undefined;
+
+  add(name: string, release: () => unknown): void {
+    this.held.push({ name, release });
+  }
+
+  /** What is still held, newest first: what a second Ctrl-C is told we are waiting for. */
+  pending(): string[] {
+    return this.held.map((r) => r.name).reverse();
+  }
+
+  releaseAll(): Promise<ReleaseFailure[]> {
+    this.releasing ??= (async () => {
+      const failures: ReleaseFailure[] = [];
+      while (this.held.length > 0) {
+        const { name, release } = this.held.pop() as { name: string; release: () => unknown };
+        this.current = name;
+        try {
+          await release();
+        } catch (error) {
+          failures.push({ name, error: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      this.current = undefined;
+      return failures;
+    })();
+    return this.releasing;
+  }
+}
