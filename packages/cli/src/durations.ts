@@ -13,7 +13,7 @@ export function parseDuration(flag: string, value: string): number {
     } catch {
       result = undefined;
     }
-  } else if (!/^[\d.]+$/.test(text)) {
+  } else if (text !== "" && !/^[\d.]+$/.test(text)) {
     result = ms(text as ms.StringValue) as number | undefined;
   }
   if (result === undefined || !Number.isFinite(result) || result <= 0) {

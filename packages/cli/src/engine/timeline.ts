@@ -204,10 +204,10 @@ export class TimelineBuilder {
       if (firstSuccess) timeline.timeToRecoverMs = Math.max(0, endOf(firstSuccess) - faultEnd);
       const lastDegraded = grouped.recovery.filter(degraded).at(-1);
       timeline.degradationAfterFaultMs = lastDegraded ? endOf(lastDegraded) - faultEnd : 0;
-      const wasUnhealthy = health.some((h) => !h.healthy && h.at.getTime() < faultEnd);
-      if (wasUnhealthy) {
-        const healthy = health.find((h) => h.healthy && h.at.getTime() >= faultEnd);
-        if (healthy) timeline.timeToHealthyMs = healthy.at.getTime() - faultEnd;
+      const lastUnhealthy = health.filter((h) => !h.healthy).at(-1);
+      if (lastUnhealthy) {
+        const healthy = health.find((h) => h.healthy && h.at.getTime() >= lastUnhealthy.at.getTime());
+        if (healthy) timeline.timeToHealthyMs = Math.max(0, healthy.at.getTime() - faultEnd);
       }
     }
     return timeline;

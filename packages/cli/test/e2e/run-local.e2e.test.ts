@@ -1,0 +1,109 @@
+// fislat run --local end to end: the real CLI starting dynalite, the real probe and the latency
+// proxy, with short phases. Each scenario's hypothesis must hold and a wrong one must fail.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+
+import { isAlive, probePidOf, reportFolder, SHORT_PHASES } from "../support/local-run.js";
+
+const reports = reportFolder();
+
+describe("fislat run --local", () => {
+  it("timeout: round trips time out, /health turns 503, all recover; exit 0 with all three reports", async () => {
+    const junit = reports.file("timeout", "xml");
+    const markdown = reports.file("timeout", "md");
+    const { code, stdout, stderr } = await runCli([
+      "run",
+      "--local",
+      "--scenario",
+      "timeout",
+      ...SHORT_PHASES,
+      "--json",
+      reports.file("timeout"),
+      "--junit",
+      junit,
+      "--markdown",
+      markdown,
+    ]);
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    const report = reports.read("timeout");
+    expect(report).toMatchObject({ schemaVersion: 1, outcome: "passed", exitCode: 0, scenario: { name: "timeout" } });
+    expect(report.assertions.length).toBeGreaterThanOrEqual(8);
+    expect(report.assertions.every((a) => a.passed)).toBe(true);
+    expect(report.assertions.map((a) => a.id)).toContain("health.unhealthy");
+    expect(report.phases.injection.timeouts).toBeGreaterThanOrEqual(5);
+    expect(report.roundTrips.length).toBeGreaterThan(20);
+    expect(report.fault.removal).toBe("ended");
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toMatch(/<testsuites name="fislat" tests="\d+" failures="0" errors="0"/);
+    expect(xml.match(/<testcase /g)).toHaveLength(report.assertions.length);
+    expect(readFileSync(markdown, "utf8")).toMatch(/^## .* fislat timeout \(local\): PASSED/);
+    expect(stdout).toMatch(/PASS round trips time out under the fault/);
+    expect(stdout).toMatch(/▀ = fault injected/);
+    expect(stderr).toMatch(/fault injected at/);
+    // Nothing survives the command.
+    expect(isAlive(probePidOf(report))).toBe(false);
+  });
+
+  it("succeed: round trips succeed at about the delay; exit 0", async () => {
+    const { code, stdout } = await runCli([
+      "run",
+      "--local",
+      "--scenario",
+      "succeed",
+      ...SHORT_PHASES,
+      "--json",
+      reports.file("succeed"),
+    ]);
+    expect(code, stdout).toBe(0);
+    const report = reports.read("succeed");
+    expect(report.phases.injection.successes).toBe(report.phases.injection.count);
+    expect(report.phases.injection.successLatency?.p50).toBeGreaterThan(750);
+    expect(report.phases.injection.successLatency?.p50).toBeLessThan(900);
+  });
+
+  it("edge at 800 ms: about half time out, as predicted; exit 0", async () => {
+    const { code, stdout } = await runCli([
+      "run",
+      "--local",
+      "--scenario",
+      "edge",
+      ...SHORT_PHASES,
+      "--duration",
+      "10s",
+      "--read-timeout",
+      "800",
+      "--connection-timeout",
+      "800",
+      "--json",
+      reports.file("edge"),
+    ]);
+    expect(code, stdout).toBe(0);
+    const report = reports.read("edge");
+    expect(report.prediction?.timeoutFraction).toBeGreaterThan(0.4);
+    expect(report.prediction?.timeoutFraction).toBeLessThan(0.6);
+    expect(report.observed?.timeoutFraction).toBeGreaterThan(0);
+    expect(report.observed?.timeoutFraction).toBeLessThan(1);
+    expect(stdout).toMatch(/predicted timeouts under the fault: \d+\.\d%; observed \d+\.\d%/);
+  });
+
+  it("exits 1 and names the failed assertion when the hypothesis fails", async () => {
+    const { code, stdout } = await runCli([
+      "run",
+      "--local",
+      "--scenario",
+      "succeed",
+      "--read-timeout",
+      "500",
+      ...SHORT_PHASES,
+      "--json",
+      reports.file("failing"),
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/FAIL round trips succeed under the fault/);
+    expect(stdout).toMatch(/FAIL succeed: the hypothesis failed: round trips succeed under the fault/);
+    const report = reports.read("failing");
+    expect(report.outcome).toBe("failed");
+    expect(report.assertions.find((a) => a.id === "injection.succeed")?.passed).toBe(false);
+  });
+});
