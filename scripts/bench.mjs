@@ -2,6 +2,7 @@
 // pnpm bench: every benchmark, printed as figures and ratios against their goals. Nothing here is
 // asserted; a missed goal is reported, and the process still exits 0 unless a benchmark crashed.
 // Pick some with their names: node scripts/bench.mjs overhead precision
+import { injectionFidelity, startup, timeToDetect } from "./bench/cli.mjs";
 import { footprint, probeOverhead, timeoutPrecision } from "./bench/probe.mjs";
 import { allResults } from "./bench/support.mjs";
 
@@ -9,6 +10,9 @@ const benches = {
   overhead: probeOverhead,
   precision: timeoutPrecision,
   footprint,
+  fidelity: injectionFidelity,
+  detect: timeToDetect,
+  startup,
 };
 
 const wanted = process.argv.slice(2);

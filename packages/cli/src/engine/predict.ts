@@ -14,7 +14,7 @@ export interface PredictionInput {
   jitterMs: number;
   connectionTimeoutMs: number;
   readTimeoutMs: number;
-  /** Baseline round trip time; the low and high ends bound the model's own uncertainty. */
+  /** The part of the baseline the read timeout sees; low and high bound the model's uncertainty. */
   baselineMs: { low: number; typical: number; high: number };
   waitsOnNewConnection: number;
   /** Whether the first wait of a new connection is the TCP connect (AWS) or not (local proxy). */

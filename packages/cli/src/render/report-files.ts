@@ -4,6 +4,7 @@ import type { Report } from "../engine/report.js";
 import type { PhaseName } from "../engine/timeline.js";
 import { PHASES } from "../engine/timeline.js";
 import { writeFileAtomic } from "./atomic-write.js";
+import { headline } from "./headline.js";
 
 export function toJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;
@@ -77,7 +78,7 @@ export function toMarkdown(report: Report): string {
   const lines = [
     `## ${icon} fislat ${report.scenario.name} (${report.environment.kind}): ${report.outcome.toUpperCase()}`,
     "",
-    `${md(report.summary)}.`,
+    `${md(headline(report))}: **${report.outcome.toUpperCase()}**. ${md(report.summary)}.`,
     "",
     `Hypothesis: ${md(report.scenario.hypothesis)}. Fault: ${report.parameters.delayMs} ms ± ${report.parameters.jitterMs} ms for ${report.parameters.injectionMs / 1000} s; timeouts ${report.parameters.connectionTimeoutMs}/${report.parameters.readTimeoutMs} ms.`,
     "",

@@ -5,6 +5,7 @@ import Table from "cli-table3";
 import { formatDuration } from "../durations.js";
 import type { Report } from "../engine/report.js";
 import { PHASES } from "../engine/timeline.js";
+import { headline } from "./headline.js";
 import { PHASE_HEADERS, phaseRow } from "./report-files.js";
 import type { makeChalk } from "./style.js";
 
@@ -77,6 +78,8 @@ export function renderSummary(report: Report, chalk: Chalk): string {
       : report.outcome === "failed"
         ? chalk.red.bold("FAIL")
         : chalk.yellow.bold(report.outcome.toUpperCase());
-  out.push("", `${verdict} ${report.scenario.name}: ${report.summary} (exit ${report.exitCode})`);
+  const sentence = headline(report);
+  out.push("", `${sentence ? `${sentence}: ` : ""}${verdict}`);
+  out.push(`${report.scenario.name}: ${report.summary} (exit ${report.exitCode})`);
   return out.join("\n");
 }

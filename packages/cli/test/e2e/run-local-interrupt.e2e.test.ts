@@ -32,7 +32,7 @@ describe("fislat run --local, interrupted", () => {
       const [, proxyPort, dynamoPort] = /latency proxy :(\d+) -> dynalite :(\d+)/.exec(report.environment.target) ?? [];
       expect(await portRefuses(Number(proxyPort))).toBe(true);
       expect(await portRefuses(Number(dynamoPort))).toBe(true);
-      expect(run.stdout()).toMatch(/INTERRUPTED timeout: interrupted \(.*\); the fault was removed \(exit 4\)/);
+      expect(run.stdout()).toMatch(/: INTERRUPTED\ntimeout: interrupted \(.*\); the fault was removed \(exit 4\)/);
     },
   );
 });

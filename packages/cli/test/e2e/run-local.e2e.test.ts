@@ -39,6 +39,9 @@ describe("fislat run --local", () => {
     expect(xml.match(/<testcase /g)).toHaveLength(report.assertions.length);
     expect(readFileSync(markdown, "utf8")).toMatch(/^## .* fislat timeout \(local\): PASSED/);
     expect(stdout).toMatch(/PASS round trips time out under the fault/);
+    expect(stdout).toMatch(
+      /baseline healthy \(median [\d.]+ ms\); injected 800 ms ± 50 ms for 6 s; \d+% of round trips timed out at 500 ms; \/health went 503 [\d.]+ s after the first failure; recovered [\d.]+ m?s after the fault was removed: PASS/,
+    );
     expect(stdout).toMatch(/▀ = fault injected/);
     expect(stderr).toMatch(/fault injected at/);
     // Nothing survives the command.
@@ -101,7 +104,7 @@ describe("fislat run --local", () => {
     ]);
     expect(code).toBe(1);
     expect(stdout).toMatch(/FAIL round trips succeed under the fault/);
-    expect(stdout).toMatch(/FAIL succeed: the hypothesis failed: round trips succeed under the fault/);
+    expect(stdout).toMatch(/: FAIL\nsucceed: the hypothesis failed: round trips succeed under the fault; /);
     const report = reports.read("failing");
     expect(report.outcome).toBe("failed");
     expect(report.assertions.find((a) => a.id === "injection.succeed")?.passed).toBe(false);

@@ -1,0 +1,38 @@
+// The verdict as one sentence, for the terminal and the Markdown summary.
+import { formatDuration } from "../durations.js";
+import type { Report } from "../engine/report.js";
+
+/**
+ * One sentence a person can act on: "baseline healthy (median 5 ms); injected 800 ms +/- 50 ms
+ * for 40 s; 100% of round trips timed out at 500 ms; /health went 503 30.0 s after the first
+ * failure; recovered 976 ms after the fault was removed".
+ */
+export function headline(report: Report): string {
+  const { phases, parameters: p, times: t } = report;
+  const parts: string[] = [];
+  const base = phases.baseline;
+  if (base.count > 0) {
+    const healthy = base.successes === base.count;
+    parts.push(
+      `baseline ${healthy ? "healthy" : `${base.count - base.successes} of ${base.count} failed`} (median ${formatDuration(base.latency?.p50 ?? 0)})`,
+    );
+  }
+  if (report.fault.startedAt) {
+    parts.push(`injected ${p.delayMs} ms ± ${p.jitterMs} ms for ${formatDuration(p.injectionMs)}`);
+    const inj = phases.injection;
+    if (inj.count > 0) {
+      const timedOut = Math.round((inj.timeouts / inj.count) * 100);
+      parts.push(
+        inj.timeouts > 0
+          ? `${timedOut}% of round trips timed out at ${p.readTimeoutMs} ms`
+          : `all round trips succeeded, median ${formatDuration(inj.latency?.p50 ?? 0)}`,
+      );
+    }
+    if (t.unhealthyAfterFirstFailureMs !== undefined) {
+      parts.push(`/health went 503 ${formatDuration(t.unhealthyAfterFirstFailureMs)} after the first failure`);
+    }
+    if (t.timeToRecoverMs !== undefined)
+      parts.push(`recovered ${formatDuration(t.timeToRecoverMs)} after the fault was removed`);
+  }
+  return parts.join("; ");
+}
