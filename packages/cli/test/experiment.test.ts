@@ -2,7 +2,8 @@
 // lines, an injector that records what it was asked, a source fed by the test.
 import type { ProbeLine } from "@fislat/probe/record";
 import { describe, expect, it, vi } from "vitest";
-import { type ExperimentPlan, runExperiment } from "../src/engine/experiment.js";
+import { runExperiment } from "../src/engine/experiment.js";
+import type { ExperimentPlan } from "../src/engine/plan.js";
 import type { Clock, FaultEnded, FaultInjector, RoundTripSource } from "../src/engine/ports.js";
 import { exitCodeOf } from "../src/engine/report.js";
 import { SCENARIOS } from "../src/engine/scenario.js";

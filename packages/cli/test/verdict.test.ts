@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { ExperimentPlan } from "../src/engine/plan.js";
 import { SCENARIOS } from "../src/engine/scenario.js";
 import { TimelineBuilder } from "../src/engine/timeline.js";
-import { degradedThreshold, type JudgeInput, judge } from "../src/engine/verdict.js";
+import { degradedThreshold, judge } from "../src/engine/verdict.js";
 import { fastTrip, faultWindow, line, type StreamSpec, stream, T0, timeoutTrip } from "./support/recorded.js";
 
 const base: StreamSpec = {
@@ -11,26 +12,41 @@ const base: StreamSpec = {
   during: (_t, phase) => (phase === "injection" ? timeoutTrip : fastTrip),
 };
 
-const input = (scenario: keyof typeof SCENARIOS, over: Partial<JudgeInput> = {}): JudgeInput => ({
-  scenario: SCENARIOS[scenario] as JudgeInput["scenario"],
-  delayMs: 800,
-  jitterMs: 50,
-  connectionTimeoutMs: SCENARIOS[scenario]?.connectionTimeoutMs ?? 0,
-  readTimeoutMs: SCENARIOS[scenario]?.readTimeoutMs ?? 0,
-  intervalMs: 1000,
-  healthFailureMs: 30_000,
-  injectionMs: 40_000,
-  waitsOnNewConnection: 1,
-  connectDelayed: false,
-  healthPollMs: 1000,
-  ...over,
-});
+interface Judged {
+  plan: ExperimentPlan;
+  injectionMs: number;
+}
 
-function verdictOf(spec: StreamSpec, judgeInput: JudgeInput, extra: object[] = []) {
+/** The plan of a run of `scenario` with the original fault, and the injection's real length. */
+const input = (
+  scenario: keyof typeof SCENARIOS,
+  over: { readTimeoutMs?: number; connectionTimeoutMs?: number; injectionMs?: number } = {},
+): Judged => {
+  const s = SCENARIOS[scenario] as ExperimentPlan["scenario"];
+  return {
+    plan: {
+      scenario: s,
+      fault: { delayMs: 800, jitterMs: 50, durationMs: 40_000 },
+      baselineMs: 10_000,
+      recoveryMs: 10_000,
+      connectionTimeoutMs: over.connectionTimeoutMs ?? s.connectionTimeoutMs,
+      readTimeoutMs: over.readTimeoutMs ?? s.readTimeoutMs,
+      intervalMs: 1000,
+      healthFailureMs: 30_000,
+      healthPollMs: 1000,
+      lateLineGraceMs: 0,
+      waitsOnNewConnection: 1,
+      connectDelayed: false,
+    },
+    injectionMs: over.injectionMs ?? 40_000,
+  };
+};
+
+function verdictOf(spec: StreamSpec, judged: Judged, extra: object[] = []) {
   const builder = new TimelineBuilder();
   for (const r of stream(spec)) builder.add(line(r));
   for (const l of extra) builder.add(line(l));
-  return judge(builder.build(faultWindow(spec), degradedThreshold(800)), judgeInput);
+  return judge(builder.build(faultWindow(spec), degradedThreshold(800)), judged.plan, judged.injectionMs);
 }
 
 const health = (offsetMs: number, healthy: boolean) => ({

@@ -2,7 +2,8 @@
 // started under one cleanup owner, the engine run with live progress, then reports and a verdict.
 // Ctrl-C or SIGTERM at any moment removes the fault, stops everything and exits 4.
 import { createRequire } from "node:module";
-import { type ExperimentPlan, runExperiment } from "../engine/experiment.js";
+import { runExperiment } from "../engine/experiment.js";
+import type { ExperimentPlan } from "../engine/plan.js";
 import { buildReport, exitCodeOf } from "../engine/report.js";
 import { badInput, EXIT, type ExitCode, FislatError } from "../errors.js";
 import { LOCAL_HEALTH_POLL_MS, startLocalEnvironment } from "../local/environment.js";

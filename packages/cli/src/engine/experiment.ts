@@ -2,35 +2,10 @@
 // reports them), recovery, then the timeline and the verdict. An abort (Ctrl-C, SIGTERM) or a
 // failing line source at any moment removes the fault first, then ends the run as interrupted.
 import type { ProbeLine, RoundTripRecord } from "@fislat/probe/record";
-import type {
-  Clock,
-  FaultEnded,
-  FaultInjector,
-  FaultParameters,
-  HealthObservation,
-  HealthWatcher,
-  RoundTripSource,
-} from "./ports.js";
-import type { Scenario } from "./scenario.js";
+import type { ExperimentPlan } from "./plan.js";
+import type { Clock, FaultEnded, FaultInjector, HealthObservation, HealthWatcher, RoundTripSource } from "./ports.js";
 import { type PhaseName, type Timeline, TimelineBuilder } from "./timeline.js";
 import { degradedThreshold, judge, type Verdict } from "./verdict.js";
-
-export interface ExperimentPlan {
-  scenario: Scenario;
-  fault: FaultParameters;
-  baselineMs: number;
-  recoveryMs: number;
-  connectionTimeoutMs: number;
-  readTimeoutMs: number;
-  intervalMs: number;
-  healthFailureMs: number;
-  healthPollMs: number;
-  /** How long to wait for lines still on their way after the run (log ingestion). */
-  lateLineGraceMs: number;
-  /** How the environment's new connections pay the delay (see predict.ts). */
-  waitsOnNewConnection: number;
-  connectDelayed: boolean;
-}
 
 export interface ExperimentPorts {
   injector: FaultInjector;
@@ -158,22 +133,9 @@ export async function runExperiment(
     if (interruptReason !== undefined) {
       done.interrupted = { reason: interruptReason };
     } else {
-      done.verdict = judge(timeline, {
-        scenario: plan.scenario,
-        delayMs: plan.fault.delayMs,
-        jitterMs: plan.fault.jitterMs,
-        connectionTimeoutMs: plan.connectionTimeoutMs,
-        readTimeoutMs: plan.readTimeoutMs,
-        intervalMs: plan.intervalMs,
-        healthFailureMs: plan.healthFailureMs,
-        injectionMs:
-          result.fault.startedAt && result.fault.endedAt
-            ? result.fault.endedAt.getTime() - result.fault.startedAt.getTime()
-            : 0,
-        waitsOnNewConnection: plan.waitsOnNewConnection,
-        connectDelayed: plan.connectDelayed,
-        healthPollMs: plan.healthPollMs,
-      });
+      const { startedAt, endedAt } = result.fault;
+      const injectionMs = startedAt && endedAt ? endedAt.getTime() - startedAt.getTime() : 0;
+      done.verdict = judge(timeline, plan, injectionMs);
     }
     return done;
   }

@@ -2,8 +2,9 @@
 // expected and what was observed, so a failed run says which one failed and why. Evidence, not
 // hope: a fault that never showed, degradation that outlives the fault, or a phase with too few
 // round trips to judge all fail the run.
+
+import type { ExperimentPlan } from "./plan.js";
 import { type Prediction, predict, wilsonInterval } from "./predict.js";
-import type { Scenario } from "./scenario.js";
 import { isTimeout, type LatencySummary, type PhaseName, type Timeline } from "./timeline.js";
 
 export interface Assertion {
@@ -12,22 +13,6 @@ export interface Assertion {
   passed: boolean;
   expected: string;
   observed: string;
-}
-
-export interface JudgeInput {
-  scenario: Scenario;
-  delayMs: number;
-  jitterMs: number;
-  connectionTimeoutMs: number;
-  readTimeoutMs: number;
-  intervalMs: number;
-  healthFailureMs: number;
-  injectionMs: number;
-  /** How the environment's new connections pay the delay (see predict.ts). */
-  waitsOnNewConnection: number;
-  connectDelayed: boolean;
-  /** Poll period of the health watcher, part of the tolerance on health times. */
-  healthPollMs: number;
 }
 
 export interface Verdict {
@@ -53,7 +38,8 @@ export function degradedThreshold(delayMs: number) {
   return (baseline: LatencySummary | undefined) => (baseline?.p99 ?? 0) + delayMs / 2;
 }
 
-export function judge(timeline: Timeline, input: JudgeInput): Verdict {
+/** `injectionMs`: how long the fault was really in place, by the injector's own times. */
+export function judge(timeline: Timeline, plan: ExperimentPlan, injectionMs: number): Verdict {
   const assertions: Assertion[] = [];
   const add = (a: Assertion) => assertions.push(a);
   const { phases } = timeline;
@@ -84,16 +70,16 @@ export function judge(timeline: Timeline, input: JudgeInput): Verdict {
   const baselineLatency = phases.baseline.latency;
   const prediction = baselineLatency
     ? predict({
-        delayMs: input.delayMs,
-        jitterMs: input.jitterMs,
-        connectionTimeoutMs: input.connectionTimeoutMs,
-        readTimeoutMs: input.readTimeoutMs,
+        delayMs: plan.fault.delayMs,
+        jitterMs: plan.fault.jitterMs,
+        connectionTimeoutMs: plan.connectionTimeoutMs,
+        readTimeoutMs: plan.readTimeoutMs,
         // The read timeout is an inactivity timer from the request's last byte: it sees the part
         // of the baseline spent waiting for DynamoDB, not the SDK's own work before sending,
         // so somewhere between none and all of the baseline median.
         baselineMs: { low: 0, typical: baselineLatency.p50 / 2, high: baselineLatency.p50 },
-        waitsOnNewConnection: input.waitsOnNewConnection,
-        connectDelayed: input.connectDelayed,
+        waitsOnNewConnection: plan.waitsOnNewConnection,
+        connectDelayed: plan.connectDelayed,
       })
     : undefined;
 
@@ -113,7 +99,7 @@ export function judge(timeline: Timeline, input: JudgeInput): Verdict {
     observedTimeoutFraction = inj.timeouts / inj.count;
     observedTimeoutInterval = wilsonInterval(inj.timeouts, inj.count);
     const predicted = prediction ? ` (predicted ${pct(prediction.timeoutFraction)})` : "";
-    switch (input.scenario.expect) {
+    switch (plan.scenario.expect) {
       case "timeouts":
         add({
           id: "injection.timeouts",
@@ -122,7 +108,7 @@ export function judge(timeline: Timeline, input: JudgeInput): Verdict {
           expected: `at least ${pct(TIMEOUT_SHARE)} time out${predicted}`,
           observed: `${inj.timeouts} of ${inj.count} timed out (${pct(observedTimeoutFraction)})`,
         });
-        add(healthTurnedUnhealthy(timeline, input));
+        add(healthTurnedUnhealthy(timeline, plan, injectionMs));
         break;
       case "success": {
         const successShare = inj.successes / inj.count;
@@ -134,8 +120,8 @@ export function judge(timeline: Timeline, input: JudgeInput): Verdict {
           observed: `${inj.successes} of ${inj.count} succeeded; ${inj.timeouts} timed out`,
         });
         const median = inj.successLatency?.p50;
-        const tolerance = input.jitterMs + Math.max(25, input.delayMs * 0.05);
-        const expectedMedian = prediction?.successMedianMs ?? input.delayMs;
+        const tolerance = plan.fault.jitterMs + Math.max(25, plan.fault.delayMs * 0.05);
+        const expectedMedian = prediction?.successMedianMs ?? plan.fault.delayMs;
         add({
           id: "injection.latency",
           title: "successful round trips take about the delay plus the baseline",
@@ -172,7 +158,7 @@ export function judge(timeline: Timeline, input: JudgeInput): Verdict {
 
   // Recovery: back to normal soon after the fault was removed.
   if (enough("recovery")) {
-    const tolerance = input.intervalMs + input.readTimeoutMs + 1000;
+    const tolerance = plan.intervalMs + plan.readTimeoutMs + 1000;
     const outlived = timeline.degradationAfterFaultMs ?? 0;
     add({
       id: "recovery.recovered",
@@ -186,7 +172,7 @@ export function judge(timeline: Timeline, input: JudgeInput): Verdict {
     });
     const everUnhealthy = timeline.health.some((h) => !h.healthy);
     if (everUnhealthy) {
-      const healthTolerance = tolerance + input.healthPollMs;
+      const healthTolerance = tolerance + plan.healthPollMs;
       add({
         id: "recovery.health",
         title: "/health is 200 again after the fault",
@@ -207,26 +193,26 @@ export function judge(timeline: Timeline, input: JudgeInput): Verdict {
   return verdict;
 }
 
-function healthTurnedUnhealthy(timeline: Timeline, input: JudgeInput): Assertion {
+function healthTurnedUnhealthy(timeline: Timeline, plan: ExperimentPlan, injectionMs: number): Assertion {
   const base = {
     id: "health.unhealthy",
     title: "/health turns 503 after the failure window",
   };
-  const window = input.healthFailureMs;
-  const tolerance = input.healthPollMs + 1000;
-  if (input.injectionMs < window + tolerance) {
+  const window = plan.healthFailureMs;
+  const tolerance = plan.healthPollMs + 1000;
+  if (injectionMs < window + tolerance) {
     return {
       ...base,
       passed: false,
       expected: `an injection longer than the ${msText(window)} failure window`,
-      observed: `the injection lasted ${msText(input.injectionMs)}: too short to judge /health`,
+      observed: `the injection lasted ${msText(injectionMs)}: too short to judge /health`,
     };
   }
   const after = timeline.unhealthyAfterFirstFailureMs;
   const failing = timeline.roundTrips.some((r) => r.src === "loop" && isTimeout(r));
   return {
     ...base,
-    passed: after !== undefined && after >= window - tolerance && after <= window + tolerance + input.intervalMs,
+    passed: after !== undefined && after >= window - tolerance && after <= window + tolerance + plan.intervalMs,
     expected: `503 about ${msText(window)} after the first failure (+/- ${msText(tolerance)})`,
     observed:
       after === undefined
