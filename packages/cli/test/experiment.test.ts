@@ -94,7 +94,8 @@ function world(
       void ms;
     },
   };
-  return { ports: { injector, source, clock }, calls, source, fail: (e: Error) => onError?.(e), emit };
+  const targets = { resolve: async () => [{ id: "task-1", description: "scripted probe" }] };
+  return { ports: { targets, injector, source, clock }, calls, source, fail: (e: Error) => onError?.(e), emit };
 }
 
 describe("runExperiment", () => {
@@ -110,6 +111,7 @@ describe("runExperiment", () => {
     expect(w.source.graces).toEqual([1234]);
     expect(result.timeline.phases.injection.count).toBe(40);
     expect(result.verdict?.passed).toBe(true);
+    expect(result.targets).toEqual([{ id: "task-1", description: "scripted probe" }]);
     expect(exitCodeOf(result)).toBe(EXIT.passed);
   });
 
@@ -159,13 +161,15 @@ describe("runExperiment", () => {
     expect(exitCodeOf(result)).toBe(EXIT.interrupted);
   });
 
-  it("rejects with the partial result when the fault cannot be started", async () => {
+  it("ends as an environment error (exit 3), with its timeline, when the fault cannot be started", async () => {
     const w = world({ startFails: true });
-    const error = await runExperiment(plan, w.ports).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toBe("FIS said no");
-    expect((error as { partial?: { faultRemoval: string } }).partial?.faultRemoval).toBe("not-started");
+    const result = await runExperiment(plan, w.ports);
+    expect(result.failure).toBe("FIS said no");
+    expect(result.faultRemoval).toBe("not-started");
+    expect(result.verdict).toBeUndefined();
+    expect(result.timeline.phases.baseline.count).toBe(10);
     expect(w.calls).toEqual(["start"]);
+    expect(exitCodeOf(result)).toBe(EXIT.environment);
   });
 
   it("exits 3 when the fault itself failed, keeping the injector's reason", async () => {

@@ -3,11 +3,21 @@
 // failing line source at any moment removes the fault first, then ends the run as interrupted.
 import type { ProbeLine, RoundTripRecord } from "@fislat/probe/record";
 import type { ExperimentPlan } from "./plan.js";
-import type { Clock, FaultEnded, FaultInjector, HealthObservation, HealthWatcher, RoundTripSource } from "./ports.js";
+import type {
+  Clock,
+  FaultEnded,
+  FaultInjector,
+  HealthObservation,
+  HealthWatcher,
+  RoundTripSource,
+  Target,
+  TargetResolver,
+} from "./ports.js";
 import { type PhaseName, type Timeline, TimelineBuilder } from "./timeline.js";
 import { degradedThreshold, judge, type Verdict } from "./verdict.js";
 
 export interface ExperimentPorts {
+  targets: TargetResolver;
   injector: FaultInjector;
   source: RoundTripSource;
   health?: HealthWatcher;
@@ -29,14 +39,18 @@ export interface ExperimentResult {
   plan: ExperimentPlan;
   startedAt: Date;
   endedAt: Date;
+  /** The probes the fault was aimed at. */
+  targets: Target[];
   fault: { startedAt?: Date; endedAt?: Date; endReason?: FaultEnded["reason"]; detail?: string };
   faultRemoval: FaultRemoval;
   /** Set when the fault could not be confirmed removed: what went wrong. */
   removalError?: string;
   timeline: Timeline;
-  /** Absent when the run was interrupted: an interrupted run is not judged. */
+  /** Absent when the run was interrupted or failed: such a run is not judged. */
   verdict?: Verdict;
   interrupted?: { reason: string };
+  /** The environment failed (the fault could not be started, ...): exit 3. */
+  failure?: string;
 }
 
 export async function runExperiment(
@@ -45,10 +59,11 @@ export async function runExperiment(
   events: ExperimentEvents = {},
   signal?: AbortSignal,
 ): Promise<ExperimentResult> {
-  const { clock, injector, source, health } = ports;
+  const { clock, injector, source, health, targets } = ports;
   const builder = new TimelineBuilder();
   const stop = new AbortController();
   let interruptReason: string | undefined;
+  let failure: string | undefined;
   const interrupt = (reason: string) => {
     if (interruptReason !== undefined) return;
     interruptReason = reason;
@@ -61,11 +76,13 @@ export async function runExperiment(
   const result: Omit<ExperimentResult, "timeline" | "endedAt"> = {
     plan,
     startedAt: clock.wallNow(),
+    targets: [],
     fault: {},
     faultRemoval: "not-started",
   };
 
   try {
+    result.targets = await targets.resolve();
     await source.start(
       (line: ProbeLine) => {
         const record = builder.add(line);
@@ -102,10 +119,10 @@ export async function runExperiment(
       await clock.sleep(plan.recoveryMs, stop.signal);
     }
   } catch (error) {
-    interrupt(`the experiment failed: ${error instanceof Error ? error.message : String(error)}`);
-    throw Object.assign(error instanceof Error ? error : new Error(String(error)), {
-      partial: await finish(),
-    });
+    // The world failed us (the fault could not be started, a port broke): the run ends as an
+    // environment error, with whatever was measured, and any fault that started is removed.
+    failure = error instanceof Error ? error.message : String(error);
+    stop.abort();
   }
   return finish();
 
@@ -124,13 +141,16 @@ export async function runExperiment(
     }
     health?.stop();
     events.phase?.("judging", plan.lateLineGraceMs);
-    await source.stop(interruptReason === undefined ? plan.lateLineGraceMs : 0);
+    const cutShort = interruptReason !== undefined || failure !== undefined;
+    await source.stop(cutShort ? 0 : plan.lateLineGraceMs);
     const timeline = builder.build(
       { startedAt: result.fault.startedAt, endedAt: result.fault.endedAt },
       degradedThreshold(plan.fault.delayMs),
     );
     const done: ExperimentResult = { ...result, timeline, endedAt: clock.wallNow() };
-    if (interruptReason !== undefined) {
+    if (failure !== undefined) {
+      done.failure = failure;
+    } else if (interruptReason !== undefined) {
       done.interrupted = { reason: interruptReason };
     } else {
       const { startedAt, endedAt } = result.fault;

@@ -3,6 +3,17 @@
 // itself imports no SDK, no child_process and no net.
 import type { ProbeLine } from "@fislat/probe/record";
 
+/** One probe the fault is aimed at: an ECS task, or the local probe process. */
+export interface Target {
+  id: string;
+  description: string;
+}
+
+/** Finds the probes to hit, and refuses (with what is missing) when there are none. */
+export interface TargetResolver {
+  resolve(): Promise<Target[]>;
+}
+
 export interface FaultParameters {
   delayMs: number;
   jitterMs: number;

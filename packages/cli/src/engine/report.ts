@@ -15,6 +15,7 @@ export interface Report {
   schemaVersion: number;
   tool: { name: "fislat"; version: string };
   environment: { kind: "local" | "aws"; target: string; injector: string };
+  targets: { id: string; description: string }[];
   scenario: { name: string; hypothesis: string };
   parameters: {
     delayMs: number;
@@ -60,8 +61,8 @@ export interface Report {
 
 export function exitCodeOf(result: ExperimentResult): ExitCode {
   if (result.removalError !== undefined) return EXIT.faultNotRemoved;
+  if (result.failure !== undefined || result.fault.endReason === "failed") return EXIT.environment;
   if (result.interrupted) return EXIT.interrupted;
-  if (result.fault.endReason === "failed") return EXIT.environment;
   return result.verdict?.passed ? EXIT.passed : EXIT.failed;
 }
 
@@ -75,6 +76,7 @@ function outcomeOf(code: ExitCode): Outcome {
 function summaryOf(result: ExperimentResult, outcome: Outcome): string {
   if (result.removalError !== undefined)
     return `interrupted, and the fault could not be confirmed removed: ${result.removalError}`;
+  if (result.failure !== undefined) return `the experiment failed: ${result.failure}`;
   if (result.interrupted) return `interrupted (${result.interrupted.reason}); the fault was removed`;
   if (result.fault.endReason === "failed") return `the fault failed: ${result.fault.detail ?? "no reason given"}`;
   const failed = result.verdict?.assertions.filter((a) => !a.passed) ?? [];
@@ -94,6 +96,7 @@ export function buildReport(
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: "fislat", version: meta.version },
     environment: meta.environment,
+    targets: result.targets,
     scenario: { name: plan.scenario.name, hypothesis: plan.scenario.hypothesis },
     parameters: {
       delayMs: plan.fault.delayMs,

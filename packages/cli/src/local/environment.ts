@@ -49,6 +49,11 @@ export async function startLocalEnvironment(
   resources.add("the latency fault", () => injector.stop());
   return {
     ports: {
+      targets: {
+        resolve: async () => [
+          { id: `pid:${probe.pid}`, description: `local probe (pid ${probe.pid}, /health on :${probe.port})` },
+        ],
+      },
       injector,
       source: probe,
       health: healthPoller(`http://127.0.0.1:${probe.port}/health`, LOCAL_HEALTH_POLL_MS),

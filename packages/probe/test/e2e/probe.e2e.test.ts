@@ -1,4 +1,7 @@
 // The real probe as a child process against dynalite, with latency injected by the real proxy.
+import { once } from "node:events";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { type LocalDynamo, startLocalDynamo } from "@fislat/dynamo-local";
 import { LatencyProxy } from "@fislat/latency-proxy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -87,6 +90,29 @@ describe("the probe, healthy", () => {
     expect(post.status).toBe(405);
     expect(post.headers.get("allow")).toBe("GET, HEAD");
     expect((await fetch(probe.url("/test"), { method: "DELETE" })).status).toBe(405);
+  });
+});
+
+describe("the probe on ECS", () => {
+  it("names its task by the ARN from the task metadata endpoint v4", async () => {
+    const taskArn = "arn:aws:ecs:local:000000000000:task/probe-cluster/0123456789abcdef";
+    const metadata = http.createServer((req, res) => {
+      res.writeHead(req.url === "/v4/container/task" ? 200 : 404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ TaskARN: taskArn, Family: "dynamodb-latency-test" }));
+    });
+    metadata.listen(0, "127.0.0.1");
+    await once(metadata, "listening");
+    const { port } = metadata.address() as AddressInfo;
+    try {
+      probe = await startProbeProcess(viaProxy(), {
+        TEST_INTERVAL_SECONDS: "60",
+        ECS_CONTAINER_METADATA_URI_V4: `http://127.0.0.1:${port}/v4/container`,
+      });
+      const line = await probe.log.waitFor(isRoundTrip());
+      expect(line.parsed).toMatchObject({ record: { task: taskArn } });
+    } finally {
+      metadata.close();
+    }
   });
 });
 
