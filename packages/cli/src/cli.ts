@@ -1,48 +1,195 @@
 #!/usr/bin/env node
-// fislat: the operator CLI. Wiring only: flags to commands, and the one place where errors
-// become exit codes. Commands load what they need lazily, so --help stays fast.
+// fislat: the operator CLI. Wiring only: flags to commands, the config file applied to every
+// command, and the one place where errors become exit codes. Commands are imported when they
+// run, so --help stays fast and --local never loads an AWS SDK client.
 import { Command, CommanderError, Option } from "commander";
+import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
 import { SCENARIO_NAMES } from "./engine/scenario.js";
 import { EXIT, EXIT_CODES_HELP, FislatError } from "./errors.js";
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+// A reader that goes away (`fislat list | head`) must not crash a command halfway: a run still
+// has a fault to remove. Output to a closed pipe is dropped; everything else carries on.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
 
 const program = new Command("fislat")
   .description("Latency fault-injection experiments against DynamoDB, with a verdict")
   .option("--debug", "print stack traces of unexpected errors")
+  .option("--config <file>", "read defaults for any flag from this JSON file (default: ./fislat.config.json)")
   .addHelpText("after", `\n${EXIT_CODES_HELP}`)
   .exitOverride();
 
-program
-  .command("run")
-  .description("run a latency experiment: baseline, fault injected, recovery, verdict")
-  .option("--local", "run everything on this machine: dynalite, the real probe, a latency proxy")
-  .addOption(new Option("--scenario <name>", "hypothesis to test").choices(SCENARIO_NAMES).default("timeout"))
-  .option("--baseline <duration>", "time before the fault (e.g. 10s, 1m, PT30S)")
-  .option("--duration <duration>", "how long the fault is injected")
-  .option("--recovery <duration>", "time after the fault")
-  .option("--interval <duration>", "time between the probe's round trips")
-  .option("--delay <ms>", "injected delay in milliseconds", "800")
-  .option("--jitter <ms>", "injected jitter in milliseconds (uniform over delay +/- jitter)", "50")
-  .option("--connection-timeout <ms>", "probe connection timeout, overriding the scenario's")
-  .option("--read-timeout <ms>", "probe read timeout, overriding the scenario's")
-  .option("--health-failure <duration>", "continuous failure time after which /health answers 503", "30s")
-  .option("--json <file>", "write the full report as JSON")
-  .option("--junit <file>", "write one JUnit test case per assertion")
-  .option("--markdown <file>", "write a Markdown summary (for a CI job summary page)")
-  .addHelpText(
-    "after",
-    `
+function awsOptions(command: Command) {
+  return command
+    .option("--profile <name>", "AWS profile (as AWS_PROFILE)")
+    .option("--region <region>", "AWS region (as AWS_REGION)");
+}
+
+function targetOptions(command: Command) {
+  return command
+    .option("--cluster <name>", "ECS cluster of the probe's tasks")
+    .option("--service <name>", "aim at the RUNNING tasks of this ECS service")
+    .option("--task <arn|id>", "aim at this task (repeatable)", collect, [])
+    .option("--tag <key=value>", "aim at the cluster's tasks with this tag", collect, [])
+    .option("--container <name>", "the probe's container in the task definition (default: found by its variables)");
+}
+
+function runOptions(command: Command) {
+  return targetOptions(awsOptions(command))
+    .option("--local", "run everything on this machine: dynalite, the real probe, a latency proxy")
+    .addOption(new Option("--scenario <name>", "hypothesis to test").choices(SCENARIO_NAMES).default("timeout"))
+    .option("--baseline <duration>", "time before the fault (e.g. 10s, 1m, PT30S)")
+    .option("--duration <duration>", "how long the fault is injected")
+    .option("--recovery <duration>", "time after the fault")
+    .option("--interval <duration>", "time between the probe's round trips (local, or --launch)")
+    .option("--delay <ms>", "injected delay in milliseconds", "800")
+    .option("--jitter <ms>", "injected jitter in milliseconds (uniform over delay +/- jitter)", "50")
+    .option("--connection-timeout <ms>", "probe connection timeout, overriding the scenario's")
+    .option("--read-timeout <ms>", "probe read timeout, overriding the scenario's")
+    .option("--health-failure <duration>", "failure time after which /health answers 503 (local, or --launch)", "30s")
+    .option("--launch", "start a fresh probe task with the scenario's timeouts, stop it at the end")
+    .option("--task-definition <family[:rev]>", "task definition to --launch")
+    .option("--subnets <ids>", "comma-separated subnets for --launch (default: copied from --service)")
+    .option("--security-groups <ids>", "comma-separated security groups for --launch")
+    .option("--assign-public-ip", "give the launched task a public IP")
+    .option("--role-arn <arn>", "IAM role FIS acts with")
+    .option("--sources <list>", "FIS latency sources, comma-separated", "DYNAMODB")
+    .option("--stop-alarm <arn>", "CloudWatch alarm that stops the experiment (repeatable)", collect, [])
+    .addOption(
+      new Option("--target-by <how>", "aim FIS at the task ARNs or at the service")
+        .choices(["arns", "service"])
+        .default("arns"),
+    )
+    .option("--keep-template", "keep the FIS experiment template after the run")
+    .option("--accept-timeouts", "judge the run by the timeouts the tasks run with, not the scenario's")
+    .option("--health-url <url>", "also poll this /health (e.g. through the load balancer)")
+    .option("--json <file>", "write the full report as JSON")
+    .option("--junit <file>", "write one JUnit test case per assertion")
+    .option("--markdown <file>", "write a Markdown summary (for a CI job summary page)");
+}
+
+const SCENARIO_HELP = `
 Scenarios (800 ms +/- 50 ms injected unless --delay/--jitter say otherwise):
   timeout   500/500 ms timeouts: round trips time out; /health turns 503 after the failure window
   succeed   2000/2000 ms timeouts: round trips succeed at about delay + baseline; /health stays 200
   edge      850/850 ms timeouts: a mix; the timeout fraction agrees with the prediction
 Local defaults: --baseline 10s --duration 40s --recovery 10s --interval 1s
+AWS defaults:   --baseline 1m --duration 5m --recovery 1m (interval and health window from the task)
 
-${EXIT_CODES_HELP}`,
-  )
+Examples:
+  fislat run --local
+  fislat run --scenario timeout --cluster FIS --service dynamodb-test-service --role-arn <arn>
+  fislat run --scenario succeed --cluster FIS --launch --task-definition dynamodb-latency-test --service dynamodb-test-service
+
+${EXIT_CODES_HELP}`;
+
+runOptions(program.command("run"))
+  .description("run a latency experiment: baseline, fault injected, recovery, verdict")
+  .addHelpText("after", SCENARIO_HELP)
   .action(async (flags) => {
     const { runCommand } = await import("./commands/run.js");
     process.exitCode = await runCommand(flags);
   });
+
+targetOptions(awsOptions(program.command("tail")))
+  .description("print the probe's round trips from CloudWatch Logs")
+  .option("--since <duration>", "how far back to start", "10m")
+  .option("--follow", "keep printing new lines until Ctrl-C")
+  .option("--json", "print the probe's raw JSON lines (for jq)")
+  .option("--log-group <name>", "read this log group instead of finding the tasks'")
+  .action(async (flags) => {
+    const [{ applyAwsFlags, awsClients }, { tailCommand }, { systemClock }] = await Promise.all([
+      import("./aws/clients.js"),
+      import("./commands/tail.js"),
+      import("./engine/ports.js"),
+    ]);
+    applyAwsFlags(flags);
+    const clients = awsClients();
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    try {
+      process.exitCode = await tailCommand({ ecs: () => clients.ecs, logs: () => clients.logs }, flags, {
+        out: process.stdout,
+        clock: systemClock,
+        signal: abort.signal,
+      });
+    } finally {
+      clients.destroy();
+    }
+  });
+
+awsOptions(program.command("stop"))
+  .description("stop FIS experiments and wait until each is stopped")
+  .argument("[experiment-id...]", "experiments to stop")
+  .option("--all", "stop every running experiment tagged managed-by=fislat in the region")
+  .action(async (ids: string[], flags) => {
+    const [{ applyAwsFlags, awsClients }, { stopCommand }] = await Promise.all([
+      import("./aws/clients.js"),
+      import("./commands/stop.js"),
+    ]);
+    applyAwsFlags(flags);
+    const clients = awsClients();
+    try {
+      process.exitCode = await stopCommand(clients.fis, ids, flags);
+    } finally {
+      clients.destroy();
+    }
+  });
+
+awsOptions(program.command("list"))
+  .description("list fislat's FIS experiments: state, scenario, targets, start and end")
+  .action(async (flags) => {
+    const [{ applyAwsFlags, awsClients }, { listCommand }] = await Promise.all([
+      import("./aws/clients.js"),
+      import("./commands/stop.js"),
+    ]);
+    applyAwsFlags(flags);
+    const clients = awsClients();
+    try {
+      process.exitCode = await listCommand(clients.fis);
+    } finally {
+      clients.destroy();
+    }
+  });
+
+program
+  .command("template")
+  .description("print the FIS experiment template a run would create, without calling AWS")
+  .addOption(new Option("--scenario <name>", "scenario").choices(SCENARIO_NAMES).default("timeout"))
+  .option("--role-arn <arn>", "IAM role FIS acts with")
+  .option("--cluster <name>", "ECS cluster (with --service)")
+  .option("--service <name>", "aim at the service's tasks")
+  .option("--task <arn>", "aim at this task (repeatable, at most 5)", collect, [])
+  .option("--delay <ms>", "injected delay in milliseconds", "800")
+  .option("--jitter <ms>", "injected jitter in milliseconds", "50")
+  .option("--duration <duration>", "how long the fault is injected", "5m")
+  .option("--sources <list>", "FIS latency sources", "DYNAMODB")
+  .option("--stop-alarm <arn>", "CloudWatch alarm that stops the experiment (repeatable)", collect, [])
+  .action(async (flags) => {
+    const { templateCommand } = await import("./commands/template.js");
+    process.exitCode = templateCommand(flags);
+  });
+
+runOptions(program.command("config"))
+  .description("print the values `fislat run` would use and where each came from")
+  .action(async (_flags, command: Command) => {
+    const { configCommand } = await import("./commands/config.js");
+    process.exitCode = configCommand(command, loadConfigFile(program.opts().config).path, (s) =>
+      process.stdout.write(`${s}\n`),
+    );
+  });
+
+// The config file fills in whatever flags the command left unset.
+program.hook("preAction", (_root, command) => {
+  applyConfigFile(command, loadConfigFile(program.opts().config), configKeys(program));
+});
 
 async function main(): Promise<void> {
   try {

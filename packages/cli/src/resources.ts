@@ -5,15 +5,17 @@
 export interface ReleaseFailure {
   name: string;
   error: string;
+  /** The resource was an injected fault: failing to release it means exit 5. */
+  fault: boolean;
 }
 
 export class Resources {
-  private readonly held: { name: string; release: () => unknown }[] = [];
+  private readonly held: { name: string; release: () => unknown; fault: boolean }[] = [];
   private releasing: Promise<ReleaseFailure[]> | undefined;
   current: string | undefined;
 
-  add(name: string, release: () => unknown): void {
-    this.held.push({ name, release });
+  add(name: string, release: () => unknown, options: { fault?: boolean } = {}): void {
+    this.held.push({ name, release, fault: options.fault ?? false });
   }
 
   /** What is still held, newest first: what a second Ctrl-C is told we are waiting for. */
@@ -25,12 +27,12 @@ export class Resources {
     this.releasing ??= (async () => {
       const failures: ReleaseFailure[] = [];
       while (this.held.length > 0) {
-        const { name, release } = this.held.pop() as { name: string; release: () => unknown };
+        const { name, release, fault } = this.held.pop() as (typeof this.held)[number];
         this.current = name;
         try {
           await release();
         } catch (error) {
-          failures.push({ name, error: error instanceof Error ? error.message : String(error) });
+          failures.push({ name, error: error instanceof Error ? error.message : String(error), fault });
         }
       }
       this.current = undefined;

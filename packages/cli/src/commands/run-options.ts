@@ -46,6 +46,20 @@ export const LOCAL_DEFAULTS = {
   healthFailure: "30s",
 } as const;
 
+/**
+ * AWS defaults: the original setup's five-minute fault. The probe's interval and health window
+ * are read from its task (set with --launch), so these two only apply to launched tasks.
+ */
+export const AWS_DEFAULTS = {
+  baseline: "1m",
+  duration: "5m",
+  recovery: "1m",
+  interval: "5s",
+  healthFailure: "30s",
+} as const;
+
+export type PhaseDefaults = typeof LOCAL_DEFAULTS | typeof AWS_DEFAULTS;
+
 const MAX_TIMEOUT_MS = 600_000;
 
 function checkReportPath(flag: string, file: string | undefined): string | undefined {
@@ -64,7 +78,7 @@ function checkReportPath(flag: string, file: string | undefined): string | undef
   return resolved;
 }
 
-export function resolveRunOptions(flags: RunFlags, defaults = LOCAL_DEFAULTS): RunOptions {
+export function resolveRunOptions(flags: RunFlags, defaults: PhaseDefaults = LOCAL_DEFAULTS): RunOptions {
   const name = flags.scenario ?? "timeout";
   const scenario = SCENARIOS[name];
   if (!scenario)

@@ -1,28 +1,35 @@
-// fislat run --local: the experiment end to end on this machine. Flags -> plan, the local world
-// started under one cleanup owner, the engine run with live progress, then reports and a verdict.
-// Ctrl-C or SIGTERM at any moment removes the fault, stops everything and exits 4.
+// fislat run: one experiment, locally (--local) or against ECS tasks with AWS FIS. Both share
+// this lifecycle: flags -> plan, the world started under one cleanup owner, the engine run with
+// live progress, then reports and a verdict. Ctrl-C or SIGTERM at any moment removes the fault,
+// stops everything fislat started and exits 4; a fault whose removal cannot be confirmed exits 5
+// with the command that removes it.
 import { createRequire } from "node:module";
-import { runExperiment } from "../engine/experiment.js";
+import type { AwsRunFlags } from "../aws/environment.js";
+import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import type { ExperimentPlan } from "../engine/plan.js";
-import { buildReport, exitCodeOf } from "../engine/report.js";
-import { badInput, EXIT, type ExitCode, FislatError } from "../errors.js";
+import { systemClock } from "../engine/ports.js";
+import { buildReport, exitCodeOf, type Report } from "../engine/report.js";
+import { EXIT, type ExitCode, FislatError } from "../errors.js";
 import { LOCAL_HEALTH_POLL_MS, startLocalEnvironment } from "../local/environment.js";
-import { createProgress } from "../render/progress.js";
+import { createProgress, type Progress } from "../render/progress.js";
 import { writeReports } from "../render/report-files.js";
 import { makeChalk } from "../render/style.js";
 import { renderSummary } from "../render/summary.js";
 import { Resources } from "../resources.js";
-import { type RunFlags, resolveRunOptions } from "./run-options.js";
+import { AWS_DEFAULTS, LOCAL_DEFAULTS, type RunFlags, type RunOptions, resolveRunOptions } from "./run-options.js";
 
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
-export async function runCommand(flags: RunFlags): Promise<ExitCode> {
-  if (!flags.local) {
-    throw badInput("fislat run needs --local for now: experiments against AWS (FIS on ECS) are not available yet");
-  }
-  const options = resolveRunOptions(flags);
-  const out = process.stdout;
-  const chalk = makeChalk(out);
+interface PreparedRun {
+  plan: ExperimentPlan;
+  ports: ExperimentPorts;
+  environment: Report["environment"];
+}
+
+export type RunCommandFlags = RunFlags & AwsRunFlags & { profile?: string; region?: string };
+
+export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
+  const options = resolveRunOptions(flags, flags.local ? LOCAL_DEFAULTS : AWS_DEFAULTS);
   const progress = createProgress(process.stderr, makeChalk(process.stderr));
   const resources = new Resources();
   const abort = new AbortController();
@@ -34,8 +41,7 @@ export async function runCommand(flags: RunFlags): Promise<ExitCode> {
       abort.abort(`${signal} received`);
     } else {
       // A second Ctrl-C does not skip the cleanup: it says what it is still waiting for.
-      const waiting = resources.current ?? resources.pending()[0] ?? "writing the report";
-      progress.info(`still stopping, waiting for: ${waiting}`);
+      progress.info(`still stopping, waiting for: ${resources.current ?? resources.pending()[0] ?? "the report"}`);
     }
   };
   process.on("SIGINT", onSignal);
@@ -45,18 +51,50 @@ export async function runCommand(flags: RunFlags): Promise<ExitCode> {
     progress.info(
       `scenario ${options.scenario.name}: ${options.scenario.hypothesis}; fault ${options.delayMs} ms +/- ${options.jitterMs} ms`,
     );
-    const env = await startLocalEnvironment(
-      {
-        connectionTimeoutMs: options.connectionTimeoutMs,
-        readTimeoutMs: options.readTimeoutMs,
-        intervalMs: options.intervalMs,
-        healthFailureMs: options.healthFailureMs,
-      },
-      resources,
+    const prepared = flags.local
+      ? await prepareLocal(options, resources)
+      : await prepareAws(flags, options, resources, progress);
+    progress.info(`target: ${prepared.environment.target}`);
+    const result = await runExperiment(prepared.plan, prepared.ports, progress, abort.signal);
+    const failures = await resources.releaseAll();
+    for (const f of failures) {
+      progress.info(`could not release ${f.name}: ${f.error}`);
+      if (f.fault && result.removalError === undefined) result.removalError = f.error;
+    }
+    progress.done();
+    const report = buildReport(result, { version, environment: prepared.environment });
+    const written = await writeReports(report, options.reports);
+    process.stdout.write(`${renderSummary(report, makeChalk(process.stdout))}\n`);
+    for (const file of written) process.stdout.write(`report: ${file}\n`);
+    if (result.removalError !== undefined) process.stderr.write(`fislat: ${result.removalError}\n`);
+    return exitCodeOf(result);
+  } catch (error) {
+    progress.done();
+    if (error instanceof FislatError) throw error;
+    throw new FislatError(
+      `the experiment failed: ${error instanceof Error ? error.message : String(error)}`,
+      EXIT.environment,
     );
-    if (abort.signal.aborted) progress.info("interrupted while starting");
-    progress.info(`local environment: ${env.target}`);
-    const plan: ExperimentPlan = {
+  } finally {
+    const failures = await resources.releaseAll();
+    for (const f of failures) process.stderr.write(`fislat: could not release ${f.name}: ${f.error}\n`);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+async function prepareLocal(options: RunOptions, resources: Resources): Promise<PreparedRun> {
+  const env = await startLocalEnvironment(
+    {
+      connectionTimeoutMs: options.connectionTimeoutMs,
+      readTimeoutMs: options.readTimeoutMs,
+      intervalMs: options.intervalMs,
+      healthFailureMs: options.healthFailureMs,
+    },
+    resources,
+  );
+  return {
+    plan: {
       scenario: options.scenario,
       fault: { delayMs: options.delayMs, jitterMs: options.jitterMs, durationMs: options.injectionMs },
       baselineMs: options.baselineMs,
@@ -70,34 +108,28 @@ export async function runCommand(flags: RunFlags): Promise<ExitCode> {
       // The local proxy accepts connections at once: a new connection pays the delay once.
       waitsOnNewConnection: 1,
       connectDelayed: false,
-    };
-    const result = await runExperiment(plan, env.ports, progress, abort.signal);
-    const failures = await resources.releaseAll();
-    if (failures.length > 0) {
-      const faultFailure = failures.find((f) => f.name === "the latency fault");
-      if (faultFailure) result.removalError = faultFailure.error;
-      for (const f of failures) progress.info(chalk.red(`could not release ${f.name}: ${f.error}`));
-    }
-    progress.done();
-    const report = buildReport(result, {
-      version,
-      environment: { kind: "local", target: env.target, injector: env.ports.injector.description },
-    });
-    const written = await writeReports(report, options.reports);
-    out.write(`${renderSummary(report, chalk)}\n`);
-    for (const file of written) out.write(`report: ${file}\n`);
-    return exitCodeOf(result);
-  } catch (error) {
-    progress.done();
-    if (error instanceof FislatError) throw error;
-    throw new FislatError(
-      `the local experiment failed: ${error instanceof Error ? error.message : String(error)}`,
-      EXIT.environment,
-    );
-  } finally {
-    const failures = await resources.releaseAll();
-    for (const f of failures) process.stderr.write(`fislat: could not release ${f.name}: ${f.error}\n`);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
+    },
+    ports: env.ports,
+    environment: { kind: "local", target: env.target, injector: env.ports.injector.description },
+  };
+}
+
+async function prepareAws(
+  flags: RunCommandFlags,
+  options: RunOptions,
+  resources: Resources,
+  progress: Progress,
+): Promise<PreparedRun> {
+  // Loaded here only: --help and --local never load an AWS SDK client.
+  const { applyAwsFlags, awsClients } = await import("../aws/clients.js");
+  const { prepareAwsRun } = await import("../aws/environment.js");
+  applyAwsFlags(flags);
+  const clients = awsClients();
+  resources.add("AWS clients", () => clients.destroy());
+  const env = await prepareAwsRun(clients, flags, options, resources, systemClock, (m) => progress.info(m));
+  return {
+    plan: env.plan,
+    ports: env.ports,
+    environment: { kind: "aws", target: env.target, injector: env.ports.injector.description },
+  };
 }

@@ -46,7 +46,7 @@ export async function startLocalEnvironment(
   resources.add(`probe process ${probe.pid}`, () => probe.terminate());
   const injector = proxyInjector(proxy);
   // Registered last, so released first: the fault goes before anything else.
-  resources.add("the latency fault", () => injector.stop());
+  resources.add("the latency fault", () => injector.stop(), { fault: true });
   return {
     ports: {
       targets: {

@@ -9,7 +9,7 @@ describe("fislat run, bad input", () => {
     [["run", "--local", "--jitter", "900"], /--jitter 900 ms exceeds --delay 800 ms/],
     [["run", "--local", "--json", "/no/such/dir/r.json"], /--json "\/no\/such\/dir\/r.json": the folder/],
     [["run", "--local", "--wat"], /unknown option '--wat'/],
-    [["run"], /needs --local for now/],
+    [["run"], /--cluster is required/],
   ])("refuses %j with exit 2 and a message naming the input", async (args, message) => {
     const { code, stderr } = await runCli(args);
     expect(code).toBe(2);

@@ -1,0 +1,234 @@
+// The AWS experiment's world: the probe's ECS tasks (found, or launched), preflight before any
+// fault exists, the FIS injector, the tasks' CloudWatch Logs as the line source, and optionally
+// the load balancer's /health. Everything created is registered with the cleanup owner.
+import { randomUUID } from "node:crypto";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import type { RunOptions } from "../commands/run-options.js";
+import type { ExperimentPorts } from "../engine/experiment.js";
+import type { ExperimentPlan } from "../engine/plan.js";
+import type { Clock } from "../engine/ports.js";
+import { badInput, EXIT, FislatError } from "../errors.js";
+import { healthPoller } from "../local/health-poller.js";
+import type { Resources } from "../resources.js";
+import type { AwsClients } from "./clients.js";
+import {
+  failPreflight,
+  logGroupProblems,
+  type PreflightProblem,
+  parseTag,
+  resolveProbeTasks,
+  type TaskSelector,
+} from "./ecs-targets.js";
+import { fisInjector } from "./fis-injector.js";
+import type { TargetSelection } from "./fis-template.js";
+import { launchProbeTask } from "./launch.js";
+import { cloudWatchSource, filterEvents } from "./log-source.js";
+
+export interface AwsRunFlags {
+  cluster?: string;
+  service?: string;
+  task?: string[];
+  tag?: string[];
+  launch?: boolean;
+  taskDefinition?: string;
+  container?: string;
+  subnets?: string;
+  securityGroups?: string;
+  assignPublicIp?: boolean;
+  roleArn?: string;
+  sources?: string;
+  stopAlarm?: string[];
+  targetBy?: string;
+  keepTemplate?: boolean;
+  acceptTimeouts?: boolean;
+  healthUrl?: string;
+}
+
+export interface AwsEnvironment {
+  plan: ExperimentPlan;
+  ports: ExperimentPorts;
+  target: string;
+  experimentId(): string | undefined;
+}
+
+const LATE_LINE_GRACE_MS = 20_000;
+const FIRST_LINE_TIMEOUT_MS = 180_000;
+
+function selectorOf(flags: AwsRunFlags): TaskSelector | undefined {
+  const cluster = flags.cluster;
+  if (!cluster) throw badInput('--cluster is required (or "cluster" in fislat.config.json)');
+  const ways = [
+    flags.service && !flags.launch,
+    (flags.task ?? []).length > 0,
+    (flags.tag ?? []).length > 0,
+    flags.launch,
+  ].filter(Boolean);
+  if (ways.length !== 1) {
+    throw badInput(
+      "name the probe's tasks one way: --service <name>, --task <arn|id> (repeatable), --tag key=value, or --launch",
+    );
+  }
+  if (flags.launch) return undefined;
+  if ((flags.task ?? []).length > 0) return { kind: "tasks", cluster, tasks: flags.task as string[] };
+  if ((flags.tag ?? []).length > 0) {
+    if ((flags.tag ?? []).length > 1) throw badInput("--tag takes one key=value pair");
+    return { kind: "tag", cluster, ...parseTag((flags.tag as string[])[0] as string) };
+  }
+  return { kind: "service", cluster, service: flags.service as string };
+}
+
+export async function prepareAwsRun(
+  clients: AwsClients,
+  flags: AwsRunFlags,
+  options: RunOptions,
+  resources: Resources,
+  clock: Clock,
+  say: (message: string) => void,
+): Promise<AwsEnvironment> {
+  const runId = randomUUID();
+  let selector = selectorOf(flags);
+  if (flags.launch && !flags.taskDefinition) throw badInput("--launch needs --task-definition <family[:revision]>");
+  if (flags.targetBy && flags.targetBy !== "arns" && flags.targetBy !== "service") {
+    throw badInput(`--target-by ${JSON.stringify(flags.targetBy)} is not valid: expected arns or service`);
+  }
+  if (flags.targetBy === "service" && !flags.service) throw badInput("--target-by service needs --service");
+
+  const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
+  say(`AWS account ${identity.Account} as ${identity.Arn}, region ${await clients.ecs.config.region()}`);
+
+  const cluster = flags.cluster as string;
+  if (!selector) {
+    const taskArn = await launchProbeTask(clients.ecs, {
+      cluster,
+      taskDefinition: flags.taskDefinition as string,
+      container: flags.container,
+      subnets: flags.subnets?.split(",").filter(Boolean),
+      securityGroups: flags.securityGroups?.split(",").filter(Boolean),
+      assignPublicIp: flags.assignPublicIp,
+      service: flags.service,
+      environment: {
+        CONNECTION_TIMEOUT_MS: String(options.connectionTimeoutMs),
+        READ_TIMEOUT_MS: String(options.readTimeoutMs),
+        TEST_INTERVAL_SECONDS: String(options.intervalMs / 1000),
+        HEALTH_FAILURE_SECONDS: String(options.healthFailureMs / 1000),
+      },
+      runId,
+      clock,
+      resources,
+    });
+    say(`launched probe task ${taskArn}`);
+    selector = { kind: "tasks", cluster, tasks: [taskArn] };
+  }
+
+  const resolved = await resolveProbeTasks(clients.ecs, selector, flags.container);
+  const { tasks } = resolved;
+  const problems: PreflightProblem[] = [...resolved.problems];
+  if (!flags.roleArn) {
+    problems.push({
+      what: "no IAM role for FIS to act with",
+      fix: 'pass --role-arn <arn of a role FIS can assume>, or set "roleArn" in fislat.config.json (fislat deploy writes it)',
+    });
+  }
+  problems.push(...(await logGroupProblems(clients.logs, tasks)));
+  const groups = new Set(tasks.map((t) => t.logGroup));
+  if (groups.size > 1) {
+    problems.push({
+      what: `the tasks log to ${groups.size} log groups`,
+      fix: "aim at tasks of one task definition (--service or --task)",
+    });
+  }
+  // The run is judged by the timeouts the tasks really use.
+  const settings = tasks[0]?.settings;
+  if (settings && !flags.launch) {
+    const differ = tasks.filter(
+      (t) =>
+        t.settings.connectionTimeoutMs !== options.connectionTimeoutMs ||
+        t.settings.readTimeoutMs !== options.readTimeoutMs,
+    );
+    if (differ.length > 0 && !flags.acceptTimeouts) {
+      const t = differ[0]?.settings;
+      problems.push({
+        what: `the probe's timeouts in the task (CONNECTION_TIMEOUT_MS=${t?.connectionTimeoutMs}, READ_TIMEOUT_MS=${t?.readTimeoutMs}) are not the scenario's (${options.connectionTimeoutMs}/${options.readTimeoutMs})`,
+        fix: "--launch to start a probe task with the scenario's timeouts, or --accept-timeouts to judge the run by the task's own",
+      });
+    }
+  }
+  if (problems.length > 0) failPreflight(problems);
+
+  const effective = flags.launch || !settings ? options : { ...options, ...settings };
+  if (!flags.launch && settings && flags.acceptTimeouts) {
+    say(`judging by the task's own timeouts: ${settings.connectionTimeoutMs}/${settings.readTimeoutMs} ms`);
+  }
+  const logGroup = tasks[0]?.logGroup as string;
+  const streams = tasks.flatMap((t) => (t.logStream ? [t.logStream] : []));
+
+  if (flags.launch) {
+    say("waiting for the launched probe's first Round trip line");
+    await waitForFirstLine(clients, logGroup, streams, clock);
+  }
+
+  const target: TargetSelection =
+    flags.targetBy === "service"
+      ? { kind: "service", cluster, service: flags.service as string }
+      : { kind: "arns", taskArns: tasks.map((t) => t.taskArn) };
+  const injector = fisInjector(clients.fis, {
+    spec: {
+      runId,
+      scenario: options.scenario.name,
+      roleArn: flags.roleArn as string,
+      sources: flags.sources ?? "DYNAMODB",
+      target,
+      stopAlarmArns: flags.stopAlarm ?? [],
+    },
+    keepTemplate: flags.keepTemplate ?? false,
+    resources,
+    clock,
+    onExperiment: (id) => say(`FIS experiment ${id} started; if fislat is killed, stop it with: fislat stop ${id}`),
+  });
+
+  const plan: ExperimentPlan = {
+    scenario: options.scenario,
+    fault: { delayMs: options.delayMs, jitterMs: options.jitterMs, durationMs: options.injectionMs },
+    baselineMs: options.baselineMs,
+    recoveryMs: options.recoveryMs,
+    connectionTimeoutMs: effective.connectionTimeoutMs,
+    readTimeoutMs: effective.readTimeoutMs,
+    intervalMs: effective.intervalMs,
+    healthFailureMs: effective.healthFailureMs,
+    healthPollMs: 5000,
+    lateLineGraceMs: LATE_LINE_GRACE_MS,
+    // Over HTTPS a new connection waits for the SYN, the TLS handshake and the request.
+    waitsOnNewConnection: 3,
+    connectDelayed: true,
+  };
+  const ports: ExperimentPorts = {
+    targets: { resolve: async () => tasks },
+    injector,
+    source: cloudWatchSource(clients.logs, { logGroup, streams }, { clock, since: clock.wallNow().getTime() - 5000 }),
+    clock,
+  };
+  if (flags.healthUrl) ports.health = healthPoller(flags.healthUrl, plan.healthPollMs);
+  return {
+    plan,
+    ports,
+    target: `${tasks.length} task(s) in cluster ${cluster}: ${tasks.map((t) => t.taskId).join(", ")}; logs ${logGroup}`,
+    experimentId: () => injector.experimentId(),
+  };
+}
+
+async function waitForFirstLine(clients: AwsClients, logGroup: string, streams: string[], clock: Clock) {
+  const since = clock.wallNow().getTime() - 60_000;
+  const deadline = clock.now() + FIRST_LINE_TIMEOUT_MS;
+  for (;;) {
+    for await (const event of filterEvents(clients.logs, { logGroup, streams, filterPattern: '"Round trip"' }, since)) {
+      if (event.message) return;
+    }
+    if (clock.now() > deadline) {
+      throw new FislatError(
+        `the launched probe wrote no Round trip line to ${logGroup} in 3 minutes`,
+        EXIT.environment,
+      );
+    }
+    await clock.sleep(5000);
+  }
+}

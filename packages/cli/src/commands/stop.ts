@@ -1,0 +1,117 @@
+// fislat stop <id>... / --all, and fislat list: fislat's FIS experiments, found by their
+// managed-by=fislat tag. A stop is confirmed by reading the state back, or reported (exit 5).
+import {
+  type Experiment,
+  type FisClient,
+  GetExperimentCommand,
+  ListExperimentsCommand,
+  StopExperimentCommand,
+} from "@aws-sdk/client-fis";
+import Table from "cli-table3";
+import { TERMINAL } from "../aws/fis-injector.js";
+import { ACTION_KEY, MANAGED_BY_TAG, RUN_ID_TAG, SCENARIO_TAG } from "../aws/fis-template.js";
+import { retryThrottled } from "../aws/retry.js";
+import type { Clock } from "../engine/ports.js";
+import { systemClock } from "../engine/ports.js";
+import { badInput, EXIT, type ExitCode, FislatError } from "../errors.js";
+
+const ACTIVE = new Set(["pending", "initiating", "running", "stopping"]);
+
+export async function listFislatExperiments(fis: FisClient): Promise<Experiment[]> {
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await retryThrottled(() => fis.send(new ListExperimentsCommand({ maxResults: 100, nextToken })));
+    for (const e of page.experiments ?? []) {
+      if (e.id && e.tags?.[MANAGED_BY_TAG.key] === MANAGED_BY_TAG.value) ids.push(e.id);
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const experiments: Experiment[] = [];
+  for (const id of ids) {
+    const res = await retryThrottled(() => fis.send(new GetExperimentCommand({ id })));
+    if (res.experiment) experiments.push(res.experiment);
+  }
+  return experiments;
+}
+
+async function stopOne(fis: FisClient, id: string, clock: Clock, timeoutMs: number, say: (s: string) => void) {
+  try {
+    await retryThrottled(() => fis.send(new StopExperimentCommand({ id })));
+  } catch (error) {
+    if ((error as { name?: string }).name === "ResourceNotFoundException") {
+      throw badInput(`no FIS experiment ${id} in this account and region`);
+    }
+    // Already stopped or completed: the state read below says so.
+  }
+  const deadline = clock.now() + timeoutMs;
+  for (;;) {
+    const state = (await retryThrottled(() => fis.send(new GetExperimentCommand({ id })))).experiment?.state;
+    if (TERMINAL.has(state?.status ?? "")) {
+      say(`${id}: ${state?.status}${state?.reason ? ` (${state.reason})` : ""}`);
+      return true;
+    }
+    if (clock.now() >= deadline) {
+      say(`${id}: still ${state?.status ?? "unknown"} after ${Math.round(timeoutMs / 1000)} s; run: fislat stop ${id}`);
+      return false;
+    }
+    await clock.sleep(2000);
+  }
+}
+
+export async function stopCommand(
+  fis: FisClient,
+  ids: string[],
+  flags: { all?: boolean },
+  options: { clock?: Clock; timeoutMs?: number; say?: (s: string) => void } = {},
+): Promise<ExitCode> {
+  const say = options.say ?? ((s: string) => process.stdout.write(`${s}\n`));
+  if (ids.length === 0 && !flags.all) throw badInput("name the experiments to stop (fislat stop <id>...), or --all");
+  if (ids.length > 0 && flags.all) throw badInput("give experiment ids or --all, not both");
+  let targets = ids;
+  if (flags.all) {
+    targets = (await listFislatExperiments(fis))
+      .filter((e) => ACTIVE.has(e.state?.status ?? ""))
+      .flatMap((e) => (e.id ? [e.id] : []));
+    if (targets.length === 0) say("no running experiment of fislat's in this region");
+  }
+  let allStopped = true;
+  for (const id of targets) {
+    allStopped = (await stopOne(fis, id, options.clock ?? systemClock, options.timeoutMs ?? 60_000, say)) && allStopped;
+  }
+  if (!allStopped) throw new FislatError("some experiments are not confirmed stopped", EXIT.faultNotRemoved);
+  return EXIT.passed;
+}
+
+export async function listCommand(fis: FisClient, say: (s: string) => void = (s) => process.stdout.write(`${s}\n`)) {
+  const experiments = await listFislatExperiments(fis);
+  if (experiments.length === 0) {
+    say("no experiments of fislat's in this region");
+    return EXIT.passed;
+  }
+  const table = new Table({
+    head: ["experiment", "state", "scenario", "targets", "start", "end", "run"],
+    style: { head: [], border: [] },
+  });
+  const sorted = experiments.sort((a, b) => (b.creationTime?.getTime() ?? 0) - (a.creationTime?.getTime() ?? 0));
+  for (const e of sorted) {
+    const target = Object.values(e.targets ?? {})[0];
+    const targets =
+      target?.resourceArns?.map((a) => a.split("/").at(-1)).join(", ") ??
+      Object.entries(target?.parameters ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ");
+    const action = e.actions?.[ACTION_KEY];
+    table.push([
+      e.id ?? "",
+      e.state?.status ?? "",
+      e.tags?.[SCENARIO_TAG] ?? "",
+      targets ?? "",
+      (action?.startTime ?? e.startTime)?.toISOString() ?? "",
+      (action?.endTime ?? e.endTime)?.toISOString() ?? "",
+      e.tags?.[RUN_ID_TAG] ?? "",
+    ]);
+  }
+  say(table.toString());
+  return EXIT.passed;
+}

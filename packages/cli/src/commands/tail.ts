@@ -1,0 +1,89 @@
+// fislat tail: the probe's lines from CloudWatch Logs, for a person (time, task, ok or error
+// kind, round-trip time; coloured on a TTY) or raw with --json for jq. --follow keeps reading
+// until Ctrl-C, as `aws logs tail --follow` does, without missing late-ingested lines.
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import { parseProbeLine } from "@fislat/probe/record";
+import { parseTag, resolveProbeTasks, type TaskSelector } from "../aws/ecs-targets.js";
+import { filterEvents, followEvents, type LogQuery } from "../aws/log-source.js";
+import { parseDuration } from "../durations.js";
+import type { Clock } from "../engine/ports.js";
+import { badInput, EXIT, type ExitCode, FislatError } from "../errors.js";
+import { makeChalk } from "../render/style.js";
+import { formatTailLine } from "../render/tail-format.js";
+
+export interface TailFlags {
+  since?: string;
+  follow?: boolean;
+  json?: boolean;
+  cluster?: string;
+  service?: string;
+  task?: string[];
+  tag?: string[];
+  container?: string;
+  logGroup?: string;
+}
+
+async function queryFor(ecs: () => ECSClient, flags: TailFlags): Promise<LogQuery> {
+  if (flags.logGroup) return { logGroup: flags.logGroup };
+  if (!flags.cluster)
+    throw badInput("name what to tail: --log-group <name>, or --cluster with --service, --task or --tag");
+  let selector: TaskSelector;
+  if ((flags.task ?? []).length > 0)
+    selector = { kind: "tasks", cluster: flags.cluster, tasks: flags.task as string[] };
+  else if ((flags.tag ?? []).length > 0)
+    selector = { kind: "tag", cluster: flags.cluster, ...parseTag((flags.tag as string[])[0] as string) };
+  else if (flags.service) selector = { kind: "service", cluster: flags.cluster, service: flags.service };
+  else throw badInput("with --cluster, name the tasks: --service, --task or --tag");
+  const { tasks } = await resolveProbeTasks(ecs(), selector, flags.container);
+  const logGroup = tasks.find((t) => t.logGroup)?.logGroup;
+  if (!logGroup)
+    throw new FislatError("the tasks' probe container does not log with the awslogs driver", EXIT.environment);
+  return { logGroup, streams: tasks.flatMap((t) => (t.logStream ? [t.logStream] : [])) };
+}
+
+export async function tailCommand(
+  clients: { ecs: () => ECSClient; logs: () => CloudWatchLogsClient },
+  flags: TailFlags,
+  io: { out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean }; clock: Clock; signal?: AbortSignal },
+): Promise<ExitCode> {
+  const sinceMs = parseDuration("--since", flags.since ?? "10m");
+  const query = await queryFor(clients.ecs, flags);
+  const chalk = makeChalk(io.out as NodeJS.WriteStream);
+  const print = (message: string | undefined) => {
+    if (!message) return;
+    if (flags.json) {
+      // Raw probe lines only, one JSON object per line, for jq.
+      if (parseProbeLine(message).type !== "other") io.out.write(`${message.trim()}\n`);
+      return;
+    }
+    const text = formatTailLine(parseProbeLine(message), chalk);
+    if (text) io.out.write(`${text}\n`);
+  };
+  const since = io.clock.wallNow().getTime() - sinceMs;
+  if (!flags.follow) {
+    for await (const event of filterEvents(clients.logs(), query, since)) print(event.message);
+    return EXIT.passed;
+  }
+  let failure: Error | undefined;
+  let finish = () => {};
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const follower = followEvents(
+    clients.logs(),
+    query,
+    { clock: io.clock, since },
+    (e) => print(e.message),
+    (e) => {
+      failure = e;
+      finish();
+    },
+  );
+  if (io.signal?.aborted) finish();
+  io.signal?.addEventListener("abort", finish, { once: true });
+  await done;
+  await follower.stop(false);
+  if (failure) throw new FislatError(`reading ${query.logGroup} failed: ${failure.message}`, EXIT.environment);
+  return EXIT.passed;
+}

@@ -1,0 +1,43 @@
+// fislat template: the FIS experiment template a run would create, as JSON, without calling AWS,
+// for review or for the user's own infrastructure code.
+import { randomUUID } from "node:crypto";
+import { buildTemplate, type TargetSelection } from "../aws/fis-template.js";
+import { parseDuration, parseMilliseconds } from "../durations.js";
+import { DEFAULT_FAULT, SCENARIOS } from "../engine/scenario.js";
+import { badInput, EXIT, type ExitCode } from "../errors.js";
+
+export interface TemplateFlags {
+  scenario?: string;
+  roleArn?: string;
+  cluster?: string;
+  service?: string;
+  task?: string[];
+  delay?: string;
+  jitter?: string;
+  duration?: string;
+  sources?: string;
+  stopAlarm?: string[];
+}
+
+export function templateCommand(flags: TemplateFlags): ExitCode {
+  const scenario = SCENARIOS[flags.scenario ?? "timeout"];
+  if (!scenario) throw badInput(`--scenario ${JSON.stringify(flags.scenario)} is not a scenario`);
+  if (!flags.roleArn) throw badInput("--role-arn is required: the IAM role FIS acts with");
+  let target: TargetSelection;
+  if ((flags.task ?? []).length > 0) target = { kind: "arns", taskArns: flags.task as string[] };
+  else if (flags.cluster && flags.service) target = { kind: "service", cluster: flags.cluster, service: flags.service };
+  else throw badInput("name the targets: --task <arn> (repeatable), or --cluster and --service");
+  const template = buildTemplate({
+    runId: randomUUID(),
+    scenario: scenario.name,
+    roleArn: flags.roleArn,
+    delayMs: parseMilliseconds("--delay", flags.delay ?? String(DEFAULT_FAULT.delayMs)),
+    jitterMs: parseMilliseconds("--jitter", flags.jitter ?? String(DEFAULT_FAULT.jitterMs)),
+    durationMs: parseDuration("--duration", flags.duration ?? "5m"),
+    sources: flags.sources ?? "DYNAMODB",
+    target,
+    stopAlarmArns: flags.stopAlarm ?? [],
+  });
+  process.stdout.write(`${JSON.stringify(template, null, 2)}\n`);
+  return EXIT.passed;
+}
