@@ -20,7 +20,7 @@ import {
   type TaskSelector,
 } from "./ecs-targets.js";
 import { fisInjector } from "./fis-injector.js";
-import type { TargetSelection } from "./fis-template.js";
+import { buildTemplate, type TargetSelection } from "./fis-template.js";
 import { launchProbeTask } from "./launch.js";
 import { cloudWatchSource, filterEvents } from "./log-source.js";
 
@@ -171,15 +171,18 @@ export async function prepareAwsRun(
     flags.targetBy === "service"
       ? { kind: "service", cluster, service: flags.service as string }
       : { kind: "arns", taskArns: tasks.map((t) => t.taskArn) };
+  const spec = {
+    runId,
+    scenario: options.scenario.name,
+    roleArn: flags.roleArn as string,
+    sources: flags.sources ?? "DYNAMODB",
+    target,
+    stopAlarmArns: flags.stopAlarm ?? [],
+  };
+  // The template is checked now (at most five ARNs, a duration FIS accepts...), before anything exists.
+  buildTemplate({ ...spec, delayMs: options.delayMs, jitterMs: options.jitterMs, durationMs: options.injectionMs });
   const injector = fisInjector(clients.fis, {
-    spec: {
-      runId,
-      scenario: options.scenario.name,
-      roleArn: flags.roleArn as string,
-      sources: flags.sources ?? "DYNAMODB",
-      target,
-      stopAlarmArns: flags.stopAlarm ?? [],
-    },
+    spec,
     keepTemplate: flags.keepTemplate ?? false,
     resources,
     clock,

@@ -1,0 +1,270 @@
+// Whole `fislat run` flows against AWS: the real command, engine and adapters, with ECS, FIS,
+// CloudWatch Logs and STS answered by aws-sdk-client-mock following a simulated timeline on
+// vitest's fake clock. Assertions are on what fislat sent, and on its exit code and report.
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ListTasksCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import {
+  CreateExperimentTemplateCommand,
+  DeleteExperimentTemplateCommand,
+  StartExperimentCommand,
+  StopExperimentCommand,
+} from "@aws-sdk/client-fis";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { type RunCommandFlags, runCommand } from "../src/commands/run.js";
+import type { Report } from "../src/engine/report.js";
+import { EXIT, FislatError } from "../src/errors.js";
+import { drive, on, ROLE_ARN, SimulatedAws, type SimulationOptions, sent, taskArn } from "./support/simulated-aws.js";
+
+let sim: SimulatedAws;
+let dir: string;
+const quiet: { mockRestore(): void }[] = [];
+
+beforeEach(() => {
+  vi.useFakeTimers({
+    now: new Date("2026-11-25T10:00:00.000Z"),
+    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"],
+  });
+  vi.stubEnv("AWS_REGION", "us-east-1");
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+  dir = mkdtempSync(path.join(os.tmpdir(), "fislat-aws-"));
+  quiet.push(vi.spyOn(process.stdout, "write").mockImplementation(() => true));
+  quiet.push(vi.spyOn(process.stderr, "write").mockImplementation(() => true));
+});
+
+afterEach(() => {
+  sim?.reset();
+  for (const spy of quiet.splice(0)) spy.mockRestore();
+  vi.unstubAllEnvs();
+  vi.useRealTimers();
+});
+
+const flags = (over: Partial<RunCommandFlags> = {}): RunCommandFlags => ({
+  scenario: "timeout",
+  cluster: "FIS",
+  service: "dynamodb-test-service",
+  task: [],
+  tag: [],
+  stopAlarm: [],
+  roleArn: ROLE_ARN,
+  sources: "DYNAMODB",
+  targetBy: "arns",
+  delay: "800",
+  jitter: "50",
+  healthFailure: "30s",
+  baseline: "20s",
+  duration: "2m",
+  recovery: "20s",
+  json: path.join(dir, "report.json"),
+  ...over,
+});
+
+const report = () => JSON.parse(readFileSync(path.join(dir, "report.json"), "utf8")) as Report;
+
+async function run(options: SimulationOptions, over: Partial<RunCommandFlags> = {}) {
+  sim = new SimulatedAws(options);
+  return drive(runCommand(flags(over)));
+}
+
+/** Runs until `ready()` holds, sends the signal as a user would, then lets the run finish. */
+async function runInterrupted(options: SimulationOptions, ready: () => boolean) {
+  sim = new SimulatedAws(options);
+  const work = runCommand(flags());
+  let settled = false;
+  work.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  for (let i = 0; !ready() && !settled && i < 4000; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(250);
+  }
+  process.emit("SIGINT", "SIGINT");
+  return drive(work);
+}
+
+const experimentRunning = () => [...sim.experiments.values()].some((e) => Date.now() > e.actionStartAt + 5000);
+
+describe("fislat run against AWS", () => {
+  it("runs the timeout scenario on a service's tasks: the exact template, one start, template deleted, exit 0", async () => {
+    expect(await run({})).toBe(EXIT.passed);
+    const [template] = sent(sim.fis, CreateExperimentTemplateCommand);
+    expect(template).toMatchObject({
+      roleArn: ROLE_ARN,
+      targets: {
+        probeTasks: { resourceType: "aws:ecs:task", resourceArns: [taskArn("task0001")], selectionMode: "ALL" },
+      },
+      actions: {
+        dynamodbLatency: {
+          actionId: "aws:ecs:task-network-latency",
+          parameters: {
+            duration: "PT2M",
+            delayMilliseconds: "800",
+            jitterMilliseconds: "50",
+            sources: "DYNAMODB",
+            useEcsFaultInjectionEndpoints: "true",
+          },
+          targets: { Tasks: "probeTasks" },
+        },
+      },
+      stopConditions: [{ source: "none" }],
+      tags: { "managed-by": "fislat", "fislat-scenario": "timeout", "fislat-run-id": expect.any(String) },
+    });
+    expect(template?.clientToken).toMatch(/^[0-9a-f-]{36}-template$/);
+    const starts = sent(sim.fis, StartExperimentCommand);
+    expect(starts).toEqual([
+      expect.objectContaining({ experimentTemplateId: "EXT1", clientToken: expect.stringMatching(/-start$/) }),
+    ]);
+    expect(sent(sim.fis, StopExperimentCommand)).toEqual([]);
+    expect(sent(sim.fis, DeleteExperimentTemplateCommand)).toEqual([{ id: "EXT1" }]);
+    const r = report();
+    expect(r).toMatchObject({
+      outcome: "passed",
+      environment: { kind: "aws" },
+      targets: [{ id: taskArn("task0001") }],
+    });
+    // The injection's boundaries are FIS's action times, not fislat's clock.
+    const experiment = sim.experiments.get("EXP1");
+    expect(r.fault.startedAt).toBe(new Date(experiment?.actionStartAt ?? 0).toISOString());
+    expect(r.fault.endedAt).toBe(new Date((experiment?.actionStartAt ?? 0) + 120_000).toISOString());
+    expect(r.assertions.map((a) => a.id)).toContain("health.unhealthy");
+  });
+
+  it("exits 1 when the hypothesis fails, judged by the task's own timeouts with --accept-timeouts", async () => {
+    expect(await run({}, { scenario: "succeed", acceptTimeouts: true })).toBe(EXIT.failed);
+    const r = report();
+    expect(r.parameters).toMatchObject({ connectionTimeoutMs: 500, readTimeoutMs: 500 });
+    expect(r.assertions.find((a) => a.id === "injection.succeed")?.passed).toBe(false);
+  });
+
+  it("aims FIS at the service with --target-by service", async () => {
+    expect(await run({}, { targetBy: "service" })).toBe(EXIT.passed);
+    expect(sent(sim.fis, CreateExperimentTemplateCommand)[0]).toMatchObject({
+      targets: { probeTasks: { parameters: { cluster: "FIS", service: "dynamodb-test-service" } } },
+    });
+  });
+
+  it("on Ctrl-C stops the experiment once, waits for it, deletes the template, exits 4", async () => {
+    expect(await runInterrupted({}, experimentRunning)).toBe(EXIT.interrupted);
+    expect(sent(sim.fis, StopExperimentCommand)).toEqual([{ id: "EXP1" }]);
+    expect(sent(sim.fis, DeleteExperimentTemplateCommand)).toEqual([{ id: "EXT1" }]);
+    expect(report()).toMatchObject({ outcome: "interrupted", exitCode: 4, fault: { removal: "confirmed" } });
+  });
+
+  it("exits 5 with the command to run when the stop cannot be confirmed in 60 s", async () => {
+    expect(await runInterrupted({ neverStops: true }, experimentRunning)).toBe(EXIT.faultNotRemoved);
+    const r = report();
+    expect(r.exitCode).toBe(5);
+    expect(r.fault.removalError).toMatch(/not confirmed stopped after 60 s .*run: fislat stop EXP1/);
+  });
+
+  it("exits 3 with FIS's reason when the experiment fails", async () => {
+    expect(await run({ actionFails: "SSM command failed on the target" })).toBe(EXIT.environment);
+    expect(report().summary).toMatch(/SSM command failed on the target/);
+    expect(sent(sim.fis, StopExperimentCommand)).toEqual([]);
+    expect(sent(sim.fis, DeleteExperimentTemplateCommand)).toEqual([{ id: "EXT1" }]);
+  });
+
+  it("retries throttled control-plane calls", async () => {
+    sim = new SimulatedAws({});
+    on(sim.ecs, ListTasksCommand)
+      .rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }))
+      .resolves({ taskArns: [taskArn("task0001")] });
+    expect(await drive(runCommand(flags()))).toBe(EXIT.passed);
+    expect(sent(sim.ecs, ListTasksCommand).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("reads late and duplicated log events once each", async () => {
+    expect(await run({ ingestionDelayMs: 9000, duplicateEvents: true })).toBe(EXIT.passed);
+    const r = report();
+    const keys = r.roundTrips.map((t) => `${t.task}|${t.seq}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    // One round trip a second through baseline, injection and recovery, none lost to ingestion delay.
+    expect(r.phases.baseline.count + r.phases.injection.count + r.phases.recovery.count).toBeGreaterThanOrEqual(155);
+  });
+
+  it("--launch starts a probe task with the scenario's timeouts, and stops it at the end", async () => {
+    sim = new SimulatedAws({ env: { CONNECTION_TIMEOUT_MS: "5000", READ_TIMEOUT_MS: "5000" } });
+    const code = await drive(
+      runCommand(flags({ launch: true, taskDefinition: "dynamodb-latency-test", interval: "1s" })),
+    );
+    expect(code).toBe(EXIT.passed);
+    const [runTask] = sent(sim.ecs, RunTaskCommand);
+    expect(runTask).toMatchObject({
+      cluster: "FIS",
+      taskDefinition: "dynamodb-latency-test",
+      launchType: "FARGATE",
+      enableExecuteCommand: false,
+      networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-a"], securityGroups: ["sg-a"] } },
+      overrides: {
+        containerOverrides: [
+          {
+            name: "fis-latency-test-to-ddb-app",
+            environment: expect.arrayContaining([
+              { name: "CONNECTION_TIMEOUT_MS", value: "500" },
+              { name: "READ_TIMEOUT_MS", value: "500" },
+            ]),
+          },
+        ],
+      },
+      tags: expect.arrayContaining([{ key: "managed-by", value: "fislat" }]),
+    });
+    expect(sent(sim.fis, CreateExperimentTemplateCommand)[0]).toMatchObject({
+      targets: { probeTasks: { resourceArns: [taskArn("launched1")] } },
+    });
+    expect(sent(sim.ecs, StopTaskCommand)).toEqual([
+      expect.objectContaining({ cluster: "FIS", task: taskArn("launched1") }),
+    ]);
+  });
+});
+
+describe("fislat run against AWS, preflight", () => {
+  async function refusal(options: SimulationOptions, over: Partial<RunCommandFlags> = {}) {
+    sim = new SimulatedAws(options);
+    const error = await drive(runCommand(flags(over)).catch((e: unknown) => e));
+    expect(error).toBeInstanceOf(FislatError);
+    expect(sent(sim.fis, CreateExperimentTemplateCommand)).toEqual([]);
+    return error as FislatError;
+  }
+
+  it("exits 3 when the service has no running tasks, and creates nothing", async () => {
+    const error = await refusal({ tasks: [] });
+    expect(error.exitCode).toBe(EXIT.environment);
+    expect(error.message).toMatch(/no running tasks found for service dynamodb-test-service in cluster FIS/);
+  });
+
+  it("exits 3 naming every missing fault-injection setting, and creates nothing", async () => {
+    const error = await refusal({ definition: { enableFaultInjection: false, pidMode: undefined } });
+    expect(error.exitCode).toBe(EXIT.environment);
+    expect(error.message).toMatch(/does not have enableFaultInjection: true/);
+    expect(error.message).toMatch(/does not have pidMode: task/);
+  });
+
+  it("exits 3 when the task's timeouts are not the scenario's, and says how to proceed", async () => {
+    const error = await refusal({ env: { CONNECTION_TIMEOUT_MS: "5000", READ_TIMEOUT_MS: "5000" } });
+    expect(error.message).toMatch(
+      /CONNECTION_TIMEOUT_MS=5000, READ_TIMEOUT_MS=5000\) are not the scenario's \(500\/500\)/,
+    );
+    expect(error.message).toMatch(/--launch .* or --accept-timeouts/);
+  });
+
+  it("exits 3 without a FIS role or a log group", async () => {
+    const error = await refusal({ logGroupExists: false }, { roleArn: undefined });
+    expect(error.message).toMatch(/no IAM role for FIS/);
+    expect(error.message).toMatch(/log group \/ecs\/dynamodb-latency-test does not exist/);
+  });
+
+  it("refuses more than five task ARNs before creating anything", async () => {
+    const tasks = ["t1", "t2", "t3", "t4", "t5", "t6"];
+    const error = await refusal({ tasks });
+    expect(error.exitCode).toBe(EXIT.badInput);
+    expect(error.message).toMatch(/FIS takes at most 5 task ARNs/);
+    expect(sent(sim.fis, StartExperimentCommand)).toEqual([]);
+  });
+});
