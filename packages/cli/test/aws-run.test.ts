@@ -11,7 +11,7 @@ import {
   StartExperimentCommand,
   StopExperimentCommand,
 } from "@aws-sdk/client-fis";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type RunCommandFlags, runCommand } from "../src/commands/run.js";
 import type { Report } from "../src/engine/report.js";
 import { EXIT, FislatError } from "../src/errors.js";
@@ -20,6 +20,13 @@ import { drive, on, ROLE_ARN, SimulatedAws, type SimulationOptions, sent, taskAr
 let sim: SimulatedAws;
 let dir: string;
 const quiet: { mockRestore(): void }[] = [];
+
+// `run` imports its AWS modules on demand; load them before the fake clock runs, so a flow never
+// waits on real file reads while virtual time races ahead.
+beforeAll(async () => {
+  await import("../src/aws/clients.js");
+  await import("../src/aws/environment.js");
+});
 
 beforeEach(() => {
   vi.useFakeTimers({
