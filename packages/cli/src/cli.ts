@@ -68,6 +68,7 @@ function runOptions(command: Command) {
     .option("--keep-template", "keep the FIS experiment template after the run")
     .option("--accept-timeouts", "judge the run by the timeouts the tasks run with, not the scenario's")
     .option("--health-url <url>", "also poll this /health (e.g. through the load balancer)")
+    .option("--no-live-tail", "read the logs by polling FilterLogEvents only, not CloudWatch Logs Live Tail")
     .option("--json <file>", "write the full report as JSON")
     .option("--junit <file>", "write one JUnit test case per assertion")
     .option("--markdown <file>", "write a Markdown summary (for a CI job summary page)");

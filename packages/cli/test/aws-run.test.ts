@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { FilterLogEventsCommand, StartLiveTailCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ListTasksCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import {
   CreateExperimentTemplateCommand,
@@ -15,7 +16,16 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import { type RunCommandFlags, runCommand } from "../src/commands/run.js";
 import type { Report } from "../src/engine/report.js";
 import { EXIT, FislatError } from "../src/errors.js";
-import { drive, on, ROLE_ARN, SimulatedAws, type SimulationOptions, sent, taskArn } from "./support/simulated-aws.js";
+import {
+  drive,
+  LOG_GROUP_ARN,
+  on,
+  ROLE_ARN,
+  SimulatedAws,
+  type SimulationOptions,
+  sent,
+  taskArn,
+} from "./support/simulated-aws.js";
 
 let sim: SimulatedAws;
 let dir: string;
@@ -171,6 +181,23 @@ describe("fislat run against AWS", () => {
     expect(r.fault.removalError).toMatch(/not confirmed stopped after 60 s .*run: fislat stop EXP1/);
   });
 
+  it("a second Ctrl-C does not skip the stop: it says what fislat is still waiting for", async () => {
+    sim = new SimulatedAws({ neverStops: true });
+    const work = runCommand(flags());
+    for (let i = 0; !experimentRunning() && i < 4000; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    process.emit("SIGINT", "SIGINT");
+    await vi.advanceTimersByTimeAsync(5000);
+    process.emit("SIGINT", "SIGINT");
+    expect(await drive(work)).toBe(EXIT.faultNotRemoved);
+    const stderr = (quiet[1] as unknown as { mock: { calls: unknown[][] } }).mock.calls.map((c) => String(c[0])).join("");
+    expect(stderr).toMatch(/SIGINT: removing the fault and stopping/);
+    expect(stderr).toMatch(/still stopping, waiting for: FIS experiment EXP1/);
+    expect(sent(sim.fis, StopExperimentCommand)).toEqual([{ id: "EXP1" }]);
+  });
+
   it("exits 3 with FIS's reason when the experiment fails", async () => {
     expect(await run({ actionFails: "SSM command failed on the target" })).toBe(EXIT.environment);
     expect(report().summary).toMatch(/SSM command failed on the target/);
@@ -193,6 +220,27 @@ describe("fislat run against AWS", () => {
     const keys = r.roundTrips.map((t) => `${t.task}|${t.seq}`);
     expect(new Set(keys).size).toBe(keys.length);
     // One round trip a second through baseline, injection and recovery, none lost to ingestion delay.
+    expect(r.phases.baseline.count + r.phases.injection.count + r.phases.recovery.count).toBeGreaterThanOrEqual(155);
+  });
+
+  it("follows the logs with Live Tail: a backfill, the session, one sweep at the end; no polling", async () => {
+    expect(await run({ liveTail: true, ingestionDelayMs: 4000 })).toBe(EXIT.passed);
+    expect(sent(sim.logs, StartLiveTailCommand)).toEqual([
+      {
+        logGroupIdentifiers: [LOG_GROUP_ARN],
+        logStreamNames: ["ecs/fis-latency-test-to-ddb-app/task0001"],
+        logEventFilterPattern: '?"Round trip" ?"Health changed" ?"Tick missed"',
+      },
+    ]);
+    // Polling would have called FilterLogEvents every 2 s of a 3-minute run.
+    expect(sent(sim.logs, FilterLogEventsCommand)).toHaveLength(2);
+    expect(report().phases.injection.count).toBeGreaterThanOrEqual(115);
+  });
+
+  it("falls back to polling when the Live Tail session breaks, and loses no line", async () => {
+    expect(await run({ liveTail: true, liveTailFailsAfterMs: 30_000 })).toBe(EXIT.passed);
+    expect(sent(sim.logs, FilterLogEventsCommand).length).toBeGreaterThan(20);
+    const r = report();
     expect(r.phases.baseline.count + r.phases.injection.count + r.phases.recovery.count).toBeGreaterThanOrEqual(155);
   });
 

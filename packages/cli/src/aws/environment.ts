@@ -42,6 +42,8 @@ export interface AwsRunFlags {
   keepTemplate?: boolean;
   acceptTimeouts?: boolean;
   healthUrl?: string;
+  /** false with --no-live-tail: poll FilterLogEvents only. */
+  liveTail?: boolean;
 }
 
 export interface AwsEnvironment {
@@ -207,7 +209,11 @@ export async function prepareAwsRun(
   const ports: ExperimentPorts = {
     targets: { resolve: async () => tasks },
     injector,
-    source: cloudWatchSource(clients.logs, { logGroup, streams }, { clock, since: clock.wallNow().getTime() - 5000 }),
+    source: cloudWatchSource(
+      clients.logs,
+      { logGroup, streams },
+      { clock, since: clock.wallNow().getTime() - 5000, liveTail: flags.liveTail !== false, note: say },
+    ),
     clock,
   };
   if (flags.healthUrl) ports.health = healthPoller(flags.healthUrl, plan.healthPollMs);

@@ -1,11 +1,13 @@
-// The probe's lines from CloudWatch Logs, as `aws logs tail --follow` reads them but without its
-// blind spot: each poll looks back a window (late-ingested lines with older timestamps are not
-// missed) and events are de-duplicated by id. The awslogs driver batches for ~5 s and ingestion
-// adds more, so the engine waits a grace period after the run before judging.
+// The probe's lines from CloudWatch Logs: Live Tail where it works, else polling as
+// `aws logs tail --follow` does but without its blind spot (each poll looks back a window, so
+// late-ingested lines with older timestamps are not missed; events are de-duplicated). The awslogs
+// driver batches for ~5 s and ingestion adds more, so the engine waits a grace period before judging.
 import {
   type CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
   type FilteredLogEvent,
   FilterLogEventsCommand,
+  StartLiveTailCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { parseProbeLine } from "@fislat/probe/record";
 import type { Clock, RoundTripSource } from "../engine/ports.js";
@@ -115,26 +117,114 @@ export function followEvents(
   };
 }
 
-export function cloudWatchSource(
-  logs: CloudWatchLogsClient,
-  query: LogQuery,
-  options: LogPollerOptions,
-): RoundTripSource {
+export interface SourceOptions extends LogPollerOptions {
+  /** Try CloudWatch Logs Live Tail for live progress (default true); polling otherwise. */
+  liveTail?: boolean;
+  /** Told when Live Tail is not used, and why. */
+  note?: (message: string) => void;
+}
+
+const eventKey = (e: { logStreamName?: string; timestamp?: number; message?: string }) =>
+  `${e.logStreamName}|${e.timestamp}|${e.message}`;
+
+/**
+ * The probe's lines for the engine. Live: Live Tail where it works (pushed every second), else
+ * FilterLogEvents polling. Complete: when the run ends, after the grace period, one sweep of
+ * FilterLogEvents over the whole run, so Live Tail's sampling or a dropped update loses nothing.
+ * Events are delivered once each, whichever way they came.
+ */
+export function cloudWatchSource(logs: CloudWatchLogsClient, query: LogQuery, options: SourceOptions): RoundTripSource {
+  const seen = new Set<string>();
+  let deliver: (event: { logStreamName?: string; timestamp?: number; message?: string }) => void = () => {};
   let follower: ReturnType<typeof followEvents> | undefined;
+  let live: { stop(): Promise<void> } | undefined;
+  let failed: ((error: Error) => void) | undefined;
+
+  const poll = () => {
+    follower = followEvents(logs, query, options, deliver, (error) =>
+      failed?.(new Error(`reading CloudWatch Logs ${query.logGroup} failed: ${error.message}`)),
+    );
+  };
+
   return {
     async start(onLine, onError) {
-      follower = followEvents(
-        logs,
-        query,
-        options,
-        (event) => onLine(parseProbeLine(event.message ?? ""), event.message ?? ""),
-        (error) => onError(new Error(`reading CloudWatch Logs ${query.logGroup} failed: ${error.message}`)),
-      );
+      failed = onError;
+      deliver = (event) => {
+        const key = eventKey(event);
+        if (seen.has(key)) return;
+        seen.add(key);
+        onLine(parseProbeLine(event.message ?? ""), event.message ?? "");
+      };
+      if (options.liveTail === false) return poll();
+      try {
+        live = await startLiveTail(logs, query, deliver, (error) => {
+          options.note?.(`Live Tail ended (${error.message}); polling FilterLogEvents instead`);
+          live = undefined;
+          poll();
+        });
+        // Lines written before the session started come from one backfill.
+        for await (const event of filterEvents(logs, query, options.since)) deliver(event);
+      } catch (error) {
+        options.note?.(`Live Tail is not available (${(error as Error).message}); polling FilterLogEvents`);
+        live = undefined;
+        poll();
+      }
     },
     async stop(graceMs) {
       // Lines of the last seconds are still being batched and ingested: keep reading a while.
       if (graceMs > 0) await options.clock.sleep(graceMs);
-      await follower?.stop(graceMs > 0);
+      await live?.stop();
+      await follower?.stop(false);
+      if (graceMs > 0) {
+        for await (const event of filterEvents(logs, query, options.since)) deliver(event);
+      }
+    },
+  };
+}
+
+/** Starts a Live Tail session on the query; resolves once the session is open. */
+async function startLiveTail(
+  logs: CloudWatchLogsClient,
+  query: LogQuery,
+  onEvent: (event: { logStreamName?: string; timestamp?: number; message?: string }) => void,
+  onEnd: (error: Error) => void,
+): Promise<{ stop(): Promise<void> }> {
+  // Live Tail names log groups by ARN, without the trailing ":*" DescribeLogGroups' `arn` has.
+  const groups = await retryThrottled(() =>
+    logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: query.logGroup })),
+  );
+  const arn = groups.logGroups?.find((g) => g.logGroupName === query.logGroup)?.logGroupArn;
+  if (!arn) throw new Error(`no ARN for log group ${query.logGroup}`);
+  const abort = new AbortController();
+  const response = await logs.send(
+    new StartLiveTailCommand({
+      logGroupIdentifiers: [arn],
+      ...(query.streams && query.streams.length > 0 ? { logStreamNames: query.streams } : {}),
+      logEventFilterPattern: query.filterPattern ?? PROBE_FILTER_PATTERN,
+    }),
+    { abortSignal: abort.signal },
+  );
+  const stream = response.responseStream;
+  if (!stream) throw new Error("StartLiveTail returned no stream");
+  let stopping = false;
+  const reading = (async () => {
+    try {
+      for await (const item of stream) {
+        if (stopping) break;
+        for (const event of item.sessionUpdate?.sessionResults ?? []) onEvent(event);
+      }
+      if (!stopping) onEnd(new Error("the session closed"));
+    } catch (error) {
+      // Thrown from the stream: SessionTimeoutException after 3 hours, SessionStreamingException.
+      if (!stopping)
+        onEnd(error instanceof Error ? error : new Error(String((error as { name?: string })?.name ?? error)));
+    }
+  })();
+  return {
+    async stop() {
+      stopping = true;
+      abort.abort();
+      await reading;
     },
   };
 }

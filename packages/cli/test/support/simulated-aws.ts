@@ -7,6 +7,7 @@ import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
   FilterLogEventsCommand,
+  StartLiveTailCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
   DescribeServicesCommand,
@@ -49,6 +50,7 @@ export const taskArn = (id: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/FI
 export const TASK_DEF_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/dynamodb-latency-test:7`;
 export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/fisExperimentRole`;
 export const LOG_GROUP = "/ecs/dynamodb-latency-test";
+export const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${LOG_GROUP}`;
 
 export interface SimulationOptions {
   tasks?: string[];
@@ -66,6 +68,10 @@ export interface SimulationOptions {
   /** CloudWatch: return every event twice, as overlapping polls do. */
   duplicateEvents?: boolean;
   logGroupExists?: boolean;
+  /** CloudWatch: answer StartLiveTail with a session pushing updates every second. */
+  liveTail?: boolean;
+  /** CloudWatch: the Live Tail session fails after this long. */
+  liveTailFailsAfterMs?: number;
 }
 
 interface SimExperiment {
@@ -186,6 +192,30 @@ export class SimulatedAws {
     return events.sort((a, b) => a.timestamp - b.timestamp);
   }
 
+  /** A Live Tail session: every second, the events ingested since the last update. */
+  private async *liveTailSession() {
+    const opened = Date.now();
+    yield { sessionStart: { sessionId: "live-1" } };
+    let last = opened;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const now = Date.now();
+      if (this.options.liveTailFailsAfterMs !== undefined && now - opened >= this.options.liveTailFailsAfterMs) {
+        throw Object.assign(new Error("stream broke"), { name: "SessionStreamingException" });
+      }
+      const fresh = this.probeLines(opened - 60_000, now).filter(
+        (e) => e.ingestionTime > last && e.ingestionTime <= now,
+      );
+      last = now;
+      yield {
+        sessionUpdate: {
+          sessionMetadata: { sampled: false },
+          sessionResults: fresh.map((e) => ({ ...e, logGroupIdentifier: LOG_GROUP_ARN })),
+        },
+      };
+    }
+  }
+
   private definition(): TaskDefinition {
     const env = this.options.env ?? {
       CONNECTION_TIMEOUT_MS: "500",
@@ -291,8 +321,14 @@ export class SimulatedAws {
     on(this.ecs, StopTaskCommand).resolves({});
 
     on(this.logs, DescribeLogGroupsCommand).callsFake(() => ({
-      logGroups: o.logGroupExists === false ? [] : [{ logGroupName: LOG_GROUP }],
+      logGroups:
+        o.logGroupExists === false
+          ? []
+          : [{ logGroupName: LOG_GROUP, logGroupArn: LOG_GROUP_ARN, arn: `${LOG_GROUP_ARN}:*` }],
     }));
+    if (o.liveTail) {
+      on(this.logs, StartLiveTailCommand).callsFake(() => ({ responseStream: this.liveTailSession() }));
+    }
     on(this.logs, FilterLogEventsCommand).callsFake((input: { startTime?: number; endTime?: number }) => {
       const now = Date.now();
       const visible = this.probeLines(input.startTime ?? 0, Math.min(now, input.endTime ?? now)).filter(
