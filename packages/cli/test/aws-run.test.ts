@@ -192,7 +192,9 @@ describe("fislat run against AWS", () => {
     await vi.advanceTimersByTimeAsync(5000);
     process.emit("SIGINT", "SIGINT");
     expect(await drive(work)).toBe(EXIT.faultNotRemoved);
-    const stderr = (quiet[1] as unknown as { mock: { calls: unknown[][] } }).mock.calls.map((c) => String(c[0])).join("");
+    const stderr = (quiet[1] as unknown as { mock: { calls: unknown[][] } }).mock.calls
+      .map((c) => String(c[0]))
+      .join("");
     expect(stderr).toMatch(/SIGINT: removing the fault and stopping/);
     expect(stderr).toMatch(/still stopping, waiting for: FIS experiment EXP1/);
     expect(sent(sim.fis, StopExperimentCommand)).toEqual([{ id: "EXP1" }]);
