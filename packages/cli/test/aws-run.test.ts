@@ -160,6 +160,21 @@ describe("fislat run against AWS", () => {
     expect(r.assertions.find((a) => a.id === "injection.succeed")?.passed).toBe(false);
   });
 
+  it("keeps the template with --keep-template", async () => {
+    expect(await run({}, { keepTemplate: true })).toBe(EXIT.passed);
+    expect(sent(sim.fis, DeleteExperimentTemplateCommand)).toEqual([]);
+  });
+
+  it("finds the tasks by tag with --tag key=value", async () => {
+    expect(await run({ tasks: ["task0001", "task0002"] }, { service: undefined, tag: ["Environment=test"] })).toBe(
+      EXIT.passed,
+    );
+    expect(sent(sim.ecs, ListTasksCommand)[0]).toEqual({ cluster: "FIS", desiredStatus: "RUNNING" });
+    expect(sent(sim.fis, CreateExperimentTemplateCommand)[0]).toMatchObject({
+      targets: { probeTasks: { resourceArns: [taskArn("task0001"), taskArn("task0002")] } },
+    });
+  });
+
   it("aims FIS at the service with --target-by service", async () => {
     expect(await run({}, { targetBy: "service" })).toBe(EXIT.passed);
     expect(sent(sim.fis, CreateExperimentTemplateCommand)[0]).toMatchObject({
