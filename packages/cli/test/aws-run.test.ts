@@ -17,6 +17,7 @@ import { type RunCommandFlags, runCommand } from "../src/commands/run.js";
 import type { Report } from "../src/engine/report.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import {
+  advanceUntil,
   drive,
   LOG_GROUP_ARN,
   on,
@@ -24,6 +25,7 @@ import {
   SimulatedAws,
   type SimulationOptions,
   sent,
+  settledFlag,
   taskArn,
 } from "./support/simulated-aws.js";
 
@@ -89,19 +91,8 @@ async function run(options: SimulationOptions, over: Partial<RunCommandFlags> = 
 async function runInterrupted(options: SimulationOptions, ready: () => boolean) {
   sim = new SimulatedAws(options);
   const work = runCommand(flags());
-  let settled = false;
-  work.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
-  for (let i = 0; !ready() && !settled && i < 4000; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    await vi.advanceTimersByTimeAsync(250);
-  }
+  const settled = settledFlag(work);
+  await advanceUntil(() => ready() || settled());
   process.emit("SIGINT", "SIGINT");
   return drive(work);
 }
@@ -199,10 +190,7 @@ describe("fislat run against AWS", () => {
   it("a second Ctrl-C does not skip the stop: it says what fislat is still waiting for", async () => {
     sim = new SimulatedAws({ neverStops: true });
     const work = runCommand(flags());
-    for (let i = 0; !experimentRunning() && i < 4000; i++) {
-      await new Promise((resolve) => setImmediate(resolve));
-      await vi.advanceTimersByTimeAsync(250);
-    }
+    await advanceUntil(experimentRunning);
     process.emit("SIGINT", "SIGINT");
     await vi.advanceTimersByTimeAsync(5000);
     process.emit("SIGINT", "SIGINT");

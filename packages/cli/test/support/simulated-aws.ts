@@ -383,23 +383,30 @@ export class SimulatedAws {
 }
 
 /**
- * Advances the fake clock until `work` settles (bounded, so a hang fails instead of spinning).
- * Each step also yields to the real event loop: module loading and other real I/O go on too.
+ * Advances the fake clock in steps until `done()` holds (bounded: false after `maxVirtualMs`).
+ * Each step also yields to the real event loop, so real I/O (module loading) goes on too.
  */
-export async function drive<T>(work: Promise<T>, stepMs = 250, maxVirtualMs = 3_600_000): Promise<T> {
-  let settled = false;
-  work.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
-  for (let elapsed = 0; !settled && elapsed < maxVirtualMs; elapsed += stepMs) {
+export async function advanceUntil(done: () => boolean, stepMs = 250, maxVirtualMs = 3_600_000): Promise<boolean> {
+  for (let elapsed = 0; !done() && elapsed < maxVirtualMs; elapsed += stepMs) {
     await new Promise((resolve) => setImmediate(resolve));
     await vi.advanceTimersByTimeAsync(stepMs);
   }
-  if (!settled) throw new Error(`still running after ${maxVirtualMs} ms of virtual time`);
+  return done();
+}
+
+/** Whether `work` has settled, as a function to poll. */
+export function settledFlag(work: Promise<unknown>): () => boolean {
+  let settled = false;
+  const mark = () => {
+    settled = true;
+  };
+  work.then(mark, mark);
+  return () => settled;
+}
+
+/** Advances the fake clock until `work` settles (a hang fails instead of spinning). */
+export async function drive<T>(work: Promise<T>): Promise<T> {
+  const settled = settledFlag(work);
+  if (!(await advanceUntil(settled))) throw new Error("still running after an hour of virtual time");
   return work;
 }
