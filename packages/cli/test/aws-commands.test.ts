@@ -17,7 +17,7 @@ import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { formatTailLine } from "../src/render/tail-format.js";
 import { runCli } from "./support/cli.js";
-import { drive, LOG_GROUP, ROLE_ARN, SimulatedAws, sent, taskArn } from "./support/simulated-aws.js";
+import { advanceUntil, drive, LOG_GROUP, ROLE_ARN, SimulatedAws, sent, taskArn } from "./support/simulated-aws.js";
 
 let sim: SimulatedAws;
 beforeEach(() => {
@@ -117,6 +117,25 @@ describe("fislat tail", () => {
     await drive(tailCommand(clients(), { logGroup: LOG_GROUP, json: true, since: "5m" }, { out, clock: systemClock }));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(parseProbeLine(line).type).toBe("round-trip");
+  });
+
+  it("--follow keeps printing new lines until interrupted", async () => {
+    const { out, lines } = capture();
+    const abort = new AbortController();
+    const tailing = tailCommand(
+      clients(),
+      { cluster: "FIS", service: "svc", since: "1s", follow: true },
+      { out, clock: systemClock, signal: abort.signal },
+    );
+    await advanceUntil(() => lines.length >= 10);
+    const polls = sent(sim.logs, FilterLogEventsCommand).length;
+    abort.abort();
+    expect(await drive(tailing)).toBe(EXIT.passed);
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    expect(polls).toBeGreaterThan(3);
+    // Each line once, in time order, though every poll looks back a minute.
+    expect(new Set(lines).size).toBe(lines.length);
+    expect([...lines].sort()).toEqual(lines);
   });
 
   it("formats failures with their kind and health changes in words", () => {

@@ -22,3 +22,21 @@ describe("fislat run, bad input", () => {
     for (const n of [0, 1, 2, 3, 4, 5]) expect(stdout).toMatch(new RegExp(`^  ${n}  `, "m"));
   });
 });
+
+describe("fislat config", () => {
+  it("prints each value run would use and where it came from", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "fislat-config-")), "fislat.json");
+    writeFileSync(file, JSON.stringify({ cluster: "FIS", service: "from-file" }));
+    const { code, stdout } = await runCli(["config", "--config", file, "--service", "from-flag"], {
+      AWS_REGION: "eu-west-1",
+    });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--cluster +│ FIS +│ config file \(.*fislat\.json\)/);
+    expect(stdout).toMatch(/--service +│ from-flag +│ flag/);
+    expect(stdout).toMatch(/--region +│ eu-west-1 +│ environment \(AWS_REGION\)/);
+    expect(stdout).toMatch(/--scenario +│ timeout +│ default/);
+  });
+});
