@@ -12,6 +12,7 @@ COPY packages/probe/package.json packages/probe/
 COPY packages/latency-proxy/package.json packages/latency-proxy/
 COPY packages/dynamo-local/package.json packages/dynamo-local/
 COPY packages/cli/package.json packages/cli/
+COPY packages/infra/package.json packages/infra/
 RUN pnpm install --frozen-lockfile --prefer-offline --filter @fislat/probe
 COPY packages/probe/tsconfig.json packages/probe/
 COPY packages/probe/src packages/probe/src

@@ -178,6 +178,14 @@ program
     process.exitCode = templateCommand(flags);
   });
 
+program
+  .command("synth")
+  .description("print the probe environment's CloudFormation template (for your own pipeline)")
+  .action(async () => {
+    const { synthCommand } = await import("./commands/synth.js");
+    process.exitCode = synthCommand();
+  });
+
 runOptions(program.command("config"))
   .description("print the values `fislat run` would use and where each came from")
   .action(async (_flags, command: Command) => {

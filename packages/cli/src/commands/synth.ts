@@ -1,0 +1,22 @@
+// fislat synth: the probe environment's CloudFormation template, for teams that deploy through
+// their own pipeline. It was synthesized from packages/infra at build time and ships with the CLI.
+import { readFileSync } from "node:fs";
+import { EXIT, type ExitCode, FislatError } from "../errors.js";
+
+export const TEMPLATE_URL = new URL("../probe-environment.template.json", import.meta.url);
+
+export function readEnvironmentTemplate(): string {
+  try {
+    return readFileSync(TEMPLATE_URL, "utf8");
+  } catch {
+    throw new FislatError(
+      "the environment template is missing from this build of fislat: run pnpm build",
+      EXIT.environment,
+    );
+  }
+}
+
+export function synthCommand(say: (s: string) => void = (s) => process.stdout.write(s)): ExitCode {
+  say(readEnvironmentTemplate());
+  return EXIT.passed;
+}

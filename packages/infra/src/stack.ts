@@ -1,0 +1,536 @@
+// The probe environment of the original setup (steps 1 to 8) as one CloudFormation stack: table,
+// roles, log group, repository, task definition with the SSM agent sidecar FIS needs, cluster,
+// service and an optional network load balancer. Everything account- or network-specific is a
+// parameter or a pseudo parameter (AWS::AccountId, AWS::Region, AWS::Partition), so the template
+// synthesized from this code deploys anywhere, without the CDK or a bootstrap stack. Optional
+// parts are CloudFormation conditions, hence L1 constructs.
+import {
+  Aws,
+  CfnCondition,
+  CfnOutput,
+  CfnParameter,
+  CfnResource,
+  CfnWaitConditionHandle,
+  aws_dynamodb as dynamodb,
+  aws_ec2 as ec2,
+  aws_ecr as ecr,
+  aws_ecs as ecs,
+  aws_elasticloadbalancingv2 as elbv2,
+  Fn,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  Stack,
+  type StackProps,
+  Validations,
+} from "aws-cdk-lib";
+import type { Construct } from "constructs";
+
+export const PROBE_CONTAINER = "probe";
+export const SSM_AGENT_CONTAINER = "amazon-ssm-agent";
+export const LOG_STREAM_PREFIX = "ecs";
+
+/** The SSM agent sidecar's start-up, as the FIS user guide describes it for ECS task actions. */
+const SSM_SIDECAR_SCRIPT = [
+  "set -e",
+  "dnf upgrade -y && dnf install -y jq procps awscli",
+  'RESPONSE=$(curl -s "$ECS_CONTAINER_METADATA_URI_V4/task")',
+  'TASK_ARN=$(echo "$RESPONSE" | jq -r .TaskARN)',
+  'AZ=$(echo "$RESPONSE" | jq -r .AvailabilityZone)',
+  'ACTIVATION=$(aws ssm create-activation --iam-role "$MANAGED_INSTANCE_ROLE_NAME" --tags Key=ECS_TASK_AVAILABILITY_ZONE,Value="$AZ" Key=ECS_TASK_ARN,Value="$TASK_ARN" Key=FAULT_INJECTION_SIDECAR,Value=true)',
+  'ACTIVATION_ID=$(echo "$ACTIVATION" | jq -r .ActivationId)',
+  'ACTIVATION_CODE=$(echo "$ACTIVATION" | jq -r .ActivationCode)',
+  'cleanup() { aws ssm deregister-managed-instance --instance-id "$(jq -r .ManagedInstanceID /var/lib/amazon/ssm/registration)" || true; aws ssm delete-activation --activation-id "$ACTIVATION_ID" || true; }',
+  "trap cleanup SIGTERM SIGINT",
+  'amazon-ssm-agent -register -code "$ACTIVATION_CODE" -id "$ACTIVATION_ID" -region "$AWS_REGION" -y',
+  "amazon-ssm-agent & wait $!",
+].join("\n");
+
+/** Seeds the table with the original setup's two items (inline code: no asset, no bootstrap). */
+const SEEDER_CODE = `
+const { DynamoDBClient, PutItemCommand } = require("@aws-sdk/client-dynamodb");
+const response = require("cfn-response");
+exports.handler = async (event, context) => {
+  try {
+    if (event.RequestType === "Create") {
+      const db = new DynamoDBClient({});
+      for (const [id, data] of [["test1", "Sample data 1"], ["test2", "Sample data 2"]]) {
+        await db.send(new PutItemCommand({ TableName: event.ResourceProperties.TableName, Item: { id: { S: id }, data: { S: data } } }));
+      }
+    }
+    await response.send(event, context, response.SUCCESS, {});
+  } catch (error) {
+    await response.send(event, context, response.FAILED, { Error: String(error) });
+  }
+};`;
+
+export class ProbeEnvironmentStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+
+    // Parameters: the only inputs; fislat deploy fills them from its flags.
+    const vpcId = new CfnParameter(this, "VpcId", {
+      type: "AWS::EC2::VPC::Id",
+      description: "VPC of the tasks and the load balancer",
+    });
+    const subnetIds = new CfnParameter(this, "SubnetIds", {
+      type: "List<AWS::EC2::Subnet::Id>",
+      description: "Subnets of the tasks and the load balancer (two or more, in different AZs, for the load balancer)",
+    });
+    const allowedCidrs = [1, 2, 3].map(
+      (n) =>
+        new CfnParameter(this, n === 1 ? "AllowedCidr" : `AllowedCidr${n}`, {
+          type: "String",
+          default: "",
+          allowedPattern: "^$|^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$",
+          description: `CIDR allowed to reach the load balancer on port 80${n === 1 ? "" : " (optional)"}`,
+        }),
+    );
+    const imageUri = new CfnParameter(this, "ImageUri", {
+      type: "String",
+      description: "The probe image (built from fislat's Dockerfile)",
+    });
+    const tableName = new CfnParameter(this, "TableName", {
+      type: "String",
+      default: "MyTestTable",
+      description: "Table the probe reads",
+    });
+    const createTable = new CfnParameter(this, "CreateTable", {
+      type: "String",
+      default: "true",
+      allowedValues: ["true", "false"],
+      description: "Create and seed the table (false: use an existing one)",
+    });
+    const connectionTimeout = new CfnParameter(this, "ConnectionTimeoutMs", {
+      type: "Number",
+      default: 500,
+      minValue: 1,
+    });
+    const readTimeout = new CfnParameter(this, "ReadTimeoutMs", { type: "Number", default: 500, minValue: 1 });
+    const interval = new CfnParameter(this, "IntervalSeconds", {
+      type: "String",
+      default: "5",
+      allowedPattern: "^\\d+(\\.\\d+)?$",
+    });
+    const desiredCount = new CfnParameter(this, "DesiredCount", {
+      type: "Number",
+      default: 1,
+      minValue: 0,
+      maxValue: 5,
+    });
+    const withLoadBalancer = new CfnParameter(this, "WithLoadBalancer", {
+      type: "String",
+      default: "true",
+      allowedValues: ["true", "false"],
+    });
+    const clusterName = new CfnParameter(this, "ClusterName", {
+      type: "String",
+      default: "",
+      description: "Existing ECS cluster to use (empty: create one)",
+    });
+    const createRepository = new CfnParameter(this, "CreateRepository", {
+      type: "String",
+      default: "true",
+      allowedValues: ["true", "false"],
+    });
+    const assignPublicIp = new CfnParameter(this, "AssignPublicIp", {
+      type: "String",
+      default: "ENABLED",
+      allowedValues: ["ENABLED", "DISABLED"],
+      description: "ENABLED unless the subnets reach ECR, DynamoDB and SSM through NAT or VPC endpoints",
+    });
+
+    const makeTable = new CfnCondition(this, "MakeTable", {
+      expression: Fn.conditionEquals(createTable.valueAsString, "true"),
+    });
+    const withLb = new CfnCondition(this, "WithLb", {
+      expression: Fn.conditionEquals(withLoadBalancer.valueAsString, "true"),
+    });
+    const makeCluster = new CfnCondition(this, "MakeCluster", {
+      expression: Fn.conditionEquals(clusterName.valueAsString, ""),
+    });
+    const makeRepository = new CfnCondition(this, "MakeRepository", {
+      expression: Fn.conditionEquals(createRepository.valueAsString, "true"),
+    });
+    const extraCidr = allowedCidrs.map(
+      (p, i) =>
+        new CfnCondition(this, `HasCidr${i + 1}`, {
+          expression: Fn.conditionAnd(withLb, Fn.conditionNot(Fn.conditionEquals(p.valueAsString, ""))),
+        }),
+    );
+
+    const tableArn = Fn.sub("arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${TableName}");
+
+    // 1. The table, seeded with the original setup's two items.
+    const table = new dynamodb.CfnTable(this, "Table", {
+      tableName: tableName.valueAsString,
+      billingMode: "PAY_PER_REQUEST",
+      attributeDefinitions: [{ attributeName: "id", attributeType: "S" }],
+      keySchema: [{ attributeName: "id", keyType: "HASH" }],
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    });
+    table.cfnOptions.condition = makeTable;
+    const seederRole = new iam.CfnRole(this, "SeederRole", {
+      assumeRolePolicyDocument: trust("lambda.amazonaws.com"),
+      policies: [
+        policy("PutSeedItems", [{ actions: ["dynamodb:PutItem"], resources: [tableArn] }]),
+        policy("WriteItsLogs", [
+          {
+            actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            resources: [Fn.sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*")],
+          },
+        ]),
+      ],
+    });
+    seederRole.cfnOptions.condition = makeTable;
+    const seeder = new lambda.CfnFunction(this, "Seeder", {
+      runtime: "nodejs24.x",
+      handler: "index.handler",
+      timeout: 30,
+      role: seederRole.attrArn,
+      code: { zipFile: SEEDER_CODE },
+    });
+    seeder.cfnOptions.condition = makeTable;
+    justify(
+      seederRole,
+      "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda/*]",
+      "the seeder's name is generated, so its own log group can only be named by this pattern (role and function would otherwise depend on each other)",
+    );
+    const seedResource = new CfnResource(this, "SeedItems", {
+      type: "Custom::SeedItems",
+      properties: { ServiceToken: seeder.attrArn, TableName: tableName.valueAsString },
+    });
+    seedResource.cfnOptions.condition = makeTable;
+    seedResource.addResourceDependency(table);
+
+    // 2. The log group, with a retention.
+    const logGroup = new logs.CfnLogGroup(this, "LogGroup", {
+      logGroupName: Fn.sub("/ecs/${AWS::StackName}"),
+      retentionInDays: 30,
+    });
+
+    // 3. The repository for the probe image (optional).
+    // No name: CloudFormation makes one (ECR names are lower case, stack names need not be).
+    const repository = new ecr.CfnRepository(this, "Repository", {
+      imageScanningConfiguration: { scanOnPush: true },
+      imageTagMutability: "MUTABLE",
+    });
+    repository.cfnOptions.condition = makeRepository;
+
+    // 4. Roles, each with only what it needs.
+    const managedInstanceRole = new iam.CfnRole(this, "SsmManagedInstanceRole", {
+      assumeRolePolicyDocument: trust("ssm.amazonaws.com"),
+      managedPolicyArns: [Fn.sub("arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore")],
+      policies: [
+        policy("CleanUpItsRegistration", [
+          { actions: ["ssm:DeleteActivation", "ssm:DeregisterManagedInstance"], resources: ["*"] },
+        ]),
+      ],
+    });
+    justify(
+      managedInstanceRole,
+      "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]",
+      "the SSM agent sidecar registers the task as a managed instance with this role, as the FIS user guide prescribes for ECS task actions",
+    );
+    justify(
+      managedInstanceRole,
+      "AwsSolutions-IAM5[Resource::*]",
+      "ssm:DeleteActivation and ssm:DeregisterManagedInstance have no resource-level permissions for activations made at run time",
+    );
+    const executionRole = new iam.CfnRole(this, "TaskExecutionRole", {
+      assumeRolePolicyDocument: trust("ecs-tasks.amazonaws.com"),
+      policies: [
+        policy("PullImagesAndWriteLogs", [
+          { actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+          {
+            actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            resources: [Fn.sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
+          },
+          { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [Fn.sub("${LogGroup.Arn}")] },
+        ]),
+      ],
+    });
+    justify(
+      executionRole,
+      "AwsSolutions-IAM5[Resource::*]",
+      "ecr:GetAuthorizationToken has no resource-level permissions",
+    );
+    justify(
+      executionRole,
+      "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/*]",
+      "the image is a parameter and may live in any repository of this account and region",
+    );
+    const taskRole = new iam.CfnRole(this, "TaskRole", {
+      assumeRolePolicyDocument: trust("ecs-tasks.amazonaws.com"),
+      policies: [
+        policy("ReadTheTable", [
+          {
+            actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:DescribeTable"],
+            resources: [tableArn],
+          },
+        ]),
+        policy("RegisterTheSsmSidecar", [
+          { actions: ["ssm:CreateActivation", "ssm:AddTagsToResource"], resources: ["*"] },
+          { actions: ["iam:PassRole"], resources: [managedInstanceRole.attrArn] },
+        ]),
+      ],
+    });
+    justify(
+      taskRole,
+      "AwsSolutions-IAM5[Resource::*]",
+      "ssm:CreateActivation and ssm:AddTagsToResource (on an activation made at run time) have no resource-level permissions",
+    );
+    const fisRole = new iam.CfnRole(this, "FisExperimentRole", {
+      assumeRolePolicyDocument: trust("fis.amazonaws.com"),
+      policies: [
+        policy("InjectTaskNetworkLatency", [
+          {
+            actions: ["ecs:DescribeTasks", "ecs:ListTasks", "ecs:DescribeContainerInstances"],
+            resources: ["*"],
+          },
+          { actions: ["ec2:DescribeInstances", "ec2:DescribeSubnets"], resources: ["*"] },
+          {
+            actions: ["ssm:SendCommand"],
+            resources: [
+              Fn.sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:managed-instance/*"),
+              Fn.sub("arn:${AWS::Partition}:ssm:${AWS::Region}::document/AWSFIS-Run-Network-Latency-ECS"),
+            ],
+          },
+          { actions: ["ssm:ListCommands", "ssm:CancelCommand"], resources: ["*"] },
+        ]),
+      ],
+    });
+
+    justify(
+      fisRole,
+      "AwsSolutions-IAM5[Resource::*]",
+      "the describe and list calls FIS makes for aws:ecs:task-network-latency, and ssm:ListCommands/CancelCommand, have no resource-level permissions",
+    );
+    justify(
+      fisRole,
+      "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*]",
+      "the tasks register as managed instances at run time, with ids no template can know",
+    );
+
+    // 5. Network: the load balancer admits only the allowed CIDRs; the tasks only the load balancer.
+    const lbSecurityGroup = new ec2.CfnSecurityGroup(this, "LoadBalancerSecurityGroup", {
+      groupDescription: "fislat probe load balancer: port 80 from the allowed CIDRs only",
+      vpcId: vpcId.valueAsString,
+    });
+    lbSecurityGroup.cfnOptions.condition = withLb;
+    allowedCidrs.forEach((cidr, i) => {
+      const rule = new ec2.CfnSecurityGroupIngress(this, `LoadBalancerIngress${i + 1}`, {
+        groupId: lbSecurityGroup.attrGroupId,
+        ipProtocol: "tcp",
+        fromPort: 80,
+        toPort: 80,
+        cidrIp: cidr.valueAsString,
+        description: "an allowed CIDR",
+      });
+      rule.cfnOptions.condition = extraCidr[i];
+      justify(
+        rule,
+        "AwsSolutions-EC23",
+        "ingress comes only from the AllowedCidr parameters, whose pattern refuses anything but one CIDR",
+      );
+    });
+    const taskSecurityGroup = new ec2.CfnSecurityGroup(this, "TaskSecurityGroup", {
+      groupDescription: "fislat probe tasks: port 80 from the load balancer only",
+      vpcId: vpcId.valueAsString,
+      securityGroupEgress: [
+        { ipProtocol: "-1", cidrIp: "0.0.0.0/0", description: "DynamoDB, ECR, SSM and CloudWatch Logs" },
+      ],
+    });
+    const fromLb = new ec2.CfnSecurityGroupIngress(this, "TaskIngressFromLoadBalancer", {
+      groupId: taskSecurityGroup.attrGroupId,
+      ipProtocol: "tcp",
+      fromPort: 80,
+      toPort: 80,
+      sourceSecurityGroupId: lbSecurityGroup.attrGroupId,
+      description: "the load balancer's health checks and /test",
+    });
+    fromLb.cfnOptions.condition = withLb;
+    justify(
+      taskSecurityGroup,
+      "AwsSolutions-EC23",
+      "the tasks admit only the load balancer's security group; nothing is open to a CIDR",
+    );
+    justify(fromLb, "AwsSolutions-EC23", "the source is the load balancer's security group, not a CIDR");
+
+    const loadBalancer = new elbv2.CfnLoadBalancer(this, "LoadBalancer", {
+      type: "network",
+      scheme: "internet-facing",
+      subnets: subnetIds.valueAsList,
+      securityGroups: [lbSecurityGroup.attrGroupId],
+    });
+    loadBalancer.cfnOptions.condition = withLb;
+    justify(
+      loadBalancer,
+      "AwsSolutions-ELB2",
+      "the load balancer only reaches a test probe's /health and /test; access logs would need a bucket the environment does not otherwise have",
+    );
+    const targetGroup = new elbv2.CfnTargetGroup(this, "TargetGroup", {
+      protocol: "TCP",
+      port: 80,
+      vpcId: vpcId.valueAsString,
+      targetType: "ip",
+      healthCheckEnabled: true,
+      healthCheckProtocol: "HTTP",
+      healthCheckPath: "/health",
+      healthCheckIntervalSeconds: 30,
+      healthyThresholdCount: 2,
+      unhealthyThresholdCount: 2,
+    });
+    targetGroup.cfnOptions.condition = withLb;
+    const listener = new elbv2.CfnListener(this, "Listener", {
+      loadBalancerArn: loadBalancer.ref,
+      protocol: "TCP",
+      port: 80,
+      defaultActions: [{ type: "forward", targetGroupArn: targetGroup.ref }],
+    });
+    listener.cfnOptions.condition = withLb;
+
+    // 6. The task definition: Fargate, Linux, fault injection on, pidMode task, the SSM sidecar.
+    const taskDefinition = new ecs.CfnTaskDefinition(this, "TaskDefinition", {
+      family: Fn.sub("${AWS::StackName}-probe"),
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: "256",
+      memory: "512",
+      pidMode: "task",
+      enableFaultInjection: true,
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      executionRoleArn: executionRole.attrArn,
+      taskRoleArn: taskRole.attrArn,
+      containerDefinitions: [
+        {
+          name: PROBE_CONTAINER,
+          image: imageUri.valueAsString,
+          essential: true,
+          portMappings: [{ containerPort: 80, protocol: "tcp" }],
+          environment: [
+            { name: "TABLE_NAME", value: tableName.valueAsString },
+            { name: "CONNECTION_TIMEOUT_MS", value: connectionTimeout.valueAsString },
+            { name: "READ_TIMEOUT_MS", value: readTimeout.valueAsString },
+            { name: "TEST_INTERVAL_SECONDS", value: interval.valueAsString },
+          ],
+          healthCheck: {
+            command: [
+              "CMD",
+              "node",
+              "-e",
+              "fetch('http://127.0.0.1/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+            ],
+            interval: 15,
+            timeout: 5,
+            retries: 3,
+            startPeriod: 15,
+          },
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: {
+              "awslogs-group": logGroup.ref,
+              "awslogs-region": Aws.REGION,
+              "awslogs-stream-prefix": LOG_STREAM_PREFIX,
+              mode: "non-blocking",
+              "max-buffer-size": "4m",
+            },
+          },
+        },
+        {
+          name: SSM_AGENT_CONTAINER,
+          image: "public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent:latest",
+          essential: false,
+          entryPoint: ["/bin/bash", "-c"],
+          command: [SSM_SIDECAR_SCRIPT],
+          environment: [{ name: "MANAGED_INSTANCE_ROLE_NAME", value: managedInstanceRole.ref }],
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: {
+              "awslogs-group": logGroup.ref,
+              "awslogs-region": Aws.REGION,
+              "awslogs-stream-prefix": LOG_STREAM_PREFIX,
+            },
+          },
+        },
+      ],
+    });
+
+    justify(
+      taskDefinition,
+      "AwsSolutions-ECS2",
+      "the probe is configured by its environment (table name, timeouts, interval); none of it is secret",
+    );
+
+    // 7. The cluster (or an existing one) and the service.
+    const cluster = new ecs.CfnCluster(this, "Cluster", {
+      clusterSettings: [{ name: "containerInsights", value: "enabled" }],
+    });
+    cluster.cfnOptions.condition = makeCluster;
+    const clusterRef = Fn.conditionIf(makeCluster.logicalId, cluster.ref, clusterName.valueAsString).toString();
+    const service = new ecs.CfnService(this, "Service", {
+      cluster: clusterRef,
+      taskDefinition: taskDefinition.ref,
+      desiredCount: desiredCount.valueAsNumber,
+      launchType: "FARGATE",
+      platformVersion: "LATEST",
+      enableExecuteCommand: false,
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: subnetIds.valueAsList,
+          securityGroups: [taskSecurityGroup.attrGroupId],
+          assignPublicIp: assignPublicIp.valueAsString,
+        },
+      },
+      loadBalancers: Fn.conditionIf(
+        withLb.logicalId,
+        [{ containerName: PROBE_CONTAINER, containerPort: 80, targetGroupArn: targetGroup.ref }],
+        Aws.NO_VALUE,
+      ) as unknown as ecs.CfnService.LoadBalancerProperty[],
+      healthCheckGracePeriodSeconds: Fn.conditionIf(withLb.logicalId, 60, Aws.NO_VALUE) as unknown as number,
+    });
+    // The service must wait for the listener when there is one: a handle whose metadata refers to
+    // it only under the condition (a DependsOn on a conditional resource would fail without it).
+    const listenerReady = new CfnWaitConditionHandle(this, "ListenerReady");
+    listenerReady.addMetadata("Listener", Fn.conditionIf(withLb.logicalId, listener.ref, ""));
+    service.addResourceDependency(listenerReady);
+
+    // Outputs: what fislat deploy writes to fislat.config.json for run, tail, stop and doctor.
+    // One output per case, each under its own condition: the cluster made here, or the one named.
+    const madeCluster = new CfnOutput(this, "ClusterNameOutput", { key: "ClusterName", value: cluster.ref });
+    madeCluster.condition = makeCluster;
+    const namedCluster = new CfnOutput(this, "ExistingClusterName", { value: clusterName.valueAsString });
+    namedCluster.condition = new CfnCondition(this, "UseExistingCluster", { expression: Fn.conditionNot(makeCluster) });
+    new CfnOutput(this, "ServiceName", { value: service.attrName });
+    new CfnOutput(this, "TaskDefinitionFamily", { value: Fn.sub("${AWS::StackName}-probe") });
+    new CfnOutput(this, "FisRoleArn", { value: fisRole.attrArn });
+    new CfnOutput(this, "LogGroupName", { value: logGroup.ref });
+    new CfnOutput(this, "TableNameOutput", { key: "TableName", value: tableName.valueAsString });
+    const dns = new CfnOutput(this, "LoadBalancerDns", { value: loadBalancer.attrDnsName });
+    dns.condition = withLb;
+    const repo = new CfnOutput(this, "RepositoryUri", { value: repository.attrRepositoryUri });
+    repo.condition = makeRepository;
+  }
+}
+
+/** A cdk-nag finding accepted on purpose, with the reason beside the resource it concerns. */
+function justify(construct: Construct, id: string, reason: string): void {
+  Validations.of(construct).acknowledge({ id, reason });
+}
+
+function trust(service: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+  };
+}
+
+function policy(name: string, statements: { actions: string[]; resources: string[] }[]) {
+  return {
+    policyName: name,
+    policyDocument: {
+      Version: "2012-10-17",
+      Statement: statements.map((s) => ({ Effect: "Allow", Action: s.actions, Resource: s.resources })),
+    },
+  };
+}

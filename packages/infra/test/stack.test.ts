@@ -1,0 +1,171 @@
+// The probe environment's template: CDK assertions on what the original setup needs, least
+// privilege, no account in it, and cdk-nag's AWS Solutions rules (every acceptance justified in
+// stack.ts beside its resource).
+import { readFileSync } from "node:fs";
+import { App, DefaultStackSynthesizer, Validations } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { describe, expect, it } from "vitest";
+import { LOG_STREAM_PREFIX, PROBE_CONTAINER, ProbeEnvironmentStack, SSM_AGENT_CONTAINER } from "../src/stack.js";
+import { synthesizeTemplate, TEMPLATE_PATH } from "../src/synth.js";
+
+function stack() {
+  const app = new App();
+  const s = new ProbeEnvironmentStack(app, "Test", {
+    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+  });
+  return { app, stack: s, template: Template.fromStack(s) };
+}
+
+type Statement = { Action: string[]; Resource: unknown[] };
+const statements = (template: Template, role: string): Statement[] => {
+  const policies = template.toJSON().Resources[role].Properties.Policies as {
+    PolicyDocument: { Statement: Statement[] };
+  }[];
+  return policies.flatMap((p) => p.PolicyDocument.Statement);
+};
+
+describe("the probe environment template", () => {
+  it("passes cdk-nag's AWS Solutions checks", () => {
+    const { app } = stack();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it("defines a Fargate task definition with fault injection, pidMode task and the SSM agent sidecar", () => {
+    const { template } = stack();
+    template.hasResourceProperties("AWS::ECS::TaskDefinition", {
+      RequiresCompatibilities: ["FARGATE"],
+      NetworkMode: "awsvpc",
+      EnableFaultInjection: true,
+      PidMode: "task",
+      RuntimePlatform: { OperatingSystemFamily: "LINUX" },
+      ContainerDefinitions: [
+        Match.objectLike({
+          Name: PROBE_CONTAINER,
+          Essential: true,
+          PortMappings: [{ ContainerPort: 80, Protocol: "tcp" }],
+          Environment: Match.arrayWith([
+            { Name: "CONNECTION_TIMEOUT_MS", Value: { Ref: "ConnectionTimeoutMs" } },
+            { Name: "READ_TIMEOUT_MS", Value: { Ref: "ReadTimeoutMs" } },
+          ]),
+          HealthCheck: Match.objectLike({ Command: Match.arrayWith([Match.stringLikeRegexp("/health")]) }),
+          LogConfiguration: {
+            LogDriver: "awslogs",
+            Options: Match.objectLike({
+              "awslogs-stream-prefix": LOG_STREAM_PREFIX,
+              "awslogs-group": { Ref: "LogGroup" },
+            }),
+          },
+        }),
+        Match.objectLike({
+          Name: SSM_AGENT_CONTAINER,
+          Essential: false,
+          Environment: [{ Name: "MANAGED_INSTANCE_ROLE_NAME", Value: { Ref: "SsmManagedInstanceRole" } }],
+        }),
+      ],
+    });
+    template.hasResourceProperties("AWS::ECS::Service", {
+      LaunchType: "FARGATE",
+      PlatformVersion: "LATEST",
+      EnableExecuteCommand: false,
+    });
+  });
+
+  it("grants the task only the four read actions on its one table", () => {
+    const { template } = stack();
+    const dynamo = statements(template, "TaskRole").filter((s) => s.Action.some((a) => a.startsWith("dynamodb:")));
+    expect(dynamo).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:DescribeTable"],
+        Resource: [{ "Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${TableName}" }],
+      },
+    ]);
+  });
+
+  it("gives FIS what aws:ecs:task-network-latency needs, and no action wildcard anywhere", () => {
+    const { template } = stack();
+    const fis = statements(template, "FisExperimentRole");
+    const actions = fis.flatMap((s) => s.Action);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "ecs:DescribeTasks",
+        "ssm:SendCommand",
+        "ssm:ListCommands",
+        "ssm:CancelCommand",
+        "ec2:DescribeSubnets",
+      ]),
+    );
+    const roles = Object.entries(template.toJSON().Resources).filter(
+      ([, r]) => (r as { Type: string }).Type === "AWS::IAM::Role",
+    );
+    for (const [name] of roles) {
+      for (const s of statements(template, name)) for (const a of s.Action) expect(a).not.toMatch(/\*/);
+    }
+    template.hasResourceProperties("AWS::IAM::Role", {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: "fis.amazonaws.com" } })] },
+    });
+  });
+
+  it("opens the load balancer only to the given CIDRs and the tasks only to the load balancer", () => {
+    const { template } = stack();
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toMatch(/"CidrIp":"0\.0\.0\.0\/0"[^}]*"FromPort"/);
+    const ingress = template.findResources("AWS::EC2::SecurityGroupIngress");
+    const cidrs = Object.values(ingress).flatMap((r) => (r.Properties.CidrIp ? [r.Properties.CidrIp] : []));
+    expect(cidrs).toEqual([{ Ref: "AllowedCidr" }, { Ref: "AllowedCidr2" }, { Ref: "AllowedCidr3" }]);
+    template.hasResourceProperties("AWS::EC2::SecurityGroupIngress", {
+      GroupId: { "Fn::GetAtt": ["TaskSecurityGroup", "GroupId"] },
+      SourceSecurityGroupId: { "Fn::GetAtt": ["LoadBalancerSecurityGroup", "GroupId"] },
+      FromPort: 80,
+    });
+    template.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", {
+      Protocol: "TCP",
+      TargetType: "ip",
+      HealthCheckProtocol: "HTTP",
+      HealthCheckPath: "/health",
+    });
+  });
+
+  it("makes the table, the load balancer, the cluster and the repository optional", () => {
+    const { template } = stack();
+    const resources = template.toJSON().Resources as Record<string, { Condition?: string }>;
+    expect(resources.Table?.Condition).toBe("MakeTable");
+    expect(resources.SeedItems?.Condition).toBe("MakeTable");
+    expect(resources.LoadBalancer?.Condition).toBe("WithLb");
+    expect(resources.Cluster?.Condition).toBe("MakeCluster");
+    expect(resources.Repository?.Condition).toBe("MakeRepository");
+    template.hasResourceProperties("AWS::DynamoDB::Table", { BillingMode: "PAY_PER_REQUEST" });
+    template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
+  });
+
+  it("holds no account, region, subnet or ARN of anyone's, and needs no bootstrap", () => {
+    const text = JSON.stringify(synthesizeTemplate());
+    expect(text).not.toMatch(/\b\d{12}\b/);
+    expect(text).not.toMatch(/subnet-[0-9a-f]{8}|sg-[0-9a-f]{8}|vpc-[0-9a-f]{8}/);
+    expect(text).not.toMatch(/us-east-1|eu-west-1/);
+    expect(text).not.toMatch(/BootstrapVersion|CDKMetadata|cdk-hnb659fds/);
+  });
+
+  it("ships as the template the build wrote for the CLI", () => {
+    expect(JSON.parse(readFileSync(TEMPLATE_PATH, "utf8"))).toEqual(synthesizeTemplate());
+  });
+
+  it("outputs what fislat needs to find the environment", () => {
+    const outputs = Object.keys(synthesizeTemplate().Outputs as object);
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        "ClusterName",
+        "ExistingClusterName",
+        "ServiceName",
+        "TaskDefinitionFamily",
+        "FisRoleArn",
+        "LogGroupName",
+        "TableName",
+        "LoadBalancerDns",
+        "RepositoryUri",
+      ]),
+    );
+  });
+});
