@@ -178,6 +178,90 @@ program
     process.exitCode = templateCommand(flags);
   });
 
+/** Runs an AWS command with the clients, Ctrl-C as an abort signal, and the clients closed after. */
+async function withAws<T>(
+  flags: { profile?: string; region?: string },
+  run: (clients: import("./aws/clients.js").AwsClients, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const { applyAwsFlags, awsClients } = await import("./aws/clients.js");
+  applyAwsFlags(flags);
+  const clients = awsClients();
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    return await run(clients, abort.signal);
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    clients.destroy();
+  }
+}
+
+const say = (message: string) => process.stdout.write(`${message}\n`);
+
+awsOptions(program.command("deploy"))
+  .description("create or update the probe environment (CloudFormation stack) and write fislat.config.json")
+  .option("--stack-name <name>", "CloudFormation stack name", "fislat-probe")
+  .option("--vpc <vpc-id>", "VPC for the tasks and the load balancer")
+  .option("--subnets <ids>", "comma-separated subnets (two or more in different AZs for the load balancer)")
+  .option(
+    "--allow-cidr <cidr>",
+    "CIDR allowed to reach the load balancer, e.g. your-ip/32 (repeatable, up to 3)",
+    collect,
+    [],
+  )
+  .option("--image <uri>", "the probe image (fislat image push prints it)")
+  .option("--table-name <name>", "table the probe reads (default MyTestTable)")
+  .option("--existing-table", "use an existing table instead of creating and seeding one")
+  .option("--connection-timeout <ms>", "the probe's CONNECTION_TIMEOUT_MS")
+  .option("--read-timeout <ms>", "the probe's READ_TIMEOUT_MS")
+  .option("--interval <duration>", "time between the probe's round trips")
+  .option("--desired-count <n>", "number of probe tasks (0 to 5)")
+  .option("--load-balancer", "with a network load balancer (the default for a new stack)")
+  .option("--no-load-balancer", "without a load balancer")
+  .option("--cluster <name>", "use this existing ECS cluster instead of creating one")
+  .option("--repository", "with an ECR repository for the image (the default for a new stack)")
+  .option("--no-repository", "without an ECR repository")
+  .option("--assign-public-ip", "give the tasks public IPs (the default: they need to reach ECR, DynamoDB and SSM)")
+  .option("--no-assign-public-ip", "no public IPs (the subnets reach AWS through NAT or VPC endpoints)")
+  .action(async (flags) => {
+    const [{ deployCommand }, { systemClock }] = await Promise.all([
+      import("./commands/deploy.js"),
+      import("./engine/ports.js"),
+    ]);
+    if ((flags.allowCidr as string[]).length === 0) flags.allowCidr = undefined;
+    process.exitCode = await withAws(flags, (clients, signal) =>
+      deployCommand(clients.cloudformation, flags, { clock: systemClock, say, signal }),
+    );
+  });
+
+awsOptions(program.command("destroy"))
+  .description("delete the probe environment's stack (asks first on a terminal)")
+  .option("--stack-name <name>", "CloudFormation stack name", "fislat-probe")
+  .option("--yes", "do not ask")
+  .action(async (flags) => {
+    const [{ destroyCommand }, { systemClock }, readline] = await Promise.all([
+      import("./commands/deploy.js"),
+      import("./engine/ports.js"),
+      import("node:readline/promises"),
+    ]);
+    const confirm = process.stdin.isTTY
+      ? async (question: string) => {
+          const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+          try {
+            return /^y(es)?$/i.test((await rl.question(question)).trim());
+          } finally {
+            rl.close();
+          }
+        }
+      : undefined;
+    process.exitCode = await withAws(flags, (clients, signal) =>
+      destroyCommand(clients.cloudformation, flags, { clock: systemClock, say, confirm, signal }),
+    );
+  });
+
 program
   .command("synth")
   .description("print the probe environment's CloudFormation template (for your own pipeline)")
@@ -200,6 +284,18 @@ program.hook("preAction", (_root, command) => {
   applyConfigFile(command, loadConfigFile(program.opts().config), configKeys(program));
 });
 
+/** The SDK's own words for a missing region or missing credentials, turned into what to do. */
+function awsSetupProblem(error: unknown): string | undefined {
+  const e = error as { name?: string; message?: string };
+  if (/Region is missing/i.test(e?.message ?? "")) {
+    return "no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile";
+  }
+  if (e?.name === "CredentialsProviderError" || /Could not load credentials/i.test(e?.message ?? "")) {
+    return `no AWS credentials: sign in (aws sso login, or set AWS_PROFILE / --profile), then try again (${e.message})`;
+  }
+  return undefined;
+}
+
 async function main(): Promise<void> {
   try {
     await program.parseAsync();
@@ -212,6 +308,12 @@ async function main(): Promise<void> {
     if (error instanceof FislatError) {
       process.stderr.write(`fislat: ${error.message}\n`);
       process.exitCode = error.exitCode;
+      return;
+    }
+    const awsSetup = awsSetupProblem(error);
+    if (awsSetup) {
+      process.stderr.write(`fislat: ${awsSetup}\n`);
+      process.exitCode = EXIT.environment;
       return;
     }
     process.stderr.write(`fislat: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);

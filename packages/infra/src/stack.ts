@@ -7,6 +7,7 @@
 import {
   Aws,
   CfnCondition,
+  CfnDeletionPolicy,
   CfnOutput,
   CfnParameter,
   CfnResource,
@@ -149,6 +150,9 @@ export class ProbeEnvironmentStack extends Stack {
     const makeCluster = new CfnCondition(this, "MakeCluster", {
       expression: Fn.conditionEquals(clusterName.valueAsString, ""),
     });
+    const hasImage = new CfnCondition(this, "HasImage", {
+      expression: Fn.conditionNot(Fn.conditionEquals(imageUri.valueAsString, "")),
+    });
     const makeRepository = new CfnCondition(this, "MakeRepository", {
       expression: Fn.conditionEquals(createRepository.valueAsString, "true"),
     });
@@ -216,6 +220,9 @@ export class ProbeEnvironmentStack extends Stack {
       imageTagMutability: "MUTABLE",
     });
     repository.cfnOptions.condition = makeRepository;
+    // Kept when the stack is deleted: it may hold images, which CloudFormation cannot delete.
+    repository.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+    repository.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
 
     // 4. Roles, each with only what it needs.
     const managedInstanceRole = new iam.CfnRole(this, "SsmManagedInstanceRole", {
@@ -456,6 +463,7 @@ export class ProbeEnvironmentStack extends Stack {
       ],
     });
 
+    taskDefinition.cfnOptions.condition = hasImage;
     justify(
       taskDefinition,
       "AwsSolutions-ECS2",
@@ -494,6 +502,7 @@ export class ProbeEnvironmentStack extends Stack {
     const listenerReady = new CfnWaitConditionHandle(this, "ListenerReady");
     listenerReady.addMetadata("Listener", Fn.conditionIf(withLb.logicalId, listener.ref, ""));
     service.addResourceDependency(listenerReady);
+    service.cfnOptions.condition = hasImage;
 
     // Outputs: what fislat deploy writes to fislat.config.json for run, tail, stop and doctor.
     // One output per case, each under its own condition: the cluster made here, or the one named.
@@ -501,8 +510,10 @@ export class ProbeEnvironmentStack extends Stack {
     madeCluster.condition = makeCluster;
     const namedCluster = new CfnOutput(this, "ExistingClusterName", { value: clusterName.valueAsString });
     namedCluster.condition = new CfnCondition(this, "UseExistingCluster", { expression: Fn.conditionNot(makeCluster) });
-    new CfnOutput(this, "ServiceName", { value: service.attrName });
-    new CfnOutput(this, "TaskDefinitionFamily", { value: Fn.sub("${AWS::StackName}-probe") });
+    const serviceName = new CfnOutput(this, "ServiceName", { value: service.attrName });
+    serviceName.condition = hasImage;
+    const family = new CfnOutput(this, "TaskDefinitionFamily", { value: Fn.sub("${AWS::StackName}-probe") });
+    family.condition = hasImage;
     new CfnOutput(this, "FisRoleArn", { value: fisRole.attrArn });
     new CfnOutput(this, "LogGroupName", { value: logGroup.ref });
     new CfnOutput(this, "TableNameOutput", { key: "TableName", value: tableName.valueAsString });

@@ -11,7 +11,8 @@ export function synthesizeTemplate(): Record<string, unknown> {
   const app = new App({ analyticsReporting: false });
   const stack = new ProbeEnvironmentStack(app, "FislatProbeEnvironment", {
     synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
-    description: "fislat probe environment: the DynamoDB latency probe on ECS Fargate and what AWS FIS needs to inject latency into it",
+    description:
+      "fislat probe environment: the DynamoDB latency probe on ECS Fargate and what AWS FIS needs to inject latency into it",
   });
   return app.synth().getStackByName(stack.stackName).template as Record<string, unknown>;
 }

@@ -136,6 +136,10 @@ describe("the probe environment template", () => {
     expect(resources.LoadBalancer?.Condition).toBe("WithLb");
     expect(resources.Cluster?.Condition).toBe("MakeCluster");
     expect(resources.Repository?.Condition).toBe("MakeRepository");
+    // Until an image is given (fislat image push), no task definition and no service.
+    expect(resources.TaskDefinition?.Condition).toBe("HasImage");
+    expect(resources.Service?.Condition).toBe("HasImage");
+    expect(resources.Repository).toMatchObject({ DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
     template.hasResourceProperties("AWS::DynamoDB::Table", { BillingMode: "PAY_PER_REQUEST" });
     template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
   });

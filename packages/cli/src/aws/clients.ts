@@ -2,6 +2,7 @@
 // AWS_REGION / AWS_PROFILE (which --region / --profile set), AWS_ENDPOINT_URL_<SERVICE>.
 // Only commands that talk to AWS import this module, so `fislat --help` and `--local` never load
 // an SDK client.
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { FisClient } from "@aws-sdk/client-fis";
@@ -12,6 +13,7 @@ export interface AwsClients {
   readonly fis: FisClient;
   readonly logs: CloudWatchLogsClient;
   readonly sts: STSClient;
+  readonly cloudformation: CloudFormationClient;
   destroy(): void;
 }
 
@@ -31,6 +33,7 @@ export function awsClients(): AwsClients {
   const fis = lazily(() => new FisClient({}));
   const logs = lazily(() => new CloudWatchLogsClient({}));
   const sts = lazily(() => new STSClient({}));
+  const cloudformation = lazily(() => new CloudFormationClient({}));
   return {
     get ecs() {
       return ecs();
@@ -43,6 +46,9 @@ export function awsClients(): AwsClients {
     },
     get sts() {
       return sts();
+    },
+    get cloudformation() {
+      return cloudformation();
     },
     destroy() {
       for (const client of made) client.destroy();

@@ -9,7 +9,7 @@ import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import type { ExperimentPlan } from "../engine/plan.js";
 import { systemClock } from "../engine/ports.js";
 import { buildReport, exitCodeOf, type Report } from "../engine/report.js";
-import { EXIT, type ExitCode, FislatError } from "../errors.js";
+import type { ExitCode } from "../errors.js";
 import { LOCAL_HEALTH_POLL_MS, startLocalEnvironment } from "../local/environment.js";
 import { createProgress, type Progress } from "../render/progress.js";
 import { writeReports } from "../render/report-files.js";
@@ -69,12 +69,9 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     if (result.removalError !== undefined) process.stderr.write(`fislat: ${result.removalError}\n`);
     return exitCodeOf(result);
   } catch (error) {
+    // cli.ts turns every error into its exit code and message, AWS set-up problems included.
     progress.done();
-    if (error instanceof FislatError) throw error;
-    throw new FislatError(
-      `the experiment failed: ${error instanceof Error ? error.message : String(error)}`,
-      EXIT.environment,
-    );
+    throw error;
   } finally {
     const failures = await resources.releaseAll();
     for (const f of failures) process.stderr.write(`fislat: could not release ${f.name}: ${f.error}\n`);

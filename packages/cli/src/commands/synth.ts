@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import { EXIT, type ExitCode, FislatError } from "../errors.js";
 
-export const TEMPLATE_URL = new URL("../probe-environment.template.json", import.meta.url);
+// From the package root, so the path is the same from dist/commands (the CLI) and src/commands (tests).
+export const TEMPLATE_URL = new URL("../../dist/probe-environment.template.json", import.meta.url);
 
 export function readEnvironmentTemplate(): string {
   try {
