@@ -262,6 +262,41 @@ awsOptions(program.command("destroy"))
     );
   });
 
+awsOptions(program.command("doctor"))
+  .description("check the environment is ready for an experiment, each check with a fix")
+  .option("--stack-name <name>", "CloudFormation stack name", "fislat-probe")
+  .option("--cluster <name>", "ECS cluster (default: the stack's)")
+  .option("--service <name>", "ECS service (default: the stack's)")
+  .option("--role-arn <arn>", "FIS role (default: the stack's)")
+  .action(async (flags) => {
+    const [{ doctorCommand }, { systemClock }] = await Promise.all([
+      import("./commands/doctor.js"),
+      import("./engine/ports.js"),
+    ]);
+    process.exitCode = await withAws(flags, (clients) => doctorCommand(clients, flags, systemClock, say));
+  });
+
+program
+  .command("test")
+  .description("one round trip now, through the probe's /test (through the load balancer)")
+  .option("--url <url>", "the probe's /test (default: from healthUrl in fislat.config.json)")
+  .option("--health-url <url>", "the probe's /health; /test is beside it")
+  .action(async (flags) => {
+    const { probeTestCommand } = await import("./commands/probe-test.js");
+    process.exitCode = await probeTestCommand(flags, say);
+  });
+
+const image = program.command("image").description("the probe image");
+awsOptions(image.command("push"))
+  .description("build the probe image with Docker, push it to ECR, print its URI")
+  .option("--repository <uri>", "ECR repository URI (fislat deploy writes it to fislat.config.json)")
+  .option("--tag <tag>", "image tag (default: the time)")
+  .option("--context <dir>", "folder of fislat's Dockerfile (default: this fislat checkout)")
+  .action(async (flags) => {
+    const { imagePushCommand } = await import("./commands/image.js");
+    process.exitCode = await withAws(flags, (clients) => imagePushCommand(clients.ecr, flags, { say }));
+  });
+
 program
   .command("synth")
   .description("print the probe environment's CloudFormation template (for your own pipeline)")

@@ -70,12 +70,14 @@ export function applyConfigFile(command: Command, config: ConfigFile, knownKeys:
   }
 }
 
-/** Every option name across the program's commands: what a config file may set. */
+/** Every option name across the program's commands, nested ones too: what a config file may set. */
 export function configKeys(program: Command): Set<string> {
   const keys = new Set<string>();
-  for (const command of [program, ...program.commands]) {
+  const visit = (command: Command) => {
     for (const option of command.options) keys.add(option.attributeName());
-  }
+    for (const sub of command.commands) visit(sub);
+  };
+  visit(program);
   keys.delete("config");
   keys.delete("debug");
   return keys;

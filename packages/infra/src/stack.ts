@@ -519,6 +519,8 @@ export class ProbeEnvironmentStack extends Stack {
     new CfnOutput(this, "TableNameOutput", { key: "TableName", value: tableName.valueAsString });
     const dns = new CfnOutput(this, "LoadBalancerDns", { value: loadBalancer.attrDnsName });
     dns.condition = withLb;
+    const targets = new CfnOutput(this, "TargetGroupArn", { value: targetGroup.ref });
+    targets.condition = withLb;
     const repo = new CfnOutput(this, "RepositoryUri", { value: repository.attrRepositoryUri });
     repo.condition = makeRepository;
   }

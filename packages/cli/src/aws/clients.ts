@@ -4,8 +4,11 @@
 // an SDK client.
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { FisClient } from "@aws-sdk/client-fis";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 
 export interface AwsClients {
@@ -14,6 +17,9 @@ export interface AwsClients {
   readonly logs: CloudWatchLogsClient;
   readonly sts: STSClient;
   readonly cloudformation: CloudFormationClient;
+  readonly ecr: ECRClient;
+  readonly elb: ElasticLoadBalancingV2Client;
+  readonly iam: IAMClient;
   destroy(): void;
 }
 
@@ -34,6 +40,9 @@ export function awsClients(): AwsClients {
   const logs = lazily(() => new CloudWatchLogsClient({}));
   const sts = lazily(() => new STSClient({}));
   const cloudformation = lazily(() => new CloudFormationClient({}));
+  const ecr = lazily(() => new ECRClient({}));
+  const elb = lazily(() => new ElasticLoadBalancingV2Client({}));
+  const iam = lazily(() => new IAMClient({}));
   return {
     get ecs() {
       return ecs();
@@ -49,6 +58,15 @@ export function awsClients(): AwsClients {
     },
     get cloudformation() {
       return cloudformation();
+    },
+    get ecr() {
+      return ecr();
+    },
+    get elb() {
+      return elb();
+    },
+    get iam() {
+      return iam();
     },
     destroy() {
       for (const client of made) client.destroy();

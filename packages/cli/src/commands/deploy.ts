@@ -99,7 +99,12 @@ export function describeEvent(e: StackEvent): string {
 }
 
 /** The outputs as fislat.config.json keys (flag names), merged into the file already there. */
-export async function writeConfig(outputs: Record<string, string>, region: string | undefined, file: string) {
+export async function writeConfig(
+  outputs: Record<string, string>,
+  region: string | undefined,
+  stackName: string,
+  file: string,
+) {
   const current = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
   const values: Record<string, unknown> = { ...current };
   const set = (key: string, value: string | undefined) => {
@@ -111,6 +116,8 @@ export async function writeConfig(outputs: Record<string, string>, region: strin
   set("taskDefinition", outputs.TaskDefinitionFamily);
   set("roleArn", outputs.FisRoleArn);
   set("healthUrl", outputs.LoadBalancerDns ? `http://${outputs.LoadBalancerDns}/health` : undefined);
+  set("repository", outputs.RepositoryUri);
+  set("stackName", stackName);
   await writeFileAtomic(file, `${JSON.stringify(values, null, 2)}\n`);
   return values;
 }
@@ -158,7 +165,7 @@ export async function deployCommand(cfn: CloudFormationClient, flags: DeployFlag
   }
   for (const [key, value] of Object.entries(result.outputs)) io.say(`  ${key} = ${value}`);
   const file = path.resolve(io.cwd ?? process.cwd(), CONFIG_FILE);
-  await writeConfig(result.outputs, flags.region ?? process.env.AWS_REGION, file);
+  await writeConfig(result.outputs, flags.region ?? process.env.AWS_REGION, stackName, file);
   io.say(`stack ${stackName} ${result.action}; fislat run, tail, stop and doctor read it from ${file}`);
   if (!result.outputs.ServiceName) {
     io.say(

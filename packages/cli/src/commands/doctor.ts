@@ -1,0 +1,236 @@
+// fislat doctor: is this environment ready for an experiment? Each check says PASS, FAIL (with
+// the fix), WARN or SKIP: credentials and region, the stack or the named cluster and service, the
+// task definition's fault injection settings, the FIS role's permissions (by IAM policy
+// simulation, where the caller may simulate), the log group and recent Round trip lines, the load
+// balancer's targets, and no experiment of fislat's still running. Exit 3 when a check fails.
+
+import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { parseProbeLine } from "@fislat/probe/record";
+import type { AwsClients } from "../aws/clients.js";
+import { logGroupProblems, resolveProbeTasks } from "../aws/ecs-targets.js";
+import { describeStack } from "../aws/stack.js";
+import type { Clock } from "../engine/ports.js";
+import { EXIT, type ExitCode } from "../errors.js";
+import { listFislatExperiments } from "./stop.js";
+
+export type CheckStatus = "PASS" | "FAIL" | "WARN" | "SKIP";
+
+export interface Check {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
+}
+
+export interface DoctorFlags {
+  stackName?: string;
+  cluster?: string;
+  service?: string;
+  roleArn?: string;
+}
+
+/** What FIS does through the role for aws:ecs:task-network-latency (shared/facts, section 2.4). */
+export const FIS_ROLE_ACTIONS = [
+  "ecs:DescribeTasks",
+  "ecs:ListTasks",
+  "ssm:SendCommand",
+  "ssm:ListCommands",
+  "ssm:CancelCommand",
+  "ec2:DescribeSubnets",
+];
+
+const RECENT_MS = 5 * 60_000;
+
+export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: Clock): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (c: Check) => checks.push(c);
+
+  try {
+    const who = await clients.sts.send(new GetCallerIdentityCommand({}));
+    add({
+      name: "credentials",
+      status: "PASS",
+      detail: `account ${who.Account} as ${who.Arn}, region ${await clients.sts.config.region()}`,
+    });
+  } catch (error) {
+    add({
+      name: "credentials",
+      status: "FAIL",
+      detail: (error as Error).message,
+      fix: "sign in (aws sso login), or set AWS_PROFILE and AWS_REGION",
+    });
+    return checks;
+  }
+
+  const stackName = flags.stackName ?? "fislat-probe";
+  const stack = await describeStack(clients.cloudformation, stackName).catch(() => undefined);
+  const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]));
+  const cluster = flags.cluster ?? outputs.ClusterName ?? outputs.ExistingClusterName;
+  const service = flags.service ?? outputs.ServiceName;
+  const roleArn = flags.roleArn ?? outputs.FisRoleArn;
+  if (stack) {
+    const ok = /_COMPLETE$/.test(stack.StackStatus ?? "") && !/ROLLBACK|DELETE/.test(stack.StackStatus ?? "");
+    add({
+      name: "stack",
+      status: ok ? "PASS" : "FAIL",
+      detail: `${stackName}: ${stack.StackStatus}`,
+      ...(ok ? {} : { fix: `fislat deploy (or fislat destroy --stack-name ${stackName} after a failed creation)` }),
+    });
+  } else {
+    add({
+      name: "stack",
+      status: cluster && service ? "SKIP" : "FAIL",
+      detail:
+        cluster && service
+          ? `no stack ${stackName}; checking cluster ${cluster} and service ${service}`
+          : `no stack ${stackName}`,
+      ...(cluster && service ? {} : { fix: "fislat deploy, or name your own --cluster and --service" }),
+    });
+  }
+
+  if (cluster && service) {
+    try {
+      const { tasks, problems } = await resolveProbeTasks(clients.ecs, { kind: "service", cluster, service });
+      add({
+        name: "tasks",
+        status: "PASS",
+        detail: `${tasks.length} running in service ${service} of cluster ${cluster}`,
+      });
+      add({
+        name: "fault injection settings",
+        status: problems.length === 0 ? "PASS" : "FAIL",
+        detail:
+          problems.length === 0
+            ? "enableFaultInjection, pidMode task, Linux, awslogs"
+            : problems.map((p) => p.what).join("; "),
+        ...(problems.length === 0 ? {} : { fix: problems.map((p) => p.fix).join("; ") }),
+      });
+      const logProblems = await logGroupProblems(clients.logs, tasks);
+      const group = tasks[0]?.logGroup;
+      if (logProblems.length > 0 || !group) {
+        add({
+          name: "logs",
+          status: "FAIL",
+          detail: logProblems.map((p) => p.what).join("; ") || "no awslogs group",
+          fix: logProblems[0]?.fix ?? "log with awslogs",
+        });
+      } else {
+        const since = clock.wallNow().getTime() - RECENT_MS;
+        const res = await clients.logs.send(
+          new FilterLogEventsCommand({
+            logGroupName: group,
+            filterPattern: '"Round trip"',
+            startTime: since,
+            limit: 100,
+          }),
+        );
+        const trips = (res.events ?? []).flatMap((e) => {
+          const line = parseProbeLine(e.message ?? "");
+          return line.type === "round-trip" ? [line.record] : [];
+        });
+        const last = trips.at(-1);
+        add({
+          name: "logs",
+          status: trips.length > 0 ? "PASS" : "FAIL",
+          detail:
+            trips.length > 0
+              ? `${trips.length} Round trip lines in ${group} in the last 5 minutes; the last ${last?.ok ? "ok" : last?.errorKind} in ${last?.rttMs.toFixed(0)} ms`
+              : `no Round trip line in ${group} in the last 5 minutes`,
+          ...(trips.length > 0
+            ? {}
+            : { fix: "check the probe's tasks are running and can reach DynamoDB: fislat tail --since 30m" }),
+        });
+      }
+    } catch (error) {
+      add({
+        name: "tasks",
+        status: "FAIL",
+        detail: (error as Error).message,
+        fix: "fislat deploy --image <uri> --desired-count 1",
+      });
+    }
+  } else {
+    add({ name: "tasks", status: "SKIP", detail: "no cluster and service to look at" });
+  }
+
+  if (roleArn) {
+    try {
+      const res = await clients.iam.send(
+        new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: FIS_ROLE_ACTIONS }),
+      );
+      const denied = (res.EvaluationResults ?? [])
+        .filter((r) => r.EvalDecision !== "allowed")
+        .map((r) => r.EvalActionName);
+      add({
+        name: "FIS role",
+        status: denied.length === 0 ? "PASS" : "FAIL",
+        detail:
+          denied.length === 0
+            ? `${roleArn} may do all ${FIS_ROLE_ACTIONS.length} actions the latency action needs`
+            : `${roleArn} may not ${denied.join(", ")}`,
+        ...(denied.length === 0 ? {} : { fix: "grant them to the role (fislat deploy creates a role that has them)" }),
+      });
+    } catch (error) {
+      add({
+        name: "FIS role",
+        status: "WARN",
+        detail: `could not simulate ${roleArn}'s policies: ${(error as Error).message}`,
+        fix: "allow iam:SimulatePrincipalPolicy to check it",
+      });
+    }
+  } else {
+    add({
+      name: "FIS role",
+      status: "FAIL",
+      detail: "no role ARN",
+      fix: "--role-arn, roleArn in fislat.config.json, or fislat deploy",
+    });
+  }
+
+  if (outputs.TargetGroupArn) {
+    const res = await clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: outputs.TargetGroupArn }));
+    const states = (res.TargetHealthDescriptions ?? []).map((t) => t.TargetHealth?.State ?? "unknown");
+    const healthy = states.filter((s) => s === "healthy").length;
+    add({
+      name: "load balancer",
+      status: healthy > 0 ? "PASS" : "FAIL",
+      detail: `${healthy} of ${states.length} targets healthy${states.length > 0 ? ` (${states.join(", ")})` : ""}`,
+      ...(healthy > 0
+        ? {}
+        : { fix: "the targets answer /health 200 once the probe's round trips succeed; fislat tail shows them" }),
+    });
+  } else {
+    add({ name: "load balancer", status: "SKIP", detail: "none in the stack" });
+  }
+
+  const running = (await listFislatExperiments(clients.fis)).filter((e) =>
+    ["pending", "initiating", "running", "stopping"].includes(e.state?.status ?? ""),
+  );
+  add({
+    name: "experiments",
+    status: running.length === 0 ? "PASS" : "FAIL",
+    detail:
+      running.length === 0
+        ? "no experiment of fislat's is running"
+        : `still running: ${running.map((e) => e.id).join(", ")}`,
+    ...(running.length === 0 ? {} : { fix: `fislat stop ${running.map((e) => e.id).join(" ")}` }),
+  });
+  return checks;
+}
+
+export async function doctorCommand(
+  clients: AwsClients,
+  flags: DoctorFlags,
+  clock: Clock,
+  say: (s: string) => void,
+): Promise<ExitCode> {
+  const checks = await runDoctor(clients, flags, clock);
+  for (const c of checks) {
+    say(`${c.status.padEnd(4)} ${c.name}: ${c.detail}`);
+    if (c.fix && (c.status === "FAIL" || c.status === "WARN")) say(`     fix: ${c.fix}`);
+  }
+  return checks.some((c) => c.status === "FAIL") ? EXIT.environment : EXIT.passed;
+}
