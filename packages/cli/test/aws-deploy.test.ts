@@ -214,6 +214,8 @@ describe("fislat deploy", () => {
       taskDefinition: "fislat-probe-probe",
       roleArn: "arn:aws:iam::000000000000:role/fis-x",
       healthUrl: "http://nlb-123.elb.example/health",
+      repository: "000000000000.dkr.ecr.us-east-1.amazonaws.com/probe",
+      stackName: "fislat-probe",
     });
   });
 

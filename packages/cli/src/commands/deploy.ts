@@ -37,7 +37,7 @@ const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 function checkCidr(cidr: string): string {
   const m = CIDR.exec(cidr);
-  const ok = m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+  const ok = m?.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
   if (!ok) throw badInput(`--allow-cidr ${JSON.stringify(cidr)} is not an IPv4 CIDR like 203.0.113.7/32`);
   if (cidr.endsWith("/0"))
     throw badInput(
