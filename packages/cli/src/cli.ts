@@ -104,26 +104,17 @@ targetOptions(awsOptions(program.command("tail")))
   .option("--json", "print the probe's raw JSON lines (for jq)")
   .option("--log-group <name>", "read this log group instead of finding the tasks'")
   .action(async (flags) => {
-    const [{ applyAwsFlags, awsClients }, { tailCommand }, { systemClock }] = await Promise.all([
-      import("./aws/clients.js"),
+    const [{ tailCommand }, { systemClock }] = await Promise.all([
       import("./commands/tail.js"),
       import("./engine/ports.js"),
     ]);
-    applyAwsFlags(flags);
-    const clients = awsClients();
-    const abort = new AbortController();
-    const stop = () => abort.abort();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    try {
-      process.exitCode = await tailCommand({ ecs: () => clients.ecs, logs: () => clients.logs }, flags, {
+    process.exitCode = await withAws(flags, (clients, signal) =>
+      tailCommand({ ecs: () => clients.ecs, logs: () => clients.logs }, flags, {
         out: process.stdout,
         clock: systemClock,
-        signal: abort.signal,
-      });
-    } finally {
-      clients.destroy();
-    }
+        signal,
+      }),
+    );
   });
 
 awsOptions(program.command("stop"))
@@ -131,33 +122,15 @@ awsOptions(program.command("stop"))
   .argument("[experiment-id...]", "experiments to stop")
   .option("--all", "stop every running experiment tagged managed-by=fislat in the region")
   .action(async (ids: string[], flags) => {
-    const [{ applyAwsFlags, awsClients }, { stopCommand }] = await Promise.all([
-      import("./aws/clients.js"),
-      import("./commands/stop.js"),
-    ]);
-    applyAwsFlags(flags);
-    const clients = awsClients();
-    try {
-      process.exitCode = await stopCommand(clients.fis, ids, flags);
-    } finally {
-      clients.destroy();
-    }
+    const { stopCommand } = await import("./commands/stop.js");
+    process.exitCode = await withAws(flags, (clients) => stopCommand(clients.fis, ids, flags));
   });
 
 awsOptions(program.command("list"))
   .description("list fislat's FIS experiments: state, scenario, targets, start and end")
   .action(async (flags) => {
-    const [{ applyAwsFlags, awsClients }, { listCommand }] = await Promise.all([
-      import("./aws/clients.js"),
-      import("./commands/stop.js"),
-    ]);
-    applyAwsFlags(flags);
-    const clients = awsClients();
-    try {
-      process.exitCode = await listCommand(clients.fis);
-    } finally {
-      clients.destroy();
-    }
+    const { listCommand } = await import("./commands/stop.js");
+    process.exitCode = await withAws(flags, (clients) => listCommand(clients.fis));
   });
 
 program

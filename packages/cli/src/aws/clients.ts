@@ -11,67 +11,39 @@ import { FisClient } from "@aws-sdk/client-fis";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 
-export interface AwsClients {
-  readonly ecs: ECSClient;
-  readonly fis: FisClient;
-  readonly logs: CloudWatchLogsClient;
-  readonly sts: STSClient;
-  readonly cloudformation: CloudFormationClient;
-  readonly ecr: ECRClient;
-  readonly elb: ElasticLoadBalancingV2Client;
-  readonly iam: IAMClient;
-  destroy(): void;
-}
+const FACTORIES = {
+  ecs: () => new ECSClient({}),
+  fis: () => new FisClient({}),
+  logs: () => new CloudWatchLogsClient({}),
+  sts: () => new STSClient({}),
+  cloudformation: () => new CloudFormationClient({}),
+  ecr: () => new ECRClient({}),
+  elb: () => new ElasticLoadBalancingV2Client({}),
+  iam: () => new IAMClient({}),
+};
 
+export type AwsClients = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> } & {
+  destroy(): void;
+};
+
+/** Each client is made on first use; destroy() closes the ones that were. */
 export function awsClients(): AwsClients {
-  const made: { destroy(): void }[] = [];
-  const lazily = <T extends { destroy(): void }>(make: () => T) => {
-    let client: T | undefined;
-    return () => {
-      if (!client) {
-        client = make();
-        made.push(client);
-      }
-      return client;
-    };
-  };
-  const ecs = lazily(() => new ECSClient({}));
-  const fis = lazily(() => new FisClient({}));
-  const logs = lazily(() => new CloudWatchLogsClient({}));
-  const sts = lazily(() => new STSClient({}));
-  const cloudformation = lazily(() => new CloudFormationClient({}));
-  const ecr = lazily(() => new ECRClient({}));
-  const elb = lazily(() => new ElasticLoadBalancingV2Client({}));
-  const iam = lazily(() => new IAMClient({}));
-  return {
-    get ecs() {
-      return ecs();
-    },
-    get fis() {
-      return fis();
-    },
-    get logs() {
-      return logs();
-    },
-    get sts() {
-      return sts();
-    },
-    get cloudformation() {
-      return cloudformation();
-    },
-    get ecr() {
-      return ecr();
-    },
-    get elb() {
-      return elb();
-    },
-    get iam() {
-      return iam();
-    },
+  const made = new Map<string, { destroy(): void }>();
+  const clients = {
     destroy() {
-      for (const client of made) client.destroy();
+      for (const client of made.values()) client.destroy();
     },
-  };
+  } as AwsClients;
+  for (const [name, make] of Object.entries(FACTORIES)) {
+    Object.defineProperty(clients, name, {
+      enumerable: true,
+      get() {
+        if (!made.has(name)) made.set(name, make());
+        return made.get(name);
+      },
+    });
+  }
+  return clients;
 }
 
 /** --profile and --region as the AWS CLI applies them: through the SDK's own variables. */
