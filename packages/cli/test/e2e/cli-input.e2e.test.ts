@@ -40,3 +40,15 @@ describe("fislat config", () => {
     expect(stdout).toMatch(/--scenario +│ timeout +│ default/);
   });
 });
+
+describe("fislat synth", () => {
+  it("prints the environment's CloudFormation template, shipped with the CLI", async () => {
+    const { code, stdout } = await runCli(["synth"]);
+    expect(code).toBe(0);
+    const template = JSON.parse(stdout);
+    expect(template.Resources.TaskDefinition.Properties).toMatchObject({ EnableFaultInjection: true, PidMode: "task" });
+    expect(Object.keys(template.Parameters)).toEqual(
+      expect.arrayContaining(["VpcId", "SubnetIds", "AllowedCidr", "ImageUri"]),
+    );
+  });
+});
