@@ -219,6 +219,15 @@ describe("fislat deploy", () => {
     });
   });
 
+  it("creates the stack without an image: ImageUri is left to its empty default", async () => {
+    const { image: _none, ...withoutImage } = NEW;
+    expect(await drive(deployCommand(client(), withoutImage, io()))).toBe(EXIT.passed);
+    const parameters = (sent(cfn.stub, CreateChangeSetCommand)[0]?.Parameters ?? []) as { ParameterKey: string }[];
+    const names = parameters.map((p) => p.ParameterKey);
+    expect(names).toContain("VpcId");
+    expect(names).not.toContain("ImageUri");
+  });
+
   it("updates an existing stack, keeping every value no flag names, and keeps other keys of the config file", async () => {
     cfn.stacks.set("fislat-probe", {
       status: "CREATE_COMPLETE",

@@ -89,7 +89,8 @@ export class ProbeEnvironmentStack extends Stack {
     );
     const imageUri = new CfnParameter(this, "ImageUri", {
       type: "String",
-      description: "The probe image (built from fislat's Dockerfile)",
+      default: "",
+      description: "The probe image (fislat image push prints it); empty: no task definition or service yet",
     });
     const tableName = new CfnParameter(this, "TableName", {
       type: "String",

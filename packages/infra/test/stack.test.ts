@@ -139,6 +139,8 @@ describe("the probe environment template", () => {
     // Until an image is given (fislat image push), no task definition and no service.
     expect(resources.TaskDefinition?.Condition).toBe("HasImage");
     expect(resources.Service?.Condition).toBe("HasImage");
+    // ...and a first deploy may leave the image out: the parameter defaults to empty.
+    expect(template.toJSON().Parameters.ImageUri).toMatchObject({ Default: "" });
     expect(resources.Repository).toMatchObject({ DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
     template.hasResourceProperties("AWS::DynamoDB::Table", { BillingMode: "PAY_PER_REQUEST" });
     template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
