@@ -55,6 +55,20 @@ export function parseTag(text: string): { key: string; value: string } {
   return { key: match[1] as string, value: match[2] as string };
 }
 
+/** The tasks named by flags, first match wins: --task, then --tag (one pair), then --service. */
+export function selectorFromFlags(
+  cluster: string,
+  flags: { service?: string; task?: string[]; tag?: string[] },
+): TaskSelector | undefined {
+  const tasks = flags.task ?? [];
+  const tags = flags.tag ?? [];
+  if (tasks.length > 0) return { kind: "tasks", cluster, tasks };
+  if (tags.length > 1) throw badInput("--tag takes one key=value pair");
+  if (tags.length === 1) return { kind: "tag", cluster, ...parseTag(tags[0] as string) };
+  if (flags.service) return { kind: "service", cluster, service: flags.service };
+  return undefined;
+}
+
 async function taskArnsFor(ecs: ECSClient, selector: TaskSelector): Promise<string[]> {
   if (selector.kind === "tasks") return selector.tasks;
   const arns: string[] = [];

@@ -15,8 +15,8 @@ import {
   failPreflight,
   logGroupProblems,
   type PreflightProblem,
-  parseTag,
   resolveProbeTasks,
+  selectorFromFlags,
   type TaskSelector,
 } from "./ecs-targets.js";
 import { fisInjector } from "./fis-injector.js";
@@ -70,13 +70,7 @@ function selectorOf(flags: AwsRunFlags): TaskSelector | undefined {
       "name the probe's tasks one way: --service <name>, --task <arn|id> (repeatable), --tag key=value, or --launch",
     );
   }
-  if (flags.launch) return undefined;
-  if ((flags.task ?? []).length > 0) return { kind: "tasks", cluster, tasks: flags.task as string[] };
-  if ((flags.tag ?? []).length > 0) {
-    if ((flags.tag ?? []).length > 1) throw badInput("--tag takes one key=value pair");
-    return { kind: "tag", cluster, ...parseTag((flags.tag as string[])[0] as string) };
-  }
-  return { kind: "service", cluster, service: flags.service as string };
+  return flags.launch ? undefined : selectorFromFlags(cluster, flags);
 }
 
 export async function prepareAwsRun(

@@ -4,7 +4,7 @@
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import { parseProbeLine } from "@fislat/probe/record";
-import { parseTag, resolveProbeTasks, type TaskSelector } from "../aws/ecs-targets.js";
+import { resolveProbeTasks, selectorFromFlags } from "../aws/ecs-targets.js";
 import { filterEvents, followEvents, type LogQuery } from "../aws/log-source.js";
 import { parseDuration } from "../durations.js";
 import type { Clock } from "../engine/ports.js";
@@ -28,13 +28,8 @@ async function queryFor(ecs: () => ECSClient, flags: TailFlags): Promise<LogQuer
   if (flags.logGroup) return { logGroup: flags.logGroup };
   if (!flags.cluster)
     throw badInput("name what to tail: --log-group <name>, or --cluster with --service, --task or --tag");
-  let selector: TaskSelector;
-  if ((flags.task ?? []).length > 0)
-    selector = { kind: "tasks", cluster: flags.cluster, tasks: flags.task as string[] };
-  else if ((flags.tag ?? []).length > 0)
-    selector = { kind: "tag", cluster: flags.cluster, ...parseTag((flags.tag as string[])[0] as string) };
-  else if (flags.service) selector = { kind: "service", cluster: flags.cluster, service: flags.service };
-  else throw badInput("with --cluster, name the tasks: --service, --task or --tag");
+  const selector = selectorFromFlags(flags.cluster, flags);
+  if (!selector) throw badInput("with --cluster, name the tasks: --service, --task or --tag");
   const { tasks } = await resolveProbeTasks(ecs(), selector, flags.container);
   const logGroup = tasks.find((t) => t.logGroup)?.logGroup;
   if (!logGroup)
