@@ -8,6 +8,9 @@ import { badInput } from "./errors.js";
 
 export const CONFIG_FILE = "fislat.config.json";
 
+/** Options that name the same thing different ways: a flag for one silences the file for all. */
+const ALTERNATIVES = [["service", "task", "tag"]];
+
 export interface ConfigFile {
   path?: string;
   values: Record<string, unknown>;
@@ -61,11 +64,15 @@ export function applyConfigFile(command: Command, config: ConfigFile, knownKeys:
       `${config.path}: unknown key(s) ${unknown.join(", ")}; allowed: ${[...knownKeys].sort().join(", ")}`,
     );
   }
+  const fromFlags = (key: string) => command.getOptionValueSource(key) === "cli";
   for (const option of command.options) {
     const key = option.attributeName();
     if (!(key in config.values) || key === "config") continue;
     const source = command.getOptionValueSource(key);
     if (source !== undefined && source !== "default") continue;
+    // A flag naming the tasks one way overrides the file's other ways too (--task beats "service").
+    const group = ALTERNATIVES.find((g) => g.includes(key));
+    if (group?.some((other) => other !== key && fromFlags(other))) continue;
     command.setOptionValueWithSource(key, coerce(option, key, config.values[key], config.path), "config");
   }
 }

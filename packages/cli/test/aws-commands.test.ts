@@ -263,9 +263,19 @@ describe("fislat.config.json", () => {
     const cmd = command();
     cmd.parse(["--service", "from-flag"], { from: "user" });
     applyConfigFile(cmd, loadConfigFile(undefined, dir), new Set(["cluster", "service", "task", "keepTemplate"]));
-    expect(cmd.opts()).toEqual({ cluster: "FIS", service: "from-flag", task: ["arn:1"], keepTemplate: true });
+    // The file's task is another way of naming what --service named: the flag wins over both.
+    expect(cmd.opts()).toEqual({ cluster: "FIS", service: "from-flag", task: [], keepTemplate: true });
     expect(cmd.getOptionValueSource("cluster")).toBe("config");
     expect(cmd.getOptionValueSource("service")).toBe("cli");
+  });
+
+  it("does not add the file's service to tasks named by flag (fislat deploy writes a service)", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-config-"));
+    writeFileSync(path.join(dir, "fislat.config.json"), JSON.stringify({ cluster: "FIS", service: "from-file" }));
+    const cmd = command();
+    cmd.parse(["--task", "arn:2"], { from: "user" });
+    applyConfigFile(cmd, loadConfigFile(undefined, dir), new Set(["cluster", "service", "task", "keepTemplate"]));
+    expect(cmd.opts()).toEqual({ cluster: "FIS", task: ["arn:2"] });
   });
 
   it("refuses unknown keys, bad JSON and values of the wrong type, naming them", () => {
