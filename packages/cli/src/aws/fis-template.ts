@@ -12,7 +12,8 @@ export const SCENARIO_TAG = "fislat-scenario";
 /** The FIS API takes at most five ARNs per target (and the action's default quota is five tasks). */
 export const MAX_TARGET_ARNS = 5;
 const TARGET_NAME = "probeTasks";
-const ACTION_NAME = "dynamodbLatency";
+/** The action's name in the template, under which experiments report its state and times. */
+export const ACTION_KEY = "dynamodbLatency";
 
 export type TargetSelection =
   | { kind: "arns"; taskArns: string[] }
@@ -76,7 +77,7 @@ export function buildTemplate(spec: TemplateSpec): TemplateRequest {
     roleArn: spec.roleArn,
     targets: { [TARGET_NAME]: target },
     actions: {
-      [ACTION_NAME]: {
+      [ACTION_KEY]: {
         actionId: FIS_ACTION_ID,
         description: "network latency to DynamoDB through the ECS fault injection endpoints",
         parameters: {
@@ -96,5 +97,3 @@ export function buildTemplate(spec: TemplateSpec): TemplateRequest {
     tags: { [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value, [RUN_ID_TAG]: spec.runId, [SCENARIO_TAG]: spec.scenario },
   };
 }
-
-export const ACTION_KEY = ACTION_NAME;
