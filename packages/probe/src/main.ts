@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     msg: "Probe started",
     task,
     port: probe.port,
+    host: config.host ?? "all interfaces",
     table: config.tableName,
     op: config.operation,
     connectionTimeoutMs: config.connectionTimeoutMs,
