@@ -31,14 +31,15 @@ export function parseDuration(flag: string, value: string): number {
   return result;
 }
 
-/** Milliseconds: a plain number, or a duration with a unit. */
+/** Milliseconds: a plain decimal number, or a duration with a unit; zero is allowed ("0", "0ms"). */
 export function parseMilliseconds(flag: string, value: string): number {
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) {
-    const value = Number(text);
-    if (value > TIMER_MAX_MS) throw badInput(`${flag} ${quoted(value)} is too long: at most ${TIMER_MAX_MS} ms`);
-    return value;
+    const n = Number(text);
+    if (n > TIMER_MAX_MS) throw badInput(`${flag} ${quoted(value)} is too long: at most ${TIMER_MAX_MS} ms`);
+    return n;
   }
+  if (/^0+(\.0+)?\s*(ms|s|m|h)$/i.test(text)) return 0;
   return parseDuration(flag, text);
 }
 

@@ -6,6 +6,7 @@
 import type { RoundTripRecord } from "@fislat/probe/record";
 import { type Check, parseCheck } from "./checks.js";
 import { faultKind } from "./fault.js";
+import { latency } from "./faults/latency.js";
 import {
   aggregateTimes,
   eventCount,
@@ -271,3 +272,7 @@ export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: F
   }
   return verdict;
 }
+
+/** The latency fault's degraded threshold for a delay (kept for callers that only know the delay). */
+export const degradedThreshold = (delayMs: number) =>
+  latency.degradedThreshold({ kind: "latency", delayMs, jitterMs: 0 });
