@@ -171,7 +171,13 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
 
   const labels = { ...file.labels, ...labelsOf(flags.label ?? []) };
   const target = targetOf(flags, environment, phases);
-  checkFeasible(phases, probe, evidence, hypothesis, defaults.healthPollMs, origin);
+  // Tasks found on AWS (not --launch'ed) run with their own interval and /health window, known only
+  // at preflight: the defaults say nothing about them, so only stated values are checked here.
+  const taskDecides = environment === "aws" && !flags.launch;
+  checkFeasible(phases, probe, evidence, hypothesis, defaults.healthPollMs, origin, {
+    interval: !taskDecides || flags.interval !== undefined || file.probe?.interval !== undefined,
+    health: !taskDecides || flags.healthFailure !== undefined || file.probe?.healthFailure !== undefined,
+  });
 
   return {
     name: file.name ?? (source.kind === "scenario" ? source.name : source.name.replace(/^.*[\\/]/, "")),
@@ -203,14 +209,18 @@ function labelsOf(pairs: string[]): Record<string, string> {
   );
 }
 
-/** Settings that could only end in a verdict nobody can trust are refused now, with what would work. */
-function checkFeasible(
+/**
+ * Settings that could only end in a verdict nobody can trust are refused now, with what would work.
+ * Exported so an environment that learns the probe's real settings (AWS preflight) can check them.
+ */
+export function checkFeasible(
   phases: Phases,
   probe: ProbeSettings,
   evidence: EvidenceRules,
   hypothesis: Check[],
   healthPollMs: number,
   origin: string,
+  known = { interval: true, health: true },
 ) {
   const need = evidence.minRoundTrips;
   for (const [flag, ms] of [
@@ -219,7 +229,7 @@ function checkFeasible(
     ["--recovery", phases.recoveryMs],
   ] as const) {
     const trips = Math.floor(ms / probe.intervalMs);
-    if (trips < need) {
+    if (known.interval && trips < need) {
       throw badInput(
         `${flag} ${humanMs(ms)} at --interval ${humanMs(probe.intervalMs)} gives ${trips} round trip(s); a phase needs at least ${need} to judge (evidence.minRoundTrips): use ${flag} ${humanMs(need * probe.intervalMs)} or more, or an --interval of at most ${humanMs(Math.floor(ms / need))}`,
       );
@@ -227,7 +237,7 @@ function checkFeasible(
   }
   const healthCheck = hypothesis.find((c) => c.metric === "unhealthy" && !c.optional);
   const window = probe.healthFailureMs + healthPollMs + 1000;
-  if (healthCheck && phases.injectionMs < window) {
+  if (known.health && healthCheck && phases.injectionMs < window) {
     throw badInput(
       `--duration ${humanMs(phases.injectionMs)} is too short to judge ${healthCheck.id} (${origin}): /health turns 503 only after --health-failure ${humanMs(probe.healthFailureMs)} of failures; use --duration ${humanMs(window)} or more, or a shorter --health-failure`,
     );
