@@ -199,6 +199,11 @@ awsOptions(program.command("deploy"))
   .option("--no-repository", "without an ECR repository")
   .option("--assign-public-ip", "give the tasks public IPs (the default: they need to reach ECR, DynamoDB and SSM)")
   .option("--no-assign-public-ip", "no public IPs (the subnets reach AWS through NAT or VPC endpoints)")
+  .option(
+    "--deep-health-check",
+    "health-check /health (DynamoDB round trips) as the original setup did: ECS then replaces the task under test while DynamoDB is slow",
+  )
+  .option("--no-deep-health-check", "health-check the probe's shallow /live (the default)")
   .action(async (flags) => {
     const [{ deployCommand }, { systemClock }] = await Promise.all([
       import("./commands/deploy.js"),
@@ -206,7 +211,11 @@ awsOptions(program.command("deploy"))
     ]);
     if ((flags.allowCidr as string[]).length === 0) flags.allowCidr = undefined;
     process.exitCode = await withAws(flags, (clients, signal) =>
-      deployCommand(clients.cloudformation, flags, { clock: systemClock, say, signal }),
+      deployCommand({ cloudformation: clients.cloudformation, dynamodb: () => clients.dynamodb }, flags, {
+        clock: systemClock,
+        say,
+        signal,
+      }),
     );
   });
 
