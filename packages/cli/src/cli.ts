@@ -272,8 +272,11 @@ const image = program.command("image").description("the probe image");
 awsOptions(image.command("push"))
   .description("build the probe image with Docker, push it to ECR, print its URI")
   .option("--repository <uri>", "ECR repository URI (fislat deploy writes it to fislat.config.json)")
-  .option("--tag <tag>", "image tag (default: the time)")
-  .option("--context <dir>", "folder of fislat's Dockerfile (default: this fislat checkout)")
+  .option("--image-tag <tag>", "image tag, Docker's grammar (default: the time, e.g. 20261125-101500)")
+  .option(
+    "--context <dir>",
+    "Docker build context: a fislat checkout (default: this fislat's checkout, its shipped probe-context, or the current folder if it is one)",
+  )
   .action(async (flags) => {
     const { imagePushCommand } = await import("./commands/image.js");
     process.exitCode = await withAws(flags, (clients) => imagePushCommand(clients.ecr, flags, { say }));

@@ -1,8 +1,9 @@
 // fislat doctor against the simulated AWS, and fislat image push with a stand-in docker command
 // (a real executable on PATH that records what it was asked) and ECR answered by the mock.
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -12,7 +13,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { awsClients } from "../src/aws/clients.js";
 import { FIS_ROLE_ACTIONS, runDoctor } from "../src/commands/doctor.js";
-import { imagePushCommand } from "../src/commands/image.js";
+import { checkImagePushFlags, findBuildContext, imagePushCommand, SHIPPED_CONTEXT } from "../src/commands/image.js";
 import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { drive, on, ROLE_ARN, SimulatedAws, sent } from "./support/simulated-aws.js";
@@ -149,7 +150,7 @@ echo "$* stdin=$input" >> "${calls}"
     const said: string[] = [];
     const code = await imagePushCommand(
       new ECRClient({ region: "us-east-1" }),
-      { repository, tag: "v1" },
+      { repository, imageTag: "v1" },
       { say: (s) => said.push(s) },
     );
     expect(code).toBe(EXIT.passed);
@@ -185,6 +186,74 @@ echo "$* stdin=$input" >> "${calls}"
       message: expect.stringMatching(/engine does not answer/),
     });
     expect(sent(ecr, GetAuthorizationTokenCommand)).toEqual([]);
+  });
+
+  it("refuses a tag outside Docker's grammar before any call, and never prints it back in a command line", async () => {
+    fakeDocker("up");
+    for (const imageTag of [
+      "x;touch /tmp/PWNED $(id)",
+      "-rm",
+      ".hidden",
+      "a".repeat(129),
+      "",
+      "v1\nfislat destroy --yes",
+    ]) {
+      const said: string[] = [];
+      const error = await imagePushCommand(
+        new ECRClient({ region: "us-east-1" }),
+        { repository, imageTag },
+        {
+          say: (s) => said.push(s),
+        },
+      ).catch((e: unknown) => e);
+      expect(error, imageTag).toMatchObject({
+        exitCode: EXIT.badInput,
+        message: expect.stringMatching(/^--image-tag ".*" is not a Docker tag: 1 to 128 characters/),
+      });
+      expect(said).toEqual([]);
+    }
+    expect(existsSync(calls)).toBe(false);
+    expect(sent(ecr, GetAuthorizationTokenCommand)).toEqual([]);
+  });
+
+  it("finds the build context in a checkout, in an installed package's probe-context, or says how to name one", () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "fislat-context-"));
+    try {
+      const probeSources = (dir: string) => {
+        mkdirSync(path.join(dir, "packages/probe"), { recursive: true });
+        writeFileSync(path.join(dir, "Dockerfile"), "FROM scratch\n");
+        writeFileSync(path.join(dir, "packages/probe/package.json"), JSON.stringify({ name: "@fislat/probe" }));
+      };
+      // An installed copy: <prefix>/node_modules/fislat/dist/commands, with nothing beside it.
+      const pkg = path.join(root, "app/node_modules/fislat");
+      const moduleDir = path.join(pkg, "dist/commands");
+      mkdirSync(moduleDir, { recursive: true });
+      writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "fislat" }));
+      const elsewhere = path.join(root, "elsewhere");
+      mkdirSync(elsewhere);
+      // A Dockerfile of someone else's in the current folder is not the probe's.
+      writeFileSync(path.join(elsewhere, "Dockerfile"), "FROM nginx\n");
+      expect(findBuildContext(moduleDir, elsewhere)).toBeUndefined();
+      expect(() => checkImagePushFlags({ repository }, moduleDir, elsewhere)).toThrow(
+        /no build context for the probe image: .* Pass --context <a fislat checkout>/,
+      );
+      // The package ships probe-context/ (terminal-install's tarball).
+      probeSources(path.join(pkg, SHIPPED_CONTEXT));
+      expect(checkImagePushFlags({ repository }, moduleDir, elsewhere)).toBe(path.join(pkg, SHIPPED_CONTEXT));
+      // The current folder is a checkout.
+      rmSync(path.join(pkg, SHIPPED_CONTEXT), { recursive: true });
+      probeSources(elsewhere);
+      expect(findBuildContext(moduleDir, elsewhere)).toBe(elsewhere);
+      // This test runs from the repository's checkout, which is found from the module's own folder.
+      const here = path.dirname(fileURLToPath(import.meta.url));
+      expect(findBuildContext(path.join(here, "../src/commands"), elsewhere)).toBe(path.resolve(here, "../../.."));
+      // --context must hold a Dockerfile.
+      expect(() => checkImagePushFlags({ repository, context: "nowhere" }, moduleDir, root)).toThrow(
+        /--context "nowhere": no Dockerfile in .*nowhere/,
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("refuses a repository that is not an ECR URI", async () => {
