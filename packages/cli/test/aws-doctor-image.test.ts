@@ -14,9 +14,31 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import { awsClients } from "../src/aws/clients.js";
 import { FIS_ROLE_ACTIONS, runDoctor } from "../src/commands/doctor.js";
 import { checkImagePushFlags, findBuildContext, imagePushCommand, SHIPPED_CONTEXT } from "../src/commands/image.js";
+import { readEnvironmentTemplate } from "../src/commands/synth.js";
 import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
-import { drive, on, ROLE_ARN, SimulatedAws, sent } from "./support/simulated-aws.js";
+import { type PolicyStatement, simulatePrincipalPolicy } from "./support/iam-simulator.js";
+import { ACCOUNT, drive, on, ROLE_ARN, SimulatedAws, sent, taskArn } from "./support/simulated-aws.js";
+
+const CLUSTER = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/FIS`;
+const list = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
+
+/** The FIS role's statements in the shipped template, with its pseudo parameters filled in. */
+function fisRoleStatements(): PolicyStatement[] {
+  const template = JSON.parse(readEnvironmentTemplate()) as {
+    Resources: Record<string, { Properties: { Policies: { PolicyDocument: { Statement: unknown[] } }[] } }>;
+  };
+  const sub = (v: unknown): string =>
+    typeof v === "string"
+      ? v
+      : String((v as { "Fn::Sub": string })["Fn::Sub"])
+          .replace("${AWS::Partition}", "aws")
+          .replace("${AWS::Region}", "us-east-1")
+          .replace("${AWS::AccountId}", ACCOUNT);
+  return (template.Resources.FisExperimentRole?.Properties.Policies ?? []).flatMap((p) =>
+    (p.PolicyDocument.Statement as PolicyStatement[]).map((st) => ({ ...st, Resource: list(st.Resource).map(sub) })),
+  );
+}
 
 type Stub = Parameters<typeof on>[0];
 const stub = (client: unknown) => mockClient(client as never) as unknown as Stub;
@@ -55,12 +77,14 @@ describe("fislat doctor", () => {
       ],
     });
     const iam = stub(IAMClient);
-    on(iam, SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames: string[] }) => ({
-      EvaluationResults: input.ActionNames.map((a) => ({
-        EvalActionName: a,
-        EvalDecision: a === "ssm:SendCommand" && denySend ? "implicitDeny" : "allowed",
-      })),
-    }));
+    // IAM evaluates the policies of the stack's own FIS role, as the shipped template defines them.
+    on(iam, SimulatePrincipalPolicyCommand).callsFake(
+      (input: Parameters<typeof simulatePrincipalPolicy>[1] & { PolicySourceArn: string }) =>
+        simulatePrincipalPolicy(
+          fisRoleStatements().filter((st) => !(denySend && list(st.Action).includes("ssm:SendCommand"))),
+          input,
+        ),
+    );
     const elb = stub(ElasticLoadBalancingV2Client);
     on(elb, DescribeTargetHealthCommand).resolves({
       TargetHealthDescriptions: [{ TargetHealth: { State: "healthy" } }],
@@ -88,9 +112,49 @@ describe("fislat doctor", () => {
       ["load balancer", "PASS"],
       ["experiments", "PASS"],
     ]);
-    expect(sent(extra[1] as Stub, SimulatePrincipalPolicyCommand)).toEqual([
-      { PolicySourceArn: ROLE_ARN, ActionNames: FIS_ROLE_ACTIONS },
+    const simulated = sent(extra[1] as Stub, SimulatePrincipalPolicyCommand);
+    expect(simulated.flatMap((s) => s.ActionNames as string[]).sort()).toEqual([...FIS_ROLE_ACTIONS].sort());
+    const cluster = { ContextKeyName: "ecs:cluster", ContextKeyValues: [CLUSTER], ContextKeyType: "string" };
+    expect(simulated).toEqual([
+      {
+        PolicySourceArn: ROLE_ARN,
+        ActionNames: ["ecs:DescribeTasks"],
+        ResourceArns: [taskArn("task0001")],
+        ContextEntries: [cluster],
+      },
+      {
+        PolicySourceArn: ROLE_ARN,
+        ActionNames: ["ecs:ListTasks"],
+        ResourceArns: [`arn:aws:ecs:us-east-1:${ACCOUNT}:container-instance/FIS/*`],
+        ContextEntries: [cluster],
+      },
+      {
+        PolicySourceArn: ROLE_ARN,
+        ActionNames: ["ecs:DescribeContainerInstances"],
+        ResourceArns: [`arn:aws:ecs:us-east-1:${ACCOUNT}:container-instance/FIS/*`],
+        ContextEntries: [cluster],
+      },
+      {
+        PolicySourceArn: ROLE_ARN,
+        ActionNames: ["ssm:SendCommand"],
+        ResourceArns: [
+          "arn:aws:ssm:us-east-1::document/AWSFIS-Run-Network-Latency-ECS",
+          `arn:aws:ssm:us-east-1:${ACCOUNT}:managed-instance/mi-0123456789abcdef0`,
+        ],
+      },
+      {
+        PolicySourceArn: ROLE_ARN,
+        ActionNames: ["ec2:DescribeInstances", "ec2:DescribeSubnets", "ssm:ListCommands", "ssm:CancelCommand"],
+        ResourceArns: ["*"],
+      },
     ]);
+  });
+
+  it("would fail the stack's own role if it simulated without ResourceArns (the resource is then '*')", () => {
+    const [result] = simulatePrincipalPolicy(fisRoleStatements(), {
+      ActionNames: ["ssm:SendCommand"],
+    }).EvaluationResults;
+    expect(result?.EvalDecision).toBe("implicitDeny");
   });
 
   it("fails, each with its fix, on a missing permission, no recent lines and an experiment still running", async () => {
