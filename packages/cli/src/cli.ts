@@ -282,6 +282,23 @@ awsOptions(image.command("push"))
     process.exitCode = await withAws(flags, (clients) => imagePushCommand(clients.ecr, flags, { say }));
   });
 
+awsOptions(program.command("policy"))
+  .description("print the least-privilege IAM policy for running fislat with this configuration")
+  .option("--account <id>", "account (default: from STS)")
+  .option("--partition <name>", "partition, e.g. aws-cn (default: from STS)")
+  .option("--stack-name <name>", "CloudFormation stack name", "fislat-probe")
+  .option("--cluster <name>", "ECS cluster (default: fislat.config.json, else deploy's name pattern)")
+  .option("--service <name>", "ECS service (default: fislat.config.json, else deploy's name pattern)")
+  .option("--task-definition <family>", "task definition family (default: <stack>-probe)")
+  .option("--role-arn <arn>", "the FIS experiment role (default: fislat.config.json)")
+  .option("--repository <uri>", "the ECR repository (default: fislat.config.json)")
+  .option("--log-group <name>", "the probe's log group (default: /ecs/<stack>)")
+  .option("--table-name <name>", "the table deploy seeds (default MyTestTable)")
+  .action(async (flags) => {
+    const { policyCommand } = await import("./commands/policy.js");
+    process.exitCode = await withAws(flags, (clients) => policyCommand(() => clients.sts, flags, say));
+  });
+
 program
   .command("synth")
   .description("print the probe environment's CloudFormation template (for your own pipeline)")
