@@ -133,4 +133,21 @@ describe("fislat policy", () => {
       exitCode: EXIT.badInput,
     });
   });
+
+  it("agrees with docs/ci.md: every statement and action of the policy is named there", () => {
+    const docs = readFileSync(path.resolve(SRC, "../../../docs/ci.md"), "utf8");
+    const section = docs.slice(docs.indexOf("## Least-privilege IAM policy for the operator: `fislat policy`"));
+    for (const s of operatorPolicy(CONTEXT).Statement) {
+      expect(section, s.Sid).toContain(s.Sid);
+      if (s.Sid === "PushTheProbeImage") continue;
+      for (const action of s.Action) {
+        const [service, name] = action.split(":");
+        const named =
+          section.includes(action) ||
+          (name?.endsWith("ChangeSet") && section.includes(`${service}:*ChangeSet`)) ||
+          section.includes(`\`${name}\``);
+        expect(named, action).toBe(true);
+      }
+    }
+  });
 });
