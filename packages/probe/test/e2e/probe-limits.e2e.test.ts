@@ -58,6 +58,30 @@ describe("a round trip's hard deadline", () => {
     await probe.log.waitFor((l) => l.json?.msg === "Health changed" && l.json.healthy === false, 10_000);
     expect((await fetch(probe.url("/health"))).status).toBe(503);
   });
+
+  it("counts every attempt: MAX_ATTEMPTS=2 gives 2 x (connect + read), and no attempt outlives it", async () => {
+    const server = await startMisbehavingDynamo({ kind: "trickle", everyMs: 100 });
+    cleanups.push(() => server.close());
+    const probe = await started(server.endpoint, {
+      CONNECTION_TIMEOUT_MS: "300",
+      READ_TIMEOUT_MS: "300",
+      MAX_ATTEMPTS: "2",
+      // Long enough that the third round trip is far off when the second one's line arrives.
+      TEST_INTERVAL_SECONDS: "3",
+    });
+    await probe.log.waitFor(
+      isRoundTrip((r) => r.seq === 2),
+      10_000,
+    );
+    const [first, second] = probe.log.roundTrips();
+    for (const record of [first, second]) {
+      expect(record).toMatchObject({ ok: false, errorKind: "timeout" });
+      expect(record?.error).toMatch(/hard deadline of 1200 ms/);
+      expect(record?.rttMs).toBeGreaterThanOrEqual(1200);
+    }
+    // One request per round trip: the deadline ended the attempt, and no retry went on behind it.
+    expect(server.requests()).toBe(2);
+  });
 });
 
 describe("a round trip's response size limit", () => {
