@@ -52,7 +52,8 @@ describe("a round trip's hard deadline", () => {
     const record = (first.parsed as { record: RoundTripRecord }).record;
     expect(record).toMatchObject({ ok: false, errorKind: "timeout", seq: 1 });
     expect(record.error).toMatch(/hard deadline of 1000 ms/);
-    expect(record.rttMs).toBeGreaterThanOrEqual(1000);
+    // Node's timers keep whole milliseconds of loop time, so they may fire a fraction early.
+    expect(record.rttMs).toBeGreaterThanOrEqual(999);
     expect(record.rttMs).toBeLessThan(2500);
     // The trickle held no round trip forever: /health turns unhealthy as it should.
     await probe.log.waitFor((l) => l.json?.msg === "Health changed" && l.json.healthy === false, 10_000);
@@ -77,7 +78,7 @@ describe("a round trip's hard deadline", () => {
     for (const record of [first, second]) {
       expect(record).toMatchObject({ ok: false, errorKind: "timeout" });
       expect(record?.error).toMatch(/hard deadline of 1200 ms/);
-      expect(record?.rttMs).toBeGreaterThanOrEqual(1200);
+      expect(record?.rttMs).toBeGreaterThanOrEqual(1199);
     }
     // One request per round trip: the deadline ended the attempt, and no retry went on behind it.
     expect(server.requests()).toBe(2);
