@@ -407,6 +407,12 @@ describe("fislat deploy", () => {
       [{ stackName: "1bad" }, /--stack-name "1bad"/],
       [{ desiredCount: "6" }, /--desired-count "6": expected 0 to 5/],
       [{ readTimeout: "0x10" }, /--read-timeout/],
+      [
+        { readTimeout: "700000" },
+        /--read-timeout: 700000 ms is outside the probe's READ_TIMEOUT_MS limits, 1 to 600000 ms/,
+      ],
+      [{ connectionTimeout: "0.5" }, /--connection-timeout: 0\.5 ms is outside/],
+      [{ interval: "2h" }, /--interval: 7200 s is outside the probe's TEST_INTERVAL_SECONDS limits, 0\.01 to 3600 s/],
     ] as [DeployFlags, RegExp][]) {
       const error = await drive(deployCommand(clients(), { ...NEW, ...flags }, io()).catch((e: unknown) => e));
       expect(error, JSON.stringify(flags).slice(0, 80)).toMatchObject({

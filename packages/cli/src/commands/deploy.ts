@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { CloudFormationClient, StackEvent } from "@aws-sdk/client-cloudformation";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { PROBE_ENV, PROBE_PATHS } from "@fislat/probe/contract";
 import { seedTable } from "../aws/seed.js";
 import { deployStack, describeStack, destroyStack, REVIEW_IN_PROGRESS, type StackParameters } from "../aws/stack.js";
 import { CONFIG_FILE } from "../config-file.js";
@@ -16,8 +17,8 @@ import { readEnvironmentTemplate } from "./synth.js";
 
 export const DEFAULT_STACK = "fislat-probe";
 
-/** The probe's shallow and deep health paths (contract 1's PROBE_PATHS.live and .health). */
-export const HEALTH_PATHS = { shallow: "/live", deep: "/health" } as const;
+/** The probe's shallow and deep health paths (@fislat/probe/contract). */
+export const HEALTH_PATHS = { shallow: PROBE_PATHS.live, deep: PROBE_PATHS.health } as const;
 
 /** The broadest --allow-cidr: a /8, as the template's AllowedPattern (packages/infra MIN_CIDR_PREFIX). */
 export const MIN_CIDR_PREFIX = 8;
@@ -129,8 +130,16 @@ export function stackParameters(flags: DeployFlags, creating: boolean): StackPar
   }
   if (withLb && subnets && subnets.length < 2)
     throw badInput("--subnets: a load balancer needs two or more subnets in different AZs");
-  const ms = (flag: string, v: string | undefined) =>
-    v === undefined ? undefined : String(parseMilliseconds(flag, v));
+  // The probe's own limits (@fislat/probe/contract): what the task would refuse at start.
+  const within = (flag: string, value: number, limits: { name: string; min: number; max: number }, unit: string) => {
+    if (!Number.isInteger(unit === "ms" ? value : value * 100) || value < limits.min || value > limits.max)
+      throw badInput(
+        `${flag}: ${value} ${unit} is outside the probe's ${limits.name} limits, ${limits.min} to ${limits.max} ${unit}${unit === "ms" ? " (whole milliseconds)" : ""}`,
+      );
+    return String(value);
+  };
+  const ms = (flag: string, v: string | undefined, limits: { name: string; min: number; max: number }) =>
+    v === undefined ? undefined : within(flag, parseMilliseconds(flag, v), limits, "ms");
   const count = flags.desiredCount;
   if (count !== undefined && !/^[0-5]$/.test(count)) throw badInput(`--desired-count ${shown(count)}: expected 0 to 5`);
   const bool = (v: boolean | undefined) => (v === undefined ? undefined : String(v));
@@ -143,10 +152,17 @@ export function stackParameters(flags: DeployFlags, creating: boolean): StackPar
     ImageUri: flags.image,
     TableName: flags.tableName,
     CreateTable: flags.existingTable === undefined ? undefined : String(!flags.existingTable),
-    ConnectionTimeoutMs: ms("--connection-timeout", flags.connectionTimeout),
-    ReadTimeoutMs: ms("--read-timeout", flags.readTimeout),
+    ConnectionTimeoutMs: ms("--connection-timeout", flags.connectionTimeout, PROBE_ENV.CONNECTION_TIMEOUT_MS),
+    ReadTimeoutMs: ms("--read-timeout", flags.readTimeout, PROBE_ENV.READ_TIMEOUT_MS),
     IntervalSeconds:
-      flags.interval === undefined ? undefined : String(parseDuration("--interval", flags.interval) / 1000),
+      flags.interval === undefined
+        ? undefined
+        : within(
+            "--interval",
+            parseDuration("--interval", flags.interval) / 1000,
+            PROBE_ENV.TEST_INTERVAL_SECONDS,
+            "s",
+          ),
     DesiredCount: count,
     WithLoadBalancer: bool(flags.loadBalancer),
     ClusterName: flags.cluster,
