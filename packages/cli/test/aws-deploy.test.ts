@@ -9,11 +9,7 @@ import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
   DeleteStackCommand,
-  DescribeChangeSetCommand,
-  DescribeStackEventsCommand,
-  DescribeStacksCommand,
   ExecuteChangeSetCommand,
-  type StackEvent,
 } from "@aws-sdk/client-cloudformation";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import {
@@ -22,7 +18,6 @@ import {
   type LocalDynamo,
   startLocalDynamo,
 } from "@fislat/dynamo-local";
-import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SEED_ITEMS } from "../src/aws/seed.js";
 import { checkCidr, type DeployFlags, deployCommand, destroyCommand, MIN_CIDR_PREFIX } from "../src/commands/deploy.js";

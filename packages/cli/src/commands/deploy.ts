@@ -36,8 +36,10 @@ export interface DeployFlags {
   interval?: string;
   desiredCount?: string;
   loadBalancer?: boolean;
-  cluster?: string;
-  repository?: boolean;
+  /** --existing-cluster: not --cluster, which fislat.config.json holds for the cluster deploy made. */
+  existingCluster?: string;
+  /** --create-repository: not --repository, which fislat.config.json holds for the repository's URI. */
+  createRepository?: boolean;
   assignPublicIp?: boolean;
   deepHealthCheck?: boolean;
   region?: string;
@@ -82,7 +84,12 @@ const PATTERNS: [keyof DeployFlags, string, RegExp, string][] = [
   ["stackName", "--stack-name", /^[A-Za-z][A-Za-z0-9-]{0,127}$/, "a letter, then up to 127 letters, digits or '-'"],
   ["vpc", "--vpc", /^vpc-[0-9a-f]{8,17}$/, "a VPC id like vpc-0123456789abcdef0"],
   ["tableName", "--table-name", /^[A-Za-z0-9_.-]{3,255}$/, "3 to 255 characters of a-z, A-Z, 0-9, '_', '-' or '.'"],
-  ["cluster", "--cluster", /^[A-Za-z0-9_-]{1,255}$/, "an ECS cluster name (letters, digits, '-' and '_')"],
+  [
+    "existingCluster",
+    "--existing-cluster",
+    /^[A-Za-z0-9_-]{1,255}$/,
+    "an ECS cluster name (letters, digits, '-' and '_')",
+  ],
   [
     "image",
     "--image",
@@ -165,8 +172,8 @@ export function stackParameters(flags: DeployFlags, creating: boolean): StackPar
           ),
     DesiredCount: count,
     WithLoadBalancer: bool(flags.loadBalancer),
-    ClusterName: flags.cluster,
-    CreateRepository: bool(flags.repository),
+    ClusterName: flags.existingCluster,
+    CreateRepository: bool(flags.createRepository),
     AssignPublicIp: flags.assignPublicIp === undefined ? undefined : flags.assignPublicIp ? "ENABLED" : "DISABLED",
     HealthCheckPath:
       flags.deepHealthCheck === undefined

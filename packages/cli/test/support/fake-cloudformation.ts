@@ -33,6 +33,8 @@ export class FakeCloudFormation {
   noChanges = false;
   /** The load balancer's DNS name in the outputs (a test may put a local stand-in's host:port). */
   loadBalancerDns = "nlb-123.elb.example";
+  /** The cluster the stack made (a test may name the simulated ECS's). */
+  clusterName = "fislat-probe-Cluster-AbC";
   /** The next change set fails with this reason (once). */
   changeSetFails: string | undefined;
   private pending: { stack: string; type: string; parameters: Record<string, string> } | undefined;
@@ -179,7 +181,7 @@ export class FakeCloudFormation {
     if (final === "DELETE_COMPLETE") this.stacks.delete(name);
     else if (!failed)
       stack.outputs = {
-        ClusterName: "fislat-probe-Cluster-AbC",
+        ClusterName: this.clusterName,
         ServiceName: "probe-svc",
         TaskDefinitionFamily: "fislat-probe-probe",
         FisRoleArn: "arn:aws:iam::000000000000:role/fis-x",
