@@ -42,16 +42,29 @@ function targetOptions(command: Command) {
 function runOptions(command: Command) {
   return targetOptions(awsOptions(command))
     .option("--local", "run everything on this machine: dynalite, the real probe, a latency proxy")
-    .addOption(new Option("--scenario <name>", "hypothesis to test").choices(SCENARIO_NAMES).default("timeout"))
+    .addOption(
+      new Option("--scenario <name>", "built-in experiment to run (default: timeout)").choices([...SCENARIO_NAMES]),
+    )
+    .option("--experiment <file>", "run the experiment in this file (JSON or YAML; see fislat experiment init)")
+    .option(
+      "--threshold <scope.metric:threshold>",
+      "add a threshold, e.g. 'injection.rtt:p(99)<1200' (repeatable; replaces the file's for that metric)",
+      collect,
+      [],
+    )
+    .option("--label <key=value>", "label the run in its reports (repeatable)", collect, [])
     .option("--baseline <duration>", "time before the fault (e.g. 10s, 1m, PT30S)")
     .option("--duration <duration>", "how long the fault is injected")
     .option("--recovery <duration>", "time after the fault")
     .option("--interval <duration>", "time between the probe's round trips (local, or --launch)")
-    .option("--delay <ms>", "injected delay in milliseconds", "800")
-    .option("--jitter <ms>", "injected jitter in milliseconds (uniform over delay +/- jitter)", "50")
+    .option("--delay <ms>", "injected delay in milliseconds (default 800)")
+    .option("--jitter <ms>", "injected jitter in milliseconds, uniform over delay +/- jitter (default 50)")
     .option("--connection-timeout <ms>", "probe connection timeout, overriding the scenario's")
     .option("--read-timeout <ms>", "probe read timeout, overriding the scenario's")
-    .option("--health-failure <duration>", "failure time after which /health answers 503 (local, or --launch)", "30s")
+    .option(
+      "--health-failure <duration>",
+      "failure time after which /health answers 503 (local, or --launch; default 30s)",
+    )
     .option("--launch", "start a fresh probe task with the scenario's timeouts, stop it at the end")
     .option("--task-definition <family[:rev]>", "task definition to --launch")
     .option("--subnets <ids>", "comma-separated subnets for --launch (default: copied from --service)")
@@ -173,6 +186,24 @@ async function withAws<T>(
 }
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
+
+const experiment = program.command("experiment").description("experiment files: a starting file, and a check");
+experiment
+  .command("init")
+  .description("write a commented starting experiment file")
+  .argument("[file]", "where to write it", "fislat.experiment.yaml")
+  .option("--force", "replace the file if it exists")
+  .action(async (file: string, flags: { force?: boolean }) => {
+    const { experimentInitCommand } = await import("./commands/experiment.js");
+    process.exitCode = experimentInitCommand(file, flags.force ?? false, say);
+  });
+runOptions(experiment.command("check"))
+  .description("validate an experiment file and print the plan a run would follow (starts nothing)")
+  .argument("<file>", "the experiment file (JSON or YAML)")
+  .action(async (file: string, flags) => {
+    const { experimentCheckCommand } = await import("./commands/experiment.js");
+    process.exitCode = experimentCheckCommand(file, flags, say);
+  });
 
 awsOptions(program.command("deploy"))
   .description("create or update the probe environment (CloudFormation stack) and write fislat.config.json")
