@@ -178,7 +178,7 @@ describe("planRun", () => {
 
   it("refuses --local with flags that only mean something on AWS", () => {
     expect(refusal({ local: true, cluster: "FIS", task: ["t1"], roleArn: "x" })).toBe(
-      "--local runs everything on this machine: --cluster, --task, --role-arn only apply to a run against AWS; drop them or drop --local",
+      "--local runs everything on this machine: --cluster, --task, --role-arn apply only to a run against AWS; drop them or drop --local",
     );
   });
 

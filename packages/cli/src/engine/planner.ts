@@ -253,7 +253,7 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
     const aws = AWS_ONLY.filter(given);
     if (aws.length > 0) {
       throw badInput(
-        `--local runs everything on this machine: ${aws.map(flagName).join(", ")} only apply to a run against AWS; drop them or drop --local`,
+        `--local runs everything on this machine: ${aws.map(flagName).join(", ")} ${aws.length === 1 ? "applies" : "apply"} only to a run against AWS; drop ${aws.length === 1 ? "it" : "them"} or drop --local`,
       );
     }
     return { kind: "local" };

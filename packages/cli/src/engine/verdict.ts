@@ -87,8 +87,8 @@ export function roundTripsByPhase(timeline: Timeline, window: FaultWindow): Reco
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const show = (metric: Metric, v: Figure) =>
-  v === null ? "did not occur" : metric.kind === "event" && !Number.isInteger(v) ? pct(v) : round(v).toString();
+const show = (check: Check, v: Figure) =>
+  v === null ? "did not occur" : check.threshold.aggregation.kind === "rate" ? pct(v) : round(v).toString();
 export const round = (v: number) => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100);
 
 interface Measured {
@@ -160,7 +160,7 @@ function evaluateCheck(check: Check, ev: RunEvidence, refs: ReferenceValues, rul
       detail: `needs ${bound.missing}, which is not known: no baseline to derive it from`,
     };
   }
-  const boundText = Array.isArray(bound) ? `${pct(bound[0])} to ${pct(bound[1])}` : show(def, bound);
+  const boundText = Array.isArray(bound) ? `${pct(bound[0])} to ${pct(bound[1])}` : show(check, bound);
   const result = { ...base, ...withInterval, bound };
   if (check.role === "hypothesis" && def.scope === "phase") {
     const count = ev.phases[check.scope as PhaseName].trips.length;
@@ -174,8 +174,8 @@ function evaluateCheck(check: Check, ev: RunEvidence, refs: ReferenceValues, rul
   }
   const seen =
     observed.interval && check.threshold.operator === "~="
-      ? `${show(def, observed.value)} (95% interval ${pct(observed.interval[0])} to ${pct(observed.interval[1])})`
-      : show(def, observed.value);
+      ? `${show(check, observed.value)} (95% interval ${pct(observed.interval[0])} to ${pct(observed.interval[1])})`
+      : show(check, observed.value);
   const missing =
     def.scope === "phase"
       ? ev.phases[check.scope as PhaseName].missing
