@@ -230,6 +230,11 @@ awsOptions(program.command("deploy"))
   .option("--no-repository", "without an ECR repository")
   .option("--assign-public-ip", "give the tasks public IPs (the default: they need to reach ECR, DynamoDB and SSM)")
   .option("--no-assign-public-ip", "no public IPs (the subnets reach AWS through NAT or VPC endpoints)")
+  .option(
+    "--deep-health-check",
+    "health-check /health (DynamoDB round trips) as the original setup did: ECS then replaces the task under test while DynamoDB is slow",
+  )
+  .option("--no-deep-health-check", "health-check the probe's shallow /live (the default)")
   .action(async (flags) => {
     const [{ deployCommand }, { systemClock }] = await Promise.all([
       import("./commands/deploy.js"),
@@ -237,7 +242,11 @@ awsOptions(program.command("deploy"))
     ]);
     if ((flags.allowCidr as string[]).length === 0) flags.allowCidr = undefined;
     process.exitCode = await withAws(flags, (clients, signal) =>
-      deployCommand(clients.cloudformation, flags, { clock: systemClock, say, signal }),
+      deployCommand({ cloudformation: clients.cloudformation, dynamodb: () => clients.dynamodb }, flags, {
+        clock: systemClock,
+        say,
+        signal,
+      }),
     );
   });
 
@@ -294,11 +303,31 @@ const image = program.command("image").description("the probe image");
 awsOptions(image.command("push"))
   .description("build the probe image with Docker, push it to ECR, print its URI")
   .option("--repository <uri>", "ECR repository URI (fislat deploy writes it to fislat.config.json)")
-  .option("--tag <tag>", "image tag (default: the time)")
-  .option("--context <dir>", "folder of fislat's Dockerfile (default: this fislat checkout)")
+  .option("--image-tag <tag>", "image tag, Docker's grammar (default: the time, e.g. 20261125-101500)")
+  .option(
+    "--context <dir>",
+    "Docker build context: a fislat checkout (default: this fislat's checkout, its shipped probe-context, or the current folder if it is one)",
+  )
   .action(async (flags) => {
     const { imagePushCommand } = await import("./commands/image.js");
     process.exitCode = await withAws(flags, (clients) => imagePushCommand(clients.ecr, flags, { say }));
+  });
+
+awsOptions(program.command("policy"))
+  .description("print the least-privilege IAM policy for running fislat with this configuration")
+  .option("--account <id>", "account (default: from STS)")
+  .option("--partition <name>", "partition, e.g. aws-cn (default: from STS)")
+  .option("--stack-name <name>", "CloudFormation stack name", "fislat-probe")
+  .option("--cluster <name>", "ECS cluster (default: fislat.config.json, else deploy's name pattern)")
+  .option("--service <name>", "ECS service (default: fislat.config.json, else deploy's name pattern)")
+  .option("--task-definition <family>", "task definition family (default: <stack>-probe)")
+  .option("--role-arn <arn>", "the FIS experiment role (default: fislat.config.json)")
+  .option("--repository <uri>", "the ECR repository (default: fislat.config.json)")
+  .option("--log-group <name>", "the probe's log group (default: /ecs/<stack>)")
+  .option("--table-name <name>", "the table deploy seeds (default MyTestTable)")
+  .action(async (flags) => {
+    const { policyCommand } = await import("./commands/policy.js");
+    process.exitCode = await withAws(flags, (clients) => policyCommand(() => clients.sts, flags, say));
   });
 
 program
