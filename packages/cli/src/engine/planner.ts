@@ -144,9 +144,14 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
       "connectionTimeout",
       flags.connectionTimeout,
       file.probe?.connectionTimeout,
-      PROBE_ENV.CONNECTION_TIMEOUT_MS.default,
+      Number(PROBE_ENV.CONNECTION_TIMEOUT_MS.default),
     ),
-    readTimeoutMs: value("readTimeout", flags.readTimeout, file.probe?.readTimeout, PROBE_ENV.READ_TIMEOUT_MS.default),
+    readTimeoutMs: value(
+      "readTimeout",
+      flags.readTimeout,
+      file.probe?.readTimeout,
+      Number(PROBE_ENV.READ_TIMEOUT_MS.default),
+    ),
     intervalMs: value("interval", flags.interval, file.probe?.interval, defaults.interval),
     healthFailureMs: value("healthFailure", flags.healthFailure, file.probe?.healthFailure, defaults.healthFailure),
   };
