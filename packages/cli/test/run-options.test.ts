@@ -242,6 +242,27 @@ describe("planRun", () => {
   });
 });
 
+describe("writeReports", () => {
+  it("writes the reports it can when one cannot be written, and says which failed", async () => {
+    const { writeReports } = await import("../src/render/report-files.js");
+    const { buildReport } = await import("../src/engine/report.js");
+    const { runExperimentForReport } = await import("./support/report.js");
+    const report = buildReport(await runExperimentForReport(), {
+      version: "0",
+      environment: { kind: "local", target: "t", injector: "i" },
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-write-"));
+    const gone = path.join(dir, "gone", "r.xml");
+    const result = await writeReports(report, {
+      json: path.join(dir, "r.json"),
+      junit: gone,
+      markdown: path.join(dir, "r.md"),
+    });
+    expect(result.written).toEqual([path.join(dir, "r.json"), path.join(dir, "r.md")]);
+    expect(result.failed).toEqual([{ file: gone, error: "ENOENT" }]);
+  });
+});
+
 describe("writeFileAtomic", () => {
   it("replaces the file whole and leaves no temporary file behind", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-atomic-"));

@@ -184,8 +184,10 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     health: !taskDecides || flags.healthFailure !== undefined || file.probe?.healthFailure !== undefined,
   });
 
+  const name = file.name ?? (source.kind === "scenario" ? source.name : source.name.replace(/^.*[\\/]/, ""));
   return {
-    name: file.name ?? (source.kind === "scenario" ? source.name : source.name.replace(/^.*[\\/]/, "")),
+    name,
+    slug: slugOf(name),
     description: file.description ?? hypothesis.map((c) => c.id).join("; "),
     source: origin,
     fault,
@@ -316,4 +318,14 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
   }
   if (flags.assignPublicIp !== undefined) target.assignPublicIp = flags.assignPublicIp;
   return target;
+}
+
+/** "slow DynamoDB, 300 ms" -> "slow-dynamodb-300-ms": safe in AWS tags and names. */
+export function slugOf(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64);
+  return slug === "" ? "experiment" : slug;
 }
