@@ -80,6 +80,8 @@ export interface Report {
   /** Round trips known lost per phase (from seq gaps), when the source can tell. */
   missingByPhase: Partial<Record<PhaseName, number>>;
   targetEvents?: { at: string; task: string; kind: string; detail: string }[];
+  /** The lines' own account of their completeness and timeliness (AWS: per task, skew, onset). */
+  evidence?: Record<string, unknown>;
   lines: { malformed: number; duplicate: number; outOfOrder: number; missedTicks: number; straddlingFault: number };
   roundTrips: RoundTripRecord[];
 }
@@ -133,7 +135,7 @@ function summaryOf(result: ExperimentResult, outcome: Outcome, reasons: string[]
 }
 
 type WithExtras = ExperimentResult["timeline"] & {
-  evidence?: { missingByPhase?: Partial<Record<PhaseName, number>> };
+  evidence?: { missingByPhase?: Partial<Record<PhaseName, number>> } & Record<string, unknown>;
   targetEvents?: { at: Date; task: string; kind: string; detail: string }[];
 };
 
@@ -214,6 +216,7 @@ export function buildReport(
     roundTrips: timeline.roundTrips,
   };
   if (result.interrupted) report.interrupted = result.interrupted;
+  if (timeline.evidence) report.evidence = timeline.evidence;
   if (timeline.targetEvents) {
     report.targetEvents = timeline.targetEvents.map((e) => ({
       at: e.at.toISOString(),
