@@ -13,7 +13,7 @@ export interface ExperimentFile {
   version?: 1;
   name?: string;
   description?: string;
-  fault?: { kind: "latency"; delay?: string | number; jitter?: string | number };
+  fault?: { kind: "latency"; delay?: string; jitter?: string };
   phases?: { baseline?: string; injection?: string; recovery?: string };
   probe?: {
     connectionTimeout?: string | number;

@@ -101,6 +101,26 @@ function figure(metric: string, v: number | null): number | null {
   return kind === "event" ? roundTo(v, 4) : kind === "count" ? v : roundTo(v, 1);
 }
 
+/** Latency figures to 0.1 ms: the histogram's extra digits are not measurement. */
+function roundPhases(phases: Record<PhaseName, PhaseStats>): Record<PhaseName, PhaseStats> {
+  const latency = (l: PhaseStats["latency"]) =>
+    l && {
+      p50: roundTo(l.p50, 1),
+      p90: roundTo(l.p90, 1),
+      p99: roundTo(l.p99, 1),
+      max: roundTo(l.max, 1),
+      mean: roundTo(l.mean, 1),
+    };
+  const one = (p: PhaseStats): PhaseStats => {
+    const out: PhaseStats = { ...p };
+    if (p.latency) out.latency = latency(p.latency);
+    if (p.successLatency) out.successLatency = latency(p.successLatency);
+    if (p.medianShiftMs !== undefined) out.medianShiftMs = roundTo(p.medianShiftMs, 1);
+    return out;
+  };
+  return { baseline: one(phases.baseline), injection: one(phases.injection), recovery: one(phases.recovery) };
+}
+
 function thresholdReport(r: CheckResult): ThresholdReport {
   const out: ThresholdReport = {
     id: r.id,
@@ -184,7 +204,7 @@ export function buildReport(
       removal: result.faultRemoval,
       removalError: result.removalError ?? null,
     },
-    phases: timeline.phases,
+    phases: roundPhases(timeline.phases),
     times: {
       timeToDetectMs: ms(timeline.timeToDetectMs),
       timeToRecoverMs: ms(timeline.timeToRecoverMs),
