@@ -286,3 +286,36 @@ describe("writeFileAtomic", () => {
     expect(readFileSync(path.join(target, "keep"), "utf8")).toBe("x");
   });
 });
+
+describe("the summary and the Markdown report", () => {
+  it("show target events, labels and each threshold with its observed figure", async () => {
+    const { buildReport } = await import("../src/engine/report.js");
+    const { renderSummary } = await import("../src/render/summary.js");
+    const { toMarkdown } = await import("../src/render/report-files.js");
+    const { makeChalk } = await import("../src/render/style.js");
+    const { runExperimentForReport } = await import("./support/report.js");
+    const result = await runExperimentForReport();
+    Object.assign(result.timeline, {
+      targetEvents: [
+        {
+          at: new Date("2026-11-25T10:00:30Z"),
+          task: "task0001",
+          kind: "stopped",
+          detail: "Task failed ELB health checks",
+        },
+      ],
+    });
+    const report = buildReport(result, { version: "0", environment: { kind: "aws", target: "t", injector: "i" } });
+    const text = renderSummary(report, makeChalk({ isTTY: false } as NodeJS.WriteStream));
+    expect(text).toMatch(
+      /target events:\n {2}2026-11-25T10:00:30.000Z task0001 stopped: Task failed ELB health checks/,
+    );
+    expect(text).toMatch(/FAIL injection.failed: rate<=0.02: observed 100.0%, bound 2.0%/);
+    expect(toMarkdown(report)).toMatch(
+      /\| 2026-11-25T10:00:30.000Z \| task0001 \| stopped: Task failed ELB health checks \|/,
+    );
+    expect(report.targetEvents).toEqual([
+      { at: "2026-11-25T10:00:30.000Z", task: "task0001", kind: "stopped", detail: "Task failed ELB health checks" },
+    ]);
+  });
+});
