@@ -360,7 +360,7 @@ describe("fislat run against AWS, bad input", () => {
     [
       "--local with --cluster",
       { local: true },
-      /--local runs everything on this machine: --cluster, --service, --role-arn/,
+      /--local runs everything on this machine: --cluster, --service, --role-arn apply only/,
     ],
     ["a report in /proc", { json: "/proc/r.json" }, /--json "\/proc\/r.json"/],
     ["two reports to one file", { junit: "report.json", json: "report.json" }, /name the same file/],

@@ -178,7 +178,7 @@ describe("planRun", () => {
 
   it("refuses --local with flags that only mean something on AWS", () => {
     expect(refusal({ local: true, cluster: "FIS", task: ["t1"], roleArn: "x" })).toBe(
-      "--local runs everything on this machine: --cluster, --task, --role-arn only apply to a run against AWS; drop them or drop --local",
+      "--local runs everything on this machine: --cluster, --task, --role-arn apply only to a run against AWS; drop them or drop --local",
     );
   });
 
@@ -242,6 +242,27 @@ describe("planRun", () => {
   });
 });
 
+describe("writeReports", () => {
+  it("writes the reports it can when one cannot be written, and says which failed", async () => {
+    const { writeReports } = await import("../src/render/report-files.js");
+    const { buildReport } = await import("../src/engine/report.js");
+    const { runExperimentForReport } = await import("./support/report.js");
+    const report = buildReport(await runExperimentForReport(), {
+      version: "0",
+      environment: { kind: "local", target: "t", injector: "i" },
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-write-"));
+    const gone = path.join(dir, "gone", "r.xml");
+    const result = await writeReports(report, {
+      json: path.join(dir, "r.json"),
+      junit: gone,
+      markdown: path.join(dir, "r.md"),
+    });
+    expect(result.written).toEqual([path.join(dir, "r.json"), path.join(dir, "r.md")]);
+    expect(result.failed).toEqual([{ file: gone, error: "ENOENT" }]);
+  });
+});
+
 describe("writeFileAtomic", () => {
   it("replaces the file whole and leaves no temporary file behind", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-atomic-"));
@@ -263,5 +284,38 @@ describe("writeFileAtomic", () => {
     await expect(writeFileAtomic(target, "content")).rejects.toThrow();
     expect(readdirSync(dir)).toEqual(["sub"]);
     expect(readFileSync(path.join(target, "keep"), "utf8")).toBe("x");
+  });
+});
+
+describe("the summary and the Markdown report", () => {
+  it("show target events, labels and each threshold with its observed figure", async () => {
+    const { buildReport } = await import("../src/engine/report.js");
+    const { renderSummary } = await import("../src/render/summary.js");
+    const { toMarkdown } = await import("../src/render/report-files.js");
+    const { makeChalk } = await import("../src/render/style.js");
+    const { runExperimentForReport } = await import("./support/report.js");
+    const result = await runExperimentForReport();
+    Object.assign(result.timeline, {
+      targetEvents: [
+        {
+          at: new Date("2026-11-25T10:00:30Z"),
+          task: "task0001",
+          kind: "stopped",
+          detail: "Task failed ELB health checks",
+        },
+      ],
+    });
+    const report = buildReport(result, { version: "0", environment: { kind: "aws", target: "t", injector: "i" } });
+    const text = renderSummary(report, makeChalk({ isTTY: false } as NodeJS.WriteStream));
+    expect(text).toMatch(
+      /target events:\n {2}2026-11-25T10:00:30.000Z task0001 stopped: Task failed ELB health checks/,
+    );
+    expect(text).toMatch(/FAIL injection.failed: rate<=0.02: observed 100.0%, bound 2.0%/);
+    expect(toMarkdown(report)).toMatch(
+      /\| 2026-11-25T10:00:30.000Z \| task0001 \| stopped: Task failed ELB health checks \|/,
+    );
+    expect(report.targetEvents).toEqual([
+      { at: "2026-11-25T10:00:30.000Z", task: "task0001", kind: "stopped", detail: "Task failed ELB health checks" },
+    ]);
   });
 });

@@ -11,7 +11,6 @@ import type { AwsTarget, ExperimentPlan, ExperimentRequest } from "../engine/pla
 import { systemClock } from "../engine/ports.js";
 import { buildReport, type Report } from "../engine/report.js";
 import { EXIT, type ExitCode } from "../errors.js";
-import { LOCAL_HEALTH_POLL_MS, startLocalEnvironment } from "../local/environment.js";
 import { createProgress, type Progress } from "../render/progress.js";
 import { writeReports } from "../render/report-files.js";
 import { makeChalk } from "../render/style.js";
@@ -87,6 +86,8 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
 }
 
 async function prepareLocal(request: ExperimentRequest, resources: Resources): Promise<PreparedRun> {
+  // Loaded only once the request is valid: a refusal should not wait for dynalite to load.
+  const { LOCAL_HEALTH_POLL_MS, startLocalEnvironment } = await import("../local/environment.js");
   const env = await startLocalEnvironment(request.probe, resources);
   return {
     plan: {

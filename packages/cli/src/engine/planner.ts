@@ -144,9 +144,14 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
       "connectionTimeout",
       flags.connectionTimeout,
       file.probe?.connectionTimeout,
-      PROBE_ENV.CONNECTION_TIMEOUT_MS.default,
+      Number(PROBE_ENV.CONNECTION_TIMEOUT_MS.default),
     ),
-    readTimeoutMs: value("readTimeout", flags.readTimeout, file.probe?.readTimeout, PROBE_ENV.READ_TIMEOUT_MS.default),
+    readTimeoutMs: value(
+      "readTimeout",
+      flags.readTimeout,
+      file.probe?.readTimeout,
+      Number(PROBE_ENV.READ_TIMEOUT_MS.default),
+    ),
     intervalMs: value("interval", flags.interval, file.probe?.interval, defaults.interval),
     healthFailureMs: value("healthFailure", flags.healthFailure, file.probe?.healthFailure, defaults.healthFailure),
   };
@@ -179,8 +184,10 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     health: !taskDecides || flags.healthFailure !== undefined || file.probe?.healthFailure !== undefined,
   });
 
+  const name = file.name ?? (source.kind === "scenario" ? source.name : source.name.replace(/^.*[\\/]/, ""));
   return {
-    name: file.name ?? (source.kind === "scenario" ? source.name : source.name.replace(/^.*[\\/]/, "")),
+    name,
+    slug: slugOf(name),
     description: file.description ?? hypothesis.map((c) => c.id).join("; "),
     source: origin,
     fault,
@@ -253,7 +260,7 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
     const aws = AWS_ONLY.filter(given);
     if (aws.length > 0) {
       throw badInput(
-        `--local runs everything on this machine: ${aws.map(flagName).join(", ")} only apply to a run against AWS; drop them or drop --local`,
+        `--local runs everything on this machine: ${aws.map(flagName).join(", ")} ${aws.length === 1 ? "applies" : "apply"} only to a run against AWS; drop ${aws.length === 1 ? "it" : "them"} or drop --local`,
       );
     }
     return { kind: "local" };
@@ -311,4 +318,14 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
   }
   if (flags.assignPublicIp !== undefined) target.assignPublicIp = flags.assignPublicIp;
   return target;
+}
+
+/** "slow DynamoDB, 300 ms" -> "slow-dynamodb-300-ms": safe in AWS tags and names. */
+export function slugOf(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64);
+  return slug === "" ? "experiment" : slug;
 }

@@ -76,6 +76,12 @@ export function renderSummary(report: Report, chalk: Chalk): string {
       out.push(`${mark[th.status]} ${th.id}: ${th.detail}`);
     }
   }
+  const events = report.targetEvents ?? [];
+  if (events.length > 0) {
+    out.push("", "target events:");
+    for (const e of events.slice(0, 10)) out.push(`  ${e.at} ${e.task} ${e.kind}: ${e.detail}`);
+    if (events.length > 10) out.push(`  … ${events.length - 10} more in the JSON report`);
+  }
   const labels = Object.entries(report.labels);
   if (labels.length > 0) out.push(`labels: ${labels.map(([k, v]) => `${k}=${v}`).join(", ")}`);
   const verdict =

@@ -58,8 +58,12 @@ export const latency: FaultKind<LatencyFault> = {
     });
   },
 
-  /** A successful round trip slower than the baseline's p99 plus half the delay shows the fault. */
-  degradedThreshold: (f) => (baseline: LatencySummary | undefined) => (baseline?.p99 ?? 0) + f.delayMs / 2,
+  /**
+   * A successful round trip slower than the baseline's p90 plus half the delay shows the fault. The
+   * p90, not the p99: with a short baseline the p99 is its slowest round trip, and one slow first
+   * call (a cold connection on a loaded machine) would hide the fault.
+   */
+  degradedThreshold: (f) => (baseline: LatencySummary | undefined) => (baseline?.p90 ?? 0) + f.delayMs / 2,
 
   injection: (f, durationMs): FaultParameters => ({ delayMs: f.delayMs, jitterMs: f.jitterMs, durationMs }),
 
