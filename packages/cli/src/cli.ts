@@ -226,9 +226,10 @@ awsOptions(program.command("deploy"))
   .option("--desired-count <n>", "number of probe tasks (0 to 5)")
   .option("--load-balancer", "with a network load balancer (the default for a new stack)")
   .option("--no-load-balancer", "without a load balancer")
-  .option("--cluster <name>", "use this existing ECS cluster instead of creating one")
-  .option("--repository", "with an ECR repository for the image (the default for a new stack)")
-  .option("--no-repository", "without an ECR repository")
+  // Not --cluster and --repository: fislat.config.json holds those for the ones deploy made.
+  .option("--existing-cluster <name>", "use this existing ECS cluster instead of creating one")
+  .option("--create-repository", "with an ECR repository for the image (the default for a new stack)")
+  .option("--no-create-repository", "without an ECR repository")
   .option("--assign-public-ip", "give the tasks public IPs (the default: they need to reach ECR, DynamoDB and SSM)")
   .option("--no-assign-public-ip", "no public IPs (the subnets reach AWS through NAT or VPC endpoints)")
   .option(
