@@ -2,18 +2,21 @@
 // fislat: the operator CLI. Wiring only: flags to commands, the config file applied to every
 // command, and the one place where errors become exit codes. Commands are imported when they
 // run, so --help stays fast and --local never loads an AWS SDK client.
+// First: signal handlers and the SDK warning filter, before anything else runs.
+import "./startup.js";
 import { Command, CommanderError, Option } from "commander";
 import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
 import { SCENARIO_NAMES } from "./engine/scenario.js";
 import { EXIT, EXIT_CODES_HELP, FislatError } from "./errors.js";
+import { onInterrupt, SIGNALS_HELP } from "./signals.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-// A reader that goes away (`fislat list | head`) must not crash a command halfway: a run still
-// has a fault to remove. Output to a closed pipe is dropped; everything else carries on.
+// A reader that goes away (`fislat list | head`, a closed terminal) must not crash a command
+// halfway: a run still has a fault to remove. Output nobody can read is dropped.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
+    if (error.code !== "EPIPE" && error.code !== "EIO") throw error;
   });
 }
 
@@ -21,7 +24,7 @@ const program = new Command("fislat")
   .description("Latency fault-injection experiments against DynamoDB, with a verdict")
   .option("--debug", "print stack traces of unexpected errors")
   .option("--config <file>", "read defaults for any flag from this JSON file (default: ./fislat.config.json)")
-  .addHelpText("after", `\n${EXIT_CODES_HELP}`)
+  .addHelpText("after", `\n${EXIT_CODES_HELP}\n\n${SIGNALS_HELP}`)
   .exitOverride();
 
 function awsOptions(command: Command) {
@@ -87,7 +90,9 @@ Examples:
   fislat run --scenario timeout --cluster FIS --service dynamodb-test-service --role-arn <arn>
   fislat run --scenario succeed --cluster FIS --launch --task-definition dynamodb-latency-test --service dynamodb-test-service
 
-${EXIT_CODES_HELP}`;
+${EXIT_CODES_HELP}
+
+${SIGNALS_HELP}`;
 
 runOptions(program.command("run"))
   .description("run a latency experiment: baseline, fault injected, recovery, verdict")
@@ -160,14 +165,11 @@ async function withAws<T>(
   applyAwsFlags(flags);
   const clients = awsClients();
   const abort = new AbortController();
-  const stop = () => abort.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  const release = onInterrupt((signal) => abort.abort(`${signal} received`));
   try {
     return await run(clients, abort.signal);
   } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
+    release();
     clients.destroy();
   }
 }
@@ -332,3 +334,7 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Exit now rather than when the event loop drains: while Node tears down, a signal would meet the
+// default action and exit 128+n, contradicting the report. Output is flushed first.
+await Promise.all([process.stdout, process.stderr].map((s) => new Promise((resolve) => s.write("", resolve))));
+process.exit();

@@ -9,13 +9,14 @@ import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import type { ExperimentPlan } from "../engine/plan.js";
 import { systemClock } from "../engine/ports.js";
 import { buildReport, exitCodeOf, type Report } from "../engine/report.js";
-import type { ExitCode } from "../errors.js";
+import { EXIT, type ExitCode } from "../errors.js";
 import { LOCAL_HEALTH_POLL_MS, startLocalEnvironment } from "../local/environment.js";
 import { createProgress, type Progress } from "../render/progress.js";
 import { writeReports } from "../render/report-files.js";
 import { makeChalk } from "../render/style.js";
 import { renderSummary } from "../render/summary.js";
 import { Resources } from "../resources.js";
+import { onInterrupt, settleOnSignal } from "../signals.js";
 import { AWS_DEFAULTS, LOCAL_DEFAULTS, type RunFlags, type RunOptions, resolveRunOptions } from "./run-options.js";
 
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
@@ -44,8 +45,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
       progress.info(`still stopping, waiting for: ${resources.current ?? resources.pending()[0] ?? "the report"}`);
     }
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const stopListening = onInterrupt(onSignal);
 
   try {
     progress.info(
@@ -64,19 +64,24 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     progress.done();
     const report = buildReport(result, { version, environment: prepared.environment });
     const written = await writeReports(report, options.reports);
+    settleOnSignal(report.exitCode);
     process.stdout.write(`${renderSummary(report, makeChalk(process.stdout))}\n`);
     for (const file of written) process.stdout.write(`report: ${file}\n`);
     if (result.removalError !== undefined) process.stderr.write(`fislat: ${result.removalError}\n`);
     return exitCodeOf(result);
   } catch (error) {
-    // cli.ts turns every error into its exit code and message, AWS set-up problems included.
     progress.done();
+    // Interrupted while starting (a Ctrl-C reaches the whole process group): nothing was injected.
+    if (abort.signal.aborted) {
+      process.stderr.write(`fislat: ${abort.signal.reason} while starting: stopped; nothing was injected, no report\n`);
+      return EXIT.interrupted;
+    }
+    // cli.ts turns every error into its exit code and message, AWS set-up problems included.
     throw error;
   } finally {
     const failures = await resources.releaseAll();
     for (const f of failures) process.stderr.write(`fislat: could not release ${f.name}: ${f.error}\n`);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopListening();
   }
 }
 

@@ -22,6 +22,9 @@ export async function startProbeProcess(env: Record<string, string>): Promise<Pr
   const child: ChildProcess = spawn(process.execPath, probeNodeArgs(), {
     env: { PATH: process.env.PATH ?? "", ...LOCAL_AWS_ENV, PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: a Ctrl-C typed in the terminal reaches fislat only, which stops the
+    // probe in order (fault first); otherwise the probe quits on that SIGINT on its own.
+    detached: true,
   });
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (d: string) => {
