@@ -4,12 +4,14 @@
 // run, so --help stays fast and --local never loads an AWS SDK client.
 // First: signal handlers and the SDK warning filter, before anything else runs.
 import "./startup.js";
+import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
 import { SCENARIO_NAMES } from "./engine/scenario.js";
 import { EXIT, EXIT_CODES_HELP, FislatError } from "./errors.js";
 import { onInterrupt, SIGNALS_HELP } from "./signals.js";
 
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 // A reader that goes away (`fislat list | head`, a closed terminal) must not crash a command
@@ -22,6 +24,7 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const program = new Command("fislat")
   .description("Latency fault-injection experiments against DynamoDB, with a verdict")
+  .version(version, "-V, --version", "print fislat's version")
   .option("--debug", "print stack traces of unexpected errors")
   .option("--config <file>", "read defaults for any flag from this JSON file (default: ./fislat.config.json)")
   .addHelpText("after", `\n${EXIT_CODES_HELP}\n\n${SIGNALS_HELP}`)
