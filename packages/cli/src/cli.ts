@@ -6,6 +6,7 @@
 import "./startup.js";
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
+import { describeAwsError } from "./aws/aws-errors.js";
 import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
 import { SCENARIO_NAMES } from "./engine/scenario.js";
 import { EXIT, EXIT_CODES_HELP, FislatError } from "./errors.js";
@@ -297,18 +298,6 @@ program.hook("preAction", (_root, command) => {
   applyConfigFile(command, loadConfigFile(program.opts().config), configKeys(program));
 });
 
-/** The SDK's own words for a missing region or missing credentials, turned into what to do. */
-function awsSetupProblem(error: unknown): string | undefined {
-  const e = error as { name?: string; message?: string };
-  if (/Region is missing/i.test(e?.message ?? "")) {
-    return "no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile";
-  }
-  if (e?.name === "CredentialsProviderError" || /Could not load credentials/i.test(e?.message ?? "")) {
-    return `no AWS credentials: sign in (aws sso login, or set AWS_PROFILE / --profile), then try again (${e.message})`;
-  }
-  return undefined;
-}
-
 async function main(): Promise<void> {
   try {
     await program.parseAsync();
@@ -323,9 +312,10 @@ async function main(): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    const awsSetup = awsSetupProblem(error);
-    if (awsSetup) {
-      process.stderr.write(`fislat: ${awsSetup}\n`);
+    const awsProblem = describeAwsError(error);
+    if (awsProblem) {
+      process.stderr.write(`fislat: ${awsProblem}\n`);
+      if (program.opts().debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
       process.exitCode = EXIT.environment;
       return;
     }

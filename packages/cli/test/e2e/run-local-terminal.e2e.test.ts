@@ -66,5 +66,7 @@ describe("fislat run --local in a terminal", () => {
     expect(r.output().split(CURSOR_UP).length - 1).toBe(0);
     expect(r.output()).toMatch(/\d{4}-\d\d-\d\dT\S+ \S*injection\S* for 2 s/);
     expect(r.output().length).toBeLessThan(20_000);
+    // A local run calls no AWS service: none of the SDK's warnings.
+    expect(r.output()).not.toMatch(/AWS SDK|NodeVersionSupportWarning/);
   });
 });
