@@ -31,6 +31,15 @@ const program = new Command("fislat")
   .addHelpText("after", `\n${EXIT_CODES_HELP}\n\n${SIGNALS_HELP}`)
   .exitOverride();
 
+/** One flag, one meaning on every command that has it: the format of what goes to stdout. */
+function outputOption(command: Command) {
+  return command.addOption(
+    new Option("--output <format>", "text for people, or json: one JSON document on stdout (messages on stderr)")
+      .choices(["text", "json"])
+      .default("text"),
+  );
+}
+
 function awsOptions(command: Command) {
   return command
     .option("--profile <name>", "AWS profile (as AWS_PROFILE)")
@@ -98,7 +107,7 @@ ${EXIT_CODES_HELP}
 
 ${SIGNALS_HELP}`;
 
-runOptions(program.command("run"))
+outputOption(runOptions(program.command("run")))
   .description("run a latency experiment: baseline, fault injected, recovery, verdict")
   .addHelpText("after", SCENARIO_HELP)
   .action(async (flags) => {
@@ -126,7 +135,7 @@ targetOptions(awsOptions(program.command("tail")))
     );
   });
 
-awsOptions(program.command("stop"))
+outputOption(awsOptions(program.command("stop")))
   .description("stop FIS experiments and wait until each is stopped")
   .argument("[experiment-id...]", "experiments to stop")
   .option("--all", "stop every running experiment tagged managed-by=fislat in the region")
@@ -135,11 +144,11 @@ awsOptions(program.command("stop"))
     process.exitCode = await withAws(flags, (clients) => stopCommand(clients.fis, ids, flags));
   });
 
-awsOptions(program.command("list"))
+outputOption(awsOptions(program.command("list")))
   .description("list fislat's FIS experiments: state, scenario, targets, start and end")
   .action(async (flags) => {
     const { listCommand } = await import("./commands/stop.js");
-    process.exitCode = await withAws(flags, (clients) => listCommand(clients.fis));
+    process.exitCode = await withAws(flags, (clients) => listCommand(clients.fis, undefined, flags.output));
   });
 
 program
@@ -241,18 +250,24 @@ awsOptions(program.command("destroy"))
     );
   });
 
-awsOptions(program.command("doctor"))
+outputOption(awsOptions(program.command("doctor")))
   .description("check the environment is ready for an experiment, each check with a fix")
   .option("--stack-name <name>", "CloudFormation stack name", "fislat-probe")
   .option("--cluster <name>", "ECS cluster (default: the stack's)")
   .option("--service <name>", "ECS service (default: the stack's)")
   .option("--role-arn <arn>", "FIS role (default: the stack's)")
   .action(async (flags) => {
-    const [{ doctorCommand }, { systemClock }] = await Promise.all([
+    const [{ doctorCommand, runDoctor }, { systemClock }] = await Promise.all([
       import("./commands/doctor.js"),
       import("./engine/ports.js"),
     ]);
-    process.exitCode = await withAws(flags, (clients) => doctorCommand(clients, flags, systemClock, say));
+    process.exitCode = await withAws(flags, async (clients) => {
+      if (flags.output !== "json") return doctorCommand(clients, flags, systemClock, say);
+      const checks = await runDoctor(clients, flags, systemClock);
+      const ready = !checks.some((c) => c.status === "FAIL");
+      say(JSON.stringify({ ready, checks }, null, 2));
+      return ready ? EXIT.passed : EXIT.environment;
+    });
   });
 
 program
@@ -284,18 +299,24 @@ program
     process.exitCode = synthCommand();
   });
 
-runOptions(program.command("config"))
+outputOption(runOptions(program.command("config")))
   .description("print the values `fislat run` would use and where each came from")
-  .action(async (_flags, command: Command) => {
+  .action(async (flags, command: Command) => {
     const { configCommand } = await import("./commands/config.js");
-    process.exitCode = configCommand(command, loadConfigFile(program.opts().config).path, (s) =>
-      process.stdout.write(`${s}\n`),
+    process.exitCode = configCommand(
+      command,
+      loadConfigFile(program.opts().config).path,
+      (s) => process.stdout.write(`${s}\n`),
+      flags.output,
     );
   });
 
 // The config file fills in whatever flags the command left unset.
 program.hook("preAction", (_root, command) => {
-  applyConfigFile(command, loadConfigFile(program.opts().config), configKeys(program));
+  // --output is about this invocation's stdout, never a project-wide default.
+  const keys = configKeys(program);
+  keys.delete("output");
+  applyConfigFile(command, loadConfigFile(program.opts().config), keys);
 });
 
 async function main(): Promise<void> {

@@ -27,7 +27,7 @@ interface PreparedRun {
   environment: Report["environment"];
 }
 
-export type RunCommandFlags = RunFlags & AwsRunFlags & { profile?: string; region?: string };
+export type RunCommandFlags = RunFlags & AwsRunFlags & { profile?: string; region?: string; output?: string };
 
 export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
   const options = resolveRunOptions(flags, flags.local ? LOCAL_DEFAULTS : AWS_DEFAULTS);
@@ -65,8 +65,12 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     const report = buildReport(result, { version, environment: prepared.environment });
     const written = await writeReports(report, options.reports);
     settleOnSignal(report.exitCode);
-    process.stdout.write(`${renderSummary(report, makeChalk(process.stdout))}\n`);
-    for (const file of written) process.stdout.write(`report: ${file}\n`);
+    // --output json: stdout is the report alone, for a program; the rest goes to stderr.
+    const json = flags.output === "json";
+    process.stdout.write(
+      json ? `${JSON.stringify(report, null, 2)}\n` : `${renderSummary(report, makeChalk(process.stdout))}\n`,
+    );
+    for (const file of written) (json ? process.stderr : process.stdout).write(`report: ${file}\n`);
     if (result.removalError !== undefined) process.stderr.write(`fislat: ${result.removalError}\n`);
     return exitCodeOf(result);
   } catch (error) {
