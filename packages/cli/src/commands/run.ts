@@ -13,7 +13,7 @@ import { EXIT, type ExitCode } from "../errors.js";
 import { LOCAL_HEALTH_POLL_MS, startLocalEnvironment } from "../local/environment.js";
 import { createProgress, type Progress } from "../render/progress.js";
 import { writeReports } from "../render/report-files.js";
-import { makeChalk } from "../render/style.js";
+import { makeChalk, outputWidth } from "../render/style.js";
 import { renderSummary } from "../render/summary.js";
 import { Resources } from "../resources.js";
 import { onInterrupt, settleOnSignal } from "../signals.js";
@@ -68,7 +68,9 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     // --output json: stdout is the report alone, for a program; the rest goes to stderr.
     const json = flags.output === "json";
     process.stdout.write(
-      json ? `${JSON.stringify(report, null, 2)}\n` : `${renderSummary(report, makeChalk(process.stdout))}\n`,
+      json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : `${renderSummary(report, makeChalk(process.stdout), outputWidth(process.stdout))}\n`,
     );
     for (const file of written) (json ? process.stderr : process.stdout).write(`report: ${file}\n`);
     if (result.removalError !== undefined) process.stderr.write(`fislat: ${result.removalError}\n`);
