@@ -57,8 +57,13 @@ export function installSignalHandlers(): void {
 export function onInterrupt(next: InterruptHandler): () => void {
   handler = next;
   count = 0;
+  settled = undefined;
+  // Used as a library (the tests run commands in-process): listen only while registered.
+  const temporary = !installed;
+  if (temporary) for (const signal of HANDLED_SIGNALS) process.on(signal, onSignal);
   return () => {
     if (handler === next) handler = undefined;
+    if (temporary) for (const signal of HANDLED_SIGNALS) process.off(signal, onSignal);
   };
 }
 
