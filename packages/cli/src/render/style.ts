@@ -29,12 +29,13 @@ export function isLiveTerminal(stream: Stream, env: Env = process.env): boolean 
 }
 
 /**
- * The width to lay out for: the terminal's; else COLUMNS (as shells export it); else 80 (a pipe,
- * a pseudo-terminal that reports 0 columns).
+ * The width to lay out for: the terminal's; else COLUMNS (as shells export it); else 80 for a
+ * terminal that reports 0 columns, and no limit for a pipe (a log or a file wraps nothing).
  */
 export function outputWidth(stream: Stream, env: Env = process.env): number {
   const columns = stream.isTTY ? (stream.columns ?? 0) : 0;
   if (columns > 0) return columns;
   const fromEnv = Number(env.COLUMNS);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80;
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return stream.isTTY ? 80 : Number.POSITIVE_INFINITY;
 }

@@ -42,7 +42,7 @@ export function renderChart(report: Report, width = CHART_WIDTH): string {
 }
 
 /** `width`: the terminal's columns; narrower terminals get the phase table on its side. */
-export function renderSummary(report: Report, chalk: Chalk, width = 100): string {
+export function renderSummary(report: Report, chalk: Chalk, width = Number.POSITIVE_INFINITY): string {
   const out: string[] = [];
   out.push(
     fitTable(
