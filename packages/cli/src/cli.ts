@@ -238,8 +238,12 @@ awsOptions(program.command("destroy"))
     const confirm = process.stdin.isTTY
       ? async (question: string) => {
           const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+          // readline reads Ctrl-C itself at a prompt: there it means no, not a hang.
+          const interrupted = new Promise<string>((resolve) => rl.once("SIGINT", () => resolve("")));
+          const answered = rl.question(question);
+          answered.catch(() => {});
           try {
-            return /^y(es)?$/i.test((await rl.question(question)).trim());
+            return /^y(es)?$/i.test((await Promise.race([answered, interrupted])).trim());
           } finally {
             rl.close();
           }
