@@ -1,7 +1,7 @@
 // fislat deploy / destroy against a small stateful CloudFormation fake behind aws-sdk-client-mock:
 // change sets that create or update, report no changes, or fail; stacks whose events arrive over
 // time and that complete, roll back, or delete. Assertions are on what fislat sent and said.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -180,6 +180,7 @@ beforeEach(() => {
   said = [];
 });
 afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
   cfn.stub.restore();
   vi.useRealTimers();
 });

@@ -1,6 +1,6 @@
 // fislat doctor against the simulated AWS, and fislat image push with a stand-in docker command
 // (a real executable on PATH that records what it was asked) and ECR answered by the mock.
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
@@ -128,6 +128,7 @@ describe("fislat image push", () => {
     calls = path.join(bin, "calls.log");
   });
   afterEach(() => {
+    rmSync(bin, { recursive: true, force: true });
     ecr.restore();
     vi.unstubAllEnvs();
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { resolveRunOptions } from "../src/commands/run-options.js";
 import { parseDuration, toIsoDuration } from "../src/durations.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { writeFileAtomic } from "../src/render/atomic-write.js";
+import { tempDir } from "./support/temp-dir.js";
 
 describe("parseDuration", () => {
   it.each([
@@ -85,7 +86,7 @@ describe("resolveRunOptions", () => {
 
 describe("writeFileAtomic", () => {
   it("replaces the file whole and leaves no temporary file behind", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-atomic-"));
+    const dir = tempDir("fislat-atomic-");
     const file = path.join(dir, "report.json");
     writeFileSync(file, "old");
     await writeFileAtomic(file, "new content");
@@ -95,7 +96,7 @@ describe("writeFileAtomic", () => {
   });
 
   it("leaves the old file untouched when the write fails", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-atomic-"));
+    const dir = tempDir("fislat-atomic-");
     const target = path.join(dir, "sub");
     const { mkdirSync, readFileSync } = await import("node:fs");
     mkdirSync(target);

@@ -1,16 +1,18 @@
 // The probe environment's template: CDK assertions on what the original setup needs, least
 // privilege, no account in it, and cdk-nag's AWS Solutions rules (every acceptance justified in
 // stack.ts beside its resource).
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { App, DefaultStackSynthesizer, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { LOG_STREAM_PREFIX, PROBE_CONTAINER, ProbeEnvironmentStack, SSM_AGENT_CONTAINER } from "../src/stack.js";
 import { synthesizeTemplate, TEMPLATE_PATH } from "../src/synth.js";
 
 function stack() {
   const app = new App();
+  // Synthesis writes a cdk.out* folder in the temp directory: removed with the test.
+  onTestFinished(() => rmSync(app.outdir, { recursive: true, force: true }));
   const s = new ProbeEnvironmentStack(app, "Test", {
     synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
   });

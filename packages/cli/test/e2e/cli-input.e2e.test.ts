@@ -25,10 +25,10 @@ describe("fislat run, bad input", () => {
 
 describe("fislat config", () => {
   it("prints each value run would use and where it came from", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const os = await import("node:os");
+    const { writeFileSync } = await import("node:fs");
     const path = await import("node:path");
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "fislat-config-")), "fislat.json");
+    const { tempDir } = await import("../support/temp-dir.js");
+    const file = path.join(tempDir("fislat-config-"), "fislat.json");
     writeFileSync(file, JSON.stringify({ cluster: "FIS", service: "from-file" }));
     const { code, stdout } = await runCli(["config", "--config", file, "--service", "from-flag"], {
       AWS_REGION: "eu-west-1",

@@ -1,11 +1,12 @@
 // The reusable GitHub Action (action.yml) and docs/ci.md, as written: the action's own shell
 // steps run here with the runner's files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) and the built
 // fislat on PATH, against a local experiment; a run that writes no report still gets a summary.
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { SHORT_PHASES } from "../support/local-run.js";
@@ -29,7 +30,7 @@ const action = parse(readFileSync(path.join(REPO, "action.yml"), "utf8")) as {
 };
 
 /** Runs the action's shell steps after the install step, as the runner would, with these inputs. */
-function runAction(inputs: Record<string, string>, name: string) {
+async function runAction(inputs: Record<string, string>, name: string) {
   const work = path.join(dir, name);
   spawnSync("mkdir", ["-p", work]);
   const outputFile = path.join(work, "output.txt");
@@ -52,7 +53,8 @@ function runAction(inputs: Record<string, string>, name: string) {
           .replace(/\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}/g, (_, s, o) => outputs[s]?.[o] ?? ""),
       ]),
     );
-    const result = spawnSync("bash", ["-e", "-c", step.run], {
+    // Asynchronous: a run takes seconds, and a blocked test worker misses its own messages.
+    lastCode = await promisify(execFile)("bash", ["-e", "-c", step.run], {
       cwd: work,
       encoding: "utf8",
       env: {
@@ -64,8 +66,10 @@ function runAction(inputs: Record<string, string>, name: string) {
         GITHUB_OUTPUT: outputFile,
         GITHUB_STEP_SUMMARY: summaryFile,
       },
-    });
-    lastCode = result.status ?? -1;
+    }).then(
+      () => 0,
+      (error: { code?: number }) => error.code ?? -1,
+    );
     if (step.id) {
       outputs[step.id] = Object.fromEntries(
         readFileSync(outputFile, "utf8")
@@ -87,8 +91,11 @@ describe("the GitHub Action", () => {
     expect(upload?.with?.["if-no-files-found"]).toBe("ignore");
   });
 
-  it("runs an experiment, writes the reports, fills the job summary, ends with fislat's code", () => {
-    const { outputs, summary, exitCode, work } = runAction({ args: ["--local", ...SHORT_PHASES].join(" ") }, "ok");
+  it("runs an experiment, writes the reports, fills the job summary, ends with fislat's code", async () => {
+    const { outputs, summary, exitCode, work } = await runAction(
+      { args: ["--local", ...SHORT_PHASES].join(" ") },
+      "ok",
+    );
     const report = JSON.parse(readFileSync(path.join(work, "fislat-report.json"), "utf8"));
     expect(outputs).toMatchObject({ "exit-code": String(report.exitCode), outcome: report.outcome });
     expect(exitCode).toBe(report.exitCode);
@@ -96,8 +103,8 @@ describe("the GitHub Action", () => {
     expect(readFileSync(path.join(work, "fislat-report.xml"), "utf8")).toMatch(/<testsuite/);
   });
 
-  it("copes with a run that wrote no report: the summary says so, the code is fislat's", () => {
-    const { outputs, summary, exitCode } = runAction({ args: "--local --baseline soon" }, "bad-input");
+  it("copes with a run that wrote no report: the summary says so, the code is fislat's", async () => {
+    const { outputs, summary, exitCode } = await runAction({ args: "--local --baseline soon" }, "bad-input");
     expect(outputs).toMatchObject({ "exit-code": "2", outcome: "none" });
     expect(summary).toMatch(/fislat wrote no report \(exit 2\)/);
     expect(exitCode).toBe(2);
