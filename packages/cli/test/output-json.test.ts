@@ -67,8 +67,12 @@ describe("--output json", () => {
     const { settings } = JSON.parse(stdout) as { settings: { flag: string; value: unknown; source: string }[] };
     const byFlag = Object.fromEntries(settings.map((s) => [s.flag, s]));
     expect(byFlag["--baseline"]).toEqual({ flag: "--baseline", value: "5s", source: "flag" });
-    expect(byFlag["--duration"]).toEqual({ flag: "--duration", value: "40s", source: "default (local)" });
-    expect(byFlag["--read-timeout"]).toMatchObject({ value: "500", source: "default (scenario timeout)" });
+    expect(byFlag["--duration"]).toEqual({
+      flag: "--duration",
+      value: "40 s",
+      source: "default (scenario timeout, local)",
+    });
+    expect(byFlag["--read-timeout"]).toMatchObject({ value: "500 ms", source: "default (scenario timeout, local)" });
     expect(byFlag["--live-tail"]).toEqual({ flag: "--live-tail", value: true, source: "default" });
     expect(byFlag["--no-live-tail"]).toBeUndefined();
     expect(byFlag["--cluster"]).toEqual({ flag: "--cluster", value: null, source: "unset" });

@@ -4,9 +4,11 @@
 
 import Table from "cli-table3";
 import type { Command } from "commander";
-import { SCENARIOS } from "../engine/scenario.js";
+import { formatDuration, parseDuration } from "../durations.js";
+import type { ExperimentRequest } from "../engine/plan.js";
+import { ENVIRONMENT_DEFAULTS, planExperiment } from "../engine/planner.js";
 import { EXIT, type ExitCode } from "../errors.js";
-import { AWS_DEFAULTS, LOCAL_DEFAULTS } from "./run-options.js";
+import { loadExperimentSource, planRun, type RunFlags } from "./run-options.js";
 
 const SOURCES: Record<string, string> = { cli: "flag", config: "config file", default: "default", env: "environment" };
 /** Options about this command's own output, not about the run. */
@@ -19,27 +21,87 @@ export interface Setting {
   source: string;
 }
 
-/** The defaults `fislat run` applies after parsing, where commander has none. */
-function runDefault(key: string, values: Record<string, unknown>): { value: string; source: string } | undefined {
-  const phases = values.local ? LOCAL_DEFAULTS : AWS_DEFAULTS;
-  const mode = values.local ? "local" : "AWS";
-  if (key in phases) {
-    // On AWS the interval and health window are the running task's own, unless --launch sets them.
-    if (!values.local && !values.launch && (key === "interval" || key === "healthFailure")) {
-      return { value: "the task's", source: "default (from the probe's task)" };
-    }
-    return { value: phases[key as keyof typeof phases], source: `default (${mode})` };
-  }
-  const scenario = SCENARIOS[String(values.scenario ?? "timeout")];
-  if (scenario && key === "connectionTimeout")
-    return { value: String(scenario.connectionTimeoutMs), source: `default (scenario ${scenario.name})` };
-  if (scenario && key === "readTimeout")
-    return { value: String(scenario.readTimeoutMs), source: `default (scenario ${scenario.name})` };
+/** What run fills in for a flag left unset, read from the plan run would make. */
+const PLANNED: Record<string, (r: ExperimentRequest) => string> = {
+  scenario: (r) => r.name,
+  baseline: (r) => formatDuration(r.phases.baselineMs),
+  duration: (r) => formatDuration(r.phases.injectionMs),
+  recovery: (r) => formatDuration(r.phases.recoveryMs),
+  interval: (r) => formatDuration(r.probe.intervalMs),
+  healthFailure: (r) => formatDuration(r.probe.healthFailureMs),
+  connectionTimeout: (r) => `${r.probe.connectionTimeoutMs} ms`,
+  readTimeout: (r) => `${r.probe.readTimeoutMs} ms`,
+  delay: (r) => `${r.fault.delayMs} ms`,
+  jitter: (r) => `${r.fault.jitterMs} ms`,
+};
+
+const PHASE_KEYS = new Set(["baseline", "duration", "recovery"]);
+
+function runDefault(
+  key: string,
+  values: Record<string, unknown>,
+  planned: Planned | undefined,
+): { value: string; source: string } | undefined {
   if (key === "region" || key === "profile") return { value: "the SDK's default", source: "AWS SDK" };
-  return undefined;
+  const read = PLANNED[key];
+  if (!read || !planned) return undefined;
+  if (key === "scenario" && values.experiment) return undefined;
+  // On AWS the interval and health window are the running task's own, unless --launch sets them.
+  if (!values.local && !values.launch && (key === "interval" || key === "healthFailure")) {
+    return { value: "the task's", source: "default (from the probe's task)" };
+  }
+  const mode = values.local ? "local" : "AWS";
+  if (!planned.complete && !values.local && PHASE_KEYS.has(key) && !values.experiment) {
+    const phase = ENVIRONMENT_DEFAULTS.aws[key as "baseline" | "duration" | "recovery"];
+    return { value: formatDuration(parseDuration(`--${key}`, phase)), source: `default (${mode})` };
+  }
+  const from = values.experiment ? "experiment file or default" : "default";
+  return { value: read(planned.request), source: `${from} (${planned.request.source}, ${mode})` };
 }
 
-export function configSettings(command: Command, configPath: string | undefined): Setting[] {
+interface Planned {
+  request: ExperimentRequest;
+  /** False when run would refuse these flags as they stand (on AWS: no target yet). */
+  complete: boolean;
+  refusal?: string;
+}
+
+/** The request run would plan from these flags; without a target, what it would fill in anyway. */
+function plan(values: Record<string, unknown>): Planned | undefined {
+  try {
+    return { request: planRun(values as RunFlags), complete: true };
+  } catch (error) {
+    const refusal = error instanceof Error ? error.message : String(error);
+    try {
+      // What run fills in (scenario, fault, timeouts) does not depend on where it runs.
+      const local = Object.fromEntries(Object.entries(values).filter(([k]) => !AWS_ONLY_KEYS.has(k)));
+      const request = planExperiment({ ...local, local: true } as RunFlags, loadExperimentSource(values as RunFlags));
+      return { request, complete: false, refusal };
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+const AWS_ONLY_KEYS = new Set([
+  "cluster",
+  "service",
+  "task",
+  "tag",
+  "launch",
+  "taskDefinition",
+  "roleArn",
+  "subnets",
+  "securityGroups",
+  "stopAlarm",
+  "healthUrl",
+]);
+
+export function configSettings(
+  command: Command,
+  configPath: string | undefined,
+  planned = plan(command.opts()),
+): Setting[] {
   const values = command.opts();
   const settings: Setting[] = [];
   for (const option of command.options) {
@@ -57,7 +119,7 @@ export function configSettings(command: Command, configPath: string | undefined)
       source = `environment (${envName})`;
     }
     if (value === undefined || (Array.isArray(value) && value.length === 0)) {
-      const fallback = runDefault(key, values);
+      const fallback = runDefault(key, values, planned);
       if (fallback) ({ value, source } = fallback);
       else if (option.isBoolean()) {
         value = false;
@@ -73,7 +135,7 @@ export function configSettings(command: Command, configPath: string | undefined)
 }
 
 const show = (value: Setting["value"]) =>
-  value === undefined
+  value === null
     ? ""
     : value === true
       ? "on"
@@ -89,14 +151,17 @@ export function configCommand(
   say: (s: string) => void,
   output: "text" | "json" = "text",
 ): ExitCode {
-  const settings = configSettings(command, configPath);
+  const planned = plan(command.opts());
+  const settings = configSettings(command, configPath, planned);
+  const runWouldRefuse = planned?.refusal ?? null;
   if (output === "json") {
-    say(JSON.stringify({ configFile: configPath ?? null, settings }, null, 2));
+    say(JSON.stringify({ configFile: configPath ?? null, settings, runWouldRefuse }, null, 2));
     return EXIT.passed;
   }
   const table = new Table({ head: ["setting", "value", "from"], style: { head: [], border: [] } });
   for (const s of settings) table.push([s.flag, show(s.value), s.source]);
   say(table.toString());
+  if (runWouldRefuse) say(`run would refuse these settings as they stand: ${runWouldRefuse}`);
   say(
     configPath
       ? `config file: ${configPath}`

@@ -2,6 +2,7 @@
 // reports them), recovery, then the timeline and the verdict. An abort (Ctrl-C, SIGTERM) or a
 // failing line source at any moment removes the fault first, then ends the run as interrupted.
 import type { ProbeLine, RoundTripRecord } from "@fislat/probe/record";
+import { faultKind } from "./fault.js";
 import type { ExperimentPlan } from "./plan.js";
 import type {
   Clock,
@@ -14,7 +15,7 @@ import type {
   TargetResolver,
 } from "./ports.js";
 import { type PhaseName, type Timeline, TimelineBuilder } from "./timeline.js";
-import { degradedThreshold, judge, type Verdict } from "./verdict.js";
+import { evaluateRun, type Verdict } from "./verdict.js";
 
 export interface ExperimentPorts {
   targets: TargetResolver;
@@ -95,15 +96,18 @@ export async function runExperiment(
       events.health?.(observation);
     });
 
-    events.phase?.("baseline", plan.baselineMs);
-    await clock.sleep(plan.baselineMs, stop.signal);
+    const { request } = plan;
+    events.phase?.("baseline", request.phases.baselineMs);
+    await clock.sleep(request.phases.baselineMs, stop.signal);
 
     if (interruptReason === undefined) {
-      const started = await injector.start(plan.fault);
+      const started = await injector.start(
+        faultKind(request.fault).injection(request.fault, request.phases.injectionMs),
+      );
       result.fault.startedAt = started.startedAt;
       result.faultRemoval = "unconfirmed";
       events.faultStarted?.(started.startedAt);
-      events.phase?.("injection", plan.fault.durationMs);
+      events.phase?.("injection", request.phases.injectionMs);
       const aborted = new Promise<undefined>((resolve) => {
         if (stop.signal.aborted) resolve(undefined);
         stop.signal.addEventListener("abort", () => resolve(undefined), { once: true });
@@ -115,8 +119,8 @@ export async function runExperiment(
       }
     }
     if (interruptReason === undefined) {
-      events.phase?.("recovery", plan.recoveryMs);
-      await clock.sleep(plan.recoveryMs, stop.signal);
+      events.phase?.("recovery", request.phases.recoveryMs);
+      await clock.sleep(request.phases.recoveryMs, stop.signal);
     }
   } catch (error) {
     // The world failed us (the fault could not be started, a port broke): the run ends as an
@@ -143,19 +147,15 @@ export async function runExperiment(
     events.phase?.("judging", plan.lateLineGraceMs);
     const cutShort = interruptReason !== undefined || failure !== undefined;
     await source.stop(cutShort ? 0 : plan.lateLineGraceMs);
-    const timeline = builder.build(
-      { startedAt: result.fault.startedAt, endedAt: result.fault.endedAt },
-      degradedThreshold(plan.fault.delayMs),
-    );
+    const window = { startedAt: result.fault.startedAt, endedAt: result.fault.endedAt };
+    const timeline = builder.build(window, faultKind(plan.request.fault).degradedThreshold(plan.request.fault));
     const done: ExperimentResult = { ...result, timeline, endedAt: clock.wallNow() };
     if (failure !== undefined) {
       done.failure = failure;
     } else if (interruptReason !== undefined) {
       done.interrupted = { reason: interruptReason };
     } else {
-      const { startedAt, endedAt } = result.fault;
-      const injectionMs = startedAt && endedAt ? endedAt.getTime() - startedAt.getTime() : 0;
-      done.verdict = judge(timeline, plan, injectionMs);
+      done.verdict = evaluateRun(timeline, plan, window);
     }
     return done;
   }

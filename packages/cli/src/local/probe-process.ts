@@ -1,8 +1,12 @@
-// The real @fislat/probe as a child process: its stdout is the experiment's line source.
+// The real @fislat/probe as a child process: its stdout is the experiment's line source. It
+// listens on loopback only, and ends when its stdin pipe ends, so it never outlives fislat
+// (even after `kill -9`, which no handler of ours can see); it is spared signals sent to
+// fislat's process group, so only fislat stops it.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import readline from "node:readline";
 import { LOCAL_AWS_ENV } from "@fislat/dynamo-local";
+import { LOCAL_PROBE_ENV } from "@fislat/probe/contract";
 import { probeNodeArgs } from "@fislat/probe/launch";
 import { parseProbeLine } from "@fislat/probe/record";
 import type { RoundTripSource } from "../engine/ports.js";
@@ -20,12 +24,14 @@ export interface ProbeProcess extends RoundTripSource {
 
 export async function startProbeProcess(env: Record<string, string>): Promise<ProbeProcess> {
   const child: ChildProcess = spawn(process.execPath, probeNodeArgs(), {
-    env: { PATH: process.env.PATH ?? "", ...LOCAL_AWS_ENV, PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group: a Ctrl-C typed in the terminal reaches fislat only, which stops the
-    // probe in order (fault first); otherwise the probe quits on that SIGINT on its own.
+    env: { PATH: process.env.PATH ?? "", ...LOCAL_AWS_ENV, PORT: "0", ...env, ...LOCAL_PROBE_ENV },
+    // We never write to stdin: the pipe exists so that our death (any death) closes it.
+    stdio: ["pipe", "pipe", "pipe"],
+    // Its own process group: Ctrl-C in a terminal signals fislat's group, and fislat, not the
+    // terminal, decides when the probe stops (after the fault is removed and its lines are read).
     detached: true,
   });
+  child.stdin?.on("error", () => {}); // EPIPE once the probe has gone: its exit is reported below
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (d: string) => {
     stderr = (stderr + d).slice(-4000);
