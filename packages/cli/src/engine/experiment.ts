@@ -15,7 +15,7 @@ import type {
   TargetResolver,
 } from "./ports.js";
 import { type PhaseName, type Timeline, TimelineBuilder } from "./timeline.js";
-import { evaluate, type Verdict } from "./verdict.js";
+import { evaluateRun, type Verdict } from "./verdict.js";
 
 export interface ExperimentPorts {
   targets: TargetResolver;
@@ -155,7 +155,7 @@ export async function runExperiment(
     } else if (interruptReason !== undefined) {
       done.interrupted = { reason: interruptReason };
     } else {
-      done.verdict = evaluate(timeline, plan, window);
+      done.verdict = evaluateRun(timeline, plan, window);
     }
     return done;
   }
