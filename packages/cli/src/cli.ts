@@ -228,7 +228,7 @@ awsOptions(program.command("deploy"))
   .option("--subnets <ids>", "comma-separated subnets (two or more in different AZs for the load balancer)")
   .option(
     "--allow-cidr <cidr>",
-    "CIDR allowed to reach the load balancer, e.g. your-ip/32 (repeatable, up to 3)",
+    "IPv4 CIDR (/8 to /32) allowed to reach the load balancer, e.g. your-ip/32 (repeatable, up to 3)",
     collect,
     [],
   )
