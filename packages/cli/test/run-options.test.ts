@@ -166,7 +166,7 @@ describe("planRun", () => {
 
   it("refuses settings that cannot give a verdict, saying what would work", () => {
     expect(refusal({ local: true, baseline: "3s" })).toBe(
-      "--baseline 3 s at --interval 1 s gives 3 round trip(s); a phase needs at least 5 to judge (evidence.minRoundTrips): use --baseline 5 s or more, or an --interval of at most 600 ms",
+      "--baseline 3 s at --interval 1 s gives 2 round trip(s) to judge; a phase needs at least 5 (evidence.minRoundTrips): use --baseline 6 s or more, or an --interval of at most 500 ms",
     );
     expect(refusal({ local: true, interval: "1m" })).toMatch(/^--baseline 10 s at --interval 1 min gives 0 round trip/);
     expect(refusal({ local: true, scenario: "timeout", duration: "20s" })).toMatch(
