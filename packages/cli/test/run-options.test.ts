@@ -319,3 +319,15 @@ describe("the summary and the Markdown report", () => {
     ]);
   });
 });
+
+describe("exitCodeFor", () => {
+  it("maps each outcome to its exit code in one place", async () => {
+    const { exitCodeFor } = await import("../src/engine/outcome.js");
+    expect(["passed", "failed", "inconclusive", "error", "interrupted"].map((o) => exitCodeFor(o as never))).toEqual([
+      0, 1, 3, 3, 4,
+    ]);
+    expect(exitCodeFor("passed", { removalError: "x" })).toBe(5);
+    expect(exitCodeFor("passed", {}, { failed: 1 })).toBe(3);
+    expect(exitCodeFor("failed", {}, { failed: 1 })).toBe(1);
+  });
+});

@@ -7,10 +7,11 @@
 import { createRequire } from "node:module";
 import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
+import { exitCodeFor } from "../engine/outcome.js";
 import type { AwsTarget, ExperimentPlan, ExperimentRequest, RunTarget } from "../engine/plan.js";
 import { systemClock } from "../engine/ports.js";
 import { buildReport, type Report } from "../engine/report.js";
-import { EXIT, type ExitCode } from "../errors.js";
+import type { ExitCode } from "../errors.js";
 import { createProgress, type Progress } from "../render/progress.js";
 import { writeReports } from "../render/report-files.js";
 import { makeChalk } from "../render/style.js";
@@ -68,8 +69,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     for (const file of written) process.stdout.write(`report: ${file}\n`);
     for (const f of failed) process.stderr.write(`fislat: could not write the report ${f.file}: ${f.error}\n`);
     if (result.removalError !== undefined) process.stderr.write(`fislat: ${result.removalError}\n`);
-    // A passed run whose report CI cannot read is not a pass CI can see.
-    return failed.length > 0 && report.exitCode === EXIT.passed ? EXIT.environment : report.exitCode;
+    return exitCodeFor(report.outcome, result, { failed: failed.length });
   } catch (error) {
     // cli.ts turns every error into its exit code and message, AWS set-up problems included.
     progress.done();
