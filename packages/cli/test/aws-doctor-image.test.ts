@@ -178,6 +178,7 @@ describe("fislat image push", () => {
     calls = path.join(bin, "calls.log");
   });
   afterEach(() => {
+    rmSync(bin, { recursive: true, force: true });
     ecr.restore();
     vi.unstubAllEnvs();
   });

@@ -1,7 +1,7 @@
 // Whole `fislat run` flows against AWS: the real command, engine and adapters, with ECS, FIS,
 // CloudWatch Logs and STS answered by aws-sdk-client-mock following a simulated timeline on
 // vitest's fake clock. Assertions are on what fislat sent, and on its exit code and report.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { FilterLogEventsCommand, StartLiveTailCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -54,6 +54,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
   sim?.reset();
   for (const spy of quiet.splice(0)) spy.mockRestore();
   vi.unstubAllEnvs();

@@ -1,12 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { STARTING_FILE as EXAMPLE_YAML } from "../src/commands/experiment.js";
 import { planRun, type RunFlags } from "../src/commands/run-options.js";
 import { parseDuration, toIsoDuration } from "../src/durations.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { writeFileAtomic } from "../src/render/atomic-write.js";
+import { tempDir } from "./support/temp-dir.js";
 
 describe("parseDuration", () => {
   it.each([
@@ -75,7 +76,7 @@ describe("planRun", () => {
   });
 
   it("reads an experiment file, YAML or JSON, and lets flags override it", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-plan-"));
+    const dir = tempDir("fislat-plan-");
     const yaml = path.join(dir, "exp.yaml");
     writeFileSync(yaml, EXAMPLE_YAML);
     const request = local({
@@ -125,7 +126,7 @@ describe("planRun", () => {
     ],
     [{}, "the hypothesis has no thresholds, so there is nothing to judge"],
   ])("refuses a bad experiment file %j, naming the field and what is allowed", (data, message) => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-plan-"));
+    const dir = tempDir("fislat-plan-");
     const file = path.join(dir, "bad.json");
     writeFileSync(file, JSON.stringify(data));
     expect(refusal({ local: true, experiment: file })).toContain(message);
@@ -203,6 +204,7 @@ describe("planRun", () => {
 
   describe("report targets", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-reports-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const run = (reports: RunFlags) => refusal({ local: true, ...reports });
 
     it("refuses a folder that does not exist or is not for files", () => {
@@ -251,7 +253,7 @@ describe("writeReports", () => {
       version: "0",
       environment: { kind: "local", target: "t", injector: "i" },
     });
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-write-"));
+    const dir = tempDir("fislat-write-");
     const gone = path.join(dir, "gone", "r.xml");
     const result = await writeReports(report, {
       json: path.join(dir, "r.json"),
@@ -265,7 +267,7 @@ describe("writeReports", () => {
 
 describe("writeFileAtomic", () => {
   it("replaces the file whole and leaves no temporary file behind", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-atomic-"));
+    const dir = tempDir("fislat-atomic-");
     const file = path.join(dir, "report.json");
     writeFileSync(file, "old");
     await writeFileAtomic(file, "new content");
@@ -275,7 +277,7 @@ describe("writeFileAtomic", () => {
   });
 
   it("leaves the old file untouched when the write fails", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-atomic-"));
+    const dir = tempDir("fislat-atomic-");
     const target = path.join(dir, "sub");
     const { mkdirSync, readFileSync } = await import("node:fs");
     mkdirSync(target);

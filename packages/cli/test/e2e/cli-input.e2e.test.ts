@@ -36,10 +36,10 @@ describe("fislat run, bad input", () => {
 
 describe("fislat config", () => {
   it("prints each value run would use and where it came from", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const os = await import("node:os");
+    const { writeFileSync } = await import("node:fs");
     const path = await import("node:path");
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "fislat-config-")), "fislat.json");
+    const { tempDir } = await import("../support/temp-dir.js");
+    const file = path.join(tempDir("fislat-config-"), "fislat.json");
     writeFileSync(file, JSON.stringify({ cluster: "FIS", service: "from-file" }));
     const { code, stdout } = await runCli(["config", "--config", file, "--service", "from-flag"], {
       AWS_REGION: "eu-west-1",
@@ -48,15 +48,15 @@ describe("fislat config", () => {
     expect(stdout).toMatch(/--cluster +│ FIS +│ config file \(.*fislat\.json\)/);
     expect(stdout).toMatch(/--service +│ from-flag +│ flag/);
     expect(stdout).toMatch(/--region +│ eu-west-1 +│ environment \(AWS_REGION\)/);
-    // The planner owns the defaults (a flag left unset lets an experiment file speak).
-    expect(stdout).toMatch(/--scenario +│ +│ unset/);
+    // The planner owns the defaults; config shows what it fills in, and from where.
+    expect(stdout).toMatch(/--scenario +│ timeout +│ default \(scenario timeout, AWS\)/);
   });
 
   it("cannot pick a scenario off the object prototype", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const os = await import("node:os");
+    const { writeFileSync } = await import("node:fs");
     const path = await import("node:path");
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "fislat-config-")), "fislat.json");
+    const { tempDir } = await import("../support/temp-dir.js");
+    const file = path.join(tempDir("fislat-config-"), "fislat.json");
     writeFileSync(file, JSON.stringify({ scenario: "toString" }));
     const { code, stderr } = await runCli(["run", "--local", "--config", file]);
     expect(code).toBe(2);
