@@ -237,10 +237,12 @@ export function checkFeasible(
     ["--duration", phases.injectionMs],
     ["--recovery", phases.recoveryMs],
   ] as const) {
-    const trips = Math.floor(ms / probe.intervalMs);
+    // The round trip in flight at a phase's boundary is set aside, so a phase counts one fewer
+    // than fit in it: ask for one more than the evidence needs.
+    const trips = Math.max(0, Math.floor(ms / probe.intervalMs) - 1);
     if (known.interval && trips < need) {
       throw badInput(
-        `${flag} ${humanMs(ms)} at --interval ${humanMs(probe.intervalMs)} gives ${trips} round trip(s); a phase needs at least ${need} to judge (evidence.minRoundTrips): use ${flag} ${humanMs(need * probe.intervalMs)} or more, or an --interval of at most ${humanMs(Math.floor(ms / need))}`,
+        `${flag} ${humanMs(ms)} at --interval ${humanMs(probe.intervalMs)} gives ${trips} round trip(s) to judge; a phase needs at least ${need} (evidence.minRoundTrips): use ${flag} ${humanMs((need + 1) * probe.intervalMs)} or more, or an --interval of at most ${humanMs(Math.floor(ms / (need + 1)))}`,
       );
     }
   }
