@@ -153,6 +153,34 @@ describe("fislat run against AWS", () => {
     expect(r.thresholds.find((t) => t.id === "injection.failed: rate<=0.02")?.status).toBe("failed");
   });
 
+  it("runs an experiment file through the same planner: its thresholds, labels and a tag-safe name", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const file = path.join(dir, "slow.yaml");
+    writeFileSync(
+      file,
+      [
+        "version: 1",
+        "name: slow DynamoDB, 800 ms",
+        "fault: { kind: latency, delay: 800ms, jitter: 50ms }",
+        "probe: { connectionTimeout: 500ms, readTimeout: 500ms }",
+        "hypothesis:",
+        "  injection: { timeouts: ['rate>=0.9'] }",
+        "  run: { recover: ['value<60000'] }",
+        "labels: { pipeline: nightly }",
+      ].join("\n"),
+    );
+    expect(await run({}, { scenario: undefined, experiment: file, label: ["commit=abc"] })).toBe(EXIT.passed);
+    const [template] = sent(sim.fis, CreateExperimentTemplateCommand);
+    expect(template?.tags).toMatchObject({ "fislat-scenario": "slow-dynamodb-800-ms" });
+    const r = report();
+    expect(r.experiment).toMatchObject({ name: "slow DynamoDB, 800 ms", source: file });
+    expect(r.labels).toEqual({ pipeline: "nightly", commit: "abc" });
+    expect(r.thresholds.filter((t) => t.role === "hypothesis").map((t) => [t.id, t.status])).toEqual([
+      ["injection.timeouts: rate>=0.9", "passed"],
+      ["run.recover: value<60000", "passed"],
+    ]);
+  });
+
   it("keeps the template with --keep-template", async () => {
     expect(await run({}, { keepTemplate: true })).toBe(EXIT.passed);
     expect(sent(sim.fis, DeleteExperimentTemplateCommand)).toEqual([]);

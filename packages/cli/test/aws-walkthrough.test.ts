@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { CreateChangeSetCommand } from "@aws-sdk/client-cloudformation";
 import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
@@ -22,7 +23,7 @@ import { authorizationsOf } from "./support/authorization.js";
 import { FakeCloudFormation } from "./support/fake-cloudformation.js";
 import { allows, type PolicyStatement, simulatePrincipalPolicy } from "./support/iam-simulator.js";
 import { fisRoleStatements } from "./support/shipped-roles.js";
-import { ACCOUNT, drive, LOG_GROUP, on, REGION, SimulatedAws } from "./support/simulated-aws.js";
+import { ACCOUNT, drive, LOG_GROUP, on, REGION, SimulatedAws, sent } from "./support/simulated-aws.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const README = path.resolve(HERE, "../../../README.md");
@@ -132,6 +133,34 @@ function loadCli(): Promise<unknown> {
   return import(/* @vite-ignore */ `${CLI_MODULE}?run=${++loads}`);
 }
 
+const realSetTimeout = globalThis.setTimeout;
+
+/**
+ * Drives a step on the fake clock: virtual time moves only while something waits on it (a timer
+ * is pending); otherwise the step waits on real I/O (loading a command's modules, dynalite, the
+ * probe), which gets real time. Bounded by a virtual day and a real minute.
+ */
+async function driveSteps<T>(work: Promise<T>): Promise<T> {
+  let settled = false;
+  const mark = () => {
+    settled = true;
+  };
+  work.then(mark, mark);
+  const startedAt = process.hrtime.bigint();
+  for (let virtual = 0; !settled; ) {
+    if (virtual > 86_400_000 || process.hrtime.bigint() - startedAt > 60_000_000_000n)
+      throw new Error(`step still running after ${virtual} ms of virtual time`);
+    if (vi.getTimerCount() === 0) {
+      await new Promise((resolve) => realSetTimeout(resolve, 2));
+    } else {
+      await new Promise((resolve) => setImmediate(resolve));
+      await vi.advanceTimersByTimeAsync(250);
+      virtual += 250;
+    }
+  }
+  return work;
+}
+
 interface StepResult {
   code: number;
   lines: string[];
@@ -153,7 +182,7 @@ async function fislat(args: string[]): Promise<StepResult> {
   process.exitCode = 0;
   try {
     // A fresh copy of cli.ts per step (it parses process.argv when it loads), as a new process would.
-    await drive(loadCli());
+    await driveSteps(loadCli());
     return { code: Number(process.exitCode ?? 0), lines: out.split("\n").filter((l) => l.trim() !== "") };
   } finally {
     process.exitCode = 0;
@@ -268,6 +297,17 @@ describe("the README's AWS walkthrough", () => {
         console.log(`$ ${command}\n${result.lines.join("\n")}\n(exit ${result.code})`);
       expect(result.code, `${command}\n${result.lines.join("\n")}`).toBe(0);
       expect(missingLines(step.expected, result.lines), `${command}\n${result.lines.join("\n")}`).toEqual([]);
+      if (args[0] === "deploy" && args.includes("--image")) {
+        // fislat.config.json's cluster and repository (what deploy made) must not become deploy's
+        // own parameters: an "existing" cluster named like the stack's would make it drop its own.
+        const update = sent(cfn.stub, CreateChangeSetCommand).at(-1) as {
+          Parameters: { ParameterKey: string; ParameterValue?: string }[];
+        };
+        const keys = update.Parameters.filter((p) => p.ParameterValue !== undefined).map((p) => p.ParameterKey);
+        expect(keys).toContain("ImageUri");
+        expect(keys).not.toContain("ClusterName");
+        expect(keys).not.toContain("CreateRepository");
+      }
       const pushed = result.lines.find((l) => l.startsWith("pushed "));
       if (pushed) values["<the uri image push printed>"] = pushed.slice("pushed ".length);
     }

@@ -7,7 +7,7 @@
 import { createRequire } from "node:module";
 import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
-import type { AwsTarget, ExperimentPlan, ExperimentRequest } from "../engine/plan.js";
+import type { AwsTarget, ExperimentPlan, ExperimentRequest, RunTarget } from "../engine/plan.js";
 import { systemClock } from "../engine/ports.js";
 import { buildReport, type Report } from "../engine/report.js";
 import { EXIT, type ExitCode } from "../errors.js";
@@ -52,10 +52,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     progress.info(
       `experiment ${request.name}: ${request.description}; fault ${faultKind(request.fault).describe(request.fault)}`,
     );
-    const prepared =
-      request.target.kind === "local"
-        ? await prepareLocal(request, resources)
-        : await prepareAws(flags, request, request.target, resources, progress);
+    const prepared = await ENVIRONMENTS[request.target.kind](request, { flags, resources, progress });
     progress.info(`target: ${prepared.environment.target}`);
     const result = await runExperiment(prepared.plan, prepared.ports, progress, abort.signal);
     const failures = await resources.releaseAll();
@@ -97,6 +94,22 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     stopListening();
   }
 }
+
+interface PrepareContext {
+  flags: RunCommandFlags;
+  resources: Resources;
+  progress: Progress;
+}
+
+/** Where an experiment runs: each prepares the engine's ports from the request (later: the user's own service). */
+const ENVIRONMENTS: Record<
+  RunTarget["kind"],
+  (request: ExperimentRequest, context: PrepareContext) => Promise<PreparedRun>
+> = {
+  local: (request, { resources }) => prepareLocal(request, resources),
+  aws: (request, { flags, resources, progress }) =>
+    prepareAws(flags, request, request.target as AwsTarget, resources, progress),
+};
 
 async function prepareLocal(request: ExperimentRequest, resources: Resources): Promise<PreparedRun> {
   // Loaded only once the request is valid: a refusal should not wait for dynalite to load.

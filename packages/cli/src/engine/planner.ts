@@ -6,7 +6,7 @@ import { parseDuration, parseMilliseconds } from "../durations.js";
 import { badInput } from "../errors.js";
 import { type Check, CheckError, checksOf, mergeChecks, parseThresholdFlag } from "./checks.js";
 import type { ExperimentFile } from "./experiment-file.js";
-import { FAULT_KINDS, type Fault, faultKind, type ProbeSettings } from "./fault.js";
+import { FAULT_KINDS, type Fault, type FaultKind, type FaultKindName, type ProbeSettings } from "./fault.js";
 import { FIS_ACTION_MAX_MS, FIS_ACTION_MIN_MS, humanMs, LIMITS, type LimitName, quoted } from "./limits.js";
 import type { AwsTarget, EvidenceRules, ExperimentRequest, Phases, RunTarget } from "./plan.js";
 import { PROBE_ENV } from "./probe-contract.js";
@@ -117,20 +117,22 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     return parsed;
   };
 
-  // The fault: its kind's module validates it.
-  const fileFault = file.fault;
-  const faultDefaults = FAULT_KINDS.latency.defaults;
-  const fault: Fault = {
-    kind: "latency",
-    delayMs: value("delay", flags.delay, fileFault?.delay, faultDefaults.delayMs),
-    jitterMs: value("jitter", flags.jitter, fileFault?.jitter, faultDefaults.jitterMs),
-  };
-  const faultProblems = faultKind(fault).validate(fault);
-  if (faultProblems[0]) {
-    const p = faultProblems[0];
-    const shown = p.field === "delay" ? fault.delayMs : fault.jitterMs;
+  // The fault: its kind's module reads and validates it; the schema admits only kinds with a module.
+  const fileFault = (file.fault ?? { kind: "latency" }) as { kind: FaultKindName } & Record<string, unknown>;
+  const kind = FAULT_KINDS[fileFault.kind] as FaultKind<Fault>;
+  const fault = kind.plan((field, fallback) =>
+    value(
+      field as LimitName,
+      flags[field as keyof RunFlags] as string | undefined,
+      fileFault[field] as string | undefined,
+      fallback,
+    ),
+  );
+  const faultProblem = kind.validate(fault)[0];
+  if (faultProblem) {
+    const shown = (fault as unknown as Record<string, number>)[`${faultProblem.field}Ms`];
     throw badInput(
-      `${flagName(p.field)} ${shown} ms (or fault.${p.field} in the file) is not allowed: expected ${p.message}`,
+      `${flagName(faultProblem.field)} ${shown} ms (or fault.${faultProblem.field} in the file) is not allowed: expected ${faultProblem.message}`,
     );
   }
 
@@ -159,7 +161,7 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
 
   let hypothesis: Check[];
   try {
-    const fromFile = checksOf(file.hypothesis ?? {}).map((c) => ({ ...c, id: c.id }));
+    const fromFile = checksOf(file.hypothesis ?? {});
     hypothesis = mergeChecks(fromFile, (flags.threshold ?? []).map(parseThresholdFlag));
   } catch (error) {
     if (error instanceof CheckError)

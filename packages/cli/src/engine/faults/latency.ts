@@ -16,13 +16,23 @@ export interface LatencyFault {
 /** Highest delay fislat injects: ten minutes, the probe's longest timeout. */
 export const MAX_DELAY_MS = 600_000;
 
+/** The fault of the original setup: 800 ms delay, 50 ms jitter. */
+const DEFAULTS: LatencyFault = { kind: "latency", delayMs: 800, jitterMs: 50 };
+
 export const latency: FaultKind<LatencyFault> = {
   kind: "latency",
   fields: {
     delay: "delay added to each packet to DynamoDB (e.g. 300ms)",
     jitter: "uniform jitter around the delay, at most the delay (e.g. 20ms)",
   },
-  defaults: { kind: "latency", delayMs: 800, jitterMs: 50 },
+  defaults: DEFAULTS,
+
+  // --delay/--jitter or fault.delay/fault.jitter, each read against its limit by the planner.
+  plan: (read) => ({
+    kind: "latency",
+    delayMs: read("delay", DEFAULTS.delayMs),
+    jitterMs: read("jitter", DEFAULTS.jitterMs),
+  }),
 
   validate(fault) {
     const problems: Problem[] = [];
