@@ -4,7 +4,9 @@
 // run, so --help stays fast and --local never loads an AWS SDK client.
 // First: signal handlers and the SDK warning filter, before anything else runs.
 import "./startup.js";
+import { realpathSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { describeAwsError } from "./aws/aws-errors.js";
 import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
@@ -413,8 +415,21 @@ async function main(): Promise<void> {
   }
 }
 
+/** Run as the program (`node dist/cli.js`, the bin), not loaded by a test in its own process. */
+function isProgram(): boolean {
+  try {
+    const entry = realpathSync(process.argv[1] ?? "");
+    const here = fileURLToPath(import.meta.url);
+    return entry === here || entry === fileURLToPath(new URL("../bin/fislat.js", import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
 await main();
-// Exit now rather than when the event loop drains: while Node tears down, a signal would meet the
-// default action and exit 128+n, contradicting the report. Output is flushed first.
-await Promise.all([process.stdout, process.stderr].map((s) => new Promise((resolve) => s.write("", resolve))));
-process.exit();
+if (isProgram()) {
+  // Exit now rather than when the event loop drains: while Node tears down, a signal would meet
+  // the default action and exit 128+n, contradicting the report. Output is flushed first.
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise((resolve) => s.write("", resolve))));
+  process.exit();
+}

@@ -12,7 +12,20 @@ afterAll(() => {
   reports.remove();
 });
 
-const PHASES = ["--baseline", "3s", "--duration", "20s", "--recovery", "3s", "--interval", "200ms"];
+// The command, with a health window short enough for a 20 s fault (the planner refuses a
+// fault shorter than the window it judges).
+const PHASES = [
+  "--baseline",
+  "3s",
+  "--duration",
+  "20s",
+  "--recovery",
+  "3s",
+  "--interval",
+  "200ms",
+  "--health-failure",
+  "5s",
+];
 const CURSOR_UP = "\u001b[1A";
 const CTRL_C = "\u0003";
 
@@ -57,14 +70,17 @@ describe("fislat run --local in a terminal", () => {
   });
 
   it("prints plain lines, not endless redraws, in a terminal that reports 0 columns", async () => {
-    const r = run(["--baseline", "1s", "--duration", "2s", "--recovery", "1s", "--interval", "200ms"], {
-      columns: 0,
-      rows: 0,
-    });
+    const r = run(
+      ["--baseline", "1s", "--duration", "4s", "--recovery", "1s", "--interval", "200ms", "--health-failure", "2s"],
+      {
+        columns: 0,
+        rows: 0,
+      },
+    );
     const code = await r.exit;
     expect([0, 1]).toContain(code);
     expect(r.output().split(CURSOR_UP).length - 1).toBe(0);
-    expect(r.output()).toMatch(/\d{4}-\d\d-\d\dT\S+ \S*injection\S* for 2 s/);
+    expect(r.output()).toMatch(/\d{4}-\d\d-\d\dT\S+ \S*injection\S* for 4 s/);
     expect(r.output().length).toBeLessThan(20_000);
     // A local run calls no AWS service: none of the SDK's warnings.
     expect(r.output()).not.toMatch(/AWS SDK|NodeVersionSupportWarning/);
