@@ -2,6 +2,7 @@
 // reports them), recovery, then the timeline and the verdict. An abort (Ctrl-C, SIGTERM) or a
 // failing line source at any moment removes the fault first, then ends the run as interrupted.
 import type { ProbeLine, RoundTripRecord } from "@fislat/probe/record";
+import { judgeRun } from "./fleet.js";
 import type { ExperimentPlan } from "./plan.js";
 import type {
   Clock,
@@ -12,15 +13,23 @@ import type {
   RoundTripSource,
   Target,
   TargetResolver,
+  TargetWatcher,
 } from "./ports.js";
 import { type PhaseName, type Timeline, TimelineBuilder } from "./timeline.js";
-import { degradedThreshold, judge, type Verdict } from "./verdict.js";
+import { degradedThreshold, type Verdict } from "./verdict.js";
 
 export interface ExperimentPorts {
   targets: TargetResolver;
   injector: FaultInjector;
   source: RoundTripSource;
   health?: HealthWatcher;
+  /** AWS: tasks stopped or replaced, load balancer target health (contract 5). */
+  targetWatch?: TargetWatcher;
+  /**
+   * The probe runs elsewhere (AWS): its clock may be skewed, and the fault's own start is not when
+   * it took effect, so both are found in the data.
+   */
+  remote?: boolean;
   clock: Clock;
 }
 
@@ -64,6 +73,7 @@ export async function runExperiment(
   const stop = new AbortController();
   let interruptReason: string | undefined;
   let failure: string | undefined;
+  let faultTargets: string[] | undefined;
   const interrupt = (reason: string) => {
     if (interruptReason !== undefined) return;
     interruptReason = reason;
@@ -84,12 +94,13 @@ export async function runExperiment(
   try {
     result.targets = await targets.resolve();
     await source.start(
-      (line: ProbeLine) => {
-        const record = builder.add(line);
+      (line: ProbeLine, _raw, meta) => {
+        const record = builder.add(line, meta);
         if (record) events.roundTrip?.(record);
       },
       (error) => interrupt(`the probe's line source failed: ${error.message}`),
     );
+    ports.targetWatch?.start((event) => builder.addTargetEvent(event));
     health?.start((observation) => {
       builder.addHealthObservation(observation);
       events.health?.(observation);
@@ -101,6 +112,7 @@ export async function runExperiment(
     if (interruptReason === undefined) {
       const started = await injector.start(plan.fault);
       result.fault.startedAt = started.startedAt;
+      if (started.targets) faultTargets = started.targets;
       result.faultRemoval = "unconfirmed";
       events.faultStarted?.(started.startedAt);
       events.phase?.("injection", plan.fault.durationMs);
@@ -140,11 +152,21 @@ export async function runExperiment(
       }
     }
     health?.stop();
+    await ports.targetWatch?.stop();
+    const runEndedAt = clock.wallNow();
     events.phase?.("judging", plan.lateLineGraceMs);
     const cutShort = interruptReason !== undefined || failure !== undefined;
-    await source.stop(cutShort ? 0 : plan.lateLineGraceMs);
+    const delivered = await source.stop(cutShort ? 0 : plan.lateLineGraceMs);
+    if (delivered) builder.addSourceReport(delivered);
     const timeline = builder.build(
-      { startedAt: result.fault.startedAt, endedAt: result.fault.endedAt },
+      {
+        startedAt: result.fault.startedAt,
+        endedAt: result.fault.endedAt,
+        ...(faultTargets ? { targets: faultTargets } : {}),
+        runEndedAt,
+        intervalMs: plan.intervalMs,
+        findOnset: ports.remote === true,
+      },
       degradedThreshold(plan.fault.delayMs),
     );
     const done: ExperimentResult = { ...result, timeline, endedAt: clock.wallNow() };
@@ -155,7 +177,11 @@ export async function runExperiment(
     } else {
       const { startedAt, endedAt } = result.fault;
       const injectionMs = startedAt && endedAt ? endedAt.getTime() - startedAt.getTime() : 0;
-      done.verdict = judge(timeline, plan, injectionMs);
+      done.verdict = judgeRun(timeline, plan, injectionMs);
+      // Until the outcome model (contract 4) lands: what the evidence cannot tell ends the run as
+      // inconclusive (exit 3) instead of passed or failed.
+      const cannotTell = timeline.evidence?.inconclusive ?? [];
+      if (cannotTell.length > 0) done.failure = `inconclusive: ${cannotTell.join("; ")}`;
     }
     return done;
   }
