@@ -9,6 +9,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { FisClient } from "@aws-sdk/client-fis";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 
 const FACTORIES = {
@@ -20,6 +21,7 @@ const FACTORIES = {
   ecr: () => new ECRClient({}),
   elb: () => new ElasticLoadBalancingV2Client({}),
   iam: () => new IAMClient({}),
+  ssm: () => new SSMClient({}),
 };
 
 export type AwsClients = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> } & {

@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import type { Target } from "../engine/ports.js";
 import { badInput, EXIT, FislatError } from "../errors.js";
+import { sidecarProblems } from "./preflight.js";
 import { retryThrottled } from "./retry.js";
 
 export type TaskSelector =
@@ -180,7 +181,7 @@ export async function resolveProbeTasks(
       });
       continue;
     }
-    problems.push(...definitionProblems(definition, family, task));
+    problems.push(...definitionProblems(definition, family, task), ...sidecarProblems(definition, family, task));
     const container = probeContainer(definition, containerName);
     if (!container) {
       problems.push({
