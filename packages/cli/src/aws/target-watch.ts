@@ -30,8 +30,6 @@ export interface TargetWatchOptions {
   onStopped?: (taskArn: string) => void;
 }
 
-const idOf = (arn: string) => arn.split("/").at(-1) ?? arn;
-
 /** The task's private IP: a load balancer's target id for awsvpc tasks. */
 function ipOf(task: Task): string | undefined {
   for (const a of task.attachments ?? [])

@@ -4,6 +4,7 @@ import type { RoundTripRecord } from "@fislat/probe/record";
 import { EXIT, type ExitCode } from "../errors.js";
 import type { ExperimentResult, FaultRemoval } from "./experiment.js";
 import type { Prediction } from "./predict.js";
+import type { Evidence, TargetEvent } from "./evidence.js";
 import type { HealthTransition, PhaseName, PhaseStats } from "./timeline.js";
 import type { Assertion } from "./verdict.js";
 
@@ -57,6 +58,10 @@ export interface Report {
   assertions: Assertion[];
   lines: { malformed: number; duplicate: number; outOfOrder: number; missedTicks: number; straddlingFault: number };
   roundTrips: RoundTripRecord[];
+  /** Contract 4: lines missing per phase and per task, lateness, skew, fault onset, findings. */
+  evidence?: Evidence;
+  /** Contract 5: tasks stopped or replaced, load balancer target health changes. */
+  targetEvents?: { at: string; task: string; kind: string; detail: string }[];
 }
 
 export function exitCodeOf(result: ExperimentResult): ExitCode {
@@ -143,6 +148,9 @@ export function buildReport(
     roundTrips: timeline.roundTrips,
   };
   if (result.interrupted) report.interrupted = result.interrupted;
+  if (timeline.evidence) report.evidence = timeline.evidence;
+  if (timeline.targetEvents)
+    report.targetEvents = timeline.targetEvents.map((e: TargetEvent) => ({ ...e, at: e.at.toISOString() }));
   if (result.verdict?.prediction) report.prediction = result.verdict.prediction;
   if (result.verdict?.observedTimeoutFraction !== undefined) {
     report.observed = {
