@@ -140,8 +140,16 @@ export function fisInjector(
             return ended;
           }
         }
-        // The watch was ended by a stop: its outcome is the stop's.
-        return ended ?? (await injector.stop());
+        // The watch was ended by a stop, whose caller handles its failure: this promise must not
+        // reject unheard (an unhandled rejection would end the process before it exits 5).
+        return (
+          ended ??
+          (await injector.stop().catch((error: unknown) => ({
+            endedAt: options.clock.wallNow(),
+            reason: "failed" as const,
+            detail: error instanceof Error ? error.message : String(error),
+          })))
+        );
       })();
       const result: FaultStarted = { startedAt, ended: endedPromise };
       const targets = await resolvedTargets();

@@ -2,9 +2,9 @@
 // Markdown files and of the terminal summary. `schemaVersion` changes when a field changes meaning.
 import type { RoundTripRecord } from "@fislat/probe/record";
 import { EXIT, type ExitCode } from "../errors.js";
+import type { Evidence, TargetEvent } from "./evidence.js";
 import type { ExperimentResult, FaultRemoval } from "./experiment.js";
 import type { Prediction } from "./predict.js";
-import type { Evidence, TargetEvent } from "./evidence.js";
 import type { HealthTransition, PhaseName, PhaseStats } from "./timeline.js";
 import type { Assertion } from "./verdict.js";
 

@@ -1,0 +1,231 @@
+// Issue 13's table, row by row: `fislat run --scenario timeout` against a simulated AWS that
+// misbehaves as real AWS does (lines lost, late, in the wrong stream; a stop that never confirms;
+// a task clock ahead; a task replaced mid-fault; a fault that never lands), on the fake clock.
+// Each test asserts the outcome a person should get, and the evidence the report gives for it.
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateExperimentTemplateCommand, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { type RunCommandFlags, runCommand } from "../src/commands/run.js";
+import type { Evidence } from "../src/engine/evidence.js";
+import type { Report } from "../src/engine/report.js";
+import { EXIT } from "../src/errors.js";
+import {
+  advanceUntil,
+  drive,
+  LOG_GROUP,
+  ROLE_ARN,
+  SimulatedAws,
+  type SimulationOptions,
+  sent,
+  settledFlag,
+  streamOf,
+} from "./support/simulated-aws.js";
+
+let sim: SimulatedAws;
+let dir: string;
+const quiet: { mockRestore(): void }[] = [];
+
+beforeAll(async () => {
+  await import("../src/aws/clients.js");
+  await import("../src/aws/environment.js");
+});
+
+beforeEach(() => {
+  vi.useFakeTimers({
+    now: new Date("2026-11-25T10:00:00.000Z"),
+    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"],
+  });
+  vi.stubEnv("AWS_REGION", "us-east-1");
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+  dir = mkdtempSync(path.join(os.tmpdir(), "fislat-aws-"));
+  quiet.push(vi.spyOn(process.stdout, "write").mockImplementation(() => true));
+  quiet.push(vi.spyOn(process.stderr, "write").mockImplementation(() => true));
+});
+
+afterEach(() => {
+  sim?.reset();
+  for (const spy of quiet.splice(0)) spy.mockRestore();
+  vi.unstubAllEnvs();
+  vi.useRealTimers();
+});
+
+const flags = (over: Partial<RunCommandFlags> = {}): RunCommandFlags => ({
+  scenario: "timeout",
+  cluster: "FIS",
+  service: "dynamodb-test-service",
+  task: [],
+  tag: [],
+  stopAlarm: [],
+  roleArn: ROLE_ARN,
+  sources: "DYNAMODB",
+  targetBy: "arns",
+  delay: "800",
+  jitter: "50",
+  healthFailure: "30s",
+  baseline: "20s",
+  duration: "2m",
+  recovery: "20s",
+  json: path.join(dir, "report.json"),
+  ...over,
+});
+
+type JsonEvidence = Evidence & { tasks: (Evidence["tasks"][number] & { onset?: { at: string } })[] };
+const report = () =>
+  JSON.parse(readFileSync(path.join(dir, "report.json"), "utf8")) as Report & { evidence: JsonEvidence };
+const stderr = () =>
+  (quiet[1] as unknown as { mock: { calls: unknown[][] } }).mock.calls.map((c) => String(c[0])).join("");
+
+async function run(options: SimulationOptions, over: Partial<RunCommandFlags> = {}) {
+  sim = new SimulatedAws(options);
+  return drive(runCommand(flags(over)));
+}
+
+describe("a verdict AWS cannot fool (issue 13)", () => {
+  it("40% of lines lost: counted per task from seq gaps, and no lost Health changed line fails the run", async () => {
+    const code = await run({ loseShare: 0.4 });
+    const r = report();
+    // The service behaved: with health on every line, the lost lines cannot make it fail (exit 1).
+    expect(code).not.toBe(EXIT.failed);
+    const task = r.evidence.tasks[0];
+    const lost = (sim.lostSeqs.get("task0001") ?? []).filter(
+      (s) => s > (task?.firstSeq ?? 0) && s < (task?.lastSeq ?? 0),
+    );
+    expect(lost.length).toBeGreaterThan(50);
+    // Every gap between the first and the last line read, exactly; at most the round trip in flight at the end besides.
+    expect(task?.missing).toBeGreaterThanOrEqual(lost.length);
+    expect((task?.missing ?? 0) - lost.length).toBeLessThanOrEqual(1);
+    const { baseline, injection, recovery } = r.evidence.missingByPhase;
+    expect(baseline + injection + recovery).toBeLessThanOrEqual(task?.missing ?? 0);
+    expect(injection).toBeGreaterThan(20);
+    expect(r.evidence.findings.join("\n")).toMatch(/task0001: \d+ round-trip line\(s\) missing \(seq gaps\)/);
+    expect(r.assertions.find((a) => a.id === "recovery.health")?.passed).not.toBe(false);
+  });
+
+  it("an empty log stream: stops before the fault, exit 3, naming the log group and the streams", async () => {
+    const code = await run({ wrongStream: true });
+    expect(code).toBe(EXIT.environment);
+    expect(sent(sim.fis, CreateExperimentTemplateCommand)).toEqual([]);
+    const r = report();
+    expect(r.summary).toContain(`log group ${LOG_GROUP}`);
+    expect(r.summary).toContain(streamOf("task0001"));
+    expect(r.summary).toMatch(/no fault was injected/);
+  });
+
+  it("StopExperiment accepted but stuck in stopping: exit 5 within the 60 s deadline, nothing left running", async () => {
+    sim = new SimulatedAws({ neverStops: true });
+    const work = runCommand(flags());
+    const settled = settledFlag(work);
+    await advanceUntil(
+      () => [...sim.experiments.values()].some((e) => Date.now() > e.actionStartAt + 5000) || settled(),
+    );
+    const interruptedAt = Date.now();
+    // When fislat gives up on the stop and tells the person (the report files are written after).
+    let reportedAt: number | undefined;
+    (quiet[1] as unknown as { mockImplementation(f: (s: unknown) => boolean): void }).mockImplementation((s) => {
+      if (/could not release FIS experiment EXP1: .*not confirmed stopped/.test(String(s))) reportedAt ??= Date.now();
+      return true;
+    });
+    process.emit("SIGINT", "SIGINT");
+    expect(await drive(work)).toBe(EXIT.faultNotRemoved);
+    // Promptly: within the stated 60 s deadline for the stop, plus a poll.
+    expect((reportedAt ?? Number.POSITIVE_INFINITY) - interruptedAt).toBeLessThanOrEqual(62_000);
+    expect(report().fault.removalError).toMatch(/within the 60 s deadline.*fislat stop EXP1/);
+    // No loop outlives the outcome: no timer is pending, and no call is made as time goes on.
+    expect(vi.getTimerCount()).toBe(0);
+    const calls = sent(sim.fis, GetExperimentCommand).length + sent(sim.logs, FilterLogEventsCommand).length;
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(sent(sim.fis, GetExperimentCommand).length + sent(sim.logs, FilterLogEventsCommand).length).toBe(calls);
+    expect(sent(sim.fis, StopExperimentCommand)).toEqual([{ id: "EXP1" }]);
+  });
+
+  it("the task's clock 3 s ahead: the skew is estimated and reported, and the verdict is the true one", async () => {
+    expect(await run({ taskClockAheadMs: 3000 })).toBe(EXIT.passed);
+    const r = report();
+    const skew = r.evidence.tasks[0]?.skew;
+    expect(skew?.atLeastMs).toBeGreaterThanOrEqual(1000);
+    expect(skew?.atLeastMs).toBeLessThanOrEqual(3000);
+    expect(skew?.atMostMs).toBeGreaterThanOrEqual(3000);
+    expect(r.evidence.findings.join("\n")).toMatch(/clock ahead of AWS's by about \d\.\d s/);
+    expect(r.assertions.find((a) => a.id === "recovery.recovered")?.passed).toBe(true);
+  });
+
+  it("the task replaced 25 s into the fault: detected with ECS's reason, inconclusive naming the task; the replacement followed", async () => {
+    const code = await run({ replaceAfterMs: 25_000, loadBalancer: true });
+    expect(code).toBe(EXIT.environment);
+    const r = report();
+    expect(r.summary).toMatch(/inconclusive: task task0001 stopped .*Task failed ELB health checks/);
+    expect(r.targetEvents).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: "stopped",
+          detail: expect.stringMatching(/^ServiceSchedulerInitiated: Task failed ELB health checks/),
+        }),
+        expect.objectContaining({ kind: "started", task: expect.stringMatching(/replacement1$/) }),
+      ]),
+    );
+    // The replacement's own stream is read: its lines are on the timeline, not judged (FIS never targeted it).
+    const replacement = r.evidence.tasks.find((t) => t.task.endsWith("replacement1"));
+    expect(replacement).toMatchObject({ targeted: false });
+    expect(replacement?.lines).toBeGreaterThan(10);
+  });
+
+  it("lines visible only 45 s after they were written: waited for, reported late, not missing", async () => {
+    expect(await run({ ingestionDelayMs: 45_000 })).toBe(EXIT.passed);
+    const r = report();
+    expect(r.phases.recovery.count).toBeGreaterThanOrEqual(15);
+    expect(r.evidence.tasks[0]?.missing).toBe(0);
+    expect(r.evidence.tasks[0]?.lateness?.maxMs).toBeGreaterThanOrEqual(45_000);
+    expect(r.evidence.source?.waitedMs).toBeGreaterThanOrEqual(40_000);
+    expect(r.evidence.source?.boundReachedFor).toBeUndefined();
+    expect(r.evidence.findings.join("\n")).toMatch(/lines arrived up to \d+\.\d s after they were written/);
+  });
+
+  it("a fault that never landed: inconclusive (exit 3), naming the likely causes", async () => {
+    expect(await run({ faultNeverLands: true })).toBe(EXIT.environment);
+    const r = report();
+    expect(r.summary).toMatch(/the fault never showed on task task0001/);
+    expect(r.summary).toMatch(/SSM agent sidecar/);
+    expect(r.summary).toMatch(/enableFaultInjection/);
+    expect(r.summary).toMatch(/sources/);
+  });
+});
+
+describe("when the fault took effect (issue 12, point 5)", () => {
+  it("judges the injection from the fault's onset in the data and reports the lag", async () => {
+    expect(await run({ onsetLagMs: 23_000 })).toBe(EXIT.passed);
+    const r = report();
+    const onset = r.evidence.tasks[0]?.onset;
+    expect(onset?.lagMs).toBeGreaterThanOrEqual(23_000);
+    expect(onset?.lagMs).toBeLessThan(24_100);
+    expect(onset?.beyondBound).toBe(false);
+    expect(r.evidence.findings.join("\n")).toMatch(/the fault took effect 2\d\.\d s after FIS started the action/);
+    // The round trips before the onset are not counted as showing (or not showing) the fault.
+    expect(r.evidence.tasks[0]?.beforeOnset).toBeGreaterThanOrEqual(22);
+    expect(r.assertions.find((a) => a.id === "fault.showed")?.passed).toBe(true);
+  });
+
+  it("reports a lag beyond its bound as a finding", async () => {
+    await run({ onsetLagMs: 40_000 }, { duration: "3m" });
+    const r = report();
+    expect(r.evidence.tasks[0]?.onset?.beyondBound).toBe(true);
+    expect(r.evidence.findings.join("\n")).toMatch(
+      /took effect 4\d\.\d s after FIS started the action \(bound 30\.0 s\)/,
+    );
+  });
+});
+
+describe("targets that change (issue 12, point 3)", () => {
+  it("puts the load balancer's target health changes on the timeline", async () => {
+    expect(await run({ loadBalancer: true })).toBe(EXIT.passed);
+    const events = report().targetEvents ?? [];
+    expect(events.map((e) => e.detail)).toEqual([
+      expect.stringMatching(/load balancer target unhealthy \(Target.ResponseCodeMismatch: .*\[503\]\)/),
+      "load balancer target healthy",
+    ]);
+    expect(stderr()).toBeDefined();
+  });
+});
