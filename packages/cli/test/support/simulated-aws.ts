@@ -106,6 +106,12 @@ export interface SimulationOptions {
   loadBalancer?: boolean;
   /** Round-trip lines carry the probe's health state (contract 2); default true. */
   healthyOnLines?: boolean;
+  /** The tasks run with ECS Exec on. */
+  execEnabled?: boolean;
+  /** The SSM sidecar lacks MANAGED_INSTANCE_ROLE_NAME. */
+  noManagedInstanceRole?: boolean;
+  /** The task definition's awslogs-region (default the region fislat runs in). */
+  logRegion?: string;
 }
 
 interface SimExperiment {
@@ -171,8 +177,12 @@ export class SimulatedAws {
   /** Per task id: the seq numbers of round-trip lines that were lost. */
   readonly lostSeqs = new Map<string, number[]>();
   readonly tasks = new Map<string, SimTask>();
+  /** When each FilterLogEvents call was made (virtual ms), to check the rate against the quota. */
+  readonly filterCallTimes: number[] = [];
   private readonly options: SimulationOptions;
-  private readonly streamsWritten = new Set<string>();
+  /** Per stream, when CloudWatch first ingested a line to it: the stream exists from then on. */
+  private readonly streamCreated = new Map<string, number>();
+  private sorted = true;
 
   constructor(options: SimulationOptions = {}) {
     this.options = options;
@@ -287,13 +297,18 @@ export class SimulatedAws {
     if (this.options.loseShare && lost(this.options.loseShare, `${task.id}-${key}`)) return false;
     // The awslogs driver flushes every 5 s; ingestion takes a moment more.
     const flushed = Math.ceil((writtenAt + 1) / BATCH_MS) * BATCH_MS;
+    const ingestionTime = flushed + (this.options.ingestionDelayMs ?? 500);
+    const last = this.events.at(-1);
+    if (last && last.timestamp > timestamp) this.sorted = false;
     this.events.push({
       eventId: `${task.id}-${key}`,
       timestamp,
       message: JSON.stringify(record),
       logStreamName: stream,
-      ingestionTime: flushed + (this.options.ingestionDelayMs ?? 500),
+      ingestionTime,
     });
+    if (!this.streamCreated.has(stream) || (this.streamCreated.get(stream) as number) > ingestionTime)
+      this.streamCreated.set(stream, ingestionTime);
     return true;
   }
 
@@ -317,16 +332,31 @@ export class SimulatedAws {
     this.advance();
     const now = Date.now();
     const names = query.streams ? new Set(query.streams) : undefined;
-    return this.events
-      .filter(
-        (e) =>
-          e.ingestionTime <= now &&
-          (query.from === undefined || e.timestamp >= query.from) &&
-          (query.to === undefined || e.timestamp <= query.to) &&
-          (!names || names.has(e.logStreamName)) &&
-          (!query.prefix || e.logStreamName.startsWith(query.prefix)),
+    if (!this.sorted) {
+      this.events.sort((a, b) => a.timestamp - b.timestamp || a.ingestionTime - b.ingestionTime);
+      this.sorted = true;
+    }
+    // Binary search for the first event at or after `from`.
+    let lo = 0;
+    let hi = this.events.length;
+    const from = query.from ?? Number.NEGATIVE_INFINITY;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.events[mid]?.timestamp ?? 0) < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: SimEvent[] = [];
+    for (let i = lo; i < this.events.length; i++) {
+      const e = this.events[i] as SimEvent;
+      if (query.to !== undefined && e.timestamp > query.to) break;
+      if (
+        e.ingestionTime <= now &&
+        (!names || names.has(e.logStreamName)) &&
+        (!query.prefix || e.logStreamName.startsWith(query.prefix))
       )
-      .sort((a, b) => a.timestamp - b.timestamp || a.ingestionTime - b.ingestionTime);
+        out.push(e);
+    }
+    return out;
   }
 
   /** A Live Tail session: every second, the events ingested since the last update. */
@@ -371,13 +401,19 @@ export class SimulatedAws {
           environment: Object.entries(env).map(([name, value]) => ({ name, value })),
           logConfiguration: {
             logDriver: "awslogs",
-            options: { "awslogs-group": LOG_GROUP, "awslogs-region": REGION, "awslogs-stream-prefix": "ecs" },
+            options: {
+              "awslogs-group": LOG_GROUP,
+              "awslogs-region": this.options.logRegion ?? REGION,
+              "awslogs-stream-prefix": "ecs",
+            },
           },
         },
         {
           name: "amazon-ssm-agent",
           image: "public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent:latest",
-          environment: [{ name: "MANAGED_INSTANCE_ROLE_NAME", value: "fislat-ssm-managed-instance" }],
+          environment: this.options.noManagedInstanceRole
+            ? []
+            : [{ name: "MANAGED_INSTANCE_ROLE_NAME", value: "fislat-ssm-managed-instance" }],
         },
       ],
       ...this.options.definition,
@@ -471,7 +507,7 @@ export class SimulatedAws {
             lastStatus: t.stoppedAt === undefined ? "RUNNING" : "STOPPED",
             desiredStatus: t.stoppedAt === undefined ? "RUNNING" : "STOPPED",
             launchType: "FARGATE",
-            enableExecuteCommand: false,
+            enableExecuteCommand: o.execEnabled === true,
             tags: [{ key: "Environment", value: "test" }],
             attachments: [{ type: "ElasticNetworkInterface", details: [{ name: "privateIPv4Address", value: t.ip }] }],
             ...(t.stoppedAt === undefined
@@ -566,8 +602,10 @@ export class SimulatedAws {
         if (input.logStreamNames && input.logStreamNames.length > 100) {
           throw Object.assign(new Error("logStreamNames: at most 100"), { name: "InvalidParameterException" });
         }
-        const existing = new Set(this.events.filter((e) => e.ingestionTime <= Date.now()).map((e) => e.logStreamName));
-        const absent = (input.logStreamNames ?? []).find((s) => !existing.has(s));
+        this.filterCallTimes.push(Date.now());
+        const absent = (input.logStreamNames ?? []).find(
+          (s) => !((this.streamCreated.get(s) ?? Infinity) <= Date.now()),
+        );
         if (absent) {
           throw Object.assign(new Error("The specified log stream does not exist."), {
             name: "ResourceNotFoundException",
@@ -659,12 +697,21 @@ export class SimulatedAws {
 
 /**
  * Advances the fake clock in steps until `done()` holds (bounded: false after `maxVirtualMs`).
- * Each step also yields to the real event loop, so real I/O (module loading) goes on too.
+ * Each step also yields to the real event loop, so real I/O (module loading, report files) goes
+ * on too; while no fake timer is pending, only real I/O can be awaited, so virtual time stands
+ * still (a slow disk must not look like an hour of AWS time).
  */
 export async function advanceUntil(done: () => boolean, stepMs = 250, maxVirtualMs = 3_600_000): Promise<boolean> {
-  for (let elapsed = 0; !done() && elapsed < maxVirtualMs; elapsed += stepMs) {
+  let idle = 0;
+  for (let elapsed = 0; !done() && elapsed < maxVirtualMs && idle < 100_000; ) {
     await new Promise((resolve) => setImmediate(resolve));
+    if (vi.getTimerCount() === 0) {
+      idle += 1;
+      continue;
+    }
+    idle = 0;
     await vi.advanceTimersByTimeAsync(stepMs);
+    elapsed += stepMs;
   }
   return done();
 }
