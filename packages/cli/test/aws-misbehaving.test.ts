@@ -5,13 +5,14 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateExperimentTemplateCommand, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
+import { DescribeInstanceInformationCommand } from "@aws-sdk/client-ssm";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type RunCommandFlags, runCommand } from "../src/commands/run.js";
 import type { Evidence } from "../src/engine/evidence.js";
 import type { Report } from "../src/engine/report.js";
-import { EXIT } from "../src/errors.js";
+import { EXIT, FislatError } from "../src/errors.js";
 import {
   advanceUntil,
   drive,
@@ -22,6 +23,7 @@ import {
   sent,
   settledFlag,
   streamOf,
+  taskArn,
 } from "./support/simulated-aws.js";
 
 let sim: SimulatedAws;
@@ -228,4 +230,126 @@ describe("targets that change (issue 12, point 3)", () => {
     ]);
     expect(stderr()).toBeDefined();
   });
+});
+
+describe("what FIS needs to reach each task (issue 12, point 4)", () => {
+  async function refusal(options: SimulationOptions, over: Partial<RunCommandFlags> = {}) {
+    sim = new SimulatedAws(options);
+    const error = (await drive(runCommand(flags(over)).catch((e: unknown) => e))) as FislatError;
+    expect(error).toBeInstanceOf(FislatError);
+    expect(error.exitCode).toBe(EXIT.environment);
+    expect(sent(sim.fis, CreateExperimentTemplateCommand)).toEqual([]);
+    return error.message;
+  }
+
+  it("refuses a task not registered with SSM, naming it, and asks by the ECS_TASK_ARN tag", async () => {
+    const message = await refusal({ tasks: ["task0001", "task0002"], unregistered: ["task0002"] });
+    expect(message).toMatch(
+      /1 task\(s\) not registered with SSM as a managed instance tagged ECS_TASK_ARN.*: task0002/,
+    );
+    expect(sent(sim.ssm, DescribeInstanceInformationCommand)[0]).toEqual({
+      Filters: [{ Key: "tag:ECS_TASK_ARN", Values: [taskArn("task0001"), taskArn("task0002")] }],
+      MaxResults: 50,
+    });
+  });
+
+  it("refuses ECS Exec on, and a sidecar without MANAGED_INSTANCE_ROLE_NAME", async () => {
+    const message = await refusal({ execEnabled: true, noManagedInstanceRole: true });
+    expect(message).toMatch(/task task0001 has ECS Exec enabled/);
+    expect(message).toMatch(/sidecar amazon-ssm-agent of dynamodb-latency-test:7 has no MANAGED_INSTANCE_ROLE_NAME/);
+  });
+
+  it("--launch waits for the new task's SSM registration before FIS starts", async () => {
+    sim = new SimulatedAws({
+      registerAfterMs: 40_000,
+      env: { CONNECTION_TIMEOUT_MS: "5000", READ_TIMEOUT_MS: "5000" },
+    });
+    const code = await drive(
+      runCommand(flags({ launch: true, taskDefinition: "dynamodb-latency-test", interval: "1s" })),
+    );
+    expect(code).toBe(EXIT.passed);
+    expect(sent(sim.ssm, DescribeInstanceInformationCommand).length).toBeGreaterThanOrEqual(4);
+    const launchedAt = sim.tasks.get(taskArn("launched1"))?.startedAt ?? 0;
+    expect(sim.experiments.get("EXP1")?.startedAt).toBeGreaterThanOrEqual(launchedAt + 40_000);
+  });
+});
+
+describe("reading the logs (issue 12, point 9)", () => {
+  it("--launch waits through ResourceNotFoundException while the new task's stream does not exist yet", async () => {
+    sim = new SimulatedAws({ registerAfterMs: 0, env: { CONNECTION_TIMEOUT_MS: "5000", READ_TIMEOUT_MS: "5000" } });
+    const code = await drive(
+      runCommand(flags({ launch: true, taskDefinition: "dynamodb-latency-test", interval: "1s" })),
+    );
+    expect(code).toBe(EXIT.passed);
+    // The named stream was missing at first: asked for by prefix instead, never aborting.
+    expect(sent(sim.logs, FilterLogEventsCommand)).toContainEqual(
+      expect.objectContaining({ logStreamNamePrefix: streamOf("launched1") }),
+    );
+  });
+
+  it("reads the logs in the task's awslogs-region", async () => {
+    expect(await run({ logRegion: "eu-west-1" })).toBe(EXIT.passed);
+    const regions = await Promise.all(
+      sim.logs
+        .commandCalls(FilterLogEventsCommand as never)
+        .map((call) => (call.thisValue as { config: { region(): Promise<string> } }).config.region()),
+    );
+    expect(new Set(regions)).toEqual(new Set(["eu-west-1"]));
+  });
+
+  it("asks for more than 100 streams by their common prefix, in one call per page", async () => {
+    const ids = Array.from({ length: 150 }, (_, i) => `t${String(i).padStart(4, "0")}`);
+    sim = new SimulatedAws({ tasks: ids });
+    await vi.advanceTimersByTimeAsync(20_000);
+    const { filterEvents } = await import("../src/aws/log-source.js");
+    const wanted = ids.slice(0, 120).map(streamOf);
+    const events = [];
+    for await (const e of filterEvents(new CloudWatchLogsClient({}), { logGroup: LOG_GROUP, streams: wanted }, 0))
+      events.push(e);
+    const calls = sent(sim.logs, FilterLogEventsCommand);
+    expect(
+      calls.every(
+        (c) => c.logStreamNames === undefined && c.logStreamNamePrefix === "ecs/fis-latency-test-to-ddb-app/t0",
+      ),
+    ).toBe(true);
+    expect(new Set(events.map((e) => e.logStreamName))).toEqual(new Set(wanted));
+  });
+});
+
+describe("a fleet (issue 13)", () => {
+  it("100 tasks, FIS picking PERCENT(20) of the service, 5 minutes: every task judged or named, under the API quota", async () => {
+    const ids = Array.from({ length: 100 }, (_, i) => `f${String(i).padStart(4, "0")}`);
+    const code = await run(
+      { tasks: ids },
+      {
+        targetBy: "service",
+        selection: "PERCENT(20)",
+        baseline: "1m",
+        duration: "5m",
+        recovery: "1m",
+        liveTail: false,
+      },
+    );
+    expect(code).toBe(EXIT.passed);
+    const r = report();
+    expect(sent(sim.fis, CreateExperimentTemplateCommand)[0]).toMatchObject({
+      targets: {
+        probeTasks: { selectionMode: "PERCENT(20)", parameters: { cluster: "FIS", service: "dynamodb-test-service" } },
+      },
+    });
+    expect(r.evidence.tasks).toHaveLength(100);
+    expect(r.evidence.tasks.filter((t) => t.targeted)).toHaveLength(20);
+    expect(r.evidence.tasks.filter((t) => t.targeted && t.onset)).toHaveLength(20);
+    expect(r.assertions.find((a) => a.id === "fleet.held")).toMatchObject({
+      passed: true,
+      observed: "20 of 20 task(s) held",
+    });
+    expect(r.evidence.findings.join("\n")).toMatch(/80 task\(s\) were not selected by FIS and are not judged/);
+    // FilterLogEvents: 5 per second per account, a hard limit; fislat never uses more than 4 in any second.
+    const times = sim.filterCallTimes;
+    const worstSecond = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
+    expect(worstSecond).toBeLessThanOrEqual(4);
+    const minutes = (Math.max(...times) - Math.min(...times)) / 60_000;
+    expect(times.length / minutes).toBeLessThanOrEqual(120);
+  }, 120_000);
 });
