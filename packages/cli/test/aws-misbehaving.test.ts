@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { ECSClient } from "@aws-sdk/client-ecs";
 import { CreateExperimentTemplateCommand, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import { DescribeInstanceInformationCommand } from "@aws-sdk/client-ssm";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -295,6 +296,24 @@ describe("reading the logs (issue 12, point 9)", () => {
         .map((call) => (call.thisValue as { config: { region(): Promise<string> } }).config.region()),
     );
     expect(new Set(regions)).toEqual(new Set(["eu-west-1"]));
+  });
+
+  it("fislat tail reads the task's awslogs-region too", async () => {
+    sim = new SimulatedAws({ logRegion: "eu-west-1" });
+    await vi.advanceTimersByTimeAsync(20_000);
+    const { tailCommand } = await import("../src/commands/tail.js");
+    const { systemClock } = await import("../src/engine/ports.js");
+    const lines: string[] = [];
+    await drive(
+      tailCommand(
+        { ecs: () => new ECSClient({}), logs: () => new CloudWatchLogsClient({}) },
+        { cluster: "FIS", service: "svc", since: "15s" },
+        { out: { write: (s: string) => lines.push(s), isTTY: false }, clock: systemClock },
+      ),
+    );
+    expect(lines.length).toBeGreaterThan(5);
+    const [call] = sim.logs.commandCalls(FilterLogEventsCommand as never);
+    expect(await (call?.thisValue as { config: { region(): Promise<string> } }).config.region()).toBe("eu-west-1");
   });
 
   it("asks for more than 100 streams by their common prefix, in one call per page", async () => {

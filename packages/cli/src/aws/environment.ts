@@ -2,7 +2,7 @@
 // fault exists, the FIS injector, the tasks' CloudWatch Logs as the line source, and optionally
 // the load balancer's /health. Everything created is registered with the cleanup owner.
 import { randomUUID } from "node:crypto";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import type { RunOptions } from "../commands/run-options.js";
 import type { ExperimentPorts } from "../engine/experiment.js";
@@ -24,7 +24,7 @@ import {
 import { fisInjector } from "./fis-injector.js";
 import { buildTemplate, parseSelectionMode, type TargetSelection } from "./fis-template.js";
 import { launchProbeTask } from "./launch.js";
-import { cloudWatchSource, filterEvents } from "./log-source.js";
+import { cloudWatchSource, filterEvents, logsClientIn } from "./log-source.js";
 import { registrationProblem, unregisteredTasks, waitForRegistration } from "./preflight.js";
 import { ecsTargetWatch } from "./target-watch.js";
 
@@ -191,13 +191,8 @@ export async function prepareAwsRun(
   const streams = tasks.flatMap((t) => (t.logStream ? [t.logStream] : []));
 
   // The tasks log where their awslogs-region says, which need not be the region fislat runs in.
-  const logRegion = tasks[0]?.logRegion;
-  let logs = clients.logs;
-  if (logRegion && logRegion !== (await clients.logs.config.region())) {
-    const regional = new CloudWatchLogsClient({ region: logRegion });
-    resources.add(`CloudWatch Logs client for ${logRegion}`, () => regional.destroy());
-    logs = regional;
-  }
+  const { logs, dispose } = await logsClientIn(clients.logs, tasks[0]?.logRegion);
+  resources.add("CloudWatch Logs client for the tasks' region", dispose);
 
   if (flags.launch) {
     say("waiting for the launched probe's first Round trip line");

@@ -16,7 +16,7 @@
 // and a session carries at most 500 events a second before it samples (StartLiveTail API reference)
 // -- 100 tasks at one round trip a second is 100 a second; the sweep at the end fills any gap.
 import {
-  type CloudWatchLogsClient,
+  CloudWatchLogsClient,
   DescribeLogGroupsCommand,
   type FilteredLogEvent,
   FilterLogEventsCommand,
@@ -35,6 +35,19 @@ export interface LogQuery {
   /** Exact stream names, or none for the whole group. */
   streams?: string[];
   filterPattern?: string;
+}
+
+/**
+ * The client for the tasks' logs: they are in the task definition's awslogs-region, which need not
+ * be the region fislat runs in. `dispose` closes a client made here (and nothing else).
+ */
+export async function logsClientIn(
+  base: CloudWatchLogsClient,
+  region: string | undefined,
+): Promise<{ logs: CloudWatchLogsClient; dispose(): void }> {
+  if (!region || region === (await base.config.region())) return { logs: base, dispose: () => {} };
+  const logs = new CloudWatchLogsClient({ region });
+  return { logs, dispose: () => logs.destroy() };
 }
 
 /** FilterLogEvents takes at most 100 stream names per call (API reference, `logStreamNames`). */

@@ -548,8 +548,8 @@ export class SimulatedAws {
         const filter = input.Filters?.find((f) => f.Key === "tag:ECS_TASK_ARN");
         const arns = (filter?.Values ?? []).filter((arn) => this.registered(arn));
         return {
-          InstanceInformationList: arns.map((arn, i) => ({
-            InstanceId: `mi-${String(i).padStart(17, "0")}`,
+          InstanceInformationList: arns.map((arn) => ({
+            InstanceId: `mi-${(arn.split("/").at(-1) ?? "").padStart(17, "0")}`,
             PingStatus: "Online",
             ResourceType: "ManagedInstance",
           })),
