@@ -211,6 +211,20 @@ describe("when the fault took effect (issue 12, point 5)", () => {
     expect(r.assertions.find((a) => a.id === "fault.showed")?.passed).toBe(true);
   });
 
+  it("skips installing the action's tools when every target's sidecar says it carries them", async () => {
+    expect(await run({ sidecarDependencies: true })).toBe(EXIT.passed);
+    const [template] = sent(sim.fis, CreateExperimentTemplateCommand) as {
+      actions: Record<string, { parameters: Record<string, string> }>;
+    }[];
+    expect(template?.actions.dynamodbLatency?.parameters.installDependencies).toBe("false");
+    sim.reset();
+    expect(await run({})).toBe(EXIT.passed);
+    const [plain] = sent(sim.fis, CreateExperimentTemplateCommand) as {
+      actions: Record<string, { parameters: Record<string, string> }>;
+    }[];
+    expect(plain?.actions.dynamodbLatency?.parameters).not.toHaveProperty("installDependencies");
+  });
+
   it("reports a lag beyond its bound as a finding", async () => {
     await run({ onsetLagMs: 40_000 }, { duration: "3m" });
     const r = report();

@@ -212,6 +212,8 @@ export async function prepareAwsRun(
     sources: flags.sources ?? "DYNAMODB",
     target,
     stopAlarmArns: flags.stopAlarm ?? [],
+    // Only when every target's sidecar carries the tools: one without them would never get the fault.
+    ...(tasks.length > 0 && tasks.every((t) => t.sidecarHasDependencies) ? { installDependencies: false } : {}),
   };
   // The template is checked now (at most five ARNs, a duration FIS accepts...), before anything exists.
   buildTemplate({ ...spec, delayMs: options.delayMs, jitterMs: options.jitterMs, durationMs: options.injectionMs });

@@ -48,7 +48,16 @@ export interface TemplateSpec {
   sources: string;
   target: TargetSelection;
   stopAlarmArns: string[];
+  /**
+   * false when the tasks' SSM sidecar already carries the tools the action's SSM document uses
+   * (atd, curl-minimal, dig, jq, lsof): the action then skips installing them, and the fault takes
+   * effect sooner. Absent: FIS's default (install them on every run).
+   */
+  installDependencies?: boolean;
 }
+
+/** Set on the SSM sidecar container by a task definition whose sidecar image has the action's tools. */
+export const SIDECAR_DEPENDENCIES_ENV = "FISLAT_FIS_DEPENDENCIES";
 
 /** The CreateExperimentTemplate request, without the clientToken (the caller adds one). */
 export interface TemplateRequest {
@@ -118,6 +127,7 @@ export function buildTemplate(spec: TemplateSpec): TemplateRequest {
           jitterMilliseconds: String(Math.round(spec.jitterMs)),
           sources: spec.sources,
           useEcsFaultInjectionEndpoints: "true",
+          ...(spec.installDependencies === false ? { installDependencies: "false" } : {}),
         },
         targets: { Tasks: TARGET_NAME },
       },

@@ -110,6 +110,8 @@ export interface SimulationOptions {
   execEnabled?: boolean;
   /** The SSM sidecar lacks MANAGED_INSTANCE_ROLE_NAME. */
   noManagedInstanceRole?: boolean;
+  /** The SSM sidecar's image carries the FIS action's tools, and says so. */
+  sidecarDependencies?: boolean;
   /** The task definition's awslogs-region (default the region fislat runs in). */
   logRegion?: string;
 }
@@ -411,9 +413,12 @@ export class SimulatedAws {
         {
           name: "amazon-ssm-agent",
           image: "public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent:latest",
-          environment: this.options.noManagedInstanceRole
-            ? []
-            : [{ name: "MANAGED_INSTANCE_ROLE_NAME", value: "fislat-ssm-managed-instance" }],
+          environment: [
+            ...(this.options.noManagedInstanceRole
+              ? []
+              : [{ name: "MANAGED_INSTANCE_ROLE_NAME", value: "fislat-ssm-managed-instance" }]),
+            ...(this.options.sidecarDependencies ? [{ name: "FISLAT_FIS_DEPENDENCIES", value: "preinstalled" }] : []),
+          ],
         },
       ],
       ...this.options.definition,
