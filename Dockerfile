@@ -31,7 +31,9 @@ COPY --from=build /src/image/ ./
 USER node
 EXPOSE 80
 STOPSIGNAL SIGTERM
+# Liveness only (/live): /health turns 503 by design while DynamoDB is slow, and a container
+# health check on it would have the task replaced in the middle of the experiment (issue 12).
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||80)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||80)+'/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The flags are PROBE_NODE_FLAGS of packages/probe/src/launch.ts (the image test checks they agree).
 CMD ["node", "--max-semi-space-size=1", "--optimize-for-size", "dist/main.js"]

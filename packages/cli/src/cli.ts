@@ -42,16 +42,29 @@ function targetOptions(command: Command) {
 function runOptions(command: Command) {
   return targetOptions(awsOptions(command))
     .option("--local", "run everything on this machine: dynalite, the real probe, a latency proxy")
-    .addOption(new Option("--scenario <name>", "hypothesis to test").choices(SCENARIO_NAMES).default("timeout"))
+    .addOption(
+      new Option("--scenario <name>", "built-in experiment to run (default: timeout)").choices([...SCENARIO_NAMES]),
+    )
+    .option("--experiment <file>", "run the experiment in this file (JSON or YAML; see fislat experiment init)")
+    .option(
+      "--threshold <scope.metric:threshold>",
+      "add a threshold, e.g. 'injection.rtt:p(99)<1200' (repeatable; replaces the file's for that metric)",
+      collect,
+      [],
+    )
+    .option("--label <key=value>", "label the run in its reports (repeatable)", collect, [])
     .option("--baseline <duration>", "time before the fault (e.g. 10s, 1m, PT30S)")
     .option("--duration <duration>", "how long the fault is injected")
     .option("--recovery <duration>", "time after the fault")
     .option("--interval <duration>", "time between the probe's round trips (local, or --launch)")
-    .option("--delay <ms>", "injected delay in milliseconds", "800")
-    .option("--jitter <ms>", "injected jitter in milliseconds (uniform over delay +/- jitter)", "50")
+    .option("--delay <ms>", "injected delay in milliseconds (default 800)")
+    .option("--jitter <ms>", "injected jitter in milliseconds, uniform over delay +/- jitter (default 50)")
     .option("--connection-timeout <ms>", "probe connection timeout, overriding the scenario's")
     .option("--read-timeout <ms>", "probe read timeout, overriding the scenario's")
-    .option("--health-failure <duration>", "failure time after which /health answers 503 (local, or --launch)", "30s")
+    .option(
+      "--health-failure <duration>",
+      "failure time after which /health answers 503 (local, or --launch; default 30s)",
+    )
     .option("--launch", "start a fresh probe task with the scenario's timeouts, stop it at the end")
     .option("--task-definition <family[:rev]>", "task definition to --launch")
     .option("--subnets <ids>", "comma-separated subnets for --launch (default: copied from --service)")
@@ -175,6 +188,24 @@ async function withAws<T>(
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
+const experiment = program.command("experiment").description("experiment files: a starting file, and a check");
+experiment
+  .command("init")
+  .description("write a commented starting experiment file")
+  .argument("[file]", "where to write it", "fislat.experiment.yaml")
+  .option("--force", "replace the file if it exists")
+  .action(async (file: string, flags: { force?: boolean }) => {
+    const { experimentInitCommand } = await import("./commands/experiment.js");
+    process.exitCode = experimentInitCommand(file, flags.force ?? false, say);
+  });
+runOptions(experiment.command("check"))
+  .description("validate an experiment file and print the plan a run would follow (starts nothing)")
+  .argument("<file>", "the experiment file (JSON or YAML)")
+  .action(async (file: string, flags) => {
+    const { experimentCheckCommand } = await import("./commands/experiment.js");
+    process.exitCode = experimentCheckCommand(file, flags, say);
+  });
+
 awsOptions(program.command("deploy"))
   .description("create or update the probe environment (CloudFormation stack) and write fislat.config.json")
   .option("--stack-name <name>", "CloudFormation stack name", "fislat-probe")
@@ -200,6 +231,11 @@ awsOptions(program.command("deploy"))
   .option("--no-repository", "without an ECR repository")
   .option("--assign-public-ip", "give the tasks public IPs (the default: they need to reach ECR, DynamoDB and SSM)")
   .option("--no-assign-public-ip", "no public IPs (the subnets reach AWS through NAT or VPC endpoints)")
+  .option(
+    "--deep-health-check",
+    "health-check /health (DynamoDB round trips) as the original setup did: ECS then replaces the task under test while DynamoDB is slow",
+  )
+  .option("--no-deep-health-check", "health-check the probe's shallow /live (the default)")
   .action(async (flags) => {
     const [{ deployCommand }, { systemClock }] = await Promise.all([
       import("./commands/deploy.js"),
@@ -207,7 +243,11 @@ awsOptions(program.command("deploy"))
     ]);
     if ((flags.allowCidr as string[]).length === 0) flags.allowCidr = undefined;
     process.exitCode = await withAws(flags, (clients, signal) =>
-      deployCommand(clients.cloudformation, flags, { clock: systemClock, say, signal }),
+      deployCommand({ cloudformation: clients.cloudformation, dynamodb: () => clients.dynamodb }, flags, {
+        clock: systemClock,
+        say,
+        signal,
+      }),
     );
   });
 
@@ -264,11 +304,31 @@ const image = program.command("image").description("the probe image");
 awsOptions(image.command("push"))
   .description("build the probe image with Docker, push it to ECR, print its URI")
   .option("--repository <uri>", "ECR repository URI (fislat deploy writes it to fislat.config.json)")
-  .option("--tag <tag>", "image tag (default: the time)")
-  .option("--context <dir>", "folder of fislat's Dockerfile (default: this fislat checkout)")
+  .option("--image-tag <tag>", "image tag, Docker's grammar (default: the time, e.g. 20261125-101500)")
+  .option(
+    "--context <dir>",
+    "Docker build context: a fislat checkout (default: this fislat's checkout, its shipped probe-context, or the current folder if it is one)",
+  )
   .action(async (flags) => {
     const { imagePushCommand } = await import("./commands/image.js");
     process.exitCode = await withAws(flags, (clients) => imagePushCommand(clients.ecr, flags, { say }));
+  });
+
+awsOptions(program.command("policy"))
+  .description("print the least-privilege IAM policy for running fislat with this configuration")
+  .option("--account <id>", "account (default: from STS)")
+  .option("--partition <name>", "partition, e.g. aws-cn (default: from STS)")
+  .option("--stack-name <name>", "CloudFormation stack name", "fislat-probe")
+  .option("--cluster <name>", "ECS cluster (default: fislat.config.json, else deploy's name pattern)")
+  .option("--service <name>", "ECS service (default: fislat.config.json, else deploy's name pattern)")
+  .option("--task-definition <family>", "task definition family (default: <stack>-probe)")
+  .option("--role-arn <arn>", "the FIS experiment role (default: fislat.config.json)")
+  .option("--repository <uri>", "the ECR repository (default: fislat.config.json)")
+  .option("--log-group <name>", "the probe's log group (default: /ecs/<stack>)")
+  .option("--table-name <name>", "the table deploy seeds (default MyTestTable)")
+  .action(async (flags) => {
+    const { policyCommand } = await import("./commands/policy.js");
+    process.exitCode = await withAws(flags, (clients) => policyCommand(() => clients.sts, flags, say));
   });
 
 program

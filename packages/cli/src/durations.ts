@@ -2,6 +2,7 @@
 // "PT5M" (iso8601-duration). A bare number is refused: "30" could be seconds or milliseconds.
 import { parse as parseIso, toSeconds } from "iso8601-duration";
 import ms from "ms";
+import { humanMs, quoted, TIMER_MAX_MS } from "./engine/limits.js";
 import { badInput } from "./errors.js";
 
 export function parseDuration(flag: string, value: string): number {
@@ -18,16 +19,27 @@ export function parseDuration(flag: string, value: string): number {
   }
   if (result === undefined || !Number.isFinite(result) || result <= 0) {
     throw badInput(
-      `${flag} ${JSON.stringify(value)} is not a duration: use a positive number with a unit (500ms, 45s, 5m) or ISO 8601 (PT5M)`,
+      `${flag} ${quoted(value)} is not a duration: use a positive number with a unit (500ms, 45s, 5m) or ISO 8601 (PT5M)`,
+    );
+  }
+  // A longer wait does not wait at all: Node fires a timer over 2^31-1 ms after 1 ms.
+  if (result > TIMER_MAX_MS) {
+    throw badInput(
+      `${flag} ${quoted(value)} is too long: at most ${humanMs(TIMER_MAX_MS)} (2^31-1 ms, the longest a timer waits)`,
     );
   }
   return result;
 }
 
-/** Milliseconds: a plain number, or a duration with a unit. */
+/** Milliseconds: a plain decimal number, or a duration with a unit; zero is allowed ("0", "0ms"). */
 export function parseMilliseconds(flag: string, value: string): number {
   const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    const n = Number(text);
+    if (n > TIMER_MAX_MS) throw badInput(`${flag} ${quoted(value)} is too long: at most ${TIMER_MAX_MS} ms`);
+    return n;
+  }
+  if (/^0+(\.0+)?\s*(ms|s|m|h)$/i.test(text)) return 0;
   return parseDuration(flag, text);
 }
 

@@ -1,7 +1,7 @@
 // fislat deploy / destroy against a small stateful CloudFormation fake behind aws-sdk-client-mock:
 // change sets that create or update, report no changes, or fail; stacks whose events arrive over
 // time and that complete, roll back, or delete. Assertions are on what fislat sent and said.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -15,9 +15,17 @@ import {
   ExecuteChangeSetCommand,
   type StackEvent,
 } from "@aws-sdk/client-cloudformation";
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  LOCAL_AWS_ENV,
+  SEED_ITEMS as LOCAL_SEED_ITEMS,
+  type LocalDynamo,
+  startLocalDynamo,
+} from "@fislat/dynamo-local";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type DeployFlags, deployCommand, destroyCommand } from "../src/commands/deploy.js";
+import { SEED_ITEMS } from "../src/aws/seed.js";
+import { checkCidr, type DeployFlags, deployCommand, destroyCommand, MIN_CIDR_PREFIX } from "../src/commands/deploy.js";
 import { readEnvironmentTemplate } from "../src/commands/synth.js";
 import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
@@ -38,8 +46,12 @@ class FakeCloudFormation {
   /** What executing a change set does: the events it produces and the final status. */
   outcome: { final: string; failed?: { resource: string; type: string; reason: string } } = { final: "" };
   noChanges = false;
+  /** The next change set fails with this reason (once). */
+  changeSetFails: string | undefined;
   private pending: { stack: string; type: string; parameters: Record<string, string> } | undefined;
   private finishAt = 0;
+  /** The status the stack reaches when the operation under way finishes. */
+  private final = "";
 
   constructor() {
     const s = this.stub;
@@ -66,21 +78,49 @@ class FakeCloudFormation {
       (input: {
         StackName: string;
         ChangeSetType: string;
+        TemplateBody: string;
         Parameters: { ParameterKey: string; ParameterValue?: string; UsePreviousValue?: boolean }[];
       }) => {
-        const previous = this.stacks.get(input.StackName)?.parameters ?? {};
-        const parameters = Object.fromEntries(
+        const stack = this.stacks.get(input.StackName);
+        // CloudFormation's rules: CREATE only for a stack that does not exist or has never been
+        // created (REVIEW_IN_PROGRESS, which a CREATE change set leaves behind); UPDATE otherwise.
+        const reviewing = stack?.status === "REVIEW_IN_PROGRESS";
+        if (input.ChangeSetType === "CREATE" && stack && !reviewing)
+          throw Object.assign(new Error(`Stack [${input.StackName}] already exists`), {
+            name: "AlreadyExistsException",
+          });
+        if (input.ChangeSetType === "UPDATE" && (!stack || reviewing))
+          throw Object.assign(
+            new Error(`Stack:${input.StackName} is in ${stack?.status ?? "no"} state and can not be updated.`),
+            { name: "ValidationError" },
+          );
+        const previous = stack?.parameters ?? {};
+        // Every parameter of the template gets a value: given, previous, or its default.
+        const defaults = Object.fromEntries(
+          Object.entries(
+            (JSON.parse(input.TemplateBody) as { Parameters: Record<string, { Default?: unknown }> }).Parameters,
+          ).flatMap(([k, v]) => (v.Default === undefined ? [] : [[k, String(v.Default)]])),
+        );
+        const given = Object.fromEntries(
           input.Parameters.map((p) => [
             p.ParameterKey,
             p.UsePreviousValue ? (previous[p.ParameterKey] ?? "") : (p.ParameterValue ?? ""),
           ]),
         );
+        const parameters = { ...defaults, ...(input.ChangeSetType === "UPDATE" ? previous : {}), ...given };
+        if (!stack)
+          this.stacks.set(input.StackName, { status: "REVIEW_IN_PROGRESS", parameters: {}, outputs: {}, events: [] });
         this.pending = { stack: input.StackName, type: input.ChangeSetType, parameters };
         return { Id: "cs-1" };
       },
     );
-    on(s, DescribeChangeSetCommand).callsFake(() =>
-      this.noChanges
+    on(s, DescribeChangeSetCommand).callsFake(() => {
+      if (this.changeSetFails) {
+        const reason = this.changeSetFails;
+        this.changeSetFails = undefined;
+        return { Status: "FAILED", StatusReason: reason };
+      }
+      return this.noChanges
         ? {
             Status: "FAILED",
             StatusReason:
@@ -91,8 +131,8 @@ class FakeCloudFormation {
             Changes: [
               { ResourceChange: { Action: "Add", LogicalResourceId: "Table", ResourceType: "AWS::DynamoDB::Table" } },
             ],
-          },
-    );
+          };
+    });
     on(s, DeleteChangeSetCommand).resolves({});
     on(s, ExecuteChangeSetCommand).callsFake(() => {
       const p = this.pending as NonNullable<typeof this.pending>;
@@ -103,7 +143,7 @@ class FakeCloudFormation {
       this.event(p.stack, p.stack, "AWS::CloudFormation::Stack", `${p.type}_IN_PROGRESS`);
       this.event(p.stack, "Table", "AWS::DynamoDB::Table", "CREATE_IN_PROGRESS");
       this.finishAt = Date.now() + 20_000;
-      this.outcome.final ||= `${p.type}_COMPLETE`;
+      this.final = this.outcome.final || `${p.type}_COMPLETE`;
       return {};
     });
     on(s, DescribeStackEventsCommand).callsFake((input: { StackName: string }) => {
@@ -116,7 +156,7 @@ class FakeCloudFormation {
       const stack = this.stacks.get(input.StackName) as FakeStack;
       stack.status = "DELETE_IN_PROGRESS";
       this.finishAt = Date.now() + 15_000;
-      this.outcome.final = "DELETE_COMPLETE";
+      this.final = "DELETE_COMPLETE";
       return {};
     });
   }
@@ -138,8 +178,9 @@ class FakeCloudFormation {
   /** Time passes for the stack: at the finish time it reaches the outcome, with its events. */
   private advance(name: string) {
     const stack = this.stacks.get(name) as FakeStack;
-    if (!/_IN_PROGRESS$/.test(stack.status) || Date.now() < this.finishAt) return;
-    const { final, failed } = this.outcome;
+    if (!/^(CREATE|UPDATE|DELETE)_IN_PROGRESS$/.test(stack.status) || Date.now() < this.finishAt) return;
+    const { failed } = this.outcome;
+    const final = this.final;
     if (failed) {
       this.event(name, failed.resource, failed.type, "CREATE_FAILED", failed.reason);
       this.event(name, "Table", "AWS::DynamoDB::Table", "CREATE_FAILED", "Resource creation cancelled");
@@ -156,7 +197,7 @@ class FakeCloudFormation {
         TaskDefinitionFamily: "fislat-probe-probe",
         FisRoleArn: "arn:aws:iam::000000000000:role/fis-x",
         LogGroupName: "/ecs/fislat-probe",
-        TableName: "MyTestTable",
+        TableName: stack.parameters.TableName ?? "MyTestTable",
         LoadBalancerDns: "nlb-123.elb.example",
         RepositoryUri: "000000000000.dkr.ecr.us-east-1.amazonaws.com/probe",
       };
@@ -168,9 +209,40 @@ let dir: string;
 let said: string[];
 const io = (over: object = {}) => ({ clock: systemClock, say: (m: string) => said.push(m), cwd: dir, ...over });
 const client = () => new CloudFormationClient({ region: "us-east-1" });
-const NEW = { vpc: "vpc-a", subnets: "subnet-a,subnet-b", allowCidr: ["203.0.113.7/32"], image: "repo/probe:1" };
+/** The table lives in a real DynamoDB (dynalite): seeding is checked by reading it back. */
+let dynamo: LocalDynamo;
+const dynamodb = () =>
+  new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+  });
+const clients = () => ({ cloudformation: client(), dynamodb });
+const IMAGE = "000000000000.dkr.ecr.us-east-1.amazonaws.com/probe";
+const NEW = {
+  vpc: "vpc-0123456789abcdef0",
+  subnets: "subnet-0aaaaaaaaaaaaaaa1,subnet-0aaaaaaaaaaaaaaa2",
+  allowCidr: ["203.0.113.7/32"],
+  image: `${IMAGE}:1`,
+};
 
-beforeEach(() => {
+/** What the stack's Table resource makes: the table, empty (before the fake clock starts). */
+async function createTable(name = "MyTestTable") {
+  const client = dynamodb();
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  client.destroy();
+}
+
+beforeEach(async () => {
+  dynamo = await startLocalDynamo({ seed: false });
+  await createTable();
   vi.useFakeTimers({
     now: new Date("2026-11-25T10:00:00.000Z"),
     toFake: ["setTimeout", "clearTimeout", "Date", "performance"],
@@ -179,14 +251,16 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), "fislat-deploy-"));
   said = [];
 });
-afterEach(() => {
+afterEach(async () => {
   cfn.stub.restore();
   vi.useRealTimers();
+  await dynamo.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("fislat deploy", () => {
   it("creates the stack through a change set of the shipped template, shows events, writes the outputs to fislat.config.json", async () => {
-    expect(await drive(deployCommand(client(), { ...NEW, region: "us-east-1" }, io()))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(clients(), { ...NEW, region: "us-east-1" }, io()))).toBe(EXIT.passed);
     const [changeSet] = sent(cfn.stub, CreateChangeSetCommand);
     expect(changeSet).toMatchObject({
       StackName: "fislat-probe",
@@ -197,11 +271,11 @@ describe("fislat deploy", () => {
     });
     expect(changeSet?.Parameters).toEqual(
       expect.arrayContaining([
-        { ParameterKey: "VpcId", ParameterValue: "vpc-a" },
-        { ParameterKey: "SubnetIds", ParameterValue: "subnet-a,subnet-b" },
+        { ParameterKey: "VpcId", ParameterValue: NEW.vpc },
+        { ParameterKey: "SubnetIds", ParameterValue: NEW.subnets },
         { ParameterKey: "AllowedCidr", ParameterValue: "203.0.113.7/32" },
         { ParameterKey: "AllowedCidr2", ParameterValue: "" },
-        { ParameterKey: "ImageUri", ParameterValue: "repo/probe:1" },
+        { ParameterKey: "ImageUri", ParameterValue: NEW.image },
       ]),
     );
     expect(sent(cfn.stub, ExecuteChangeSetCommand)).toHaveLength(1);
@@ -221,7 +295,7 @@ describe("fislat deploy", () => {
 
   it("creates the stack without an image: ImageUri is left to its empty default", async () => {
     const { image: _none, ...withoutImage } = NEW;
-    expect(await drive(deployCommand(client(), withoutImage, io()))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(clients(), withoutImage, io()))).toBe(EXIT.passed);
     const parameters = (sent(cfn.stub, CreateChangeSetCommand)[0]?.Parameters ?? []) as { ParameterKey: string }[];
     const names = parameters.map((p) => p.ParameterKey);
     expect(names).toContain("VpcId");
@@ -231,17 +305,17 @@ describe("fislat deploy", () => {
   it("updates an existing stack, keeping every value no flag names, and keeps other keys of the config file", async () => {
     cfn.stacks.set("fislat-probe", {
       status: "CREATE_COMPLETE",
-      parameters: { VpcId: "vpc-a", ImageUri: "repo/probe:1", ReadTimeoutMs: "500" },
+      parameters: { VpcId: NEW.vpc, ImageUri: NEW.image, ReadTimeoutMs: "500" },
       outputs: {},
       events: [],
     });
     writeFileSync(path.join(dir, "fislat.config.json"), JSON.stringify({ scenario: "edge" }));
-    expect(await drive(deployCommand(client(), { image: "repo/probe:2" }, io()))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(clients(), { image: `${IMAGE}:2` }, io()))).toBe(EXIT.passed);
     const [changeSet] = sent(cfn.stub, CreateChangeSetCommand);
     expect(changeSet).toMatchObject({ ChangeSetType: "UPDATE" });
     expect(changeSet?.Parameters).toEqual([
       { ParameterKey: "VpcId", UsePreviousValue: true },
-      { ParameterKey: "ImageUri", ParameterValue: "repo/probe:2" },
+      { ParameterKey: "ImageUri", ParameterValue: `${IMAGE}:2` },
       { ParameterKey: "ReadTimeoutMs", UsePreviousValue: true },
     ]);
     expect(JSON.parse(readFileSync(path.join(dir, "fislat.config.json"), "utf8"))).toMatchObject({
@@ -258,7 +332,7 @@ describe("fislat deploy", () => {
       events: [],
     });
     cfn.noChanges = true;
-    expect(await drive(deployCommand(client(), {}, io()))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(clients(), {}, io()))).toBe(EXIT.passed);
     expect(sent(cfn.stub, DeleteChangeSetCommand)).toHaveLength(1);
     expect(sent(cfn.stub, ExecuteChangeSetCommand)).toEqual([]);
     expect(said).toContain("stack fislat-probe is up to date: no changes");
@@ -273,7 +347,7 @@ describe("fislat deploy", () => {
         reason: "Invalid request provided: subnet-a not found",
       },
     };
-    const error = await drive(deployCommand(client(), NEW, io()).catch((e: unknown) => e));
+    const error = await drive(deployCommand(clients(), NEW, io()).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(FislatError);
     expect((error as FislatError).exitCode).toBe(EXIT.environment);
     expect((error as Error).message).toBe(
@@ -283,7 +357,7 @@ describe("fislat deploy", () => {
 
   it("on Ctrl-C during the deployment says CloudFormation goes on, and how to follow it (exit 4)", async () => {
     const abort = new AbortController();
-    const work = deployCommand(client(), NEW, io({ signal: abort.signal }));
+    const work = deployCommand(clients(), NEW, io({ signal: abort.signal }));
     await vi.advanceTimersByTimeAsync(0);
     for (let i = 0; sent(cfn.stub, ExecuteChangeSetCommand).length === 0 && i < 50; i++)
       await vi.advanceTimersByTimeAsync(1000);
@@ -294,23 +368,137 @@ describe("fislat deploy", () => {
     );
   });
 
-  it("refuses a rolled-back stack, and bad input, before creating anything", async () => {
+  it("refuses a rolled-back stack before creating anything", async () => {
     cfn.stacks.set("fislat-probe", { status: "ROLLBACK_COMPLETE", parameters: {}, outputs: {}, events: [] });
-    await expect(drive(deployCommand(client(), NEW, io()))).rejects.toThrow(
+    await expect(drive(deployCommand(clients(), NEW, io()))).rejects.toThrow(
       /ROLLBACK_COMPLETE .* fislat destroy --stack-name fislat-probe/,
     );
-    cfn.stacks.clear();
-    for (const [flags, message] of [
-      [{ image: "x" }, /a new environment needs --vpc <vpc-id>, --subnets <subnet-a,subnet-b>, --allow-cidr/],
-      [{ ...NEW, allowCidr: ["0.0.0.0/0"] }, /would open the load balancer to everyone/],
-      [{ ...NEW, allowCidr: ["10.0.0.1/32", "10.0.0.2/32", "10.0.0.3/32", "10.0.0.4/32"] }, /at most 3/],
-      [{ ...NEW, allowCidr: ["300.1.1.1/32"] }, /is not an IPv4 CIDR/],
-      [{ ...NEW, subnets: "subnet-a" }, /two or more subnets/],
-    ] as [DeployFlags, RegExp][]) {
-      const error = await drive(deployCommand(client(), flags, io()).catch((e: unknown) => e));
-      expect(error).toMatchObject({ exitCode: EXIT.badInput, message: expect.stringMatching(message) });
-    }
     expect(sent(cfn.stub, CreateChangeSetCommand)).toEqual([]);
+  });
+
+  it("refuses a new environment without its network settings once it knows the stack is new", async () => {
+    const error = await drive(deployCommand(clients(), { image: NEW.image }, io()).catch((e: unknown) => e));
+    expect(error).toMatchObject({
+      exitCode: EXIT.badInput,
+      message: expect.stringMatching(
+        /a new environment needs --vpc <vpc-id>, --subnets <subnet-a,subnet-b>, --allow-cidr/,
+      ),
+    });
+    expect(sent(cfn.stub, CreateChangeSetCommand)).toEqual([]);
+  });
+
+  it("refuses bad input with exit 2 before any AWS call, naming the flag and what is allowed", async () => {
+    const huge = `${"9".repeat(100_000)}/32`;
+    for (const [flags, message] of [
+      [{ allowCidr: ["0.0.0.0/0"] }, /--allow-cidr 0\.0\.0\.0\/0 is broader than \/8/],
+      [{ allowCidr: ["0.0.0.0/00"] }, /--allow-cidr "0\.0\.0\.0\/00" is not an IPv4 CIDR/],
+      [{ allowCidr: ["0.0.0.0/1"] }, /is broader than \/8/],
+      [{ allowCidr: ["10.0.0.0/7"] }, /is broader than \/8/],
+      [{ allowCidr: ["010.0.0.1/32"] }, /is not an IPv4 CIDR: four numbers 0 to 255 without leading zeros/],
+      [{ allowCidr: ["300.1.1.1/32"] }, /is not an IPv4 CIDR/],
+      [{ allowCidr: ["1.2.3.4/33"] }, /is not an IPv4 CIDR/],
+      [{ allowCidr: ["10.1.2.3/8"] }, /has host bits set: the network is 10\.0\.0\.0\/8/],
+      [{ allowCidr: [huge] }, /^--allow-cidr "9{77}\.\.\." is not an IPv4 CIDR/],
+      [{ allowCidr: ["10.0.0.1/32", "10.0.0.2/32", "10.0.0.3/32", "10.0.0.4/32"] }, /at most 3/],
+      [{ subnets: "subnet-0aaaaaaaaaaaaaaa1" }, /two or more subnets/],
+      [{ subnets: "subnet-a,subnet-b" }, /--subnets: "subnet-a" is not a subnet id/],
+      [{ vpc: "vpc-a; rm -rf /" }, /--vpc "vpc-a; rm -rf \/": expected a VPC id/],
+      [{ image: "x;touch /tmp/PWNED $(id)" }, /--image "x;touch \/tmp\/PWNED \$\(id\)": expected an image reference/],
+      [{ stackName: "1bad" }, /--stack-name "1bad"/],
+      [{ desiredCount: "6" }, /--desired-count "6": expected 0 to 5/],
+      [{ readTimeout: "0x10" }, /--read-timeout/],
+    ] as [DeployFlags, RegExp][]) {
+      const error = await drive(deployCommand(clients(), { ...NEW, ...flags }, io()).catch((e: unknown) => e));
+      expect(error, JSON.stringify(flags).slice(0, 80)).toMatchObject({
+        exitCode: EXIT.badInput,
+        message: expect.stringMatching(message),
+      });
+      expect((error as Error).message.length).toBeLessThan(400);
+    }
+    expect(cfn.stub.calls()).toEqual([]);
+  });
+
+  it("checks --allow-cidr as the template's AllowedPattern does, and host bits besides", () => {
+    const template = JSON.parse(readEnvironmentTemplate()) as {
+      Parameters: Record<string, { AllowedPattern: string }>;
+    };
+    const pattern = new RegExp(template.Parameters.AllowedCidr?.AllowedPattern as string);
+    for (const cidr of [
+      "203.0.113.7/32",
+      "10.0.0.0/8",
+      "0.0.0.0/0",
+      "0.0.0.0/00",
+      "0.0.0.0/1",
+      "1.2.3.4/7",
+      "01.2.3.4/32",
+      "255.255.255.255/32",
+      "1.2.3.4/33",
+    ]) {
+      const code = (() => {
+        try {
+          return checkCidr(cidr) === cidr;
+        } catch {
+          return false;
+        }
+      })();
+      expect(code, cidr).toBe(pattern.test(cidr));
+    }
+    expect(MIN_CIDR_PREFIX).toBe(8);
+  });
+
+  it("seeds the table it created with the original setup's two items, without overwriting, and says so", async () => {
+    expect(await drive(deployCommand(clients(), NEW, io()))).toBe(EXIT.passed);
+    expect(said).toContain("table MyTestTable: seeded 2 of the original setup's items (test1, test2)");
+    const reader = dynamodb();
+    const item = await reader.send(new GetItemCommand({ TableName: "MyTestTable", Key: { id: { S: "test1" } } }));
+    expect(item.Item).toEqual({ id: { S: "test1" }, data: { S: "Sample data 1" } });
+    expect(SEED_ITEMS).toEqual(LOCAL_SEED_ITEMS);
+    // A later deploy finds them there and leaves them (and any change someone made) alone.
+    cfn.noChanges = true;
+    said = [];
+    expect(await drive(deployCommand(clients(), {}, io()))).toBe(EXIT.passed);
+    expect(said).toContain("table MyTestTable: already holds the seed items");
+    reader.destroy();
+  });
+
+  it("leaves an existing table alone, and only warns when seeding fails", async () => {
+    expect(await drive(deployCommand(clients(), { ...NEW, existingTable: true, tableName: "Orders" }, io()))).toBe(
+      EXIT.passed,
+    );
+    expect(said.join("\n")).not.toMatch(/seed/);
+    cfn.stacks.clear();
+    said = [];
+    // The stack's table is not there (say, no dynamodb:PutItem, or another region): a warning, exit 0.
+    expect(await drive(deployCommand(clients(), { ...NEW, tableName: "Missing" }, io()))).toBe(EXIT.passed);
+    expect(said.join("\n")).toMatch(/warning: could not seed table Missing \(ResourceNotFoundException/);
+  });
+
+  it("deploys the shallow /live health check by default and the deep /health with --deep-health-check", async () => {
+    expect(await drive(deployCommand(clients(), NEW, io()))).toBe(EXIT.passed);
+    expect(cfn.stacks.get("fislat-probe")?.parameters.HealthCheckPath).toBe("/live");
+    expect(await drive(deployCommand(clients(), { deepHealthCheck: true }, io()))).toBe(EXIT.passed);
+    expect(sent(cfn.stub, CreateChangeSetCommand)[1]?.Parameters).toContainEqual({
+      ParameterKey: "HealthCheckPath",
+      ParameterValue: "/health",
+    });
+    expect(cfn.stacks.get("fislat-probe")?.parameters.HealthCheckPath).toBe("/health");
+  });
+
+  it("recovers from a failed first change set: the REVIEW_IN_PROGRESS stack gets a new CREATE change set", async () => {
+    cfn.changeSetFails = "Parameter 'VpcId' must be one of AllowedValues";
+    const error = await drive(deployCommand(clients(), NEW, io()).catch((e: unknown) => e));
+    expect(error).toMatchObject({
+      exitCode: EXIT.environment,
+      message: expect.stringMatching(
+        /change set failed: .*stays REVIEW_IN_PROGRESS with no resources until the next fislat deploy/,
+      ),
+    });
+    expect(cfn.stacks.get("fislat-probe")?.status).toBe("REVIEW_IN_PROGRESS");
+    said = [];
+    expect(await drive(deployCommand(clients(), NEW, io()))).toBe(EXIT.passed);
+    expect(sent(cfn.stub, CreateChangeSetCommand).map((c) => c.ChangeSetType)).toEqual(["CREATE", "CREATE"]);
+    expect(said.join("\n")).not.toMatch(/busy/);
+    expect(cfn.stacks.get("fislat-probe")?.status).toBe("CREATE_COMPLETE");
   });
 });
 

@@ -1,8 +1,9 @@
 // fislat doctor against the simulated AWS, and fislat image push with a stand-in docker command
 // (a real executable on PATH that records what it was asked) and ECR answered by the mock.
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -12,10 +13,32 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { awsClients } from "../src/aws/clients.js";
 import { FIS_ROLE_ACTIONS, runDoctor } from "../src/commands/doctor.js";
-import { imagePushCommand } from "../src/commands/image.js";
+import { checkImagePushFlags, findBuildContext, imagePushCommand, SHIPPED_CONTEXT } from "../src/commands/image.js";
+import { readEnvironmentTemplate } from "../src/commands/synth.js";
 import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
-import { drive, on, ROLE_ARN, SimulatedAws, sent } from "./support/simulated-aws.js";
+import { type PolicyStatement, simulatePrincipalPolicy } from "./support/iam-simulator.js";
+import { ACCOUNT, drive, on, ROLE_ARN, SimulatedAws, sent, taskArn } from "./support/simulated-aws.js";
+
+const CLUSTER = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/FIS`;
+const list = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
+
+/** The FIS role's statements in the shipped template, with its pseudo parameters filled in. */
+function fisRoleStatements(): PolicyStatement[] {
+  const template = JSON.parse(readEnvironmentTemplate()) as {
+    Resources: Record<string, { Properties: { Policies: { PolicyDocument: { Statement: unknown[] } }[] } }>;
+  };
+  const sub = (v: unknown): string =>
+    typeof v === "string"
+      ? v
+      : String((v as { "Fn::Sub": string })["Fn::Sub"])
+          .replace("${AWS::Partition}", "aws")
+          .replace("${AWS::Region}", "us-east-1")
+          .replace("${AWS::AccountId}", ACCOUNT);
+  return (template.Resources.FisExperimentRole?.Properties.Policies ?? []).flatMap((p) =>
+    (p.PolicyDocument.Statement as PolicyStatement[]).map((st) => ({ ...st, Resource: list(st.Resource).map(sub) })),
+  );
+}
 
 type Stub = Parameters<typeof on>[0];
 const stub = (client: unknown) => mockClient(client as never) as unknown as Stub;
@@ -54,12 +77,14 @@ describe("fislat doctor", () => {
       ],
     });
     const iam = stub(IAMClient);
-    on(iam, SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames: string[] }) => ({
-      EvaluationResults: input.ActionNames.map((a) => ({
-        EvalActionName: a,
-        EvalDecision: a === "ssm:SendCommand" && denySend ? "implicitDeny" : "allowed",
-      })),
-    }));
+    // IAM evaluates the policies of the stack's own FIS role, as the shipped template defines them.
+    on(iam, SimulatePrincipalPolicyCommand).callsFake(
+      (input: Parameters<typeof simulatePrincipalPolicy>[1] & { PolicySourceArn: string }) =>
+        simulatePrincipalPolicy(
+          fisRoleStatements().filter((st) => !(denySend && list(st.Action).includes("ssm:SendCommand"))),
+          input,
+        ),
+    );
     const elb = stub(ElasticLoadBalancingV2Client);
     on(elb, DescribeTargetHealthCommand).resolves({
       TargetHealthDescriptions: [{ TargetHealth: { State: "healthy" } }],
@@ -87,9 +112,49 @@ describe("fislat doctor", () => {
       ["load balancer", "PASS"],
       ["experiments", "PASS"],
     ]);
-    expect(sent(extra[1] as Stub, SimulatePrincipalPolicyCommand)).toEqual([
-      { PolicySourceArn: ROLE_ARN, ActionNames: FIS_ROLE_ACTIONS },
+    const simulated = sent(extra[1] as Stub, SimulatePrincipalPolicyCommand);
+    expect(simulated.flatMap((s) => s.ActionNames as string[]).sort()).toEqual([...FIS_ROLE_ACTIONS].sort());
+    const cluster = { ContextKeyName: "ecs:cluster", ContextKeyValues: [CLUSTER], ContextKeyType: "string" };
+    expect(simulated).toEqual([
+      {
+        PolicySourceArn: ROLE_ARN,
+        ActionNames: ["ecs:DescribeTasks"],
+        ResourceArns: [taskArn("task0001")],
+        ContextEntries: [cluster],
+      },
+      {
+        PolicySourceArn: ROLE_ARN,
+        ActionNames: ["ecs:ListTasks"],
+        ResourceArns: [`arn:aws:ecs:us-east-1:${ACCOUNT}:container-instance/FIS/*`],
+        ContextEntries: [cluster],
+      },
+      {
+        PolicySourceArn: ROLE_ARN,
+        ActionNames: ["ecs:DescribeContainerInstances"],
+        ResourceArns: [`arn:aws:ecs:us-east-1:${ACCOUNT}:container-instance/FIS/*`],
+        ContextEntries: [cluster],
+      },
+      {
+        PolicySourceArn: ROLE_ARN,
+        ActionNames: ["ssm:SendCommand"],
+        ResourceArns: [
+          "arn:aws:ssm:us-east-1::document/AWSFIS-Run-Network-Latency-ECS",
+          `arn:aws:ssm:us-east-1:${ACCOUNT}:managed-instance/mi-0123456789abcdef0`,
+        ],
+      },
+      {
+        PolicySourceArn: ROLE_ARN,
+        ActionNames: ["ec2:DescribeInstances", "ec2:DescribeSubnets", "ssm:ListCommands", "ssm:CancelCommand"],
+        ResourceArns: ["*"],
+      },
     ]);
+  });
+
+  it("would fail the stack's own role if it simulated without ResourceArns (the resource is then '*')", () => {
+    const [result] = simulatePrincipalPolicy(fisRoleStatements(), {
+      ActionNames: ["ssm:SendCommand"],
+    }).EvaluationResults;
+    expect(result?.EvalDecision).toBe("implicitDeny");
   });
 
   it("fails, each with its fix, on a missing permission, no recent lines and an experiment still running", async () => {
@@ -149,7 +214,7 @@ echo "$* stdin=$input" >> "${calls}"
     const said: string[] = [];
     const code = await imagePushCommand(
       new ECRClient({ region: "us-east-1" }),
-      { repository, tag: "v1" },
+      { repository, imageTag: "v1" },
       { say: (s) => said.push(s) },
     );
     expect(code).toBe(EXIT.passed);
@@ -185,6 +250,74 @@ echo "$* stdin=$input" >> "${calls}"
       message: expect.stringMatching(/engine does not answer/),
     });
     expect(sent(ecr, GetAuthorizationTokenCommand)).toEqual([]);
+  });
+
+  it("refuses a tag outside Docker's grammar before any call, and never prints it back in a command line", async () => {
+    fakeDocker("up");
+    for (const imageTag of [
+      "x;touch /tmp/PWNED $(id)",
+      "-rm",
+      ".hidden",
+      "a".repeat(129),
+      "",
+      "v1\nfislat destroy --yes",
+    ]) {
+      const said: string[] = [];
+      const error = await imagePushCommand(
+        new ECRClient({ region: "us-east-1" }),
+        { repository, imageTag },
+        {
+          say: (s) => said.push(s),
+        },
+      ).catch((e: unknown) => e);
+      expect(error, imageTag).toMatchObject({
+        exitCode: EXIT.badInput,
+        message: expect.stringMatching(/^--image-tag ".*" is not a Docker tag: 1 to 128 characters/),
+      });
+      expect(said).toEqual([]);
+    }
+    expect(existsSync(calls)).toBe(false);
+    expect(sent(ecr, GetAuthorizationTokenCommand)).toEqual([]);
+  });
+
+  it("finds the build context in a checkout, in an installed package's probe-context, or says how to name one", () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "fislat-context-"));
+    try {
+      const probeSources = (dir: string) => {
+        mkdirSync(path.join(dir, "packages/probe"), { recursive: true });
+        writeFileSync(path.join(dir, "Dockerfile"), "FROM scratch\n");
+        writeFileSync(path.join(dir, "packages/probe/package.json"), JSON.stringify({ name: "@fislat/probe" }));
+      };
+      // An installed copy: <prefix>/node_modules/fislat/dist/commands, with nothing beside it.
+      const pkg = path.join(root, "app/node_modules/fislat");
+      const moduleDir = path.join(pkg, "dist/commands");
+      mkdirSync(moduleDir, { recursive: true });
+      writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "fislat" }));
+      const elsewhere = path.join(root, "elsewhere");
+      mkdirSync(elsewhere);
+      // A Dockerfile of someone else's in the current folder is not the probe's.
+      writeFileSync(path.join(elsewhere, "Dockerfile"), "FROM nginx\n");
+      expect(findBuildContext(moduleDir, elsewhere)).toBeUndefined();
+      expect(() => checkImagePushFlags({ repository }, moduleDir, elsewhere)).toThrow(
+        /no build context for the probe image: .* Pass --context <a fislat checkout>/,
+      );
+      // The package ships probe-context/ (terminal-install's tarball).
+      probeSources(path.join(pkg, SHIPPED_CONTEXT));
+      expect(checkImagePushFlags({ repository }, moduleDir, elsewhere)).toBe(path.join(pkg, SHIPPED_CONTEXT));
+      // The current folder is a checkout.
+      rmSync(path.join(pkg, SHIPPED_CONTEXT), { recursive: true });
+      probeSources(elsewhere);
+      expect(findBuildContext(moduleDir, elsewhere)).toBe(elsewhere);
+      // This test runs from the repository's checkout, which is found from the module's own folder.
+      const here = path.dirname(fileURLToPath(import.meta.url));
+      expect(findBuildContext(path.join(here, "../src/commands"), elsewhere)).toBe(path.resolve(here, "../../.."));
+      // --context must hold a Dockerfile.
+      expect(() => checkImagePushFlags({ repository, context: "nowhere" }, moduleDir, root)).toThrow(
+        /--context "nowhere": no Dockerfile in .*nowhere/,
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("refuses a repository that is not an ECR URI", async () => {

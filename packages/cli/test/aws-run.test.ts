@@ -141,14 +141,15 @@ describe("fislat run against AWS", () => {
     const experiment = sim.experiments.get("EXP1");
     expect(r.fault.startedAt).toBe(new Date(experiment?.actionStartAt ?? 0).toISOString());
     expect(r.fault.endedAt).toBe(new Date((experiment?.actionStartAt ?? 0) + 120_000).toISOString());
-    expect(r.assertions.map((a) => a.id)).toContain("health.unhealthy");
+    expect(r.thresholds.map((t) => t.id)).toContain("run.unhealthy: value>=health_failure-health_poll-1000");
+    expect(r.thresholds.every((t) => t.status === "passed")).toBe(true);
   });
 
   it("exits 1 when the hypothesis fails, judged by the task's own timeouts with --accept-timeouts", async () => {
     expect(await run({}, { scenario: "succeed", acceptTimeouts: true })).toBe(EXIT.failed);
     const r = report();
     expect(r.parameters).toMatchObject({ connectionTimeoutMs: 500, readTimeoutMs: 500 });
-    expect(r.assertions.find((a) => a.id === "injection.succeed")?.passed).toBe(false);
+    expect(r.thresholds.find((t) => t.id === "injection.failed: rate<=0.02")?.status).toBe("failed");
   });
 
   it("keeps the template with --keep-template", async () => {
@@ -314,10 +315,11 @@ describe("fislat run against AWS, preflight", () => {
     expect(error.message).toMatch(/--launch .* or --accept-timeouts/);
   });
 
-  it("exits 3 without a FIS role or a log group", async () => {
-    const error = await refusal({ logGroupExists: false }, { roleArn: undefined });
-    expect(error.message).toMatch(/no IAM role for FIS/);
+  it("exits 3 without a log group, before any call that changes anything", async () => {
+    const error = await refusal({ logGroupExists: false });
+    expect(error.exitCode).toBe(EXIT.environment);
     expect(error.message).toMatch(/log group \/ecs\/dynamodb-latency-test does not exist/);
+    expect(sent(sim.ecs, RunTaskCommand)).toEqual([]);
   });
 
   it("refuses more than five task ARNs before creating anything", async () => {
@@ -326,5 +328,57 @@ describe("fislat run against AWS, preflight", () => {
     expect(error.exitCode).toBe(EXIT.badInput);
     expect(error.message).toMatch(/FIS takes at most 5 task ARNs/);
     expect(sent(sim.fis, StartExperimentCommand)).toEqual([]);
+  });
+});
+
+describe("fislat run against AWS, bad input", () => {
+  /** Every AWS call fislat made, by command name. */
+  const callsMade = () =>
+    [sim.ecs, sim.fis, sim.logs, sim.sts].flatMap((stub) =>
+      stub.calls().map((c) => (c.args[0] as object).constructor.name),
+    );
+
+  it.each<[string, Partial<RunCommandFlags>, RegExp]>([
+    [
+      "--launch with a --duration under FIS's minimum",
+      { launch: true, taskDefinition: "td", duration: "30s" },
+      /outside what FIS runs/,
+    ],
+    ["--launch with a bad --sources", { launch: true, taskDefinition: "td", sources: "DYNAMODB S3" }, /--sources/],
+    [
+      "--launch without --role-arn",
+      { launch: true, taskDefinition: "td", roleArn: undefined },
+      /--role-arn is required/,
+    ],
+    [
+      "--launch with an interval the probe refuses",
+      { launch: true, taskDefinition: "td", interval: "2h" },
+      /--interval "2h" is out of range/,
+    ],
+    ["a --duration beyond a timer", { duration: "30d" }, /--duration "30d" is too long/],
+    ["a malformed threshold", { threshold: ["injection.rtt:p(99)<<200"] }, /--threshold/],
+    [
+      "--local with --cluster",
+      { local: true },
+      /--local runs everything on this machine: --cluster, --service, --role-arn/,
+    ],
+    ["a report in /proc", { json: "/proc/r.json" }, /--json "\/proc\/r.json"/],
+    ["two reports to one file", { junit: "report.json", json: "report.json" }, /name the same file/],
+    ["a config file's scenario off the prototype", { scenario: "toString" }, /--scenario "toString" is not a scenario/],
+  ])("%s: exits 2 and makes no AWS call at all", async (_name, over, message) => {
+    sim = new SimulatedAws({});
+    const error = await runCommand(flags(over)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FislatError);
+    expect((error as FislatError).exitCode).toBe(EXIT.badInput);
+    expect((error as Error).message).toMatch(message);
+    expect(callsMade()).toEqual([]);
+  });
+
+  it("a preflight problem exits 3 after read-only calls only", async () => {
+    sim = new SimulatedAws({ tasks: [] });
+    const error = await drive(runCommand(flags()).catch((e: unknown) => e));
+    expect((error as FislatError).exitCode).toBe(EXIT.environment);
+    const changing = callsMade().filter((name) => !/^(Get|Describe|List|Filter)/.test(name));
+    expect(changing).toEqual([]);
   });
 });

@@ -3,27 +3,14 @@
 import type { ProbeLine } from "@fislat/probe/record";
 import { describe, expect, it, vi } from "vitest";
 import { runExperiment } from "../src/engine/experiment.js";
+import { exitCodeFor, outcomeOf } from "../src/engine/outcome.js";
 import type { ExperimentPlan } from "../src/engine/plan.js";
 import type { Clock, FaultEnded, FaultInjector, RoundTripSource } from "../src/engine/ports.js";
-import { exitCodeOf } from "../src/engine/report.js";
-import { SCENARIOS } from "../src/engine/scenario.js";
 import { EXIT } from "../src/errors.js";
+import { planOf } from "./support/plan.js";
 import { fastTrip, line, stream, T0, timeoutTrip } from "./support/recorded.js";
 
-const plan: ExperimentPlan = {
-  scenario: SCENARIOS.timeout as ExperimentPlan["scenario"],
-  fault: { delayMs: 800, jitterMs: 50, durationMs: 40_000 },
-  baselineMs: 10_000,
-  recoveryMs: 10_000,
-  connectionTimeoutMs: 500,
-  readTimeoutMs: 500,
-  intervalMs: 1000,
-  healthFailureMs: 30_000,
-  healthPollMs: 1000,
-  lateLineGraceMs: 1234,
-  waitsOnNewConnection: 1,
-  connectDelayed: false,
-};
+const plan: ExperimentPlan = planOf("timeout", {}, { lateLineGraceMs: 1234 });
 
 const records = stream({
   intervalMs: 1000,
@@ -103,16 +90,16 @@ describe("runExperiment", () => {
     const w = world();
     const phases: string[] = [];
     const result = await runExperiment(plan, w.ports, { phase: (p) => phases.push(p) });
-    expect(w.ports.injector.start).toHaveBeenCalledWith(plan.fault);
+    expect(w.ports.injector.start).toHaveBeenCalledWith({ delayMs: 800, jitterMs: 50, durationMs: 40_000 });
     expect(w.calls).toEqual(["start"]); // the fault ended by itself: nothing to stop
     expect(result.faultRemoval).toBe("ended");
     expect(result.fault).toMatchObject({ startedAt: at(10_000), endedAt: at(50_000), endReason: "completed" });
     expect(phases).toEqual(["baseline", "injection", "recovery", "judging"]);
     expect(w.source.graces).toEqual([1234]);
     expect(result.timeline.phases.injection.count).toBe(40);
-    expect(result.verdict?.passed).toBe(true);
+    expect(result.verdict?.status).toBe("passed");
     expect(result.targets).toEqual([{ id: "task-1", description: "scripted probe" }]);
-    expect(exitCodeOf(result)).toBe(EXIT.passed);
+    expect(exitCodeFor(outcomeOf(result), result)).toBe(EXIT.passed);
   });
 
   it("removes the fault when aborted during the injection, and reports the run interrupted", async () => {
@@ -125,7 +112,7 @@ describe("runExperiment", () => {
     expect(result.interrupted).toEqual({ reason: "SIGINT received" });
     expect(result.verdict).toBeUndefined();
     expect(w.source.graces).toEqual([0]);
-    expect(exitCodeOf(result)).toBe(EXIT.interrupted);
+    expect(exitCodeFor(outcomeOf(result), result)).toBe(EXIT.interrupted);
   });
 
   it("exits 5 when the fault's removal cannot be confirmed", async () => {
@@ -138,7 +125,7 @@ describe("runExperiment", () => {
       abort.signal,
     );
     expect(result.removalError).toBe("could not confirm");
-    expect(exitCodeOf(result)).toBe(EXIT.faultNotRemoved);
+    expect(exitCodeFor(outcomeOf(result), result)).toBe(EXIT.faultNotRemoved);
   });
 
   it("treats a failing line source as an interruption, and removes the fault", async () => {
@@ -148,7 +135,7 @@ describe("runExperiment", () => {
     });
     expect(w.calls).toEqual(["start", "stop"]);
     expect(result.interrupted?.reason).toMatch(/line source failed: log stream closed/);
-    expect(exitCodeOf(result)).toBe(EXIT.interrupted);
+    expect(exitCodeFor(outcomeOf(result), result)).toBe(EXIT.interrupted);
   });
 
   it("never starts the fault when aborted during the baseline", async () => {
@@ -158,7 +145,7 @@ describe("runExperiment", () => {
     const result = await runExperiment(plan, w.ports, {}, abort.signal);
     expect(w.calls).toEqual([]);
     expect(result.faultRemoval).toBe("not-started");
-    expect(exitCodeOf(result)).toBe(EXIT.interrupted);
+    expect(exitCodeFor(outcomeOf(result), result)).toBe(EXIT.interrupted);
   });
 
   it("ends as an environment error (exit 3), with its timeline, when the fault cannot be started", async () => {
@@ -169,13 +156,13 @@ describe("runExperiment", () => {
     expect(result.verdict).toBeUndefined();
     expect(result.timeline.phases.baseline.count).toBe(10);
     expect(w.calls).toEqual(["start"]);
-    expect(exitCodeOf(result)).toBe(EXIT.environment);
+    expect(exitCodeFor(outcomeOf(result), result)).toBe(EXIT.environment);
   });
 
   it("exits 3 when the fault itself failed, keeping the injector's reason", async () => {
     const w = world({ ending: { endedAt: at(12_000), reason: "failed", detail: "SSM command failed on the task" } });
     const result = await runExperiment(plan, w.ports);
     expect(result.fault).toMatchObject({ endReason: "failed", detail: "SSM command failed on the task" });
-    expect(exitCodeOf(result)).toBe(EXIT.environment);
+    expect(exitCodeFor(outcomeOf(result), result)).toBe(EXIT.environment);
   });
 });

@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { resolveRunOptions } from "../src/commands/run-options.js";
+import { STARTING_FILE as EXAMPLE_YAML } from "../src/commands/experiment.js";
+import { planRun, type RunFlags } from "../src/commands/run-options.js";
 import { parseDuration, toIsoDuration } from "../src/durations.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { writeFileAtomic } from "../src/render/atomic-write.js";
@@ -35,30 +36,11 @@ describe("parseDuration", () => {
   });
 });
 
-describe("resolveRunOptions", () => {
-  it("uses the scenario's timeouts and the local defaults", () => {
-    expect(resolveRunOptions({ scenario: "succeed" })).toMatchObject({
-      connectionTimeoutMs: 2000,
-      readTimeoutMs: 2000,
-      delayMs: 800,
-      jitterMs: 50,
-      baselineMs: 10_000,
-      injectionMs: 40_000,
-      recoveryMs: 10_000,
-      intervalMs: 1000,
-      healthFailureMs: 30_000,
-    });
-  });
-
-  it("lets flags override the timeouts while keeping the hypothesis", () => {
-    const options = resolveRunOptions({ scenario: "succeed", readTimeout: "500", connectionTimeout: "0.6s" });
-    expect(options).toMatchObject({ readTimeoutMs: 500, connectionTimeoutMs: 600 });
-    expect(options.scenario.expect).toBe("success");
-  });
-
-  const refusal = (flags: Parameters<typeof resolveRunOptions>[0]) => {
+describe("planRun", () => {
+  const local = (flags: RunFlags = {}) => planRun({ local: true, ...flags });
+  const refusal = (flags: RunFlags) => {
     try {
-      resolveRunOptions(flags);
+      planRun(flags);
     } catch (error) {
       expect(error).toBeInstanceOf(FislatError);
       expect((error as FislatError).exitCode).toBe(EXIT.badInput);
@@ -67,19 +49,196 @@ describe("resolveRunOptions", () => {
     throw new Error("expected a refusal");
   };
 
+  it("uses the scenario's timeouts and the local defaults", () => {
+    const request = local({ scenario: "succeed" });
+    expect(request.probe).toEqual({
+      connectionTimeoutMs: 2000,
+      readTimeoutMs: 2000,
+      intervalMs: 1000,
+      healthFailureMs: 30_000,
+    });
+    expect(request.phases).toEqual({ baselineMs: 10_000, injectionMs: 40_000, recoveryMs: 10_000 });
+    expect(request.fault).toEqual({ kind: "latency", delayMs: 800, jitterMs: 50 });
+    expect(request.target).toEqual({ kind: "local" });
+  });
+
+  it("lets flags override the scenario while keeping its hypothesis", () => {
+    const request = local({
+      scenario: "succeed",
+      readTimeout: "500",
+      connectionTimeout: "0.6s",
+      label: ["ci=1", "team=x=y"],
+    });
+    expect(request.probe).toMatchObject({ readTimeoutMs: 500, connectionTimeoutMs: 600 });
+    expect(request.hypothesis.map((c) => c.id)).toContain("injection.failed: rate<=0.02");
+    expect(request.labels).toEqual({ ci: "1", team: "x=y" });
+  });
+
+  it("reads an experiment file, YAML or JSON, and lets flags override it", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-plan-"));
+    const yaml = path.join(dir, "exp.yaml");
+    writeFileSync(yaml, EXAMPLE_YAML);
+    const request = local({
+      experiment: yaml,
+      delay: "250",
+      threshold: ["injection.ok_rtt:p(99)<1200"],
+      label: ["run=7"],
+    });
+    expect(request).toMatchObject({
+      name: "slow DynamoDB, 300 ms",
+      fault: { kind: "latency", delayMs: 250, jitterMs: 20 },
+      phases: { baselineMs: 30_000, injectionMs: 120_000, recoveryMs: 30_000 },
+      probe: { connectionTimeoutMs: 1000, readTimeoutMs: 1000, intervalMs: 1000, healthFailureMs: 30_000 },
+      labels: { team: "payments", run: "7" },
+    });
+    // A flag's thresholds for a metric replace the file's for that metric.
+    expect(request.hypothesis.map((c) => c.id)).toEqual([
+      "baseline.rtt: p(99)<100",
+      "baseline.failed: rate<0.01",
+      "injection.timeouts: rate==0",
+      "recovery.rtt: p(99)<100",
+      "recovery.failed: rate<0.01",
+      "run.recover: value<3000",
+      "injection.ok_rtt: p(99)<1200",
+    ]);
+    const json = path.join(dir, "exp.json");
+    writeFileSync(json, JSON.stringify({ version: 1, hypothesis: { injection: { rtt: ["p(99)<1200"] } } }));
+    expect(local({ experiment: json }).probe.readTimeoutMs).toBe(5000);
+  });
+
+  it.each([
+    [{ version: 2 }, "version: must be 1"],
+    [{ fault: { kind: "packet-loss" } }, "fault.kind: must be one of latency"],
+    [{ phases: { baseline: "30" } }, "phases.baseline: a duration with a unit"],
+    [
+      { hypothesis: { injection: { latency: ["p(99)<1"] } } },
+      "hypothesis.injection.latency: unknown field; allowed: rtt, ok_rtt, failed, timeouts, degraded, samples",
+    ],
+    [
+      { hypothesis: { injection: { rtt: ["p(99)<<200"] } } },
+      'hypothesis.injection.rtt: "p(99)<<200": "<200" is not a bound',
+    ],
+    [{ hypothesis: { injection: { rtt: ["rate<1"] } } }, "rate does not apply to rtt"],
+    [
+      { colour: "red" },
+      "colour: unknown field; allowed: version, name, description, fault, phases, probe, evidence, hypothesis, labels",
+    ],
+    [{}, "the hypothesis has no thresholds, so there is nothing to judge"],
+  ])("refuses a bad experiment file %j, naming the field and what is allowed", (data, message) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-plan-"));
+    const file = path.join(dir, "bad.json");
+    writeFileSync(file, JSON.stringify(data));
+    expect(refusal({ local: true, experiment: file })).toContain(message);
+  });
+
   it("refuses bad input with a message naming the flag and what is allowed", () => {
-    expect(refusal({ scenario: "chaos" })).toBe(
+    expect(refusal({ local: true, scenario: "chaos" })).toBe(
       '--scenario "chaos" is not a scenario: expected one of timeout, succeed, edge',
     );
-    expect(refusal({ jitter: "900" })).toMatch(/--jitter 900 ms exceeds --delay 800 ms/);
-    expect(refusal({ readTimeout: "0" })).toMatch(
-      /--read-timeout "0" is out of range: expected whole milliseconds from 1/,
+    // A config file cannot pick a scenario off the object prototype.
+    expect(refusal({ local: true, scenario: "toString" })).toMatch(/--scenario "toString" is not a scenario/);
+    expect(refusal({ local: true, jitter: "900" })).toMatch(
+      /--jitter 900 ms \(or fault.jitter in the file\) is not allowed: expected whole milliseconds from 0 to the delay/,
     );
-    expect(refusal({ interval: "5ms" })).toMatch(/--interval "5ms" is too short/);
-    expect(refusal({ json: "/no/such/folder/report.json" })).toMatch(
-      /--json "\/no\/such\/folder\/report.json": the folder/,
+    expect(refusal({ local: true, delay: "0", jitter: "0" })).toMatch(/--delay 0 ms .*a delay or a jitter above 0/);
+    expect(refusal({ local: true, readTimeout: "0" })).toMatch(
+      /--read-timeout "0" is out of range: expected whole milliseconds from 1 ms to 10 min/,
     );
-    expect(refusal({ markdown: os.tmpdir() })).toMatch(/is a folder/);
+    expect(refusal({ local: true, interval: "5ms" })).toMatch(
+      /--interval "5ms" is out of range: expected a duration from 10 ms to 1 h \(the probe's TEST_INTERVAL_SECONDS\)/,
+    );
+    expect(refusal({ local: true, interval: "2h" })).toMatch(/--interval "2h" is out of range/);
+    expect(refusal({ local: true, healthFailure: "2d" })).toMatch(
+      /--health-failure "2d" is out of range: .* to 1 days/,
+    );
+    expect(refusal({ local: true, baseline: "30d" })).toMatch(
+      /--baseline "30d" is too long: at most 24.9 days \(2\^31-1 ms/,
+    );
+    expect(refusal({ local: true, duration: "99999999999999999999s" })).toMatch(
+      /--duration "99999999999999999999s" is too long/,
+    );
+    expect(refusal({ local: true, delay: "3000000000" })).toMatch(/--delay "3000000000" is too long/);
+    expect(refusal({ local: true, label: ["no-equals"] })).toMatch(/--label "no-equals" is not key=value/);
+    expect(refusal({ local: true, threshold: ["injection.rtt:p(99)<<200"] })).toMatch(
+      /^--threshold: injection.rtt: "p\(99\)<<200"/,
+    );
+  });
+
+  it("refuses settings that cannot give a verdict, saying what would work", () => {
+    expect(refusal({ local: true, baseline: "3s" })).toBe(
+      "--baseline 3 s at --interval 1 s gives 3 round trip(s); a phase needs at least 5 to judge (evidence.minRoundTrips): use --baseline 5 s or more, or an --interval of at most 600 ms",
+    );
+    expect(refusal({ local: true, interval: "1m" })).toMatch(/^--baseline 10 s at --interval 1 min gives 0 round trip/);
+    expect(refusal({ local: true, scenario: "timeout", duration: "20s" })).toMatch(
+      /^--duration 20 s is too short to judge run.unhealthy: .*use --duration 32 s or more, or a shorter --health-failure/,
+    );
+    // succeed has no /health window check: a short injection is fine.
+    expect(local({ scenario: "succeed", duration: "20s" }).phases.injectionMs).toBe(20_000);
+  });
+
+  it("refuses --local with flags that only mean something on AWS", () => {
+    expect(refusal({ local: true, cluster: "FIS", task: ["t1"], roleArn: "x" })).toBe(
+      "--local runs everything on this machine: --cluster, --task, --role-arn only apply to a run against AWS; drop them or drop --local",
+    );
+  });
+
+  it("cuts a 100 KB value short in the error line", () => {
+    const message = refusal({ local: true, baseline: "x".repeat(100_000) });
+    expect(message.length).toBeLessThan(300);
+    expect(message).toMatch(/…\(100000 characters\)/);
+  });
+
+  it("checks AWS settings before any AWS call: targets, role, FIS's duration limits", () => {
+    const aws = { cluster: "FIS", service: "svc", roleArn: "arn:role" };
+    expect(refusal({})).toMatch(/--cluster is required/);
+    expect(refusal({ ...aws, roleArn: undefined })).toMatch(/--role-arn is required on AWS/);
+    expect(refusal({ ...aws, duration: "30s" })).toMatch(
+      /--duration 30 s is outside what FIS runs: an action lasts from 1 min to 12 h/,
+    );
+    expect(refusal({ ...aws, duration: "13h" })).toMatch(/outside what FIS runs/);
+    expect(refusal({ ...aws, sources: "DYNAMODB S3" })).toMatch(/--sources "DYNAMODB S3" is not valid/);
+    expect(refusal({ ...aws, launch: true, service: undefined })).toMatch(/--launch needs --task-definition/);
+    expect(planRun(aws).target).toMatchObject({ kind: "aws", cluster: "FIS", service: "svc", targetBy: "arns" });
+  });
+
+  describe("report targets", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-reports-"));
+    const run = (reports: RunFlags) => refusal({ local: true, ...reports });
+
+    it("refuses a folder that does not exist or is not for files", () => {
+      expect(run({ json: "/no/such/folder/report.json" })).toMatch(
+        /--json "\/no\/such\/folder\/report.json": the folder/,
+      );
+      expect(run({ json: "/proc/r.json" })).toMatch(/\/proc is not a place for files|cannot be written/);
+      expect(run({ markdown: os.tmpdir() })).toMatch(/is a folder/);
+    });
+
+    it("refuses a name too long for its temporary file", () => {
+      expect(run({ json: path.join(dir, `${"r".repeat(240)}.json`) })).toMatch(
+        /the file name is too long \(at most \d+ bytes/,
+      );
+    });
+
+    it("refuses two reports to one file, also through dir/../", () => {
+      const x = path.join(dir, "x.json");
+      expect(run({ json: x, junit: x })).toMatch(/--junit .* and --json name the same file/);
+      const sub = path.join(dir, "sub");
+      mkdirSync(sub, { recursive: true });
+      expect(run({ json: x, markdown: path.join(sub, "..", "x.json") })).toMatch(/name the same file/);
+    });
+
+    it("refuses a symlink or a device node where the report would go", () => {
+      const link = path.join(dir, "link.json");
+      symlinkSync(path.join(dir, "elsewhere.json"), link);
+      expect(run({ json: link })).toMatch(/is a symbolic link: fislat replaces only regular files/);
+      expect(run({ junit: "/dev/null" })).toMatch(/not a place for files|not a regular file/);
+    });
+
+    it("accepts an ordinary file and gives back its real path", () => {
+      const file = path.join(dir, "ok.json");
+      writeFileSync(file, "old");
+      expect(local({ json: file }).reports.json).toBe(realpathSync(file));
+    });
   });
 });
 

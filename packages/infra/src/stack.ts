@@ -10,7 +10,6 @@ import {
   CfnDeletionPolicy,
   CfnOutput,
   CfnParameter,
-  CfnResource,
   CfnWaitConditionHandle,
   aws_dynamodb as dynamodb,
   aws_ec2 as ec2,
@@ -19,10 +18,10 @@ import {
   aws_elasticloadbalancingv2 as elbv2,
   Fn,
   aws_iam as iam,
-  aws_lambda as lambda,
   aws_logs as logs,
   Stack,
   type StackProps,
+  Token,
   Validations,
 } from "aws-cdk-lib";
 import type { Construct } from "constructs";
@@ -30,6 +29,31 @@ import type { Construct } from "constructs";
 export const PROBE_CONTAINER = "probe";
 export const SSM_AGENT_CONTAINER = "amazon-ssm-agent";
 export const LOG_STREAM_PREFIX = "ecs";
+export const PROBE_PORT = 80;
+
+/**
+ * The broadest CIDR the load balancer may admit: a /8, the original setup's widest example (an
+ * office or VPN range, 10.0.0.0/8). Anything broader spans several organizations' networks and
+ * opens /test, which makes the probe call DynamoDB, to strangers.
+ */
+export const MIN_CIDR_PREFIX = 8;
+const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+/** Empty, or a dotted quad without leading zeros and a prefix from /8 to /32 (fislat deploy also checks host bits). */
+export const ALLOWED_CIDR_PATTERN = `^$|^(${OCTET}\\.){3}${OCTET}/([89]|[12][0-9]|3[0-2])$`;
+
+/**
+ * The probe's health paths (contract 1, @fislat/probe/contract's PROBE_PATHS): /live answers 200
+ * while the process serves HTTP, whatever DynamoDB does; /health turns 503 after
+ * HEALTH_FAILURE_SECONDS of failing round trips, which is what the experiment observes.
+ */
+export const HEALTH_PATHS = { shallow: "/live", deep: "/health" } as const;
+
+/**
+ * The container health check: the probe's own node fetches the path the HealthCheckPath
+ * parameter names, on PORT (80 unless set), and exits 0 only on a 2xx.
+ */
+export const CONTAINER_HEALTH_SCRIPT =
+  "fetch('http://127.0.0.1:'+(process.env.PORT||80)+'${HealthCheckPath}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))";
 
 /** The SSM agent sidecar's start-up, as the FIS user guide describes it for ECS task actions. */
 const SSM_SIDECAR_SCRIPT = [
@@ -46,24 +70,6 @@ const SSM_SIDECAR_SCRIPT = [
   'amazon-ssm-agent -register -code "$ACTIVATION_CODE" -id "$ACTIVATION_ID" -region "$AWS_REGION" -y',
   "amazon-ssm-agent & wait $!",
 ].join("\n");
-
-/** Seeds the table with the original setup's two items (inline code: no asset, no bootstrap). */
-const SEEDER_CODE = `
-const { DynamoDBClient, PutItemCommand } = require("@aws-sdk/client-dynamodb");
-const response = require("cfn-response");
-exports.handler = async (event, context) => {
-  try {
-    if (event.RequestType === "Create") {
-      const db = new DynamoDBClient({});
-      for (const [id, data] of [["test1", "Sample data 1"], ["test2", "Sample data 2"]]) {
-        await db.send(new PutItemCommand({ TableName: event.ResourceProperties.TableName, Item: { id: { S: id }, data: { S: data } } }));
-      }
-    }
-    await response.send(event, context, response.SUCCESS, {});
-  } catch (error) {
-    await response.send(event, context, response.FAILED, { Error: String(error) });
-  }
-};`;
 
 export class ProbeEnvironmentStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -83,7 +89,8 @@ export class ProbeEnvironmentStack extends Stack {
         new CfnParameter(this, n === 1 ? "AllowedCidr" : `AllowedCidr${n}`, {
           type: "String",
           default: "",
-          allowedPattern: "^$|^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$",
+          allowedPattern: ALLOWED_CIDR_PATTERN,
+          constraintDescription: `empty, or an IPv4 CIDR with a prefix of /${MIN_CIDR_PREFIX} to /32 (e.g. 203.0.113.7/32)`,
           description: `CIDR allowed to reach the load balancer on port 80${n === 1 ? "" : " (optional)"}`,
         }),
     );
@@ -91,6 +98,17 @@ export class ProbeEnvironmentStack extends Stack {
       type: "String",
       default: "",
       description: "The probe image (fislat image push prints it); empty: no task definition or service yet",
+    });
+    // The shallow path by default: a load balancer or container health check on /health makes ECS
+    // stop the very task under test once DynamoDB is slow for HEALTH_FAILURE_SECONDS (about 60 to
+    // 90 s into the default 5-minute fault), and FIS loses its target. /health reproduces the
+    // original setup's deep check, and with it that task churn (fislat deploy --deep-health-check).
+    const healthCheckPath = new CfnParameter(this, "HealthCheckPath", {
+      type: "String",
+      default: HEALTH_PATHS.shallow,
+      allowedValues: [HEALTH_PATHS.shallow, HEALTH_PATHS.deep],
+      description:
+        "Path the load balancer and the container health check probe: /live (the process answers) or /health (DynamoDB round trips succeed; ECS then replaces tasks while DynamoDB is slow)",
     });
     const tableName = new CfnParameter(this, "TableName", {
       type: "String",
@@ -166,7 +184,9 @@ export class ProbeEnvironmentStack extends Stack {
 
     const tableArn = Fn.sub("arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${TableName}");
 
-    // 1. The table, seeded with the original setup's two items.
+    // 1. The table. fislat deploy seeds it with the original setup's two items through the SDK
+    // once the stack is up: no Lambda custom resource (and so no runtime to keep current, and no
+    // custom resource that can hold the stack for an hour when its answer never arrives).
     const table = new dynamodb.CfnTable(this, "Table", {
       tableName: tableName.valueAsString,
       billingMode: "PAY_PER_REQUEST",
@@ -175,38 +195,6 @@ export class ProbeEnvironmentStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     });
     table.cfnOptions.condition = makeTable;
-    const seederRole = new iam.CfnRole(this, "SeederRole", {
-      assumeRolePolicyDocument: trust("lambda.amazonaws.com"),
-      policies: [
-        policy("PutSeedItems", [{ actions: ["dynamodb:PutItem"], resources: [tableArn] }]),
-        policy("WriteItsLogs", [
-          {
-            actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            resources: [Fn.sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*")],
-          },
-        ]),
-      ],
-    });
-    seederRole.cfnOptions.condition = makeTable;
-    const seeder = new lambda.CfnFunction(this, "Seeder", {
-      runtime: "nodejs24.x",
-      handler: "index.handler",
-      timeout: 30,
-      role: seederRole.attrArn,
-      code: { zipFile: SEEDER_CODE },
-    });
-    seeder.cfnOptions.condition = makeTable;
-    justify(
-      seederRole,
-      "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda/*]",
-      "the seeder's name is generated, so its own log group can only be named by this pattern (role and function would otherwise depend on each other)",
-    );
-    const seedResource = new CfnResource(this, "SeedItems", {
-      type: "Custom::SeedItems",
-      properties: { ServiceToken: seeder.attrArn, TableName: tableName.valueAsString },
-    });
-    seedResource.cfnOptions.condition = makeTable;
-    seedResource.addResourceDependency(table);
 
     // 2. The log group, with a retention.
     const logGroup = new logs.CfnLogGroup(this, "LogGroup", {
@@ -384,7 +372,7 @@ export class ProbeEnvironmentStack extends Stack {
       targetType: "ip",
       healthCheckEnabled: true,
       healthCheckProtocol: "HTTP",
-      healthCheckPath: "/health",
+      healthCheckPath: healthCheckPath.valueAsString,
       healthCheckIntervalSeconds: 30,
       healthyThresholdCount: 2,
       unhealthyThresholdCount: 2,
@@ -415,7 +403,7 @@ export class ProbeEnvironmentStack extends Stack {
           name: PROBE_CONTAINER,
           image: imageUri.valueAsString,
           essential: true,
-          portMappings: [{ containerPort: 80, protocol: "tcp" }],
+          portMappings: [{ containerPort: PROBE_PORT, protocol: "tcp" }],
           environment: [
             { name: "TABLE_NAME", value: tableName.valueAsString },
             { name: "CONNECTION_TIMEOUT_MS", value: connectionTimeout.valueAsString },
@@ -423,12 +411,7 @@ export class ProbeEnvironmentStack extends Stack {
             { name: "TEST_INTERVAL_SECONDS", value: interval.valueAsString },
           ],
           healthCheck: {
-            command: [
-              "CMD",
-              "node",
-              "-e",
-              "fetch('http://127.0.0.1/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
-            ],
+            command: ["CMD", "node", "-e", Fn.sub(CONTAINER_HEALTH_SCRIPT)],
             interval: 15,
             timeout: 5,
             retries: 3,
@@ -491,12 +474,20 @@ export class ProbeEnvironmentStack extends Stack {
           assignPublicIp: assignPublicIp.valueAsString,
         },
       },
+      // Fn::If takes raw CloudFormation: CDK translates property names only for typed values, so
+      // the load balancer entry is rendered with the specification's names (test/cfn-spec.test.ts).
       loadBalancers: Fn.conditionIf(
         withLb.logicalId,
-        [{ containerName: PROBE_CONTAINER, containerPort: 80, targetGroupArn: targetGroup.ref }],
+        [
+          loadBalancerEntry({
+            containerName: PROBE_CONTAINER,
+            containerPort: PROBE_PORT,
+            targetGroupArn: targetGroup.ref,
+          }),
+        ],
         Aws.NO_VALUE,
-      ) as unknown as ecs.CfnService.LoadBalancerProperty[],
-      healthCheckGracePeriodSeconds: Fn.conditionIf(withLb.logicalId, 60, Aws.NO_VALUE) as unknown as number,
+      ),
+      healthCheckGracePeriodSeconds: Token.asNumber(Fn.conditionIf(withLb.logicalId, 60, Aws.NO_VALUE)),
     });
     // The service must wait for the listener when there is one: a handle whose metadata refers to
     // it only under the condition (a DependsOn on a conditional resource would fail without it).
@@ -530,6 +521,15 @@ export class ProbeEnvironmentStack extends Stack {
 /** A cdk-nag finding accepted on purpose, with the reason beside the resource it concerns. */
 function justify(construct: Construct, id: string, reason: string): void {
   Validations.of(construct).acknowledge({ id, reason });
+}
+
+type LoadBalancerEntry = Required<
+  Pick<ecs.CfnService.LoadBalancerProperty, "containerName" | "containerPort" | "targetGroupArn">
+>;
+
+/** One ECS service load balancer entry in CloudFormation's own property names, for use inside Fn::If. */
+function loadBalancerEntry(lb: LoadBalancerEntry) {
+  return { ContainerName: lb.containerName, ContainerPort: lb.containerPort, TargetGroupArn: lb.targetGroupArn };
 }
 
 function trust(service: string) {

@@ -6,8 +6,15 @@ import { App, DefaultStackSynthesizer, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
-import { LOG_STREAM_PREFIX, PROBE_CONTAINER, ProbeEnvironmentStack, SSM_AGENT_CONTAINER } from "../src/stack.js";
+import {
+  HEALTH_PATHS,
+  LOG_STREAM_PREFIX,
+  PROBE_CONTAINER,
+  ProbeEnvironmentStack,
+  SSM_AGENT_CONTAINER,
+} from "../src/stack.js";
 import { synthesizeTemplate, TEMPLATE_PATH } from "../src/synth.js";
+import { evaluator } from "./support/evaluate.js";
 
 function stack() {
   const app = new App();
@@ -49,7 +56,6 @@ describe("the probe environment template", () => {
             { Name: "CONNECTION_TIMEOUT_MS", Value: { Ref: "ConnectionTimeoutMs" } },
             { Name: "READ_TIMEOUT_MS", Value: { Ref: "ReadTimeoutMs" } },
           ]),
-          HealthCheck: Match.objectLike({ Command: Match.arrayWith([Match.stringLikeRegexp("/health")]) }),
           LogConfiguration: {
             LogDriver: "awslogs",
             Options: Match.objectLike({
@@ -124,7 +130,6 @@ describe("the probe environment template", () => {
       Protocol: "TCP",
       TargetType: "ip",
       HealthCheckProtocol: "HTTP",
-      HealthCheckPath: "/health",
     });
   });
 
@@ -132,7 +137,9 @@ describe("the probe environment template", () => {
     const { template } = stack();
     const resources = template.toJSON().Resources as Record<string, { Condition?: string }>;
     expect(resources.Table?.Condition).toBe("MakeTable");
-    expect(resources.SeedItems?.Condition).toBe("MakeTable");
+    // Seeding is fislat deploy's, through the SDK: no Lambda, no custom resource to wait on.
+    const types = Object.values(template.toJSON().Resources).map((r) => (r as { Type: string }).Type);
+    expect(types.filter((t) => /Lambda|Custom::|CustomResource/.test(t))).toEqual([]);
     expect(resources.LoadBalancer?.Condition).toBe("WithLb");
     expect(resources.Cluster?.Condition).toBe("MakeCluster");
     expect(resources.Repository?.Condition).toBe("MakeRepository");
@@ -144,6 +151,42 @@ describe("the probe environment template", () => {
     expect(resources.Repository).toMatchObject({ DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
     template.hasResourceProperties("AWS::DynamoDB::Table", { BillingMode: "PAY_PER_REQUEST" });
     template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
+  });
+
+  it("health-checks the probe's shallow /live by default, and the deep /health only when asked", () => {
+    const json = synthesizeTemplate() as unknown as Parameters<typeof evaluator>[0] & {
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
+    const paths = (values: Record<string, string>) => {
+      const { value } = evaluator(json, values);
+      const targetGroup = value(json.Resources.TargetGroup?.Properties) as { HealthCheckPath: string };
+      const task = value(json.Resources.TaskDefinition?.Properties) as {
+        ContainerDefinitions: { Name: string; HealthCheck?: { Command: string[] } }[];
+      };
+      const probe = task.ContainerDefinitions.find((c) => c.Name === PROBE_CONTAINER);
+      const script = probe?.HealthCheck?.Command.at(-1) ?? "";
+      return { targetGroup: targetGroup.HealthCheckPath, container: /'(\/[a-z]+)'\)/.exec(script)?.[1] };
+    };
+    expect(paths({})).toEqual({ targetGroup: HEALTH_PATHS.shallow, container: HEALTH_PATHS.shallow });
+    expect(HEALTH_PATHS.shallow).toBe("/live");
+    expect(paths({ HealthCheckPath: "/health" })).toEqual({ targetGroup: "/health", container: "/health" });
+  });
+
+  it("admits CIDRs from /8 to /32 only, in the template's own AllowedPattern", () => {
+    const parameters = synthesizeTemplate().Parameters as Record<string, { AllowedPattern: string }>;
+    const pattern = new RegExp(parameters.AllowedCidr?.AllowedPattern as string);
+    for (const ok of ["", "203.0.113.7/32", "10.0.0.0/8", "192.168.0.0/16"]) expect(pattern.test(ok), ok).toBe(true);
+    for (const bad of [
+      "0.0.0.0/0",
+      "0.0.0.0/00",
+      "0.0.0.0/1",
+      "10.0.0.0/7",
+      "010.0.0.1/32",
+      "256.0.0.1/32",
+      "1.2.3.4/33",
+      "1.2.3.4/08",
+    ])
+      expect(pattern.test(bad), bad).toBe(false);
   });
 
   it("holds no account, region, subnet or ARN of anyone's, and needs no bootstrap", () => {

@@ -83,7 +83,13 @@ class Link {
     client.on("error", teardown);
     upstream.on("error", teardown);
     client.on("close", teardown);
-    upstream.on("close", teardown);
+    // Once upstream is done, the client gets the rest of the reply before its socket goes:
+    // destroying it at once would drop what is still in its write buffer.
+    upstream.on("close", () => {
+      if (client.writableFinished || client.destroyed) teardown();
+      else if (client.writableEnded) client.once("finish", teardown);
+      else teardown();
+    });
   }
 
   private accept(chunk: Buffer): void {
@@ -164,7 +170,10 @@ export class LatencyProxy extends EventEmitter<{ fault: [FaultEvent] }> {
   }
 
   static async start(options: LatencyProxyOptions): Promise<LatencyProxy> {
-    const server = net.createServer({ noDelay: true });
+    // Half-open on both sides: a client that writes and then end()s (HTTP/1.0 style) still gets
+    // its reply; its FIN is passed upstream after the chunks held ahead of it, and the upstream's
+    // reply and FIN come back through the pipe.
+    const server = net.createServer({ noDelay: true, allowHalfOpen: true });
     const proxy = new LatencyProxy(server, options.target, options.random);
     server.on("connection", (client) => proxy.adopt(client));
     server.listen(options.listen?.port ?? 0, options.listen?.host ?? "127.0.0.1");
@@ -182,7 +191,12 @@ export class LatencyProxy extends EventEmitter<{ fault: [FaultEvent] }> {
 
   private adopt(client: net.Socket): void {
     this.connections += 1;
-    const upstream = net.connect({ host: this.target.host, port: this.target.port, noDelay: true });
+    const upstream = net.connect({
+      host: this.target.host,
+      port: this.target.port,
+      noDelay: true,
+      allowHalfOpen: true,
+    });
     const link = new Link(
       client,
       upstream,

@@ -12,7 +12,8 @@ interface Arrival {
 
 async function startUpstream() {
   const arrivals: Arrival[] = [];
-  const server = net.createServer((socket) => {
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on("end", () => socket.end());
     socket.on("data", (chunk) => {
       const at = performance.now();
       for (const byte of chunk.toString()) arrivals.push({ byte, at });
@@ -140,5 +141,62 @@ describe("LatencyProxy", () => {
     const reuse = net.createServer().listen(port, "127.0.0.1");
     await once(reuse, "listening");
     reuse.close();
+  });
+});
+
+describe("a client that half-closes (writes, then end())", () => {
+  /** An upstream that answers only once the request has ended, as an HTTP/1.0 server or a
+   * request-then-FIN protocol does, and then closes its side. */
+  async function answerOnEnd() {
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      let request = "";
+      socket.on("data", (d) => {
+        request += d;
+      });
+      socket.on("end", () => socket.end(`reply to ${request}`));
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    opened.push({ close: () => new Promise((r) => server.close(r)) });
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  /** Connects, writes, half-closes, and collects everything until the proxy closes its side. */
+  async function halfClosedExchange(proxyPort: number, request: string): Promise<string> {
+    const client = net.connect({ port: proxyPort, host: "127.0.0.1", allowHalfOpen: true });
+    opened.push({ close: () => client.destroy() });
+    await once(client, "connect");
+    let reply = "";
+    client.on("data", (d) => {
+      reply += d;
+    });
+    client.end(request);
+    await once(client, "end");
+    return reply;
+  }
+
+  it.each([
+    ["off", undefined],
+    ["on", { delayMs: 100, jitterMs: 20, maxDurationMs: 10_000 }],
+  ])("still gets the whole reply with the fault %s", async (_state, fault) => {
+    const port = await answerOnEnd();
+    const proxy = await LatencyProxy.start({ target: { host: "127.0.0.1", port } });
+    opened.push(proxy);
+    if (fault) proxy.startFault(fault);
+    const sent = performance.now();
+    expect(await halfClosedExchange(proxy.port, "ping")).toBe("reply to ping");
+    // With the fault on, the FIN waited behind the held request instead of overtaking it.
+    if (fault) expect(performance.now() - sent).toBeGreaterThanOrEqual(79);
+  });
+
+  it("gets a large reply whole after upstream closes, with the echo upstream", async () => {
+    const upstream = await startUpstream();
+    opened.push({ close: () => new Promise((r) => upstream.server.close(r)) });
+    const proxy = await LatencyProxy.start({ target: { host: "127.0.0.1", port: upstream.port } });
+    opened.push(proxy);
+    const request = "x".repeat(2 * 1024 * 1024);
+    const reply = await halfClosedExchange(proxy.port, request);
+    expect(reply.length).toBe(request.length);
+    expect(reply).toBe(request.toUpperCase());
   });
 });

@@ -186,6 +186,21 @@ export const PROBE_ENV = {
 
 export type ProbeEnvName = keyof typeof PROBE_ENV;
 
+/** A duration variable's limits and default in milliseconds, whatever its unit (for flags such as
+ * --interval 2h that set it). */
+export function durationLimitsMs(spec: ProbeEnvVar): { minMs: number; maxMs: number; defaultMs?: number } {
+  if (spec.unit !== "ms" && spec.unit !== "s") throw new Error(`${spec.name} is not a duration`);
+  const k = spec.unit === "s" ? 1000 : 1;
+  const limits = { minMs: Math.round(spec.min * k), maxMs: Math.round(spec.max * k) };
+  return typeof spec.default === "number" ? { ...limits, defaultMs: Math.round(spec.default * k) } : limits;
+}
+
+/** The value to put in the environment for a duration in milliseconds ("0.5" for 500 ms in seconds). */
+export function durationEnvValue(spec: ProbeEnvVar, ms: number): string {
+  if (spec.unit !== "ms" && spec.unit !== "s") throw new Error(`${spec.name} is not a duration`);
+  return spec.unit === "s" ? String(Math.round(ms) / 1000) : String(Math.round(ms));
+}
+
 /** Everything the probe reads from its environment, parsed. Durations are in milliseconds. */
 export interface ProbeSettings {
   tableName: string;

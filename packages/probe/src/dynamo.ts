@@ -3,12 +3,16 @@
 //   CONNECTION_TIMEOUT_MS -> connectionTimeout: TCP connect of a new socket only;
 //   READ_TIMEOUT_MS       -> socketTimeout: socket inactivity once connected, through the body,
 //                            a true read timeout. (requestTimeout would only log a warning.)
+// Above both, a hard wall-clock deadline per round trip (contract.ts: connect + read timeout per
+// attempt) through the SDK's abortSignal, since an inactivity timer never fires on a server that
+// trickles bytes; and a cap on the response body read (ROUND_TRIP_MAX_RESPONSE_BYTES).
 // Endpoint, region and credentials are left to the SDK's own resolution (AWS_ENDPOINT_URL_DYNAMODB,
 // AWS_REGION, the default credential chain).
 import { AsyncLocalStorage } from "node:async_hooks";
 import http from "node:http";
 import https from "node:https";
 import { performance } from "node:perf_hooks";
+import { pipeline, type Readable, Transform } from "node:stream";
 import {
   DescribeTableCommand,
   DynamoDBClient,
@@ -19,9 +23,12 @@ import {
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { type Classified, classifyError } from "./classify.js";
 import type { ProbeConfig } from "./config.js";
+import { ROUND_TRIP_MAX_RESPONSE_BYTES, roundTripDeadlineMs } from "./contract.js";
 
 interface ConnectionNote {
   opened: boolean;
+  /** Set when the response body passed the size limit and was cut off. */
+  tooLarge?: number;
 }
 
 // The agent learns which round trip asked for a socket through the async context, so a round
@@ -44,6 +51,51 @@ class TrackingHttpsAgent extends https.Agent {
   override createConnection(...args: Parameters<https.Agent["createConnection"]>) {
     noteNewConnection();
     return super.createConnection(...args);
+  }
+}
+
+type HandleArgs = Parameters<NodeHttpHandler["handle"]>;
+
+/** Reads at most `maxBytes` of a response body; a larger one is cut off (its socket destroyed)
+ * and fails the round trip, so a misbehaving endpoint cannot make the probe buffer it whole. */
+class BoundedHttpHandler extends NodeHttpHandler {
+  constructor(
+    options: ConstructorParameters<typeof NodeHttpHandler>[0],
+    private readonly maxBytes: number,
+  ) {
+    super(options);
+  }
+
+  override async handle(request: HandleArgs[0], options?: HandleArgs[1]) {
+    // Taken now: body chunks arrive in the socket's async context, which for a kept-alive
+    // socket is the round trip that opened it.
+    const note = connectionNotes.getStore();
+    const result = await super.handle(request, options);
+    const { response } = result;
+    const body = response.body as Readable;
+    const tooLarge = (bytes: number) => {
+      if (note) note.tooLarge = bytes;
+      return new Error(
+        `ResponseTooLarge: the response body is larger than ${this.maxBytes} bytes (read ${bytes}); not DynamoDB?`,
+      );
+    };
+    const declared = Number(response.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > this.maxBytes) {
+      body.destroy();
+      throw tooLarge(declared);
+    }
+    let read = 0;
+    const maxBytes = this.maxBytes;
+    const limited = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        read += chunk.length;
+        done(read > maxBytes ? tooLarge(read) : null, chunk);
+      },
+    });
+    // pipeline destroys the source (and so its socket) when the limit is hit.
+    pipeline(body, limited, () => {});
+    response.body = limited;
+    return result;
   }
 }
 
@@ -83,18 +135,50 @@ function commandFor(config: ProbeConfig) {
   }
 }
 
+class DeadlineError extends Error {
+  override readonly name = "DeadlineExceeded";
+  constructor(deadlineMs: number) {
+    super(
+      `DeadlineExceeded: the round trip did not end within its hard deadline of ${deadlineMs} ms (MAX_ATTEMPTS x (CONNECTION_TIMEOUT_MS + READ_TIMEOUT_MS))`,
+    );
+  }
+}
+
 export function createDynamoProbe(config: ProbeConfig): DynamoProbe {
   const agentOptions = { keepAlive: true, maxSockets: 50 };
   const client = new DynamoDBClient({
     maxAttempts: config.maxAttempts,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: config.connectionTimeoutMs,
-      socketTimeout: config.readTimeoutMs,
-      httpAgent: new TrackingHttpAgent(agentOptions),
-      httpsAgent: new TrackingHttpsAgent(agentOptions),
-    }),
+    requestHandler: new BoundedHttpHandler(
+      {
+        connectionTimeout: config.connectionTimeoutMs,
+        socketTimeout: config.readTimeoutMs,
+        httpAgent: new TrackingHttpAgent(agentOptions),
+        httpsAgent: new TrackingHttpsAgent(agentOptions),
+      },
+      ROUND_TRIP_MAX_RESPONSE_BYTES,
+    ),
   });
   const makeCommand = commandFor(config);
+  const deadlineMs = roundTripDeadlineMs(config);
+
+  /** Settles by the deadline whatever the SDK does: aborts the send, and stops waiting for it. */
+  const sendWithDeadline = (note: ConnectionNote) => {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new DeadlineError(deadlineMs);
+        controller.abort(error);
+        reject(error);
+      }, deadlineMs);
+    });
+    const sent = connectionNotes.run(note, () =>
+      // biome-ignore lint/suspicious/noExplicitAny: the union of four commands is not assignable to send's overloads
+      client.send(makeCommand() as any, { abortSignal: controller.signal }),
+    );
+    sent.catch(() => {}); // after the deadline its rejection is no longer anyone's
+    return Promise.race([sent, deadline]).finally(() => clearTimeout(timer));
+  };
 
   return {
     async warmUp() {
@@ -112,14 +196,22 @@ export function createDynamoProbe(config: ProbeConfig): DynamoProbe {
       const note: ConnectionNote = { opened: false };
       const started = performance.now();
       try {
-        // biome-ignore lint/suspicious/noExplicitAny: the union of four commands is not assignable to send's overloads
-        const output = await connectionNotes.run(note, () => client.send(makeCommand() as any));
+        const output = await sendWithDeadline(note);
         const rttMs = performance.now() - started;
         return { ok: true, rttMs, conn: note.opened ? "new" : "reused", attempts: output.$metadata.attempts };
       } catch (error) {
         const rttMs = performance.now() - started;
         const attempts = (error as { $metadata?: { attempts?: number } })?.$metadata?.attempts;
-        return { ok: false, rttMs, conn: note.opened ? "new" : "reused", attempts, error: classifyError(error) };
+        const classified: Classified =
+          error instanceof DeadlineError
+            ? { kind: "timeout", message: error.message }
+            : note.tooLarge !== undefined
+              ? {
+                  kind: "other",
+                  message: `ResponseTooLarge: the response body is larger than ${ROUND_TRIP_MAX_RESPONSE_BYTES} bytes; the probe stopped reading it`,
+                }
+              : classifyError(error);
+        return { ok: false, rttMs, conn: note.opened ? "new" : "reused", attempts, error: classified };
       }
     },
     destroy() {

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Entry point of the probe process: configuration from the environment (exit 2 when invalid),
-// start, and a clean exit 0 within 2 s on SIGTERM (what ECS sends) or SIGINT.
+// start, and a clean exit 0 within 2 s on SIGTERM (what ECS sends) or SIGINT, or on the end of
+// stdin when PROBE_EXIT_ON_STDIN_END is set (the parent died: nothing else would tell us).
 import { CONFIG_EXIT_CODE, ConfigError, loadConfig } from "./config.js";
 import { resolveTaskIdentity } from "./identity.js";
 import { jsonLineWriter } from "./log.js";
-import { startProbe } from "./probe.js";
+import { ListenError, startProbe } from "./probe.js";
 
 const SHUTDOWN_BUDGET_MS = 1800;
 
@@ -21,12 +22,23 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  const parentGone = config.exitOnStdinEnd ? watchStdin() : undefined;
   const task = await resolveTaskIdentity();
-  const probe = await startProbe(config, { log, task });
+  let probe: Awaited<ReturnType<typeof startProbe>>;
+  try {
+    probe = await startProbe(config, { log, task });
+  } catch (error) {
+    if (error instanceof ListenError) {
+      process.stderr.write(`fislat-probe: ${error.message}\n`);
+      process.exit(CONFIG_EXIT_CODE);
+    }
+    throw error;
+  }
   log({
     msg: "Probe started",
     task,
     port: probe.port,
+    host: config.host ?? "all interfaces",
     table: config.tableName,
     op: config.operation,
     connectionTimeoutMs: config.connectionTimeoutMs,
@@ -37,7 +49,7 @@ async function main(): Promise<void> {
     pid: process.pid,
   });
 
-  const shutdown = (signal: NodeJS.Signals) => {
+  const shutdown = (signal: NodeJS.Signals | "stdin-end") => {
     // A hard deadline in case something refuses to close; ECS kills at 30 s, we promise 2 s.
     setTimeout(() => process.exit(0), SHUTDOWN_BUDGET_MS).unref();
     probe.stop().then(
@@ -50,6 +62,19 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
+  parentGone?.then(() => shutdown("stdin-end"));
+}
+
+/** Resolves when stdin ends or fails: the parent holding the pipe's other end closed it or died. */
+function watchStdin(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => resolve();
+    process.stdin.on("end", done);
+    process.stdin.on("close", done);
+    process.stdin.on("error", done);
+    // Whatever the parent writes is not for us; reading keeps the end observable.
+    process.stdin.on("data", () => {});
+  });
 }
 
 main().catch((error: unknown) => {

@@ -5,6 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { ProbeConfig } from "./config.js";
+import { PROBE_PATHS } from "./contract.js";
 import { createDynamoProbe, type DynamoProbe, type RoundTripResult } from "./dynamo.js";
 import { HealthTracker } from "./health.js";
 import type { LogWriter } from "./log.js";
@@ -23,6 +24,59 @@ export interface ProbeDeps {
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+/** The path of a request target, without query or fragment; undefined when there is none.
+ * Read by hand: `new URL` throws on targets such as `//x:99999/`, and a path is all we need. */
+export function requestPath(target: string | undefined): string | undefined {
+  if (target === undefined) return undefined;
+  if (target.startsWith("/")) return target.split(/[?#]/, 1)[0] as string;
+  // The absolute form (`GET http://host/health`), which HTTP/1.1 servers must accept.
+  if (/^https?:\/\//i.test(target)) {
+    try {
+      return new URL(target).pathname;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** A request that is still incomplete after these times gets 408 and its connection is closed, so
+ * every peer gets a status; health checks send their few bytes at once. */
+export const REQUEST_HEADERS_TIMEOUT_MS = 5000;
+const SERVER_OPTIONS: http.ServerOptions = {
+  headersTimeout: REQUEST_HEADERS_TIMEOUT_MS,
+  requestTimeout: 2 * REQUEST_HEADERS_TIMEOUT_MS,
+  connectionsCheckingInterval: 1000,
+};
+
+/** Error of a listen that failed for a reason the environment can fix. */
+export class ListenError extends Error {
+  override readonly name = "ListenError";
+}
+
+async function listen(server: http.Server, config: ProbeConfig): Promise<void> {
+  const where = `PORT=${config.port}${config.host === undefined ? "" : ` PROBE_HOST=${config.host}`}`;
+  try {
+    server.listen(config.port, config.host);
+    await once(server, "listening");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EACCES") {
+      throw new ListenError(
+        `${where}: permission denied to listen (ports below 1024 need root or the CAP_NET_BIND_SERVICE capability, as the image gives node): set PORT to a port from 1024 to 65535, e.g. PORT=8080`,
+      );
+    }
+    if (code === "EADDRINUSE")
+      throw new ListenError(`${where}: the port is in use; set PORT to a free port, or 0 for any`);
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") {
+      throw new ListenError(
+        `${where}: this machine has no such address (${code}); set PROBE_HOST to one of its addresses, or unset it for all interfaces`,
+      );
+    }
+    throw error;
+  }
+}
 
 export async function startProbe(config: ProbeConfig, deps: ProbeDeps): Promise<RunningProbe> {
   const { log, task } = deps;
@@ -79,19 +133,7 @@ export async function startProbe(config: ProbeConfig, deps: ProbeDeps): Promise<
     return record;
   };
 
-  const schedule = startFixedRate(config.intervalMs, {
-    async run(tick) {
-      const { result, startedAt, record } = await measure("loop", tick + 1);
-      if (stopping) return; // cut short by shutdown: not a DynamoDB failure
-      log(record);
-      if (result.ok) health.recordSuccess();
-      else health.recordFailure(startedAt, record.error ?? "unknown error");
-    },
-    missed(tick, dueAt, totalMissed) {
-      if (stopping) return;
-      log({ msg: TICK_MISSED_MSG, level: "warn", scheduledTs: wallAt(dueAt), seq: tick + 1, totalMissed, task });
-    },
-  });
+  const healthyNow = () => health.snapshot().status !== "unhealthy";
 
   const sendJson = (
     res: http.ServerResponse,
@@ -99,6 +141,7 @@ export async function startProbe(config: ProbeConfig, deps: ProbeDeps): Promise<
     body: unknown,
     headers: http.OutgoingHttpHeaders = {},
   ) => {
+    if (res.headersSent || res.destroyed) return;
     const text = JSON.stringify(body);
     res.writeHead(status, {
       "content-type": "application/json",
@@ -109,17 +152,29 @@ export async function startProbe(config: ProbeConfig, deps: ProbeDeps): Promise<
     res.end(res.req.method === "HEAD" ? undefined : text);
   };
 
-  const server = http.createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://probe").pathname;
-    if (path !== "/health" && path !== "/test") {
-      sendJson(res, 404, { error: `no such path: ${path}; try /health or /test` });
+  const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const path = requestPath(req.url);
+    if (path === undefined) {
+      sendJson(res, 400, { error: "the request target is not a path" });
+      return;
+    }
+    if (path !== PROBE_PATHS.health && path !== PROBE_PATHS.live && path !== PROBE_PATHS.test) {
+      sendJson(res, 404, {
+        error: `no such path: ${path.slice(0, 200)}; try ${Object.values(PROBE_PATHS).join(", ")}`,
+      });
       return;
     }
     if (req.method !== "GET" && req.method !== "HEAD") {
       sendJson(res, 405, { error: `method ${req.method} not allowed on ${path}` }, { allow: "GET, HEAD" });
       return;
     }
-    if (path === "/health") {
+    if (path === PROBE_PATHS.live) {
+      // Shallow on purpose: the load balancer and the container health check use it, and they
+      // must not replace a task because DynamoDB is slow (that is what the experiment observes).
+      sendJson(res, 200, { status: "live", task });
+      return;
+    }
+    if (path === PROBE_PATHS.health) {
       const snap = health.snapshot();
       sendJson(res, snap.status === "unhealthy" ? 503 : 200, { ...snap, task });
       return;
@@ -137,16 +192,58 @@ export async function startProbe(config: ProbeConfig, deps: ProbeDeps): Promise<
     testSeq += 1;
     measure("test", testSeq)
       .then(({ record }) => {
+        record.healthy = healthyNow();
         if (!stopping) log(record);
         sendJson(res, record.ok ? 200 : 500, record);
       })
+      .catch((error: unknown) => sendJson(res, 500, { error: String(error).slice(0, 500) }))
       .finally(() => {
         activeTests -= 1;
       });
+  };
+
+  // Whatever a peer sends, the process keeps serving and the peer gets a status: the handler
+  // cannot throw past here, and Node itself answers requests it cannot parse with 400.
+  const server = http.createServer(SERVER_OPTIONS, (req, res) => {
+    try {
+      route(req, res);
+    } catch (error) {
+      sendJson(res, 500, { error: String(error).slice(0, 500) });
+    }
   });
-  server.listen(config.port);
-  await once(server, "listening");
+  // Node closes a CONNECT without a word unless someone listens: answer it like any other method.
+  server.on("connect", (_req, socket) => {
+    socket.on("error", () => {});
+    socket.end("HTTP/1.1 405 Method Not Allowed\r\nallow: GET, HEAD\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+  });
+  await listen(server, config);
   const port = (server.address() as AddressInfo).port;
+
+  const schedule = startFixedRate(config.intervalMs, {
+    async run(tick) {
+      const { result, startedAt, record } = await measure("loop", tick + 1);
+      if (stopping) return; // cut short by shutdown: not a DynamoDB failure
+      // /health's state once this round trip is counted: a success makes it healthy at once, a
+      // failure changes it only later (by timer). The line is written before the count, so a
+      // "Health changed" line it causes follows it.
+      record.healthy = result.ok || healthyNow();
+      log(record);
+      if (result.ok) health.recordSuccess();
+      else health.recordFailure(startedAt, record.error ?? "unknown error");
+    },
+    missed(tick, dueAt, totalMissed) {
+      if (stopping) return;
+      log({
+        msg: TICK_MISSED_MSG,
+        level: "warn",
+        scheduledTs: wallAt(dueAt),
+        seq: tick + 1,
+        totalMissed,
+        healthy: healthyNow(),
+        task,
+      });
+    },
+  });
 
   return {
     port,

@@ -26,12 +26,22 @@ export type RoundTripRecord = {
   rttMs: number;
   op: string;
   table: string;
-  /** Loop round trips count 1, 2, 3...; on-demand /test round trips count separately. */
+  /**
+   * Loop round trips carry their tick number 1, 2, 3... per process; a tick that found a round
+   * trip still in flight is a Tick missed line with that seq instead. So over the loop's lines
+   * (Round trip with src "loop" and Tick missed) seq is consecutive, and a gap counts lost lines
+   * exactly. On-demand /test round trips count separately.
+   */
   seq: number;
   src: "loop" | "test";
   task: string;
   /** Whether the round trip had to open a new connection (under the ECS fault it pays ~3 delays). */
   conn: "new" | "reused";
+  /**
+   * The probe's /health state (true: 200, starting or healthy; false: 503) when the line was
+   * written, after this round trip was counted. Absent on lines of probes older than the field.
+   */
+  healthy?: boolean;
   attempts?: number;
   errorKind?: ErrorKind;
   error?: string;
@@ -55,7 +65,11 @@ export type TickMissedRecord = {
   msg: typeof TICK_MISSED_MSG;
   /** The scheduled start that could not be honoured, because a round trip was still in flight. */
   scheduledTs: string;
+  /** The tick's number, in the same sequence as loop round trips' seq. */
+  seq?: number;
   totalMissed: number;
+  /** The probe's /health state when the line was written (absent on older probes' lines). */
+  healthy?: boolean;
   task: string;
 };
 
@@ -78,6 +92,7 @@ function roundTripProblem(o: Record<string, unknown>): string | undefined {
   if (typeof o.seq !== "number") return "seq is not a number";
   if (typeof o.op !== "string" || typeof o.table !== "string") return "op or table is missing";
   if (o.conn !== "new" && o.conn !== "reused") return "conn is not new or reused";
+  if (o.healthy !== undefined && typeof o.healthy !== "boolean") return "healthy is not a boolean";
   if (!o.ok && !(ERROR_KINDS as readonly unknown[]).includes(o.errorKind)) return "errorKind is missing or unknown";
   return undefined;
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
 import {
   allowedText,
+  durationEnvValue,
+  durationLimitsMs,
   LOCAL_PROBE_ENV,
   PROBE_ENV,
   PROBE_PATHS,
@@ -182,5 +184,17 @@ describe("the contract", () => {
   it("has the paths and the local launcher's settings, which the parser accepts", () => {
     expect(PROBE_PATHS).toEqual({ health: "/health", live: "/live", test: "/test" });
     expect(parseProbeEnv({ ...LOCAL_PROBE_ENV })).toMatchObject({ host: "127.0.0.1", exitOnStdinEnd: true });
+  });
+
+  it("gives duration limits in milliseconds and writes values the parser reads back", () => {
+    expect(durationLimitsMs(PROBE_ENV.TEST_INTERVAL_SECONDS)).toEqual({ minMs: 10, maxMs: 3_600_000, defaultMs: 5000 });
+    expect(durationLimitsMs(PROBE_ENV.READ_TIMEOUT_MS)).toEqual({ minMs: 1, maxMs: 600_000, defaultMs: 5000 });
+    expect(durationLimitsMs(PROBE_ENV.HEALTH_FAILURE_SECONDS)).toMatchObject({ minMs: 0, maxMs: 86_400_000 });
+    expect(() => durationLimitsMs(PROBE_ENV.PORT)).toThrow(/not a duration/);
+    for (const ms of [10, 1234, 500, 3_600_000]) {
+      const value = durationEnvValue(PROBE_ENV.TEST_INTERVAL_SECONDS, ms);
+      expect(parseProbeEnv({ TEST_INTERVAL_SECONDS: value }).intervalMs).toBe(ms);
+    }
+    expect(durationEnvValue(PROBE_ENV.READ_TIMEOUT_MS, 500)).toBe("500");
   });
 });

@@ -50,6 +50,25 @@ describe("parseProbeLine", () => {
     });
   });
 
+  it("reads the health state a round trip carries, and old lines without it", () => {
+    for (const healthy of [true, false]) {
+      expect(parseProbeLine(JSON.stringify({ ...good, healthy }))).toEqual({
+        type: "round-trip",
+        record: { ...good, healthy },
+      });
+    }
+    const old = parseProbeLine(JSON.stringify(good));
+    expect(old).toEqual({ type: "round-trip", record: good });
+    expect(old.type === "round-trip" && "healthy" in old.record).toBe(false);
+    expect(parseProbeLine(JSON.stringify({ ...good, healthy: "yes" }))).toEqual({
+      type: "malformed",
+      reason: "healthy is not a boolean",
+    });
+    expect(
+      parseProbeLine(JSON.stringify({ ts: good.ts, msg: "Tick missed", scheduledTs: good.ts, seq: 7, healthy: false })),
+    ).toMatchObject({ type: "tick-missed", record: { seq: 7, healthy: false } });
+  });
+
   it("ignores lines that are not the probe's", () => {
     expect(parseProbeLine("(node:1) Warning: something")).toEqual({ type: "other" });
     expect(parseProbeLine(JSON.stringify({ msg: "Probe started" }))).toEqual({ type: "other" });

@@ -4,6 +4,7 @@
 // an SDK client.
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -22,6 +23,7 @@ const FACTORIES = {
   elb: () => new ElasticLoadBalancingV2Client({}),
   iam: () => new IAMClient({}),
   ssm: () => new SSMClient({}),
+  dynamodb: () => new DynamoDBClient({}),
 };
 
 export type AwsClients = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> } & {

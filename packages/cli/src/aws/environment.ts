@@ -4,9 +4,8 @@
 import { randomUUID } from "node:crypto";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import type { RunOptions } from "../commands/run-options.js";
 import type { ExperimentPorts } from "../engine/experiment.js";
-import type { ExperimentPlan } from "../engine/plan.js";
+import type { AwsTarget, ExperimentPlan, ExperimentRequest } from "../engine/plan.js";
 import type { Clock } from "../engine/ports.js";
 import { badInput, EXIT, FislatError } from "../errors.js";
 import { healthPoller } from "../local/health-poller.js";
@@ -85,14 +84,21 @@ function selectorOf(flags: AwsRunFlags): TaskSelector | undefined {
   return flags.launch ? undefined : selectorFromFlags(cluster, flags);
 }
 
+/** The request is complete and valid (the planner checked every flag) before this makes any AWS call. */
 export async function prepareAwsRun(
   clients: AwsClients,
-  flags: AwsRunFlags,
-  options: RunOptions,
+  request: ExperimentRequest,
+  flags: AwsTarget,
   resources: Resources,
   clock: Clock,
   say: (message: string) => void,
 ): Promise<AwsEnvironment> {
+  const options = {
+    ...request.probe,
+    delayMs: request.fault.delayMs,
+    jitterMs: request.fault.jitterMs,
+    injectionMs: request.phases.injectionMs,
+  };
   const runId = randomUUID();
   let selector = selectorOf(flags);
   if (flags.launch && !flags.taskDefinition) throw badInput("--launch needs --task-definition <family[:revision]>");
@@ -207,7 +213,7 @@ export async function prepareAwsRun(
         : { kind: "arns", taskArns: tasks.map((t) => t.taskArn), selectionMode };
   const spec = {
     runId,
-    scenario: options.scenario.name,
+    scenario: request.name,
     roleArn: flags.roleArn as string,
     sources: flags.sources ?? "DYNAMODB",
     target,
@@ -226,19 +232,17 @@ export async function prepareAwsRun(
   });
 
   const plan: ExperimentPlan = {
-    scenario: options.scenario,
-    fault: { delayMs: options.delayMs, jitterMs: options.jitterMs, durationMs: options.injectionMs },
-    baselineMs: options.baselineMs,
-    recoveryMs: options.recoveryMs,
-    connectionTimeoutMs: effective.connectionTimeoutMs,
-    readTimeoutMs: effective.readTimeoutMs,
-    intervalMs: effective.intervalMs,
-    healthFailureMs: effective.healthFailureMs,
+    request,
+    probe: {
+      connectionTimeoutMs: effective.connectionTimeoutMs,
+      readTimeoutMs: effective.readTimeoutMs,
+      intervalMs: effective.intervalMs,
+      healthFailureMs: effective.healthFailureMs,
+    },
     healthPollMs: 5000,
     lateLineGraceMs: LATE_LINE_BOUND_MS,
     // Over HTTPS a new connection waits for the SYN, the TLS handshake and the request.
-    waitsOnNewConnection: 3,
-    connectDelayed: true,
+    traits: { waitsOnNewConnection: 3, connectDelayed: true },
   };
   const source = cloudWatchSource(
     logs,

@@ -33,6 +33,7 @@ export interface DeployResult {
 }
 
 const IN_PROGRESS = /_IN_PROGRESS$/;
+export const REVIEW_IN_PROGRESS = "REVIEW_IN_PROGRESS";
 const FAILED_RESOURCE = /(CREATE|UPDATE|DELETE)_FAILED$/;
 const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
 
@@ -123,17 +124,21 @@ export async function deployStack(cfn: CloudFormationClient, options: DeployOpti
       EXIT.environment,
     );
   }
-  if (existing && IN_PROGRESS.test(existing.StackStatus ?? "")) {
+  // REVIEW_IN_PROGRESS: a CREATE change set was made (and failed, or was never executed); the stack
+  // has no resources and takes another CREATE change set, as the AWS CLI's `cloudformation deploy`
+  // treats it. It is not busy.
+  const created = existing !== undefined && existing.StackStatus !== REVIEW_IN_PROGRESS;
+  if (created && IN_PROGRESS.test(existing.StackStatus ?? "")) {
     throw new FislatError(
       `stack ${stackName} is busy (${existing.StackStatus}): wait for it to finish`,
       EXIT.environment,
     );
   }
-  const type = existing ? "UPDATE" : "CREATE";
+  const type = created ? "UPDATE" : "CREATE";
   // A parameter without a value keeps its current one on update, and its default on create.
   const parameters = Object.entries(options.parameters).flatMap(([key, value]): Parameter[] => {
     if (value !== undefined) return [{ ParameterKey: key, ParameterValue: value }];
-    const known = existing?.Parameters?.some((p) => p.ParameterKey === key);
+    const known = created && existing.Parameters?.some((p) => p.ParameterKey === key);
     return known ? [{ ParameterKey: key, UsePreviousValue: true }] : [];
   });
   const changeSetName = `fislat-${clock.wallNow().getTime()}`;
@@ -175,7 +180,11 @@ export async function deployStack(cfn: CloudFormationClient, options: DeployOpti
         progress.info(`stack ${stackName} is up to date: no changes`);
         return { action: "unchanged", outputs: outputsOf(existing), parameters: parametersOf(existing) };
       }
-      throw new FislatError(`the change set failed: ${set.StatusReason ?? "no reason given"}`, EXIT.environment);
+      const left =
+        type === "CREATE"
+          ? `; stack ${stackName} stays ${REVIEW_IN_PROGRESS} with no resources until the next fislat deploy (or fislat destroy)`
+          : "";
+      throw new FislatError(`the change set failed: ${set.StatusReason ?? "no reason given"}${left}`, EXIT.environment);
     }
     await clock.sleep(Math.min(pollMs, 2000));
   }

@@ -4,7 +4,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { CloudFormationClient, StackEvent } from "@aws-sdk/client-cloudformation";
-import { deployStack, describeStack, destroyStack, type StackParameters } from "../aws/stack.js";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { seedTable } from "../aws/seed.js";
+import { deployStack, describeStack, destroyStack, REVIEW_IN_PROGRESS, type StackParameters } from "../aws/stack.js";
 import { CONFIG_FILE } from "../config-file.js";
 import { parseDuration, parseMilliseconds } from "../durations.js";
 import type { Clock } from "../engine/ports.js";
@@ -13,6 +15,12 @@ import { writeFileAtomic } from "../render/atomic-write.js";
 import { readEnvironmentTemplate } from "./synth.js";
 
 export const DEFAULT_STACK = "fislat-probe";
+
+/** The probe's shallow and deep health paths (contract 1's PROBE_PATHS.live and .health). */
+export const HEALTH_PATHS = { shallow: "/live", deep: "/health" } as const;
+
+/** The broadest --allow-cidr: a /8, as the template's AllowedPattern (packages/infra MIN_CIDR_PREFIX). */
+export const MIN_CIDR_PREFIX = 8;
 
 export interface DeployFlags {
   stackName?: string;
@@ -30,21 +38,79 @@ export interface DeployFlags {
   cluster?: string;
   repository?: boolean;
   assignPublicIp?: boolean;
+  deepHealthCheck?: boolean;
   region?: string;
 }
 
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+/** A value for an error line: quoted, and cut short so a huge value is not echoed whole. */
+export function shown(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+}
 
-function checkCidr(cidr: string): string {
-  const m = CIDR.exec(cidr);
-  const ok = m?.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
-  if (!ok) throw badInput(`--allow-cidr ${JSON.stringify(cidr)} is not an IPv4 CIDR like 203.0.113.7/32`);
-  if (cidr.endsWith("/0"))
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/**
+ * An IPv4 CIDR as EC2 takes it: four decimal octets without leading zeros, a prefix from /8 to /32
+ * (MIN_CIDR_PREFIX, the template's AllowedPattern says the same), and no host bits set.
+ */
+export function checkCidr(cidr: string): string {
+  const m = IPV4_CIDR.exec(cidr);
+  const parts = m?.slice(1, 6) ?? [];
+  const decimal = parts.every((p) => p === "0" || !p.startsWith("0"));
+  const octets = parts.slice(0, 4).map(Number);
+  const prefix = Number(parts[4]);
+  if (!m || !decimal || octets.some((o) => o > 255) || prefix > 32)
     throw badInput(
-      `--allow-cidr ${cidr} would open the load balancer to everyone: name your own address, e.g. <your-ip>/32`,
+      `--allow-cidr ${shown(cidr)} is not an IPv4 CIDR: four numbers 0 to 255 without leading zeros and a prefix /${MIN_CIDR_PREFIX} to /32, like 203.0.113.7/32`,
     );
+  if (prefix < MIN_CIDR_PREFIX)
+    throw badInput(
+      `--allow-cidr ${cidr} is broader than /${MIN_CIDR_PREFIX}: it would open the load balancer (and /test, which calls DynamoDB) to networks that are not yours; name your own address (<your-ip>/32) or your office or VPN range`,
+    );
+  const address = octets.reduce((a, o) => a * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  const network = address - (address % size);
+  if (network !== address) {
+    const canonical = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join(".");
+    throw badInput(`--allow-cidr ${cidr} has host bits set: the network is ${canonical}/${prefix}`);
+  }
   return cidr;
 }
+
+const PATTERNS: [keyof DeployFlags, string, RegExp, string][] = [
+  ["stackName", "--stack-name", /^[A-Za-z][A-Za-z0-9-]{0,127}$/, "a letter, then up to 127 letters, digits or '-'"],
+  ["vpc", "--vpc", /^vpc-[0-9a-f]{8,17}$/, "a VPC id like vpc-0123456789abcdef0"],
+  ["tableName", "--table-name", /^[A-Za-z0-9_.-]{3,255}$/, "3 to 255 characters of a-z, A-Z, 0-9, '_', '-' or '.'"],
+  ["cluster", "--cluster", /^[A-Za-z0-9_-]{1,255}$/, "an ECS cluster name (letters, digits, '-' and '_')"],
+  [
+    "image",
+    "--image",
+    /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]{1,2}[a-z0-9]+)*)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
+    "an image reference like <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> (fislat image push prints it)",
+  ],
+];
+
+/**
+ * Everything about the flags that needs no AWS, checked before the first call: the values
+ * CloudFormation would refuse (or, for --allow-cidr, that we refuse), with the flag named.
+ */
+export function checkDeployFlags(flags: DeployFlags): void {
+  for (const [key, flag, pattern, what] of PATTERNS) {
+    const value = flags[key];
+    if (typeof value === "string" && !pattern.test(value)) throw badInput(`${flag} ${shown(value)}: expected ${what}`);
+  }
+  for (const subnet of splitList(flags.subnets)) {
+    if (!/^subnet-[0-9a-f]{8,17}$/.test(subnet))
+      throw badInput(`--subnets: ${shown(subnet)} is not a subnet id like subnet-0123456789abcdef0`);
+  }
+  stackParameters(flags, false);
+}
+
+const splitList = (list: string | undefined) =>
+  (list ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Flags to template parameters; undefined keeps the deployed value (or the default on create). */
 export function stackParameters(flags: DeployFlags, creating: boolean): StackParameters {
@@ -52,10 +118,7 @@ export function stackParameters(flags: DeployFlags, creating: boolean): StackPar
   const cidrs = (flags.allowCidr ?? []).map(checkCidr);
   if (cidrs.length > 3)
     throw badInput(`--allow-cidr was given ${cidrs.length} times: the load balancer takes at most 3`);
-  const subnets = flags.subnets
-    ?.split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const subnets = flags.subnets === undefined ? undefined : splitList(flags.subnets);
   if (creating) {
     const missing = [
       !flags.vpc && "--vpc <vpc-id>",
@@ -69,8 +132,7 @@ export function stackParameters(flags: DeployFlags, creating: boolean): StackPar
   const ms = (flag: string, v: string | undefined) =>
     v === undefined ? undefined : String(parseMilliseconds(flag, v));
   const count = flags.desiredCount;
-  if (count !== undefined && !/^[0-5]$/.test(count))
-    throw badInput(`--desired-count ${JSON.stringify(count)}: expected 0 to 5`);
+  if (count !== undefined && !/^[0-5]$/.test(count)) throw badInput(`--desired-count ${shown(count)}: expected 0 to 5`);
   const bool = (v: boolean | undefined) => (v === undefined ? undefined : String(v));
   return {
     VpcId: flags.vpc,
@@ -90,6 +152,12 @@ export function stackParameters(flags: DeployFlags, creating: boolean): StackPar
     ClusterName: flags.cluster,
     CreateRepository: bool(flags.repository),
     AssignPublicIp: flags.assignPublicIp === undefined ? undefined : flags.assignPublicIp ? "ENABLED" : "DISABLED",
+    HealthCheckPath:
+      flags.deepHealthCheck === undefined
+        ? undefined
+        : flags.deepHealthCheck
+          ? HEALTH_PATHS.deep
+          : HEALTH_PATHS.shallow,
   };
 }
 
@@ -131,10 +199,19 @@ export interface StackIo {
   signal?: AbortSignal;
 }
 
-export async function deployCommand(cfn: CloudFormationClient, flags: DeployFlags, io: StackIo): Promise<ExitCode> {
+export interface DeployClients {
+  cloudformation: CloudFormationClient;
+  /** Made only when the table is to be seeded. */
+  dynamodb: () => DynamoDBClient;
+}
+
+export async function deployCommand(clients: DeployClients, flags: DeployFlags, io: StackIo): Promise<ExitCode> {
+  const cfn = clients.cloudformation;
+  // Everything that needs no AWS first: bad input exits 2 before any call.
+  checkDeployFlags(flags);
   const stackName = flags.stackName ?? DEFAULT_STACK;
   const existing = await describeStack(cfn, stackName);
-  const parameters = stackParameters(flags, existing === undefined);
+  const parameters = stackParameters(flags, existing === undefined || existing.StackStatus === REVIEW_IN_PROGRESS);
   let executing = false;
   const onAbort = () => {
     if (executing) {
@@ -164,6 +241,9 @@ export async function deployCommand(cfn: CloudFormationClient, flags: DeployFlag
     return EXIT.interrupted;
   }
   for (const [key, value] of Object.entries(result.outputs)) io.say(`  ${key} = ${value}`);
+  if (result.parameters.CreateTable === "true" && result.outputs.TableName) {
+    await seed(clients.dynamodb(), result.outputs.TableName, io.say);
+  }
   const file = path.resolve(io.cwd ?? process.cwd(), CONFIG_FILE);
   await writeConfig(result.outputs, flags.region ?? process.env.AWS_REGION, stackName, file);
   io.say(`stack ${stackName} ${result.action}; fislat run, tail, stop and doctor read it from ${file}`);
@@ -173,6 +253,22 @@ export async function deployCommand(cfn: CloudFormationClient, flags: DeployFlag
     );
   }
   return EXIT.passed;
+}
+
+/** Seeds the stack's own table; a failure is a warning, since the probe reads an empty table as well. */
+async function seed(dynamodb: DynamoDBClient, table: string, say: (s: string) => void): Promise<void> {
+  try {
+    const added = await seedTable(dynamodb, table);
+    say(
+      added > 0
+        ? `table ${table}: seeded ${added} of the original setup's items (test1, test2)`
+        : `table ${table}: already holds the seed items`,
+    );
+  } catch (error) {
+    say(
+      `warning: could not seed table ${table} (${(error as Error).name}: ${(error as Error).message}); the probe still works (a GetItem of a missing key is a full round trip), and the next fislat deploy tries again`,
+    );
+  }
 }
 
 export async function destroyCommand(

@@ -32,28 +32,103 @@ export interface DoctorFlags {
   roleArn?: string;
 }
 
-/** What FIS does through the role for aws:ecs:task-network-latency (shared/facts, section 2.4). */
+/**
+ * What FIS does through the experiment role for aws:ecs:task-network-latency. The FIS user guide's
+ * actions reference lists, under the action's "Permissions": ecs:DescribeTasks,
+ * ecs:DescribeContainerInstances, ec2:DescribeInstances, ec2:DescribeSubnets, ssm:SendCommand,
+ * ssm:ListCommands, ssm:CancelCommand
+ * (https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html#task-network-latency);
+ * "Use the AWS FIS aws:ecs:task actions", Requirements, lists the ssm ones and ecs:DescribeTasks
+ * (https://docs.aws.amazon.com/fis/latest/userguide/ecs-task-actions.html). ecs:ListTasks is how
+ * FIS resolves a target named by cluster and service (fislat run --target-by service).
+ */
 export const FIS_ROLE_ACTIONS = [
   "ecs:DescribeTasks",
   "ecs:ListTasks",
+  "ecs:DescribeContainerInstances",
+  "ec2:DescribeInstances",
+  "ec2:DescribeSubnets",
   "ssm:SendCommand",
   "ssm:ListCommands",
   "ssm:CancelCommand",
-  "ec2:DescribeSubnets",
 ];
+
+/** The SSM document FIS runs for the action on Fargate (useEcsFaultInjectionEndpoints=true). */
+export const FIS_LATENCY_DOCUMENT = "AWSFIS-Run-Network-Latency-ECS";
+
+export interface Simulation {
+  actions: string[];
+  resources: string[];
+  context?: { ContextKeyName: string; ContextKeyValues: string[]; ContextKeyType: "string" }[];
+}
+
+/**
+ * The simulations that show whether the role may do what FIS does, each on the resources FIS acts
+ * on. IAM's answer for an action is the most restrictive over all the resources of one call, so
+ * actions on different resources are simulated apart; without ResourceArns IAM simulates "*", and a
+ * role scoped to its resources (least privilege) would come out implicitDeny.
+ */
+export function fisRoleSimulations(where: {
+  partition: string;
+  region: string;
+  account: string;
+  cluster: string;
+  taskArns: string[];
+}): Simulation[] {
+  const { partition, region, account, cluster } = where;
+  const ecs = `arn:${partition}:ecs:${region}:${account}`;
+  const clusterName = cluster.startsWith("arn:") ? (cluster.split("/").at(-1) ?? cluster) : cluster;
+  const clusterArn = cluster.startsWith("arn:") ? cluster : `${ecs}:cluster/${cluster}`;
+  const inCluster = [
+    { ContextKeyName: "ecs:cluster", ContextKeyValues: [clusterArn], ContextKeyType: "string" as const },
+  ];
+  return [
+    {
+      actions: ["ecs:DescribeTasks"],
+      resources: where.taskArns.length > 0 ? where.taskArns : [`${ecs}:task/${clusterName}/*`],
+      context: inCluster,
+    },
+    { actions: ["ecs:ListTasks"], resources: [`${ecs}:container-instance/${clusterName}/*`], context: inCluster },
+    {
+      actions: ["ecs:DescribeContainerInstances"],
+      resources: [`${ecs}:container-instance/${clusterName}/*`],
+      context: inCluster,
+    },
+    // A task registers as a managed instance at run time, with an id no one can know beforehand.
+    {
+      actions: ["ssm:SendCommand"],
+      resources: [
+        `arn:${partition}:ssm:${region}::document/${FIS_LATENCY_DOCUMENT}`,
+        `arn:${partition}:ssm:${region}:${account}:managed-instance/mi-0123456789abcdef0`,
+      ],
+    },
+    // No resource-level permissions for these.
+    {
+      actions: ["ec2:DescribeInstances", "ec2:DescribeSubnets", "ssm:ListCommands", "ssm:CancelCommand"],
+      resources: ["*"],
+    },
+  ];
+}
 
 const RECENT_MS = 5 * 60_000;
 
 export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: Clock): Promise<Check[]> {
   const checks: Check[] = [];
   const add = (c: Check) => checks.push(c);
+  let account = "";
+  let callerArn = "";
+  let region = "";
+  let taskArns: string[] = [];
 
   try {
     const who = await clients.sts.send(new GetCallerIdentityCommand({}));
+    account = who.Account ?? "";
+    callerArn = who.Arn ?? "";
+    region = await clients.sts.config.region();
     add({
       name: "credentials",
       status: "PASS",
-      detail: `account ${who.Account} as ${who.Arn}, region ${await clients.sts.config.region()}`,
+      detail: `account ${account} as ${callerArn}, region ${region}`,
     });
   } catch (error) {
     add({
@@ -94,6 +169,7 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
   if (cluster && service) {
     try {
       const { tasks, problems } = await resolveProbeTasks(clients.ecs, { kind: "service", cluster, service });
+      taskArns = tasks.map((t) => t.taskArn);
       add({
         name: "tasks",
         status: "PASS",
@@ -158,19 +234,37 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
 
   if (roleArn) {
     try {
-      const res = await clients.iam.send(
-        new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: FIS_ROLE_ACTIONS }),
-      );
-      const denied = (res.EvaluationResults ?? [])
-        .filter((r) => r.EvalDecision !== "allowed")
-        .map((r) => r.EvalActionName);
+      const denied: string[] = [];
+      const missingContext = new Set<string>();
+      for (const sim of fisRoleSimulations({
+        partition: callerArn.split(":")[1] ?? "aws",
+        region,
+        account,
+        cluster: cluster ?? "*",
+        taskArns,
+      })) {
+        const res = await clients.iam.send(
+          new SimulatePrincipalPolicyCommand({
+            PolicySourceArn: roleArn,
+            ActionNames: sim.actions,
+            ResourceArns: sim.resources,
+            ...(sim.context ? { ContextEntries: sim.context } : {}),
+          }),
+        );
+        for (const r of res.EvaluationResults ?? []) {
+          if (r.EvalDecision !== "allowed") denied.push(`${r.EvalActionName} (${r.EvalDecision})`);
+          for (const key of r.MissingContextValues ?? []) missingContext.add(key);
+        }
+      }
+      const missing =
+        missingContext.size > 0 ? `; the role's conditions also read ${[...missingContext].join(", ")}` : "";
       add({
         name: "FIS role",
         status: denied.length === 0 ? "PASS" : "FAIL",
         detail:
           denied.length === 0
-            ? `${roleArn} may do all ${FIS_ROLE_ACTIONS.length} actions the latency action needs`
-            : `${roleArn} may not ${denied.join(", ")}`,
+            ? `${roleArn} may do all ${FIS_ROLE_ACTIONS.length} actions the latency action needs, on the resources FIS acts on${missing}`
+            : `${roleArn} may not ${denied.join(", ")}${missing}`,
         ...(denied.length === 0 ? {} : { fix: "grant them to the role (fislat deploy creates a role that has them)" }),
       });
     } catch (error) {
@@ -200,7 +294,9 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
       detail: `${healthy} of ${states.length} targets healthy${states.length > 0 ? ` (${states.join(", ")})` : ""}`,
       ...(healthy > 0
         ? {}
-        : { fix: "the targets answer /health 200 once the probe's round trips succeed; fislat tail shows them" }),
+        : {
+            fix: "the targets pass the health check once the probe serves HTTP on port 80 (/live; with --deep-health-check /health, which also needs DynamoDB round trips to succeed); fislat tail shows the probe's lines",
+          }),
     });
   } else {
     add({ name: "load balancer", status: "SKIP", detail: "none in the stack" });

@@ -2,7 +2,7 @@
 // in to ECR through the SDK (no aws CLI needed), tags and pushes it, and prints the image URI for
 // fislat deploy --image.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
@@ -11,8 +11,82 @@ import { badInput, EXIT, type ExitCode, FislatError } from "../errors.js";
 
 export interface ImagePushFlags {
   repository?: string;
-  tag?: string;
+  /** --image-tag (run and tail use --tag for key=value task tags). */
+  imageTag?: string;
   context?: string;
+}
+
+/** Docker's tag grammar: a word character, then up to 127 word characters, '.' or '-'. */
+export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const ECR_REPOSITORY =
+  /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+
+/** A value for an error line: quoted, and cut short so a huge value is not echoed whole. */
+const shown = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+
+/** The folder name, inside the installed package, of the probe's Docker build context. */
+export const SHIPPED_CONTEXT = "probe-context";
+
+/** A folder Docker can build the probe image from: fislat's Dockerfile beside the probe's sources. */
+function isProbeContext(dir: string): boolean {
+  if (!existsSync(path.join(dir, "Dockerfile"))) return false;
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(dir, "packages/probe/package.json"), "utf8")) as {
+      name?: string;
+    };
+    return manifest.name === "@fislat/probe";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where to build the probe image from, without --context: the fislat checkout this CLI runs from
+ * (any folder above this module), the probe-context folder shipped inside an installed package,
+ * or the current folder if it is a fislat checkout. Undefined when none is.
+ */
+export function findBuildContext(moduleDir: string, cwd: string): string | undefined {
+  const above: string[] = [];
+  for (let dir = moduleDir; ; dir = path.dirname(dir)) {
+    above.push(dir);
+    if (path.dirname(dir) === dir) break;
+  }
+  for (const dir of above) if (isProbeContext(dir)) return dir;
+  for (const dir of above) {
+    const shipped = path.join(dir, SHIPPED_CONTEXT);
+    if (existsSync(path.join(dir, "package.json")) && isProbeContext(shipped)) return shipped;
+  }
+  return isProbeContext(cwd) ? cwd : undefined;
+}
+
+/** Checks every flag before anything runs: nothing unchecked reaches docker or a printed command line. */
+export function checkImagePushFlags(flags: ImagePushFlags, moduleDir: string, cwd: string): string {
+  if (!flags.repository)
+    throw badInput("--repository <uri> is required (fislat deploy writes it to fislat.config.json)");
+  if (!ECR_REPOSITORY.test(flags.repository)) {
+    throw badInput(
+      `--repository ${shown(flags.repository)} is not an ECR repository URI (<account>.dkr.ecr.<region>.amazonaws.com/<name>)`,
+    );
+  }
+  if (flags.imageTag !== undefined && !IMAGE_TAG.test(flags.imageTag)) {
+    throw badInput(
+      `--image-tag ${shown(flags.imageTag)} is not a Docker tag: 1 to 128 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'`,
+    );
+  }
+  if (flags.context !== undefined) {
+    const context = path.resolve(cwd, flags.context);
+    if (!existsSync(path.join(context, "Dockerfile")))
+      throw badInput(
+        `--context ${shown(flags.context)}: no Dockerfile in ${context}; pass the folder of a fislat checkout`,
+      );
+    return context;
+  }
+  const found = findBuildContext(moduleDir, cwd);
+  if (!found)
+    throw badInput(
+      `no build context for the probe image: this fislat (${moduleDir}) is neither a checkout nor carries a ${SHIPPED_CONTEXT} folder, and ${cwd} is not a fislat checkout. Pass --context <a fislat checkout> (git clone it), or build the root Dockerfile in your own pipeline and pass the image to fislat deploy --image`,
+    );
+  return found;
 }
 
 export type Runner = (command: string, args: string[], input?: string) => Promise<{ code: number; output: string }>;
@@ -33,26 +107,15 @@ export const runCommand: Runner = (command, args, input) =>
     if (input !== undefined) child.stdin?.end(input);
   });
 
-/** fislat's own checkout, where the Dockerfile is, when the CLI runs from it. */
-const CHECKOUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+const MODULE_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 export async function imagePushCommand(
   ecr: ECRClient,
   flags: ImagePushFlags,
-  io: { say(s: string): void; run?: Runner; now?: () => Date },
+  io: { say(s: string): void; run?: Runner; now?: () => Date; cwd?: string; moduleDir?: string },
 ): Promise<ExitCode> {
   const run = io.run ?? runCommand;
-  if (!flags.repository)
-    throw badInput("--repository <uri> is required (fislat deploy writes it to fislat.config.json)");
-  if (!/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[a-z0-9._/-]+$/.test(flags.repository)) {
-    throw badInput(
-      `--repository ${JSON.stringify(flags.repository)} is not an ECR repository URI (<account>.dkr.ecr.<region>.amazonaws.com/<name>)`,
-    );
-  }
-  const context = path.resolve(flags.context ?? (existsSync(path.join(CHECKOUT, "Dockerfile")) ? CHECKOUT : "."));
-  if (!existsSync(path.join(context, "Dockerfile"))) {
-    throw badInput(`no Dockerfile in ${context}: pass --context <the folder of fislat's Dockerfile>`);
-  }
+  const context = checkImagePushFlags(flags, io.moduleDir ?? MODULE_DIR, io.cwd ?? process.cwd());
 
   try {
     const version = await run("docker", ["version", "--format", "{{.Server.Version}}"]);
@@ -87,7 +150,7 @@ export async function imagePushCommand(
   await must("login", ["login", "--username", user ?? "AWS", "--password-stdin", auth.proxyEndpoint], password ?? "");
 
   const now = (io.now ?? (() => new Date()))();
-  const tag = flags.tag ?? now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
+  const tag = flags.imageTag ?? now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
   const image = `${flags.repository}:${tag}`;
   // Fargate runs the task definition's X86_64 platform, whatever this machine is.
   await must("build", ["build", "--platform", "linux/amd64", "--tag", image, context]);

@@ -1,120 +1,122 @@
-// `fislat run` flags turned into a validated plan. Every refusal names the flag, the value and
-// what is allowed, and exits 2 before anything starts.
-import { accessSync, constants, statSync } from "node:fs";
+// `fislat run`'s inputs made ready for the planner, and the checks that need the file system:
+// the experiment file read (or a built-in scenario picked), and the report targets checked before
+// anything starts. Every refusal names the input and what is allowed, and exits 2.
+import { accessSync, constants, lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import { parseDuration, parseMilliseconds } from "../durations.js";
-import { DEFAULT_FAULT, SCENARIO_NAMES, SCENARIOS, type Scenario } from "../engine/scenario.js";
+import { ExperimentFileError, parseExperimentText } from "../engine/experiment-file.js";
+import { quoted } from "../engine/limits.js";
+import type { ExperimentRequest, ReportTargets } from "../engine/plan.js";
+import { type ExperimentSource, planExperiment, type RunFlags } from "../engine/planner.js";
+import { isScenarioName, SCENARIO_NAMES, scenarioFile } from "../engine/scenario.js";
 import { badInput } from "../errors.js";
 
-export interface RunFlags {
-  local?: boolean;
-  scenario?: string;
-  baseline?: string;
-  duration?: string;
-  recovery?: string;
-  interval?: string;
-  delay?: string;
-  jitter?: string;
-  connectionTimeout?: string;
-  readTimeout?: string;
-  healthFailure?: string;
-  json?: string;
-  junit?: string;
-  markdown?: string;
+export type { RunFlags };
+
+/** Experiment files are small; a bigger one is a mistake (a log, a binary). */
+const MAX_FILE_BYTES = 1_000_000;
+
+export function loadExperimentSource(flags: Pick<RunFlags, "scenario" | "experiment">): ExperimentSource {
+  if (flags.experiment !== undefined) {
+    if (flags.scenario !== undefined) {
+      throw badInput(
+        "--experiment and --scenario both name the experiment: give one (a scenario is a built-in experiment file)",
+      );
+    }
+    return { kind: "file", name: flags.experiment, data: readExperimentFile(flags.experiment) };
+  }
+  const name = flags.scenario ?? "timeout";
+  if (!isScenarioName(name)) {
+    throw badInput(`--scenario ${quoted(name)} is not a scenario: expected one of ${SCENARIO_NAMES.join(", ")}`);
+  }
+  return { kind: "scenario", name, data: scenarioFile(name) };
 }
 
-export interface RunOptions {
-  scenario: Scenario;
-  baselineMs: number;
-  injectionMs: number;
-  recoveryMs: number;
-  intervalMs: number;
-  delayMs: number;
-  jitterMs: number;
-  connectionTimeoutMs: number;
-  readTimeoutMs: number;
-  healthFailureMs: number;
-  reports: { json?: string; junit?: string; markdown?: string };
+export function readExperimentFile(file: string) {
+  let text: string;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw badInput(`--experiment ${quoted(file)} is not a regular file`);
+    if (stat.size > MAX_FILE_BYTES)
+      throw badInput(`--experiment ${quoted(file)} is ${stat.size} bytes: an experiment file is at most 1 MB`);
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as { exitCode?: number }).exitCode !== undefined) throw error;
+    throw badInput(
+      `--experiment ${quoted(file)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
+  try {
+    return parseExperimentText(text, file);
+  } catch (error) {
+    if (error instanceof ExperimentFileError) throw badInput(error.message);
+    throw error;
+  }
 }
 
-/** Local defaults: about a minute, and an injection long enough for the 30 s health rule. */
-export const LOCAL_DEFAULTS = {
-  baseline: "10s",
-  duration: "40s",
-  recovery: "10s",
-  interval: "1s",
-  healthFailure: "30s",
-} as const;
+/** The temporary file's name beside a report (see render/atomic-write.ts): `.NAME.PID.TIME.tmp`. */
+const TEMP_NAME_EXTRA = ".".length + ".4194304.1764000000000.tmp".length;
+const NAME_MAX = 255;
+const FLAGS = { json: "--json", junit: "--junit", markdown: "--markdown" } as const;
 
 /**
- * AWS defaults: the original setup's five-minute fault. The probe's interval and health window
- * are read from its task (set with --launch), so these two only apply to launched tasks.
+ * Report targets checked before the run: a folder that exists and can be written (not /proc or
+ * /sys), a name short enough for its temporary file, no two reports to one file (by their real
+ * path), and nothing there but a regular file (no symlink, device node or folder to replace).
  */
-export const AWS_DEFAULTS = {
-  baseline: "1m",
-  duration: "5m",
-  recovery: "1m",
-  interval: "5s",
-  healthFailure: "30s",
-} as const;
+export function checkReportTargets(reports: ReportTargets): ReportTargets {
+  const seen = new Map<string, string>();
+  const checked: ReportTargets = {};
+  for (const key of Object.keys(FLAGS) as (keyof typeof FLAGS)[]) {
+    const file = reports[key];
+    if (file === undefined) continue;
+    const flag = FLAGS[key];
+    const resolved = checkReportPath(flag, file);
+    const other = seen.get(resolved);
+    if (other)
+      throw badInput(
+        `${flag} ${quoted(file)} and ${other} name the same file ${resolved}: give each report its own file`,
+      );
+    seen.set(resolved, flag);
+    checked[key] = resolved;
+  }
+  return checked;
+}
 
-export type PhaseDefaults = typeof LOCAL_DEFAULTS | typeof AWS_DEFAULTS;
-
-const MAX_TIMEOUT_MS = 600_000;
-
-function checkReportPath(flag: string, file: string | undefined): string | undefined {
-  if (file === undefined) return undefined;
-  const resolved = path.resolve(file);
-  const dir = path.dirname(resolved);
+function checkReportPath(flag: string, file: string): string {
+  if (file.trim() === "") throw badInput(`${flag} needs a file name`);
+  const absolute = path.resolve(file);
+  let dir: string;
   try {
+    dir = realpathSync(path.dirname(absolute));
     if (!statSync(dir).isDirectory()) throw new Error();
     accessSync(dir, constants.W_OK);
   } catch {
-    throw badInput(`${flag} ${JSON.stringify(file)}: the folder ${dir} does not exist or cannot be written`);
+    throw badInput(
+      `${flag} ${quoted(file)}: the folder ${quoted(path.dirname(absolute))} does not exist or cannot be written`,
+    );
   }
-  if (statSync(resolved, { throwIfNoEntry: false })?.isDirectory()) {
-    throw badInput(`${flag} ${JSON.stringify(file)} is a folder: give a file name`);
+  if (/^\/(proc|sys|dev)(\/|$)/.test(dir)) {
+    throw badInput(`${flag} ${quoted(file)}: ${dir} is not a place for files; write the report to an ordinary folder`);
+  }
+  const base = path.basename(absolute);
+  if (Buffer.byteLength(base) + TEMP_NAME_EXTRA > NAME_MAX) {
+    throw badInput(
+      `${flag} ${quoted(file)}: the file name is too long (at most ${NAME_MAX - TEMP_NAME_EXTRA} bytes, leaving room for the temporary file written first)`,
+    );
+  }
+  const resolved = path.join(dir, base);
+  const existing = lstatSync(resolved, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) throw badInput(`${flag} ${quoted(file)} is a folder: give a file name`);
+  if (existing && !existing.isFile()) {
+    throw badInput(
+      `${flag} ${quoted(file)} is ${existing.isSymbolicLink() ? "a symbolic link" : "not a regular file (a device, pipe or socket)"}: fislat replaces only regular files; give another name`,
+    );
   }
   return resolved;
 }
 
-export function resolveRunOptions(flags: RunFlags, defaults: PhaseDefaults = LOCAL_DEFAULTS): RunOptions {
-  const name = flags.scenario ?? "timeout";
-  const scenario = SCENARIOS[name];
-  if (!scenario)
-    throw badInput(
-      `--scenario ${JSON.stringify(name)} is not a scenario: expected one of ${SCENARIO_NAMES.join(", ")}`,
-    );
-  const delayMs = parseMilliseconds("--delay", flags.delay ?? String(DEFAULT_FAULT.delayMs));
-  const jitterMs = flags.jitter === undefined ? DEFAULT_FAULT.jitterMs : parseMilliseconds("--jitter", flags.jitter);
-  if (jitterMs > delayMs)
-    throw badInput(`--jitter ${jitterMs} ms exceeds --delay ${delayMs} ms: jitter must be at most the delay`);
-  const timeout = (flag: string, value: string | undefined, fallback: number) => {
-    const result = value === undefined ? fallback : parseMilliseconds(flag, value);
-    if (!Number.isInteger(result) || result < 1 || result > MAX_TIMEOUT_MS) {
-      throw badInput(
-        `${flag} ${JSON.stringify(value)} is out of range: expected whole milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
-      );
-    }
-    return result;
-  };
-  const intervalMs = parseDuration("--interval", flags.interval ?? defaults.interval);
-  if (intervalMs < 10) throw badInput(`--interval ${JSON.stringify(flags.interval)} is too short: at least 10ms`);
-  return {
-    scenario,
-    baselineMs: parseDuration("--baseline", flags.baseline ?? defaults.baseline),
-    injectionMs: parseDuration("--duration", flags.duration ?? defaults.duration),
-    recoveryMs: parseDuration("--recovery", flags.recovery ?? defaults.recovery),
-    intervalMs,
-    delayMs,
-    jitterMs,
-    connectionTimeoutMs: timeout("--connection-timeout", flags.connectionTimeout, scenario.connectionTimeoutMs),
-    readTimeoutMs: timeout("--read-timeout", flags.readTimeout, scenario.readTimeoutMs),
-    healthFailureMs: parseDuration("--health-failure", flags.healthFailure ?? defaults.healthFailure),
-    reports: {
-      json: checkReportPath("--json", flags.json),
-      junit: checkReportPath("--junit", flags.junit),
-      markdown: checkReportPath("--markdown", flags.markdown),
-    },
-  };
+/** Flags (config file folded in) -> the validated request, report targets checked: nothing started yet. */
+export function planRun(flags: RunFlags): ExperimentRequest {
+  const request = planExperiment(flags, loadExperimentSource(flags));
+  return { ...request, reports: checkReportTargets(request.reports) };
 }

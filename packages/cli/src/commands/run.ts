@@ -1,22 +1,23 @@
 // fislat run: one experiment, locally (--local) or against ECS tasks with AWS FIS. Both share
-// this lifecycle: flags -> plan, the world started under one cleanup owner, the engine run with
-// live progress, then reports and a verdict. Ctrl-C or SIGTERM at any moment removes the fault,
+// this lifecycle: flags -> one validated request (nothing started before it is complete), the
+// world started under one cleanup owner, the engine run with live progress, then the summary,
+// the reports and the outcome's exit code. Ctrl-C or SIGTERM at any moment removes the fault,
 // stops everything fislat started and exits 4; a fault whose removal cannot be confirmed exits 5
 // with the command that removes it.
 import { createRequire } from "node:module";
-import type { AwsRunFlags } from "../aws/environment.js";
 import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
-import type { ExperimentPlan } from "../engine/plan.js";
+import { faultKind } from "../engine/fault.js";
+import type { AwsTarget, ExperimentPlan, ExperimentRequest } from "../engine/plan.js";
 import { systemClock } from "../engine/ports.js";
-import { buildReport, exitCodeOf, type Report } from "../engine/report.js";
-import type { ExitCode } from "../errors.js";
+import { buildReport, type Report } from "../engine/report.js";
+import { EXIT, type ExitCode } from "../errors.js";
 import { LOCAL_HEALTH_POLL_MS, startLocalEnvironment } from "../local/environment.js";
 import { createProgress, type Progress } from "../render/progress.js";
 import { writeReports } from "../render/report-files.js";
 import { makeChalk } from "../render/style.js";
 import { renderSummary } from "../render/summary.js";
 import { Resources } from "../resources.js";
-import { AWS_DEFAULTS, LOCAL_DEFAULTS, type RunFlags, type RunOptions, resolveRunOptions } from "./run-options.js";
+import { planRun, type RunFlags } from "./run-options.js";
 
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
@@ -26,10 +27,11 @@ interface PreparedRun {
   environment: Report["environment"];
 }
 
-export type RunCommandFlags = RunFlags & AwsRunFlags & { profile?: string; region?: string };
+export type RunCommandFlags = RunFlags & { profile?: string; region?: string };
 
 export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
-  const options = resolveRunOptions(flags, flags.local ? LOCAL_DEFAULTS : AWS_DEFAULTS);
+  // Everything that can be refused is refused here, before any process, port or AWS call.
+  const request = planRun(flags);
   const progress = createProgress(process.stderr, makeChalk(process.stderr));
   const resources = new Resources();
   const abort = new AbortController();
@@ -49,11 +51,12 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
 
   try {
     progress.info(
-      `scenario ${options.scenario.name}: ${options.scenario.hypothesis}; fault ${options.delayMs} ms +/- ${options.jitterMs} ms`,
+      `experiment ${request.name}: ${request.description}; fault ${faultKind(request.fault).describe(request.fault)}`,
     );
-    const prepared = flags.local
-      ? await prepareLocal(options, resources)
-      : await prepareAws(flags, options, resources, progress);
+    const prepared =
+      request.target.kind === "local"
+        ? await prepareLocal(request, resources)
+        : await prepareAws(flags, request, request.target, resources, progress);
     progress.info(`target: ${prepared.environment.target}`);
     const result = await runExperiment(prepared.plan, prepared.ports, progress, abort.signal);
     const failures = await resources.releaseAll();
@@ -63,11 +66,14 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     }
     progress.done();
     const report = buildReport(result, { version, environment: prepared.environment });
-    const written = await writeReports(report, options.reports);
+    // The summary first: a report that cannot be written must not hide the verdict.
     process.stdout.write(`${renderSummary(report, makeChalk(process.stdout))}\n`);
+    const { written, failed } = await writeReports(report, request.reports);
     for (const file of written) process.stdout.write(`report: ${file}\n`);
+    for (const f of failed) process.stderr.write(`fislat: could not write the report ${f.file}: ${f.error}\n`);
     if (result.removalError !== undefined) process.stderr.write(`fislat: ${result.removalError}\n`);
-    return exitCodeOf(result);
+    // A passed run whose report CI cannot read is not a pass CI can see.
+    return failed.length > 0 && report.exitCode === EXIT.passed ? EXIT.environment : report.exitCode;
   } catch (error) {
     // cli.ts turns every error into its exit code and message, AWS set-up problems included.
     progress.done();
@@ -80,31 +86,16 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
   }
 }
 
-async function prepareLocal(options: RunOptions, resources: Resources): Promise<PreparedRun> {
-  const env = await startLocalEnvironment(
-    {
-      connectionTimeoutMs: options.connectionTimeoutMs,
-      readTimeoutMs: options.readTimeoutMs,
-      intervalMs: options.intervalMs,
-      healthFailureMs: options.healthFailureMs,
-    },
-    resources,
-  );
+async function prepareLocal(request: ExperimentRequest, resources: Resources): Promise<PreparedRun> {
+  const env = await startLocalEnvironment(request.probe, resources);
   return {
     plan: {
-      scenario: options.scenario,
-      fault: { delayMs: options.delayMs, jitterMs: options.jitterMs, durationMs: options.injectionMs },
-      baselineMs: options.baselineMs,
-      recoveryMs: options.recoveryMs,
-      connectionTimeoutMs: options.connectionTimeoutMs,
-      readTimeoutMs: options.readTimeoutMs,
-      intervalMs: options.intervalMs,
-      healthFailureMs: options.healthFailureMs,
+      request,
+      probe: request.probe,
       healthPollMs: LOCAL_HEALTH_POLL_MS,
       lateLineGraceMs: 0,
       // The local proxy accepts connections at once: a new connection pays the delay once.
-      waitsOnNewConnection: 1,
-      connectDelayed: false,
+      traits: { waitsOnNewConnection: 1, connectDelayed: false },
     },
     ports: env.ports,
     environment: { kind: "local", target: env.target, injector: env.ports.injector.description },
@@ -113,7 +104,8 @@ async function prepareLocal(options: RunOptions, resources: Resources): Promise<
 
 async function prepareAws(
   flags: RunCommandFlags,
-  options: RunOptions,
+  request: ExperimentRequest,
+  target: AwsTarget,
   resources: Resources,
   progress: Progress,
 ): Promise<PreparedRun> {
@@ -123,7 +115,7 @@ async function prepareAws(
   applyAwsFlags(flags);
   const clients = awsClients();
   resources.add("AWS clients", () => clients.destroy());
-  const env = await prepareAwsRun(clients, flags, options, resources, systemClock, (m) => progress.info(m));
+  const env = await prepareAwsRun(clients, request, target, resources, systemClock, (m) => progress.info(m));
   return {
     plan: env.plan,
     ports: env.ports,

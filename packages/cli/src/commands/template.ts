@@ -3,7 +3,8 @@
 import { randomUUID } from "node:crypto";
 import { buildTemplate, type TargetSelection } from "../aws/fis-template.js";
 import { parseDuration, parseMilliseconds } from "../durations.js";
-import { DEFAULT_FAULT, SCENARIOS } from "../engine/scenario.js";
+import { FAULT_KINDS } from "../engine/fault.js";
+import { isScenarioName } from "../engine/scenario.js";
 import { badInput, EXIT, type ExitCode } from "../errors.js";
 
 export interface TemplateFlags {
@@ -37,8 +38,8 @@ export function taskArnOf(task: string, cluster: string | undefined): string {
 }
 
 export function templateCommand(flags: TemplateFlags): ExitCode {
-  const scenario = SCENARIOS[flags.scenario ?? "timeout"];
-  if (!scenario) throw badInput(`--scenario ${JSON.stringify(flags.scenario)} is not a scenario`);
+  const scenario = flags.scenario ?? "timeout";
+  if (!isScenarioName(scenario)) throw badInput(`--scenario ${JSON.stringify(flags.scenario)} is not a scenario`);
   if (!flags.roleArn) throw badInput("--role-arn is required: the IAM role FIS acts with");
   let target: TargetSelection;
   if ((flags.task ?? []).length > 0)
@@ -47,10 +48,10 @@ export function templateCommand(flags: TemplateFlags): ExitCode {
   else throw badInput("name the targets: --task <arn> (repeatable), or --cluster and --service");
   const template = buildTemplate({
     runId: randomUUID(),
-    scenario: scenario.name,
+    scenario,
     roleArn: flags.roleArn,
-    delayMs: parseMilliseconds("--delay", flags.delay ?? String(DEFAULT_FAULT.delayMs)),
-    jitterMs: parseMilliseconds("--jitter", flags.jitter ?? String(DEFAULT_FAULT.jitterMs)),
+    delayMs: parseMilliseconds("--delay", flags.delay ?? String(FAULT_KINDS.latency.defaults.delayMs)),
+    jitterMs: parseMilliseconds("--jitter", flags.jitter ?? String(FAULT_KINDS.latency.defaults.jitterMs)),
     durationMs: parseDuration("--duration", flags.duration ?? "5m"),
     sources: flags.sources ?? "DYNAMODB",
     target,

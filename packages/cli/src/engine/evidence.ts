@@ -215,3 +215,27 @@ export function conclusions(evidence: Evidence, faultRan: boolean): void {
     if (worst > 10_000) findings.push(`lines arrived up to ${secondsText(worst)} after they were written`);
   }
 }
+
+/** The evidence as the JSON report carries it (times as ISO 8601). */
+export interface EvidenceReport {
+  tasks: (Omit<TaskEvidence, "onset" | "stopped"> & {
+    onset?: { at: string; lagMs: number; beyondBound: boolean };
+    stopped?: { at: string; reason: string };
+  })[];
+  findings: string[];
+  inconclusive: string[];
+  source?: SourceReport;
+}
+
+export function evidenceReport(evidence: Evidence): EvidenceReport {
+  return {
+    tasks: evidence.tasks.map(({ onset, stopped, ...rest }) => ({
+      ...rest,
+      ...(onset ? { onset: { ...onset, at: onset.at.toISOString() } } : {}),
+      ...(stopped ? { stopped: { ...stopped, at: stopped.at.toISOString() } } : {}),
+    })),
+    findings: evidence.findings,
+    inconclusive: evidence.inconclusive,
+    ...(evidence.source ? { source: evidence.source } : {}),
+  };
+}

@@ -2,6 +2,7 @@
 // reports them), recovery, then the timeline and the verdict. An abort (Ctrl-C, SIGTERM) or a
 // failing line source at any moment removes the fault first, then ends the run as interrupted.
 import type { ProbeLine, RoundTripRecord } from "@fislat/probe/record";
+import { faultKind } from "./fault.js";
 import { judgeRun } from "./fleet.js";
 import type { ExperimentPlan } from "./plan.js";
 import type {
@@ -16,7 +17,7 @@ import type {
   TargetWatcher,
 } from "./ports.js";
 import { type PhaseName, type Timeline, TimelineBuilder } from "./timeline.js";
-import { degradedThreshold, type Verdict } from "./verdict.js";
+import type { Verdict } from "./verdict.js";
 
 export interface ExperimentPorts {
   targets: TargetResolver;
@@ -106,16 +107,19 @@ export async function runExperiment(
       events.health?.(observation);
     });
 
-    events.phase?.("baseline", plan.baselineMs);
-    await clock.sleep(plan.baselineMs, stop.signal);
+    const { request } = plan;
+    events.phase?.("baseline", request.phases.baselineMs);
+    await clock.sleep(request.phases.baselineMs, stop.signal);
 
     if (interruptReason === undefined) {
-      const started = await injector.start(plan.fault);
+      const started = await injector.start(
+        faultKind(request.fault).injection(request.fault, request.phases.injectionMs),
+      );
       result.fault.startedAt = started.startedAt;
       if (started.targets) faultTargets = started.targets;
       result.faultRemoval = "unconfirmed";
       events.faultStarted?.(started.startedAt);
-      events.phase?.("injection", plan.fault.durationMs);
+      events.phase?.("injection", request.phases.injectionMs);
       const aborted = new Promise<undefined>((resolve) => {
         if (stop.signal.aborted) resolve(undefined);
         stop.signal.addEventListener("abort", () => resolve(undefined), { once: true });
@@ -127,8 +131,8 @@ export async function runExperiment(
       }
     }
     if (interruptReason === undefined) {
-      events.phase?.("recovery", plan.recoveryMs);
-      await clock.sleep(plan.recoveryMs, stop.signal);
+      events.phase?.("recovery", request.phases.recoveryMs);
+      await clock.sleep(request.phases.recoveryMs, stop.signal);
     }
   } catch (error) {
     // The world failed us (the fault could not be started, a port broke): the run ends as an
@@ -158,16 +162,16 @@ export async function runExperiment(
     const cutShort = interruptReason !== undefined || failure !== undefined;
     const delivered = await source.stop(cutShort ? 0 : plan.lateLineGraceMs);
     if (delivered) builder.addSourceReport(delivered);
+    const window = { startedAt: result.fault.startedAt, endedAt: result.fault.endedAt };
     const timeline = builder.build(
       {
-        startedAt: result.fault.startedAt,
-        endedAt: result.fault.endedAt,
+        ...window,
         ...(faultTargets ? { targets: faultTargets } : {}),
         runEndedAt,
-        intervalMs: plan.intervalMs,
+        intervalMs: plan.probe.intervalMs,
         findOnset: ports.remote === true,
       },
-      degradedThreshold(plan.fault.delayMs),
+      faultKind(plan.request.fault).degradedThreshold(plan.request.fault),
     );
     const done: ExperimentResult = { ...result, timeline, endedAt: clock.wallNow() };
     if (failure !== undefined) {
@@ -175,13 +179,7 @@ export async function runExperiment(
     } else if (interruptReason !== undefined) {
       done.interrupted = { reason: interruptReason };
     } else {
-      const { startedAt, endedAt } = result.fault;
-      const injectionMs = startedAt && endedAt ? endedAt.getTime() - startedAt.getTime() : 0;
-      done.verdict = judgeRun(timeline, plan, injectionMs);
-      // Until the outcome model (contract 4) lands: what the evidence cannot tell ends the run as
-      // inconclusive (exit 3) instead of passed or failed.
-      const cannotTell = timeline.evidence?.inconclusive ?? [];
-      if (cannotTell.length > 0) done.failure = `inconclusive: ${cannotTell.join("; ")}`;
+      done.verdict = judgeRun(timeline, plan, window);
     }
     return done;
   }

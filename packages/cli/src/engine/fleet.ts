@@ -1,46 +1,42 @@
 // Judges a run over one task or many: each task's timeline against the hypothesis on its own (its
 // own fault onset, health and recovery), then the run by how many tasks held. Tasks FIS did not
-// select, or that the fault never reached, are not judged here: the evidence names them.
+// select, or that the fault never reached, are not judged here: the evidence names them. What the
+// evidence says cannot be told (a task stopped mid-run, a fault that never showed) makes the run
+// inconclusive, never failed.
 import { taskKey } from "./evidence.js";
 import type { ExperimentPlan } from "./plan.js";
-import type { Timeline } from "./timeline.js";
-import { type Assertion, judge, type Verdict } from "./verdict.js";
+import type { FaultWindow, Timeline } from "./timeline.js";
+import { evaluate, type Verdict } from "./verdict.js";
 
-/** `injectionMs`: how long FIS kept the action running; each task is judged from its own onset. */
-export function judgeRun(timeline: Timeline, plan: ExperimentPlan, injectionMs: number): Verdict {
-  const lagOf = (t: Timeline) => t.evidence?.tasks[0]?.onset?.lagMs ?? 0;
-  if (!timeline.tasks) {
-    const single = timeline.evidence?.tasks.length === 1 ? lagOf({ ...timeline, evidence: timeline.evidence }) : 0;
-    return judge(timeline, plan, Math.max(0, injectionMs - single));
-  }
+export function judgeRun(timeline: Timeline, plan: ExperimentPlan, window: FaultWindow): Verdict {
+  const verdict = timeline.tasks ? judgeFleet(timeline, plan, window) : evaluate(timeline, plan, window);
+  const cannotTell = timeline.evidence?.inconclusive ?? [];
+  if (cannotTell.length === 0) return verdict;
+  return {
+    ...verdict,
+    status: "inconclusive",
+    reasons: [...cannotTell, ...(verdict.status === "inconclusive" ? verdict.reasons : [])],
+  };
+}
+
+function judgeFleet(timeline: Timeline, plan: ExperimentPlan, window: FaultWindow): Verdict {
+  // The run-wide figures (and the thresholds' report) from every targeted task's round trips.
+  const overall = evaluate(timeline, plan, window);
   const judged: { task: string; verdict: Verdict }[] = [];
-  for (const [id, task] of Object.entries(timeline.tasks)) {
+  for (const [id, task] of Object.entries(timeline.tasks ?? {})) {
     const ev = task.evidence?.tasks[0];
     if (ev && (!ev.targeted || ev.faultNeverShowed || ev.stopped)) continue;
-    judged.push({ task: id, verdict: judge(task, plan, Math.max(0, injectionMs - lagOf(task))) });
+    judged.push({ task: id, verdict: evaluate(task, plan, window) });
   }
-  const held = judged.filter((j) => j.verdict.passed);
-  const failed = judged.filter((j) => !j.verdict.passed);
-  const assertions: Assertion[] = [
-    {
-      id: "fleet.held",
-      title: "every task the fault reached held the hypothesis",
-      passed: judged.length > 0 && failed.length === 0,
-      expected: `all of ${judged.length} task(s)`,
-      observed: `${held.length} of ${judged.length} task(s) held${
-        failed.length > 0
-          ? `; failed: ${failed
-              .slice(0, 10)
-              .map((f) => taskKey(f.task))
-              .join(", ")}`
-          : ""
-      }`,
-    },
-  ];
-  for (const f of failed) {
-    for (const a of f.verdict.assertions.filter((x) => !x.passed)) {
-      assertions.push({ ...a, id: `${taskKey(f.task)}:${a.id}`, title: `task ${taskKey(f.task)}: ${a.title}` });
-    }
-  }
-  return { passed: assertions.every((a) => a.passed), assertions };
+  const held = judged.filter((j) => j.verdict.status === "passed");
+  const failed = judged.filter((j) => j.verdict.status === "failed");
+  const unsure = judged.filter((j) => j.verdict.status === "inconclusive");
+  const count = `${held.length} of ${judged.length} task(s) held the hypothesis`;
+  const about = (list: typeof judged) =>
+    list.slice(0, 10).map((j) => `task ${taskKey(j.task)}: ${j.verdict.reasons.join("; ")}`);
+  if (judged.length === 0)
+    return { ...overall, status: "inconclusive", reasons: ["the fault reached no task that could be judged"] };
+  if (failed.length > 0) return { ...overall, status: "failed", reasons: [count, ...about(failed)] };
+  if (unsure.length > 0) return { ...overall, status: "inconclusive", reasons: [count, ...about(unsure)] };
+  return { ...overall, status: "passed", reasons: [count] };
 }

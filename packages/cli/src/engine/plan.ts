@@ -1,21 +1,78 @@
-// What one experiment is to do: the scenario, the fault, the phases, the probe's settings, and how
-// the environment delays new connections. Commands build it from flags; the engine follows it.
-import type { FaultParameters } from "./ports.js";
-import type { Scenario } from "./scenario.js";
+// What one experiment is to do, decided before anything starts: the ExperimentRequest (fault,
+// phases, probe settings, hypothesis, labels, where it runs), and the plan the engine follows once
+// an environment has prepared it (the probe settings in force, how new connections pay the delay).
+import type { Check } from "./checks.js";
+import type { EnvironmentTraits, Fault, ProbeSettings } from "./fault.js";
+
+export interface Phases {
+  baselineMs: number;
+  injectionMs: number;
+  recoveryMs: number;
+}
+
+/** What must be seen before a hypothesis can be judged at all; short of it, the run is inconclusive. */
+export interface EvidenceRules {
+  /** Fewest round trips a phase needs. */
+  minRoundTrips: number;
+  /** Share of the injection's round trips that must show the fault (fail or slow down). */
+  faultShownShare: number;
+}
+
+/** The AWS side of a request: the targets and FIS settings, validated, before any AWS call. */
+export interface AwsTarget {
+  kind: "aws";
+  cluster: string;
+  service?: string;
+  task: string[];
+  tag: string[];
+  launch: boolean;
+  taskDefinition?: string;
+  container?: string;
+  subnets?: string;
+  securityGroups?: string;
+  assignPublicIp?: boolean;
+  roleArn: string;
+  sources: string;
+  stopAlarm: string[];
+  targetBy: "arns" | "service" | "tag";
+  /** FIS selection mode with --target-by service or tag: ALL, COUNT(n), PERCENT(n). */
+  selection?: string;
+  keepTemplate: boolean;
+  acceptTimeouts: boolean;
+  healthUrl?: string;
+  liveTail: boolean;
+}
+
+export type RunTarget = { kind: "local" } | AwsTarget;
+
+export interface ReportTargets {
+  json?: string;
+  junit?: string;
+  markdown?: string;
+}
+
+export interface ExperimentRequest {
+  name: string;
+  /** The hypothesis in words (from the file's description, or the scenario's). */
+  description: string;
+  /** Where the experiment came from: "scenario timeout", or the file's path. */
+  source: string;
+  fault: Fault;
+  phases: Phases;
+  probe: ProbeSettings;
+  hypothesis: Check[];
+  evidence: EvidenceRules;
+  labels: Record<string, string>;
+  target: RunTarget;
+  reports: ReportTargets;
+}
 
 export interface ExperimentPlan {
-  scenario: Scenario;
-  fault: FaultParameters;
-  baselineMs: number;
-  recoveryMs: number;
-  connectionTimeoutMs: number;
-  readTimeoutMs: number;
-  intervalMs: number;
-  healthFailureMs: number;
+  request: ExperimentRequest;
+  /** The probe's settings in force (on AWS, possibly the task's own). */
+  probe: ProbeSettings;
   healthPollMs: number;
   /** How long to wait for lines still on their way after the run (log ingestion). */
   lateLineGraceMs: number;
-  /** How the environment's new connections pay the delay (see predict.ts). */
-  waitsOnNewConnection: number;
-  connectDelayed: boolean;
+  traits: EnvironmentTraits;
 }

@@ -1,24 +1,44 @@
 // The machine-readable report of a run: one plain object, the source of the JSON, JUnit and
-// Markdown files and of the terminal summary. `schemaVersion` changes when a field changes meaning.
+// Markdown files and of the terminal summary. Figures are numbers (null when they did not occur),
+// rounded to what the measurement supports. schemas/report.schema.json publishes the shape;
+// `schemaVersion` changes when a field changes meaning.
 import type { RoundTripRecord } from "@fislat/probe/record";
-import { EXIT, type ExitCode } from "../errors.js";
-import type { Evidence, TargetEvent } from "./evidence.js";
+import type { ExitCode } from "../errors.js";
+import { type EvidenceReport, evidenceReport } from "./evidence.js";
 import type { ExperimentResult, FaultRemoval } from "./experiment.js";
+import { faultKind } from "./fault.js";
+import { METRICS } from "./metrics.js";
+import { exitCodeFor, type Outcome, outcomeOf } from "./outcome.js";
 import type { Prediction } from "./predict.js";
 import type { HealthTransition, PhaseName, PhaseStats } from "./timeline.js";
-import type { Assertion } from "./verdict.js";
+import type { CheckResult, Status } from "./verdict.js";
 
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
+export type { Outcome };
 
-export type Outcome = "passed" | "failed" | "interrupted" | "error";
+export interface ThresholdReport {
+  id: string;
+  scope: string;
+  metric: string;
+  expression: string;
+  role: CheckResult["role"];
+  status: Status;
+  observed: number | null;
+  bound: number | [number, number] | null;
+  interval?: [number, number];
+  extremes?: [number | null, number | null];
+  detail: string;
+}
 
 export interface Report {
-  schemaVersion: number;
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: "fislat"; version: string };
   environment: { kind: "local" | "aws"; target: string; injector: string };
   targets: { id: string; description: string }[];
-  scenario: { name: string; hypothesis: string };
+  experiment: { name: string; description: string; source: string };
+  labels: Record<string, string>;
   parameters: {
+    fault: { kind: string; description: string };
     delayMs: number;
     jitterMs: number;
     injectionMs: number;
@@ -34,110 +54,159 @@ export interface Report {
   outcome: Outcome;
   exitCode: ExitCode;
   summary: string;
+  /** Failed: the thresholds that did not hold; inconclusive: why the run could not tell. */
+  reasons: string[];
   interrupted?: { reason: string };
   fault: {
-    startedAt?: string;
-    endedAt?: string;
-    endReason?: string;
-    detail?: string;
+    startedAt: string | null;
+    endedAt: string | null;
+    endReason: string | null;
+    detail: string | null;
     removal: FaultRemoval;
-    removalError?: string;
+    removalError: string | null;
   };
   phases: Record<PhaseName, PhaseStats>;
   times: {
-    timeToDetectMs?: number;
-    timeToRecoverMs?: number;
-    timeToHealthyMs?: number;
-    timeToUnhealthyMs?: number;
-    unhealthyAfterFirstFailureMs?: number;
-    degradationAfterFaultMs?: number;
+    timeToDetectMs: number | null;
+    timeToRecoverMs: number | null;
+    timeToHealthyMs: number | null;
+    timeToUnhealthyMs: number | null;
+    unhealthyAfterFirstFailureMs: number | null;
+    degradationAfterFaultMs: number | null;
   };
   health: { at: string; healthy: boolean; source: HealthTransition["source"] }[];
-  prediction?: Prediction;
-  observed?: { timeoutFraction?: number; timeoutFraction95?: [number, number] };
-  assertions: Assertion[];
+  prediction: Prediction | null;
+  observed: { timeoutFraction: number | null; timeoutFraction95: [number, number] | null };
+  thresholds: ThresholdReport[];
+  /** Round trips known lost per phase (from seq gaps), when the source can tell. */
+  missingByPhase: Partial<Record<PhaseName, number>>;
+  targetEvents?: { at: string; task: string; kind: string; detail: string }[];
+  /** Per task: lines lost and late, clock skew, when the fault took effect; findings; what could not be told. */
+  evidence?: EvidenceReport;
   lines: { malformed: number; duplicate: number; outOfOrder: number; missedTicks: number; straddlingFault: number };
   roundTrips: RoundTripRecord[];
-  /** Contract 4: lines missing per phase and per task, lateness, skew, fault onset, findings. */
-  evidence?: Evidence;
-  /** Contract 5: tasks stopped or replaced, load balancer target health changes. */
-  targetEvents?: { at: string; task: string; kind: string; detail: string }[];
 }
 
-export function exitCodeOf(result: ExperimentResult): ExitCode {
-  if (result.removalError !== undefined) return EXIT.faultNotRemoved;
-  if (result.failure !== undefined || result.fault.endReason === "failed") return EXIT.environment;
-  if (result.interrupted) return EXIT.interrupted;
-  return result.verdict?.passed ? EXIT.passed : EXIT.failed;
+/** Times to 0.1 ms, rates to 4 places: more digits than that are noise. */
+const roundTo = (v: number, digits: number) => {
+  if (!Number.isFinite(v)) return v;
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+};
+const ms = (v: number | undefined) => (v === undefined ? null : roundTo(v, 1));
+
+function figure(metric: string, v: number | null): number | null {
+  if (v === null) return null;
+  if (!Number.isFinite(v)) return null;
+  const kind = (METRICS as Record<string, { kind: string }>)[metric]?.kind;
+  return kind === "event" ? roundTo(v, 4) : kind === "count" ? v : roundTo(v, 1);
 }
 
-function outcomeOf(code: ExitCode): Outcome {
-  if (code === EXIT.passed) return "passed";
-  if (code === EXIT.failed) return "failed";
-  if (code === EXIT.interrupted || code === EXIT.faultNotRemoved) return "interrupted";
-  return "error";
+function thresholdReport(r: CheckResult): ThresholdReport {
+  const out: ThresholdReport = {
+    id: r.id,
+    scope: r.scope,
+    metric: r.metric,
+    expression: r.expression,
+    role: r.role,
+    status: r.status,
+    observed: figure(r.metric, r.observed),
+    bound:
+      r.bound === null
+        ? null
+        : Array.isArray(r.bound)
+          ? [roundTo(r.bound[0], 4), roundTo(r.bound[1], 4)]
+          : figure(r.metric, r.bound),
+    detail: r.detail,
+  };
+  if (r.interval) out.interval = [roundTo(r.interval[0], 4), roundTo(r.interval[1], 4)];
+  if (r.extremes) out.extremes = [figure(r.metric, r.extremes[0]), figure(r.metric, r.extremes[1])];
+  return out;
 }
 
-function summaryOf(result: ExperimentResult, outcome: Outcome): string {
+function summaryOf(result: ExperimentResult, outcome: Outcome, reasons: string[]): string {
   if (result.removalError !== undefined)
     return `interrupted, and the fault could not be confirmed removed: ${result.removalError}`;
   if (result.failure !== undefined) return `the experiment failed: ${result.failure}`;
   if (result.interrupted) return `interrupted (${result.interrupted.reason}); the fault was removed`;
   if (result.fault.endReason === "failed") return `the fault failed: ${result.fault.detail ?? "no reason given"}`;
-  const failed = result.verdict?.assertions.filter((a) => !a.passed) ?? [];
   if (outcome === "passed") return "the hypothesis held";
-  return `the hypothesis failed: ${failed.map((a) => a.title).join("; ")}`;
+  if (outcome === "failed") return `the hypothesis failed: ${reasons.join("; ")}`;
+  return `inconclusive, the experiment could not test the hypothesis: ${reasons.join("; ")}`;
 }
+
+type WithExtras = ExperimentResult["timeline"] & {
+  evidence?: { missingByPhase?: Partial<Record<PhaseName, number>> };
+  targetEvents?: { at: Date; task: string; kind: string; detail: string }[];
+};
 
 export function buildReport(
   result: ExperimentResult,
   meta: { version: string; environment: Report["environment"] },
 ): Report {
-  const { plan, timeline } = result;
-  const exitCode = exitCodeOf(result);
-  const outcome = outcomeOf(exitCode);
-  const iso = (d: Date | undefined) => d?.toISOString();
+  const { plan } = result;
+  const timeline = result.timeline as WithExtras;
+  const { request } = plan;
+  const outcome = outcomeOf(result);
+  const reasons =
+    outcome === "passed" || outcome === "failed" || outcome === "inconclusive" ? (result.verdict?.reasons ?? []) : [];
+  const iso = (d: Date | undefined) => d?.toISOString() ?? null;
+  const fault = request.fault;
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: "fislat", version: meta.version },
     environment: meta.environment,
     targets: result.targets,
-    scenario: { name: plan.scenario.name, hypothesis: plan.scenario.hypothesis },
+    experiment: { name: request.name, description: request.description, source: request.source },
+    labels: request.labels,
     parameters: {
-      delayMs: plan.fault.delayMs,
-      jitterMs: plan.fault.jitterMs,
-      injectionMs: plan.fault.durationMs,
-      baselineMs: plan.baselineMs,
-      recoveryMs: plan.recoveryMs,
-      connectionTimeoutMs: plan.connectionTimeoutMs,
-      readTimeoutMs: plan.readTimeoutMs,
-      intervalMs: plan.intervalMs,
-      healthFailureMs: plan.healthFailureMs,
+      fault: { kind: fault.kind, description: faultKind(fault).describe(fault) },
+      delayMs: fault.delayMs,
+      jitterMs: fault.jitterMs,
+      injectionMs: request.phases.injectionMs,
+      baselineMs: request.phases.baselineMs,
+      recoveryMs: request.phases.recoveryMs,
+      connectionTimeoutMs: plan.probe.connectionTimeoutMs,
+      readTimeoutMs: plan.probe.readTimeoutMs,
+      intervalMs: plan.probe.intervalMs,
+      healthFailureMs: plan.probe.healthFailureMs,
     },
     startedAt: result.startedAt.toISOString(),
     endedAt: result.endedAt.toISOString(),
     outcome,
-    exitCode,
-    summary: summaryOf(result, outcome),
+    exitCode: exitCodeFor(outcome, result),
+    summary: summaryOf(result, outcome, reasons),
+    reasons,
     fault: {
       startedAt: iso(result.fault.startedAt),
       endedAt: iso(result.fault.endedAt),
-      endReason: result.fault.endReason,
-      detail: result.fault.detail,
+      endReason: result.fault.endReason ?? null,
+      detail: result.fault.detail ?? null,
       removal: result.faultRemoval,
-      removalError: result.removalError,
+      removalError: result.removalError ?? null,
     },
     phases: timeline.phases,
     times: {
-      timeToDetectMs: timeline.timeToDetectMs,
-      timeToRecoverMs: timeline.timeToRecoverMs,
-      timeToHealthyMs: timeline.timeToHealthyMs,
-      timeToUnhealthyMs: timeline.timeToUnhealthyMs,
-      unhealthyAfterFirstFailureMs: timeline.unhealthyAfterFirstFailureMs,
-      degradationAfterFaultMs: timeline.degradationAfterFaultMs,
+      timeToDetectMs: ms(timeline.timeToDetectMs),
+      timeToRecoverMs: ms(timeline.timeToRecoverMs),
+      timeToHealthyMs: ms(timeline.timeToHealthyMs),
+      timeToUnhealthyMs: ms(timeline.timeToUnhealthyMs),
+      unhealthyAfterFirstFailureMs: ms(timeline.unhealthyAfterFirstFailureMs),
+      degradationAfterFaultMs: ms(timeline.degradationAfterFaultMs),
     },
     health: timeline.health.map((h) => ({ at: h.at.toISOString(), healthy: h.healthy, source: h.source })),
-    assertions: result.verdict?.assertions ?? [],
+    prediction: result.verdict?.prediction ?? null,
+    observed: {
+      timeoutFraction:
+        result.verdict?.observedTimeoutFraction === undefined
+          ? null
+          : roundTo(result.verdict.observedTimeoutFraction, 4),
+      timeoutFraction95: result.verdict?.observedTimeoutInterval
+        ? [roundTo(result.verdict.observedTimeoutInterval[0], 4), roundTo(result.verdict.observedTimeoutInterval[1], 4)]
+        : null,
+    },
+    thresholds: (result.verdict?.checks ?? []).map(thresholdReport),
+    missingByPhase: timeline.evidence?.missingByPhase ?? {},
     lines: {
       malformed: timeline.malformedLines,
       duplicate: timeline.duplicateLines,
@@ -148,15 +217,14 @@ export function buildReport(
     roundTrips: timeline.roundTrips,
   };
   if (result.interrupted) report.interrupted = result.interrupted;
-  if (timeline.evidence) report.evidence = timeline.evidence;
-  if (timeline.targetEvents)
-    report.targetEvents = timeline.targetEvents.map((e: TargetEvent) => ({ ...e, at: e.at.toISOString() }));
-  if (result.verdict?.prediction) report.prediction = result.verdict.prediction;
-  if (result.verdict?.observedTimeoutFraction !== undefined) {
-    report.observed = {
-      timeoutFraction: result.verdict.observedTimeoutFraction,
-      timeoutFraction95: result.verdict.observedTimeoutInterval,
-    };
+  if (result.timeline.evidence) report.evidence = evidenceReport(result.timeline.evidence);
+  if (timeline.targetEvents) {
+    report.targetEvents = timeline.targetEvents.map((e) => ({
+      at: e.at.toISOString(),
+      task: e.task,
+      kind: e.kind,
+      detail: e.detail,
+    }));
   }
   return report;
 }

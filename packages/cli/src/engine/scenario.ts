@@ -1,51 +1,24 @@
-// Scenarios are data: the probe's timeouts and the hypothesis to test under the fault. Adding a
-// scenario is adding an entry here; the verdict reads `expect` and nothing else.
+// The built-in scenarios are experiment files shipped with the CLI (experiments/*.json), judged by
+// the same machinery as a user's file. Adding one is adding a file and its name here.
+import { createRequire } from "node:module";
+import type { ExperimentFile } from "./experiment-file.js";
 
-export type Expectation =
-  /** Round trips time out; /health turns unhealthy after the failure window. */
-  | "timeouts"
-  /** Round trips succeed at about delay + baseline; /health stays healthy. */
-  | "success"
-  /** Some time out: the observed fraction agrees with the predicted one. */
-  | "predicted-mix";
+const require = createRequire(import.meta.url);
 
-export interface Scenario {
-  name: string;
-  summary: string;
-  connectionTimeoutMs: number;
-  readTimeoutMs: number;
-  expect: Expectation;
-  hypothesis: string;
+export const SCENARIO_NAMES = ["timeout", "succeed", "edge"] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** Only the names above: a config file cannot pick "toString" off an object's prototype. */
+export function isScenarioName(name: string): name is ScenarioName {
+  return (SCENARIO_NAMES as readonly string[]).includes(name);
 }
 
-export const SCENARIOS: Record<string, Scenario> = {
-  timeout: {
-    name: "timeout",
-    summary: "500 ms timeouts under 800 ms of latency: round trips time out, /health turns 503",
-    connectionTimeoutMs: 500,
-    readTimeoutMs: 500,
-    expect: "timeouts",
-    hypothesis: "round trips time out; /health turns 503 after the failure window",
-  },
-  succeed: {
-    name: "succeed",
-    summary: "2000 ms timeouts under 800 ms of latency: round trips succeed, slower",
-    connectionTimeoutMs: 2000,
-    readTimeoutMs: 2000,
-    expect: "success",
-    hypothesis: "round trips succeed at about delay + baseline; /health stays 200",
-  },
-  edge: {
-    name: "edge",
-    summary: "850 ms timeouts under 800 +/- 50 ms of latency: a mix, as predicted",
-    connectionTimeoutMs: 850,
-    readTimeoutMs: 850,
-    expect: "predicted-mix",
-    hypothesis: "a mix of timeouts and successes; the timeout fraction agrees with the prediction",
-  },
+export function scenarioFile(name: ScenarioName): ExperimentFile {
+  return require(`../../experiments/${name}.json`) as ExperimentFile;
+}
+
+export const SCENARIO_SUMMARIES: Record<ScenarioName, string> = {
+  timeout: "500 ms timeouts under 800 ms of latency: round trips time out, /health turns 503",
+  succeed: "2000 ms timeouts under 800 ms of latency: round trips succeed, slower",
+  edge: "850 ms timeouts under 800 +/- 50 ms of latency: a mix, as predicted",
 };
-
-export const SCENARIO_NAMES = Object.keys(SCENARIOS);
-
-/** The fault of the original setup: 800 ms delay, 50 ms jitter, to DynamoDB. */
-export const DEFAULT_FAULT = { delayMs: 800, jitterMs: 50 } as const;

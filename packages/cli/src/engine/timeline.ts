@@ -103,6 +103,11 @@ export interface Timeline {
   evidence?: Evidence;
   /** Contract 5: tasks stopped or replaced, load balancer target health changes. */
   targetEvents?: TargetEvent[];
+  /**
+   * The loop round trips of each phase as placed here: each task's from when the fault took effect
+   * on it, its clock skew corrected (so times may differ from `roundTrips`'). Set on AWS runs.
+   */
+  tripsByPhase?: Record<PhaseName, RoundTripRecord[]>;
   /** One timeline per task (by task id), each judged on its own, when lines came from several. */
   tasks?: Record<string, Timeline>;
 }
@@ -287,6 +292,7 @@ export class TimelineBuilder {
       const health = this.healthFor(id, entry.records, c, multi);
       const taskTimeline = assemble(groups, health, taskStart, taskEnd, baselineLatency, threshold, degraded);
       taskTimeline.roundTrips = records;
+      if (window.findOnset) taskTimeline.tripsByPhase = groups;
       taskTimeline.straddlingFault = taskStraddling;
 
       const stopped = stoppedAt.get(id);
@@ -359,6 +365,7 @@ export class TimelineBuilder {
     timeline.outOfOrderLines = this.outOfOrder;
     timeline.missedTicks = this.missedTicks;
     timeline.straddlingFault = straddling;
+    if (window.findOnset) timeline.tripsByPhase = merged;
 
     const missingByPhase = zeroByPhase();
     for (const t of evidenceTasks) {

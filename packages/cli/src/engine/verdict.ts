@@ -1,224 +1,280 @@
-// Judges a timeline against the scenario's hypothesis. Every check is an assertion with what was
-// expected and what was observed, so a failed run says which one failed and why. Evidence, not
-// hope: a fault that never showed, degradation that outlives the fault, or a phase with too few
-// round trips to judge all fail the run.
+// Judges a timeline against the plan's checks. Each check ends passed, failed or inconclusive, and
+// so does the run: failed only when the system was measured deviating from the hypothesis;
+// inconclusive when the experiment could not test it (too few round trips, a fault that never
+// showed, lines lost), saying why. Lost lines (TEAM contract 4): every check is evaluated with the
+// missing round trips all good and all bad; it passes or fails only if both extremes agree.
+import type { RoundTripRecord } from "@fislat/probe/record";
+import { type Check, parseCheck } from "./checks.js";
+import { faultKind } from "./fault.js";
+import { latency } from "./faults/latency.js";
+import {
+  aggregateTimes,
+  eventCount,
+  type Figure,
+  METRICS,
+  type Metric,
+  type PhaseEvidence,
+  type RunEvidence,
+  timeValues,
+  type World,
+} from "./metrics.js";
+import type { EvidenceRules, ExperimentPlan } from "./plan.js";
+import { type Prediction, wilsonInterval } from "./predict.js";
+import { agrees, boundValue, compare, type ReferenceValues } from "./threshold.js";
+import { type FaultWindow, PHASES, type PhaseName, type Timeline } from "./timeline.js";
 
-import type { ExperimentPlan } from "./plan.js";
-import { type Prediction, predict, wilsonInterval } from "./predict.js";
-import { isTimeout, type LatencySummary, type PhaseName, type Timeline } from "./timeline.js";
+export type Status = "passed" | "failed" | "inconclusive";
 
-export interface Assertion {
+export interface CheckResult {
   id: string;
-  title: string;
-  passed: boolean;
-  expected: string;
-  observed: string;
+  scope: Check["scope"];
+  metric: string;
+  expression: string;
+  role: Check["role"];
+  status: Status;
+  /** The figure as observed; null when it did not occur. */
+  observed: number | null;
+  /** The bound it was compared with (a range for `~= predicted`); null when it could not be known. */
+  bound: number | [number, number] | null;
+  /** For rates: the 95% Wilson interval of the observed rate. */
+  interval?: [number, number];
+  /** With lines lost: the figure with the missing round trips all good, and all bad. */
+  extremes?: [Figure, Figure];
+  /** Why, in words: what was seen against what was wanted. */
+  detail: string;
 }
 
 export interface Verdict {
-  passed: boolean;
-  assertions: Assertion[];
+  status: Status;
+  /** Failed: the thresholds that did not hold. Inconclusive: why the run could not tell. */
+  reasons: string[];
+  checks: CheckResult[];
   prediction?: Prediction;
   observedTimeoutFraction?: number;
   observedTimeoutInterval?: [number, number];
 }
 
-export const MIN_SAMPLES = 5;
-/** Share of round trips under the fault that must show it (fail or slow down). */
-const FAULT_SHOWN_SHARE = 0.8;
-const BASELINE_OK_SHARE = 0.95;
-const TIMEOUT_SHARE = 0.9;
-const SUCCESS_SHARE = 0.98;
+/** Lines known lost per phase, from seq gaps (set by the timeline's evidence when known). */
+type WithEvidence = Timeline & { evidence?: { missingByPhase?: Partial<Record<PhaseName, number>> } };
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const msText = (x: number | undefined) => (x === undefined ? "n/a" : `${Math.round(x)} ms`);
-
-/** A successful round trip slower than this shows the fault: half the delay above the baseline's p99. */
-export function degradedThreshold(delayMs: number) {
-  return (baseline: LatencySummary | undefined) => (baseline?.p99 ?? 0) + delayMs / 2;
+/** The preconditions of any judgement, as checks: enough round trips, and a fault that showed. */
+export function evidenceChecks(rules: EvidenceRules): Check[] {
+  return [
+    ...PHASES.map((p) => parseCheck(p, "samples", `count>=${rules.minRoundTrips}`, "evidence")),
+    parseCheck("injection", "degraded", `rate>=${rules.faultShownShare}`, "evidence"),
+  ];
 }
 
-/** `injectionMs`: how long the fault was really in place, by the injector's own times. */
-export function judge(timeline: Timeline, plan: ExperimentPlan, injectionMs: number): Verdict {
-  const assertions: Assertion[] = [];
-  const add = (a: Assertion) => assertions.push(a);
-  const { phases } = timeline;
-  const enough = (phase: PhaseName) => {
-    const count = phases[phase].count;
-    add({
-      id: `${phase}.samples`,
-      title: `${phase} has enough round trips to judge`,
-      passed: count >= MIN_SAMPLES,
-      expected: `at least ${MIN_SAMPLES} round trips`,
-      observed: `${count} round trips`,
-    });
-    return count >= MIN_SAMPLES;
+const startOf = (r: RoundTripRecord) => Date.parse(r.ts);
+const endOf = (r: RoundTripRecord) => Date.parse(r.ts) + r.rttMs;
+
+/**
+ * The loop's round trips per phase, by the rule TimelineBuilder.build uses (a round trip in flight
+ * at the fault's start or end belongs to no phase); a test keeps the two in step.
+ */
+export function roundTripsByPhase(timeline: Timeline, window: FaultWindow): Record<PhaseName, RoundTripRecord[]> {
+  const out: Record<PhaseName, RoundTripRecord[]> = { baseline: [], injection: [], recovery: [] };
+  const faultStart = window.startedAt?.getTime();
+  const faultEnd = window.endedAt?.getTime();
+  for (const r of timeline.roundTrips) {
+    if (r.src !== "loop") continue;
+    if (faultStart === undefined || endOf(r) < faultStart) out.baseline.push(r);
+    else if (startOf(r) < faultStart) continue;
+    else if (faultEnd === undefined || endOf(r) <= faultEnd) out.injection.push(r);
+    else if (startOf(r) >= faultEnd) out.recovery.push(r);
+  }
+  return out;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const show = (metric: Metric, v: Figure) =>
+  v === null ? "did not occur" : metric.kind === "event" && !Number.isInteger(v) ? pct(v) : round(v).toString();
+export const round = (v: number) => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100);
+
+interface Measured {
+  value: Figure;
+  interval?: [number, number];
+}
+
+function measure(check: Check, ev: RunEvidence, world: World): Measured {
+  const def: Metric = METRICS[check.metric];
+  const agg = check.threshold.aggregation;
+  if (def.scope === "run") {
+    const value = def.of(ev.timeline) ?? null;
+    const missing = def.dependsOn ? ev.phases[def.dependsOn].missing : 0;
+    if (world === "observed" || missing === 0) return { value };
+    // A lost round trip could have come first or last: the figure is anywhere from 0 to never.
+    return { value: world === "low" ? 0 : Number.POSITIVE_INFINITY };
+  }
+  const phase = ev.phases[check.scope as PhaseName];
+  if (def.kind === "count") {
+    return { value: phase.trips.length + (world === "observed" ? 0 : phase.missing) };
+  }
+  if (def.kind === "time") {
+    return { value: aggregateTimes(timeValues(def, phase, world), agg.kind, agg.kind === "p" ? agg.percentile : 50) };
+  }
+  const { events, total } = eventCount(def, phase, ev.timeline, world);
+  if (agg.kind === "count") return { value: events };
+  if (total === 0) return { value: null };
+  return { value: events / total, interval: wilsonInterval(events, total) };
+}
+
+function holds(check: Check, m: Measured, bound: number | [number, number]): boolean {
+  if (m.value === null) return false;
+  const { operator } = check.threshold;
+  if (operator === "~=") {
+    const range: [number, number] = typeof bound === "number" ? [bound, bound] : bound;
+    return agrees(m.interval ?? [m.value, m.value], range);
+  }
+  return compare(m.value, operator, typeof bound === "number" ? bound : bound[0]);
+}
+
+function resolveBound(check: Check, refs: ReferenceValues): number | [number, number] | { missing: string } {
+  const { bound, operator } = check.threshold;
+  const only = bound.length === 1 ? bound[0] : undefined;
+  if (operator === "~=" && only?.reference === "predicted" && only.coefficient === 1) {
+    return refs.predictedRange ?? { missing: "predicted" };
+  }
+  return boundValue(check.threshold, refs);
+}
+
+function evaluateCheck(check: Check, ev: RunEvidence, refs: ReferenceValues, rules: EvidenceRules): CheckResult {
+  const def: Metric = METRICS[check.metric];
+  const observed = measure(check, ev, "observed");
+  const base = {
+    id: check.id,
+    scope: check.scope,
+    metric: check.metric,
+    expression: check.threshold.expression,
+    role: check.role,
+    observed: observed.value,
   };
-
-  // Baseline: healthy before the fault.
-  if (enough("baseline")) {
-    const share = phases.baseline.successes / phases.baseline.count;
-    add({
-      id: "baseline.healthy",
-      title: "baseline is healthy",
-      passed: share >= BASELINE_OK_SHARE,
-      expected: `at least ${pct(BASELINE_OK_SHARE)} of round trips succeed`,
-      observed: `${pct(share)} succeeded, median ${msText(phases.baseline.latency?.p50)}`,
-    });
+  const withInterval = observed.interval ? { interval: observed.interval } : {};
+  const bound = resolveBound(check, refs);
+  if (typeof bound === "object" && !Array.isArray(bound)) {
+    return {
+      ...base,
+      ...withInterval,
+      status: "inconclusive",
+      bound: null,
+      detail: `needs ${bound.missing}, which is not known: no baseline to derive it from`,
+    };
   }
-
-  const baselineLatency = phases.baseline.latency;
-  const prediction = baselineLatency
-    ? predict({
-        delayMs: plan.fault.delayMs,
-        jitterMs: plan.fault.jitterMs,
-        connectionTimeoutMs: plan.connectionTimeoutMs,
-        readTimeoutMs: plan.readTimeoutMs,
-        // The read timeout is an inactivity timer from the request's last byte: it sees the part
-        // of the baseline spent waiting for DynamoDB, not the SDK's own work before sending,
-        // so somewhere between none and all of the baseline median.
-        baselineMs: { low: 0, typical: baselineLatency.p50 / 2, high: baselineLatency.p50 },
-        waitsOnNewConnection: plan.waitsOnNewConnection,
-        connectDelayed: plan.connectDelayed,
-      })
-    : undefined;
-
-  // Injection: the fault showed, and the hypothesis held.
-  let observedTimeoutFraction: number | undefined;
-  let observedTimeoutInterval: [number, number] | undefined;
-  if (enough("injection")) {
-    const inj = phases.injection;
-    const shown = inj.degraded / inj.count;
-    add({
-      id: "fault.showed",
-      title: "the fault showed while it was injected",
-      passed: shown >= FAULT_SHOWN_SHARE,
-      expected: `at least ${pct(FAULT_SHOWN_SHARE)} of round trips fail or take over ${msText(timeline.degradedAboveMs)}`,
-      observed: `${pct(shown)} did; median shift ${msText(inj.medianShiftMs)}`,
-    });
-    observedTimeoutFraction = inj.timeouts / inj.count;
-    observedTimeoutInterval = wilsonInterval(inj.timeouts, inj.count);
-    const predicted = prediction ? ` (predicted ${pct(prediction.timeoutFraction)})` : "";
-    switch (plan.scenario.expect) {
-      case "timeouts":
-        add({
-          id: "injection.timeouts",
-          title: "round trips time out under the fault",
-          passed: observedTimeoutFraction >= TIMEOUT_SHARE,
-          expected: `at least ${pct(TIMEOUT_SHARE)} time out${predicted}`,
-          observed: `${inj.timeouts} of ${inj.count} timed out (${pct(observedTimeoutFraction)})`,
-        });
-        add(healthTurnedUnhealthy(timeline, plan, injectionMs));
-        break;
-      case "success": {
-        const successShare = inj.successes / inj.count;
-        add({
-          id: "injection.succeed",
-          title: "round trips succeed under the fault",
-          passed: successShare >= SUCCESS_SHARE,
-          expected: `at least ${pct(SUCCESS_SHARE)} succeed`,
-          observed: `${inj.successes} of ${inj.count} succeeded; ${inj.timeouts} timed out`,
-        });
-        const median = inj.successLatency?.p50;
-        const tolerance = plan.fault.jitterMs + Math.max(25, plan.fault.delayMs * 0.05);
-        const expectedMedian = prediction?.successMedianMs ?? plan.fault.delayMs;
-        add({
-          id: "injection.latency",
-          title: "successful round trips take about the delay plus the baseline",
-          passed: median !== undefined && Math.abs(median - expectedMedian) <= tolerance,
-          expected: `median ${msText(expectedMedian)} +/- ${msText(tolerance)}`,
-          observed: `median ${msText(median)}`,
-        });
-        const unhealthy = timeline.health.find((h) => !h.healthy);
-        add({
-          id: "health.stayed-healthy",
-          title: "/health stays 200",
-          passed: unhealthy === undefined,
-          expected: "no unhealthy /health during the run",
-          observed: unhealthy ? `unhealthy at ${unhealthy.at.toISOString()}` : "always healthy",
-        });
-        break;
-      }
-      case "predicted-mix": {
-        const [lo, hi] = observedTimeoutInterval;
-        const range = prediction?.timeoutFractionRange;
-        add({
-          id: "injection.timeout-fraction",
-          title: "the timeout fraction agrees with the prediction",
-          passed: range !== undefined && hi >= range[0] && lo <= range[1],
-          expected: range
-            ? `predicted ${pct(prediction?.timeoutFraction ?? 0)} (${pct(range[0])} to ${pct(range[1])} over the baseline's spread)`
-            : "a prediction, which needs a baseline",
-          observed: `${inj.timeouts} of ${inj.count} timed out: ${pct(observedTimeoutFraction)}, 95% interval ${pct(lo)} to ${pct(hi)}`,
-        });
-        break;
-      }
+  const boundText = Array.isArray(bound) ? `${pct(bound[0])} to ${pct(bound[1])}` : show(def, bound);
+  const result = { ...base, ...withInterval, bound };
+  if (check.role === "hypothesis" && def.scope === "phase") {
+    const count = ev.phases[check.scope as PhaseName].trips.length;
+    if (count < rules.minRoundTrips) {
+      return {
+        ...result,
+        status: "inconclusive",
+        detail: `too few round trips in ${check.scope} to judge (${count}, at least ${rules.minRoundTrips})`,
+      };
     }
   }
-
-  // Recovery: back to normal soon after the fault was removed.
-  if (enough("recovery")) {
-    const tolerance = plan.intervalMs + plan.readTimeoutMs + 1000;
-    const outlived = timeline.degradationAfterFaultMs ?? 0;
-    add({
-      id: "recovery.recovered",
-      title: "round trips recover once the fault is removed",
-      passed: timeline.timeToRecoverMs !== undefined && outlived <= tolerance,
-      expected: `a success, and no degradation later than ${msText(tolerance)} after the fault ended`,
-      observed:
-        timeline.timeToRecoverMs === undefined
-          ? "no successful round trip after the fault ended"
-          : `first success ${msText(timeline.timeToRecoverMs)} after; last degraded ${msText(outlived)} after`,
-    });
-    const everUnhealthy = timeline.health.some((h) => !h.healthy);
-    if (everUnhealthy) {
-      const healthTolerance = tolerance + plan.healthPollMs;
-      add({
-        id: "recovery.health",
-        title: "/health is 200 again after the fault",
-        passed: timeline.timeToHealthyMs !== undefined && timeline.timeToHealthyMs <= healthTolerance,
-        expected: `healthy within ${msText(healthTolerance)} of the fault's end`,
-        observed:
-          timeline.timeToHealthyMs === undefined
-            ? "still unhealthy at the end of the run"
-            : `healthy ${msText(timeline.timeToHealthyMs)} after`,
-      });
+  const seen =
+    observed.interval && check.threshold.operator === "~="
+      ? `${show(def, observed.value)} (95% interval ${pct(observed.interval[0])} to ${pct(observed.interval[1])})`
+      : show(def, observed.value);
+  const missing =
+    def.scope === "phase"
+      ? ev.phases[check.scope as PhaseName].missing
+      : def.dependsOn
+        ? ev.phases[def.dependsOn].missing
+        : 0;
+  if (missing === 0) {
+    if (observed.value === null && check.optional) {
+      return { ...result, status: "passed", detail: "did not occur; the check is optional (written with ?)" };
     }
+    const ok = holds(check, observed, bound);
+    const detail = observed.value === null ? `${check.metric} did not occur` : `observed ${seen}, bound ${boundText}`;
+    return { ...result, status: ok ? "passed" : "failed", detail };
   }
+  const low = measure(check, ev, "low");
+  const high = measure(check, ev, "high");
+  const [lowOk, highOk] = [holds(check, low, bound), holds(check, high, bound)];
+  const extremes: [Figure, Figure] = [low.value, high.value];
+  const where = def.scope === "phase" ? check.scope : def.dependsOn;
+  if (lowOk === highOk) {
+    return {
+      ...result,
+      extremes,
+      status: lowOk ? "passed" : "failed",
+      detail: `observed ${seen}, bound ${boundText}, whatever the ${missing} lost round trip(s) in ${where} were`,
+    };
+  }
+  return {
+    ...result,
+    extremes,
+    status: "inconclusive",
+    detail: `${missing} round trip(s) in ${where} never arrived (seq gaps): observed ${seen}; the threshold holds only if they were ${lowOk ? "good" : "bad"}`,
+  };
+}
 
-  const verdict: Verdict = { passed: assertions.every((a) => a.passed), assertions };
+function evidenceReason(r: CheckResult, timeline: Timeline, share: number): string {
+  if (r.metric === "samples")
+    return `too few round trips in ${r.scope}: ${r.observed ?? 0} (at least ${r.bound} needed)`;
+  if (r.status === "inconclusive") return r.detail;
+  return `the fault never showed: ${r.observed === null ? "no" : pct(r.observed)} of the injection's round trips failed or took over ${Math.round(timeline.degradedAboveMs)} ms (at least ${pct(share)} needed)`;
+}
+
+export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: FaultWindow): Verdict {
+  const { request } = plan;
+  // The timeline's own placement where it made one (each task from when the fault took effect on
+  // it, its clock skew corrected); else by the window.
+  const byPhase = timeline.tripsByPhase ?? roundTripsByPhase(timeline, window);
+  const missingBy: Partial<Record<PhaseName, number>> = timeline.evidence?.missingByPhase ?? {};
+  const phases = Object.fromEntries(
+    PHASES.map((p): [PhaseName, PhaseEvidence] => [p, { trips: byPhase[p], missing: Math.max(0, missingBy[p] ?? 0) }]),
+  ) as Record<PhaseName, PhaseEvidence>;
+  const ev: RunEvidence = { timeline, phases };
+  const fault = faultKind(request.fault);
+  const prediction = fault.predict(request.fault, plan.probe, timeline.phases.baseline.latency, plan.traits);
+  const refs: ReferenceValues = {
+    ...fault.references(request.fault),
+    interval: plan.probe.intervalMs,
+    connection_timeout: plan.probe.connectionTimeoutMs,
+    read_timeout: plan.probe.readTimeoutMs,
+    health_failure: plan.probe.healthFailureMs,
+    health_poll: plan.healthPollMs,
+    baseline_med: timeline.phases.baseline.latency?.p50,
+    predicted: prediction?.timeoutFraction,
+    predicted_median: prediction?.successMedianMs,
+  };
+  if (prediction) refs.predictedRange = prediction.timeoutFractionRange;
+
+  const evidence = evidenceChecks(request.evidence).map((c) => evaluateCheck(c, ev, refs, request.evidence));
+  const checks = request.hypothesis.map((c) => evaluateCheck(c, ev, refs, request.evidence));
+  const notShown = evidence.filter((r) => r.status !== "passed");
+  let status: Status;
+  let reasons: string[];
+  if (notShown.length > 0) {
+    status = "inconclusive";
+    reasons =
+      timeline.roundTrips.length === 0
+        ? ["no round-trip lines arrived from the targets"]
+        : notShown.map((r) => evidenceReason(r, timeline, request.evidence.faultShownShare));
+  } else if (checks.some((c) => c.status === "failed")) {
+    status = "failed";
+    reasons = checks.filter((c) => c.status === "failed").map((c) => c.id);
+  } else if (checks.some((c) => c.status === "inconclusive")) {
+    status = "inconclusive";
+    reasons = checks.filter((c) => c.status === "inconclusive").map((c) => `${c.id}: ${c.detail}`);
+  } else {
+    status = "passed";
+    reasons = [];
+  }
+  const verdict: Verdict = { status, reasons, checks: [...evidence, ...checks] };
   if (prediction) verdict.prediction = prediction;
-  if (observedTimeoutFraction !== undefined) verdict.observedTimeoutFraction = observedTimeoutFraction;
-  if (observedTimeoutInterval) verdict.observedTimeoutInterval = observedTimeoutInterval;
+  const inj = phases.injection.trips;
+  if (inj.length > 0) {
+    const timeouts = inj.filter((r) => r.errorKind === "timeout" || r.errorKind === "connect_timeout").length;
+    verdict.observedTimeoutFraction = timeouts / inj.length;
+    verdict.observedTimeoutInterval = wilsonInterval(timeouts, inj.length);
+  }
   return verdict;
 }
 
-function healthTurnedUnhealthy(timeline: Timeline, plan: ExperimentPlan, injectionMs: number): Assertion {
-  const base = {
-    id: "health.unhealthy",
-    title: "/health turns 503 after the failure window",
-  };
-  const window = plan.healthFailureMs;
-  const tolerance = plan.healthPollMs + 1000;
-  if (injectionMs < window + tolerance) {
-    return {
-      ...base,
-      passed: false,
-      expected: `an injection longer than the ${msText(window)} failure window`,
-      observed: `the injection lasted ${msText(injectionMs)}: too short to judge /health`,
-    };
-  }
-  const after = timeline.unhealthyAfterFirstFailureMs;
-  const failing = timeline.roundTrips.some((r) => r.src === "loop" && isTimeout(r));
-  return {
-    ...base,
-    passed: after !== undefined && after >= window - tolerance && after <= window + tolerance + plan.intervalMs,
-    expected: `503 about ${msText(window)} after the first failure (+/- ${msText(tolerance)})`,
-    observed:
-      after === undefined
-        ? failing
-          ? "/health never turned unhealthy"
-          : "no failures, so /health never turned unhealthy"
-        : `503 ${msText(after)} after the first failure (${msText(timeline.timeToUnhealthyMs)} after the fault started)`,
-  };
-}
+/** The latency fault's degraded threshold for a delay (kept for callers that only know the delay). */
+export const degradedThreshold = (delayMs: number) =>
+  latency.degradedThreshold({ kind: "latency", delayMs, jitterMs: 0 });

@@ -1,8 +1,11 @@
-// The real @fislat/probe as a child process: its stdout is the experiment's line source.
+// The real @fislat/probe as a child process: its stdout is the experiment's line source. It
+// listens on loopback only, and ends when its stdin pipe ends, so it never outlives fislat
+// (even after `kill -9`, which no handler of ours can see).
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import readline from "node:readline";
 import { LOCAL_AWS_ENV } from "@fislat/dynamo-local";
+import { LOCAL_PROBE_ENV } from "@fislat/probe/contract";
 import { probeNodeArgs } from "@fislat/probe/launch";
 import { parseProbeLine } from "@fislat/probe/record";
 import type { RoundTripSource } from "../engine/ports.js";
@@ -20,9 +23,11 @@ export interface ProbeProcess extends RoundTripSource {
 
 export async function startProbeProcess(env: Record<string, string>): Promise<ProbeProcess> {
   const child: ChildProcess = spawn(process.execPath, probeNodeArgs(), {
-    env: { PATH: process.env.PATH ?? "", ...LOCAL_AWS_ENV, PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    env: { PATH: process.env.PATH ?? "", ...LOCAL_AWS_ENV, PORT: "0", ...env, ...LOCAL_PROBE_ENV },
+    // We never write to stdin: the pipe exists so that our death (any death) closes it.
+    stdio: ["pipe", "pipe", "pipe"],
   });
+  child.stdin?.on("error", () => {}); // EPIPE once the probe has gone: its exit is reported below
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (d: string) => {
     stderr = (stderr + d).slice(-4000);

@@ -28,10 +28,10 @@ export function headline(report: Report): string {
           : `all round trips succeeded, median ${formatDuration(inj.latency?.p50 ?? 0)}`,
       );
     }
-    if (t.unhealthyAfterFirstFailureMs !== undefined) {
+    if (t.unhealthyAfterFirstFailureMs !== null) {
       parts.push(`/health went 503 ${formatDuration(t.unhealthyAfterFirstFailureMs)} after the first failure`);
     }
-    if (t.timeToRecoverMs !== undefined)
+    if (t.timeToRecoverMs !== null)
       parts.push(`recovered ${formatDuration(t.timeToRecoverMs)} after the fault was removed`);
   }
   return parts.join("; ");

@@ -1,6 +1,6 @@
 // The report as files for machines and CI: JSON (everything), JUnit (one test case per assertion,
 // so CI shows which failed) and Markdown (for a CI job's summary page).
-import type { Report } from "../engine/report.js";
+import type { Report, ThresholdReport } from "../engine/report.js";
 import type { PhaseName } from "../engine/timeline.js";
 import { PHASES } from "../engine/timeline.js";
 import { writeFileAtomic } from "./atomic-write.js";
@@ -13,33 +13,51 @@ export function toJson(report: Report): string {
 const xml = (s: string) =>
   s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] as string);
 
+const STATUS_WORD = { passed: "PASS", failed: "FAIL", inconclusive: "INCONCLUSIVE" } as const;
+
+/** A threshold's figure for people: "312.4", "did not occur", with the lost-lines range if any. */
+export function observedText(t: ThresholdReport): string {
+  const v = t.observed === null ? "did not occur" : String(t.observed);
+  const interval = t.interval ? ` (95% ${t.interval[0]} to ${t.interval[1]})` : "";
+  return `${v}${interval}`;
+}
+
 export function toJunit(report: Report): string {
   const seconds = (Date.parse(report.endedAt) - Date.parse(report.startedAt)) / 1000;
-  const suite = `fislat ${report.environment.kind} ${report.scenario.name}`;
-  const cases = report.assertions.map((a) => {
-    const body = a.passed
-      ? ""
-      : `\n      <failure message="${xml(a.title)}" type="AssertionFailed">expected: ${xml(a.expected)}\nobserved: ${xml(a.observed)}</failure>\n    `;
-    return `    <testcase classname="${xml(suite)}" name="${xml(`${a.id}: ${a.title}`)}">${body}</testcase>`;
+  const suite = `fislat ${report.environment.kind} ${report.experiment.name}`;
+  const cases = report.thresholds.map((t) => {
+    const body =
+      t.status === "passed"
+        ? ""
+        : t.status === "failed"
+          ? `\n      <failure message="${xml(`${t.id}: observed ${observedText(t)}`)}" type="ThresholdFailed">${xml(t.detail)}</failure>\n    `
+          : `\n      <skipped message="${xml(`inconclusive: ${t.detail}`)}"/>\n    `;
+    return `    <testcase classname="${xml(suite)}" name="${xml(t.id)}">${body}</testcase>`;
   });
-  if (report.outcome === "interrupted" || report.outcome === "error") {
+  const unjudged = report.outcome !== "passed" && report.outcome !== "failed";
+  if (unjudged) {
     cases.push(
-      `    <testcase classname="${xml(suite)}" name="run completed">\n      <error message="${xml(report.summary)}" type="${report.outcome}">${xml(report.summary)}</error>\n    </testcase>`,
+      `    <testcase classname="${xml(suite)}" name="the experiment could test the hypothesis">\n      <error message="${xml(report.summary)}" type="${report.outcome}">${xml(report.summary)}</error>\n    </testcase>`,
     );
   }
-  const failures = report.assertions.filter((a) => !a.passed).length;
-  const errors = report.outcome === "interrupted" || report.outcome === "error" ? 1 : 0;
+  const failures = report.thresholds.filter((t) => t.status === "failed").length;
+  const skipped = report.thresholds.filter((t) => t.status === "inconclusive").length;
+  const errors = unjudged ? 1 : 0;
+  const props = Object.entries(report.labels)
+    .map(([k, v]) => `      <property name="${xml(k)}" value="${xml(v)}"/>`)
+    .join("\n");
+  const properties = props ? `    <properties>\n${props}\n    </properties>\n` : "";
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="fislat" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds.toFixed(3)}">
-  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds.toFixed(3)}" timestamp="${report.startedAt}">
-${cases.join("\n")}
+<testsuites name="fislat" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds.toFixed(3)}">
+  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds.toFixed(3)}" timestamp="${report.startedAt}">
+${properties}${cases.join("\n")}
   </testsuite>
 </testsuites>
 `;
 }
 
 const md = (s: string) => s.replace(/\|/g, "\\|");
-const num = (v: number | undefined, digits = 1) => (v === undefined ? "–" : v.toFixed(digits));
+const num = (v: number | undefined | null, digits = 1) => (v === undefined || v === null ? "–" : v.toFixed(digits));
 
 export function phaseRow(name: PhaseName, report: Report): string[] {
   const p = report.phases[name];
@@ -75,40 +93,54 @@ export const PHASE_HEADERS = [
 
 export function toMarkdown(report: Report): string {
   const icon = report.outcome === "passed" ? "✅" : report.outcome === "failed" ? "❌" : "⚠️";
+  const labels = Object.entries(report.labels);
   const lines = [
-    `## ${icon} fislat ${report.scenario.name} (${report.environment.kind}): ${report.outcome.toUpperCase()}`,
+    `## ${icon} fislat ${md(report.experiment.name)} (${report.environment.kind}): ${report.outcome.toUpperCase()}`,
     "",
     `${md(headline(report))}: **${report.outcome.toUpperCase()}**. ${md(report.summary)}.`,
     "",
-    `Hypothesis: ${md(report.scenario.hypothesis)}. Fault: ${report.parameters.delayMs} ms ± ${report.parameters.jitterMs} ms for ${report.parameters.injectionMs / 1000} s; timeouts ${report.parameters.connectionTimeoutMs}/${report.parameters.readTimeoutMs} ms.`,
+    `Hypothesis: ${md(report.experiment.description)}. Fault: ${md(report.parameters.fault.description)} for ${report.parameters.injectionMs / 1000} s; timeouts ${report.parameters.connectionTimeoutMs}/${report.parameters.readTimeoutMs} ms.`,
+    ...(labels.length > 0 ? ["", `Labels: ${labels.map(([k, v]) => `\`${md(k)}=${md(v)}\``).join(", ")}`] : []),
     "",
     `| ${PHASE_HEADERS.join(" | ")} |`,
     `|${PHASE_HEADERS.map(() => "---").join("|")}|`,
     ...PHASES.map((p) => `| ${phaseRow(p, report).join(" | ")} |`),
     "",
-    "| assertion | result | expected | observed |",
+    "| threshold | result | observed | detail |",
     "|---|---|---|---|",
-    ...report.assertions.map(
-      (a) => `| ${md(a.title)} | ${a.passed ? "PASS" : "**FAIL**"} | ${md(a.expected)} | ${md(a.observed)} |`,
+    ...report.thresholds.map(
+      (t) =>
+        `| \`${md(t.id)}\` | ${t.status === "passed" ? "PASS" : `**${STATUS_WORD[t.status]}**`} | ${md(observedText(t))} | ${md(t.detail)} |`,
     ),
     "",
   ];
   return lines.join("\n");
 }
 
-export async function writeReports(report: Report, files: { json?: string; junit?: string; markdown?: string }) {
-  const written: string[] = [];
-  if (files.json) {
-    await writeFileAtomic(files.json, toJson(report));
-    written.push(files.json);
+export interface WrittenReports {
+  written: string[];
+  failed: { file: string; error: string }[];
+}
+
+/** Writes every report it can: one that fails does not stop the others. */
+export async function writeReports(
+  report: Report,
+  files: { json?: string; junit?: string; markdown?: string },
+): Promise<WrittenReports> {
+  const out: WrittenReports = { written: [], failed: [] };
+  const jobs: [string | undefined, () => string][] = [
+    [files.json, () => toJson(report)],
+    [files.junit, () => toJunit(report)],
+    [files.markdown, () => toMarkdown(report)],
+  ];
+  for (const [file, render] of jobs) {
+    if (!file) continue;
+    try {
+      await writeFileAtomic(file, render());
+      out.written.push(file);
+    } catch (error) {
+      out.failed.push({ file, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
+    }
   }
-  if (files.junit) {
-    await writeFileAtomic(files.junit, toJunit(report));
-    written.push(files.junit);
-  }
-  if (files.markdown) {
-    await writeFileAtomic(files.markdown, toMarkdown(report));
-    written.push(files.markdown);
-  }
-  return written;
+  return out;
 }

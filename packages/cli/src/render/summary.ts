@@ -1,5 +1,5 @@
-// The end-of-run summary for a person: a table per phase, the times that matter, each assertion
-// with PASS/FAIL, and a chart of round-trip time over the run with the injection window marked.
+// The end-of-run summary for a person: a table per phase, the times that matter, each threshold
+// with PASS/FAIL/INCONCLUSIVE, and a chart of round-trip time over the run with the injection window marked.
 import asciichart from "asciichart";
 import Table from "cli-table3";
 import { formatDuration } from "../durations.js";
@@ -49,37 +49,45 @@ export function renderSummary(report: Report, chalk: Chalk): string {
 
   const t = report.times;
   const times = [
-    t.timeToDetectMs !== undefined && `detected ${formatDuration(t.timeToDetectMs)} after the fault started`,
-    t.timeToUnhealthyMs !== undefined &&
+    t.timeToDetectMs !== null && `detected ${formatDuration(t.timeToDetectMs)} after the fault started`,
+    t.timeToUnhealthyMs !== null &&
       `/health 503 ${formatDuration(t.unhealthyAfterFirstFailureMs ?? t.timeToUnhealthyMs)} after the first failure`,
-    t.timeToRecoverMs !== undefined && `recovered ${formatDuration(t.timeToRecoverMs)} after the fault was removed`,
-    t.timeToHealthyMs !== undefined && `/health 200 again ${formatDuration(t.timeToHealthyMs)} after`,
+    t.timeToRecoverMs !== null && `recovered ${formatDuration(t.timeToRecoverMs)} after the fault was removed`,
+    t.timeToHealthyMs !== null && `/health 200 again ${formatDuration(t.timeToHealthyMs)} after`,
   ].filter(Boolean);
   if (times.length > 0) out.push(times.join("; "));
   if (report.prediction) {
-    const observed = report.observed?.timeoutFraction;
+    const observed = report.observed.timeoutFraction;
     out.push(
       `predicted timeouts under the fault: ${(report.prediction.timeoutFraction * 100).toFixed(1)}%` +
-        (observed === undefined ? "" : `; observed ${(observed * 100).toFixed(1)}%`),
+        (observed === null ? "" : `; observed ${(observed * 100).toFixed(1)}%`),
     );
   }
   const chart = renderChart(report);
   if (chart) out.push("", chart);
-  if (report.assertions.length > 0) {
+  if (report.thresholds.length > 0) {
     out.push("");
-    for (const a of report.assertions) {
-      const mark = a.passed ? chalk.green("PASS") : chalk.red.bold("FAIL");
-      out.push(`${mark} ${a.title}: ${a.observed}${a.passed ? "" : ` (expected ${a.expected})`}`);
+    const mark = {
+      passed: chalk.green("PASS"),
+      failed: chalk.red.bold("FAIL"),
+      inconclusive: chalk.yellow("INCONCLUSIVE"),
+    };
+    for (const th of report.thresholds) {
+      out.push(`${mark[th.status]} ${th.id}: ${th.detail}`);
     }
   }
+  const labels = Object.entries(report.labels);
+  if (labels.length > 0) out.push(`labels: ${labels.map(([k, v]) => `${k}=${v}`).join(", ")}`);
   const verdict =
     report.outcome === "passed"
       ? chalk.green.bold("PASS")
       : report.outcome === "failed"
         ? chalk.red.bold("FAIL")
         : chalk.yellow.bold(report.outcome.toUpperCase());
+  const why = report.outcome === "passed" ? [] : report.reasons.map((r) => `  - ${r}`);
   const sentence = headline(report);
   out.push("", `${sentence ? `${sentence}: ` : ""}${verdict}`);
-  out.push(`${report.scenario.name}: ${report.summary} (exit ${report.exitCode})`);
+  out.push(`${report.experiment.name}: ${report.summary} (exit ${report.exitCode})`);
+  if (why.length > 1) out.push(...why);
   return out.join("\n");
 }

@@ -27,7 +27,7 @@ describe("fislat run --local, interrupted", () => {
         interrupted: { reason: `${signal} received` },
       });
       expect(report.fault.removal).toBe("confirmed");
-      expect(report.assertions).toEqual([]);
+      expect(report.thresholds).toEqual([]);
       expect(isAlive(probePidOf(report))).toBe(false);
       const [, proxyPort, dynamoPort] = /latency proxy :(\d+) -> dynalite :(\d+)/.exec(report.environment.target) ?? [];
       expect(await portRefuses(Number(proxyPort))).toBe(true);

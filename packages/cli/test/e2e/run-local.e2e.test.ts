@@ -27,18 +27,18 @@ describe("fislat run --local", () => {
     ]);
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     const report = reports.read("timeout");
-    expect(report).toMatchObject({ schemaVersion: 1, outcome: "passed", exitCode: 0, scenario: { name: "timeout" } });
-    expect(report.assertions.length).toBeGreaterThanOrEqual(8);
-    expect(report.assertions.every((a) => a.passed)).toBe(true);
-    expect(report.assertions.map((a) => a.id)).toContain("health.unhealthy");
+    expect(report).toMatchObject({ schemaVersion: 2, outcome: "passed", exitCode: 0, experiment: { name: "timeout" } });
+    expect(report.thresholds.length).toBeGreaterThanOrEqual(8);
+    expect(report.thresholds.every((t) => t.status === "passed")).toBe(true);
+    expect(report.thresholds.map((t) => t.metric)).toContain("unhealthy");
     expect(report.phases.injection.timeouts).toBeGreaterThanOrEqual(5);
     expect(report.roundTrips.length).toBeGreaterThan(20);
     expect(report.fault.removal).toBe("ended");
     const xml = readFileSync(junit, "utf8");
     expect(xml).toMatch(/<testsuites name="fislat" tests="\d+" failures="0" errors="0"/);
-    expect(xml.match(/<testcase /g)).toHaveLength(report.assertions.length);
+    expect(xml.match(/<testcase /g)).toHaveLength(report.thresholds.length);
     expect(readFileSync(markdown, "utf8")).toMatch(/^## .* fislat timeout \(local\): PASSED/);
-    expect(stdout).toMatch(/PASS round trips time out under the fault/);
+    expect(stdout).toMatch(/PASS injection.timeouts: rate>=0.9: observed 100.0%/);
     expect(stdout).toMatch(
       /baseline healthy \(median [\d.]+ ms\); injected 800 ms ± 50 ms for 6 s; \d+% of round trips timed out at 500 ms; \/health went 503 [\d.]+ s after the first failure; recovered [\d.]+ m?s after the fault was removed: PASS/,
     );
@@ -103,10 +103,10 @@ describe("fislat run --local", () => {
       reports.file("failing"),
     ]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/FAIL round trips succeed under the fault/);
-    expect(stdout).toMatch(/: FAIL\nsucceed: the hypothesis failed: round trips succeed under the fault; /);
+    expect(stdout).toMatch(/FAIL injection.failed: rate<=0.02: observed 100.0%/);
+    expect(stdout).toMatch(/: FAIL\nsucceed: the hypothesis failed: injection.failed: rate<=0.02; /);
     const report = reports.read("failing");
     expect(report.outcome).toBe("failed");
-    expect(report.assertions.find((a) => a.id === "injection.succeed")?.passed).toBe(false);
+    expect(report.thresholds.find((t) => t.id === "injection.failed: rate<=0.02")?.status).toBe("failed");
   });
 });

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type LocalDynamo, startLocalDynamo } from "@fislat/dynamo-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROBE_PATHS } from "../../dist/contract.js";
 import { PROBE_NODE_FLAGS } from "../../dist/launch.js";
 import { isRoundTrip } from "../support/lines.js";
 import { killStrayProbes, type ProbeProcess, startProbeProcess } from "../support/probe-process.js";
@@ -60,5 +61,28 @@ describe("the probe image", () => {
     const health = await fetch(probe.url("/health"));
     expect(health.status).toBe(200);
     expect((await probe.stop("SIGTERM")).code).toBe(0);
+  });
+
+  it("has a container health check on /live that stays healthy while DynamoDB cannot be reached", async () => {
+    const dockerfile = readFileSync(path.join(repo, "Dockerfile"), "utf8");
+    const check = /^HEALTHCHECK [^\n]*\\\n\s*CMD (\[.*\])$/m.exec(dockerfile);
+    const argv = JSON.parse(check?.[1] ?? "[]") as string[];
+    expect(argv[0]).toBe("node");
+    expect(argv.join(" ")).toContain(`'${PROBE_PATHS.live}'`);
+    probe = await startProbeProcess(
+      "http://127.0.0.1:9", // discard port: nothing listens, every round trip fails
+      { TEST_INTERVAL_SECONDS: "0.1", HEALTH_FAILURE_SECONDS: "0.2" },
+      [script, "start", "--out", out],
+    );
+    await probe.log.waitFor((l) => l.json?.msg === "Health changed" && l.json.healthy === false);
+    expect((await fetch(probe.url(PROBE_PATHS.health))).status).toBe(503);
+    const run = (port: number) =>
+      promisify(execFile)(process.execPath, argv.slice(1), { env: { PORT: String(port) }, timeout: 10_000 }).then(
+        () => 0,
+        (error: { code?: number }) => error.code ?? -1,
+      );
+    expect(await run(probe.port)).toBe(0);
+    await probe.stop("SIGTERM");
+    expect(await run(probe.port)).toBe(1); // and it does fail when nothing serves
   });
 });

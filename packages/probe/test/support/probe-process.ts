@@ -23,10 +23,16 @@ export function killStrayProbes(): void {
 }
 
 /** `args` are node's: the probe's entry point by default, or a script that starts it. */
-export function spawnProbe(env: Record<string, string>, args = probeNodeArgs()) {
+export function spawnProbe(
+  env: Record<string, string>,
+  args = probeNodeArgs(),
+  options: { uid?: number; gid?: number; stdin?: "ignore" | "pipe" } = {},
+) {
+  const { stdin = "ignore", ...ids } = options;
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? "", ...LOCAL_AWS_ENV, PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [stdin, "pipe", "pipe"],
+    ...ids,
   });
   running.add(child);
   child.once("exit", () => running.delete(child));

@@ -1,0 +1,104 @@
+// fislat experiment init / check: a commented starting file, and a file validated and shown as the
+// plan a run would follow (every default and flag applied), without starting anything.
+import { existsSync, writeFileSync } from "node:fs";
+import { faultKind } from "../engine/fault.js";
+import { humanMs, quoted } from "../engine/limits.js";
+import type { ExperimentRequest } from "../engine/plan.js";
+import { badInput, EXIT, type ExitCode } from "../errors.js";
+import { planRun, type RunFlags } from "./run-options.js";
+
+export const STARTING_FILE = `# fislat experiment file, version 1. Every field may be omitted; flags override the file.
+# Validate it and see the resolved plan: fislat experiment check FILE --local
+# Schema: schemas/experiment.schema.json in the fislat package.
+version: 1
+name: slow DynamoDB, 300 ms
+description: under 300 ms of extra latency our p99 stays under 450 ms and nothing times out
+
+# The fault: latency on the probe's traffic to DynamoDB (uniform jitter around the delay).
+fault:
+  kind: latency
+  delay: 300ms
+  jitter: 20ms
+
+# How long each phase lasts (500ms, 45s, 5m, 1h or ISO 8601 PT5M).
+phases:
+  baseline: 30s
+  injection: 2m
+  recovery: 30s
+
+# The probe's settings (its own limits apply: see the README's input table).
+probe:
+  connectionTimeout: 1000ms
+  readTimeout: 1000ms
+  interval: 1s
+  healthFailure: 30s
+
+# Thresholds in k6 syntax: AGGREGATION OPERATOR BOUND.
+#   times (rtt, ok_rtt; ms):        p(N) med avg min max
+#   events (failed, timeouts, degraded): rate (0..1) count
+#   samples: count; run-wide figures (detect, recover, degraded_after, unhealthy, healthy): value
+#   operators: < <= > >= == != and ~= (a rate's 95% interval agrees with the bound, e.g. ~=predicted)
+#   a bound may name figures: delay, jitter, interval, read_timeout, health_failure, predicted ...
+# A threshold on a figure that never happened fails; write the metric as "name?" to make it optional.
+hypothesis:
+  baseline:
+    rtt: ["p(99)<100"]
+    failed: ["rate<0.01"]
+  injection:
+    ok_rtt: ["med>250", "p(99)<450"]
+    timeouts: ["rate==0"]
+  recovery:
+    rtt: ["p(99)<100"]
+    failed: ["rate<0.01"]
+  run:
+    recover: ["value<3000"]
+
+# What must be seen before the hypothesis can be judged; short of it the run is inconclusive (exit 3).
+evidence:
+  minRoundTrips: 5
+  faultShownShare: 0.8
+
+# Labels appear in every report, so runs from CI can be told apart (also --label key=value).
+labels:
+  team: payments
+`;
+
+export function experimentInitCommand(file: string, force: boolean, say: (s: string) => void): ExitCode {
+  if (existsSync(file) && !force)
+    throw badInput(`${quoted(file)} exists: pass --force to replace it, or give another name`);
+  try {
+    writeFileSync(file, STARTING_FILE, { flag: force ? "w" : "wx" });
+  } catch (error) {
+    throw badInput(
+      `cannot write ${quoted(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  say(`wrote ${file}; check it with: fislat experiment check ${file} --local`);
+  return EXIT.passed;
+}
+
+export function describePlan(request: ExperimentRequest): string {
+  const p = request.phases;
+  const probe = request.probe;
+  const lines = [
+    `experiment: ${request.name} (${request.source})`,
+    `hypothesis: ${request.description}`,
+    `fault:      ${faultKind(request.fault).describe(request.fault)}`,
+    `phases:     baseline ${humanMs(p.baselineMs)}, injection ${humanMs(p.injectionMs)}, recovery ${humanMs(p.recoveryMs)}`,
+    `probe:      connection timeout ${probe.connectionTimeoutMs} ms, read timeout ${probe.readTimeoutMs} ms, interval ${humanMs(probe.intervalMs)}, /health failure window ${humanMs(probe.healthFailureMs)}`,
+    `evidence:   at least ${request.evidence.minRoundTrips} round trips per phase; at least ${request.evidence.faultShownShare * 100}% of the injection's round trips show the fault`,
+    `target:     ${request.target.kind === "local" ? "local (dynalite, the probe, a latency proxy)" : `AWS cluster ${request.target.cluster}`}`,
+    "thresholds:",
+    ...request.hypothesis.map((c) => `  ${c.id}`),
+  ];
+  const labels = Object.entries(request.labels);
+  if (labels.length > 0) lines.push(`labels:     ${labels.map(([k, v]) => `${k}=${v}`).join(", ")}`);
+  return lines.join("\n");
+}
+
+export function experimentCheckCommand(file: string, flags: RunFlags, say: (s: string) => void): ExitCode {
+  const request = planRun({ ...flags, experiment: file });
+  say(describePlan(request));
+  say("the experiment file is valid");
+  return EXIT.passed;
+}

@@ -1,0 +1,96 @@
+// Experiment files (JSON or YAML, version 1), read from their text and validated by the JSON
+// Schema that ships with the CLI (schemas/experiment.schema.json), so the published schema and
+// what fislat accepts cannot drift apart. Errors name the field and what is allowed.
+import { createRequire } from "node:module";
+import { Ajv, type ErrorObject } from "ajv";
+import { parse as parseYaml } from "yaml";
+
+const require = createRequire(import.meta.url);
+export const EXPERIMENT_SCHEMA = require("../../schemas/experiment.schema.json") as Record<string, unknown>;
+
+/** The file as written: durations still text, thresholds still strings. */
+export interface ExperimentFile {
+  version?: 1;
+  name?: string;
+  description?: string;
+  fault?: { kind: "latency"; delay?: string | number; jitter?: string | number };
+  phases?: { baseline?: string; injection?: string; recovery?: string };
+  probe?: {
+    connectionTimeout?: string | number;
+    readTimeout?: string | number;
+    interval?: string;
+    healthFailure?: string;
+  };
+  evidence?: { minRoundTrips?: number; faultShownShare?: number };
+  hypothesis?: Record<string, Record<string, string[]>>;
+  labels?: Record<string, string>;
+}
+
+export class ExperimentFileError extends Error {
+  override readonly name = "ExperimentFileError";
+}
+
+const validate = new Ajv({ allErrors: true, strict: false }).compile<ExperimentFile>(EXPERIMENT_SCHEMA);
+
+function describeError(e: ErrorObject): string {
+  const field = e.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(the file)";
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      const allowed = allowedKeys(e.schemaPath);
+      return `${field === "(the file)" ? "" : `${field}.`}${extra}: unknown field${allowed ? `; allowed: ${allowed}` : ""}`;
+    }
+    case "enum":
+      return `${field}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")}`;
+    case "const":
+      return `${field}: must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    case "pattern":
+      return `${field}: ${describeAt(e.schemaPath) ?? `must match ${(e.params as { pattern: string }).pattern}`}`;
+    default:
+      return `${field}: ${e.message ?? "is not valid"}${describeAt(e.schemaPath) ? ` (${describeAt(e.schemaPath)})` : ""}`;
+  }
+}
+
+/** The schema node an error points at, for its description and allowed keys. */
+function schemaAt(schemaPath: string): Record<string, unknown> | undefined {
+  let node: unknown = EXPERIMENT_SCHEMA;
+  for (const part of schemaPath.replace(/^#\//, "").split("/").slice(0, -1)) {
+    node = (node as Record<string, unknown> | undefined)?.[decodeURIComponent(part)];
+  }
+  return node as Record<string, unknown> | undefined;
+}
+
+function describeAt(schemaPath: string): string | undefined {
+  const node = schemaAt(schemaPath);
+  return typeof node?.description === "string" ? node.description : undefined;
+}
+
+function allowedKeys(schemaPath: string): string | undefined {
+  const props = schemaAt(schemaPath)?.properties as Record<string, unknown> | undefined;
+  return props
+    ? Object.keys(props)
+        .filter((k) => k !== "$schema" && !k.endsWith("?"))
+        .join(", ")
+    : undefined;
+}
+
+/** Parses JSON or YAML (YAML is a superset of JSON; a `.json` file is read as strict JSON). */
+export function parseExperimentText(text: string, fileName: string): ExperimentFile {
+  let data: unknown;
+  try {
+    data = /\.json$/i.test(fileName) ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+  } catch (error) {
+    const first = (error as Error).message.split("\n")[0] ?? "";
+    throw new ExperimentFileError(`${fileName} is not valid ${/\.json$/i.test(fileName) ? "JSON" : "YAML"}: ${first}`);
+  }
+  if (data === null || data === undefined) data = {};
+  if (!validate(data)) {
+    const problems = (validate.errors ?? [])
+      // oneOf repeats itself once per branch: the description says what is allowed.
+      .filter((e, i, all) => all.findIndex((o) => o.instancePath === e.instancePath) === i)
+      .slice(0, 5)
+      .map(describeError);
+    throw new ExperimentFileError(`${fileName}: ${problems.join("; ")}`);
+  }
+  return data;
+}

@@ -1,0 +1,108 @@
+// Every `fislat run` input's limits, defined once: the flag, the experiment file's field, the unit
+// and the range, each with why. The planner checks flags and files against this table, the
+// README's input tables state it, and the probe's own settings come from the probe's contract.
+import { PROBE_ENV, type ProbeEnvVariable } from "./probe-contract.js";
+
+/** The longest a Node timer waits (2^31-1 ms, about 24.8 days); longer ones fire at once. */
+export const TIMER_MAX_MS = 2 ** 31 - 1;
+/** FIS runs an action for 1 minute to 12 hours. */
+export const FIS_ACTION_MIN_MS = 60_000;
+export const FIS_ACTION_MAX_MS = 12 * 3_600_000;
+
+export interface Limit {
+  flag: string;
+  /** Where the experiment file sets it. */
+  field?: string;
+  /** "duration": needs a unit; "ms": a whole number of ms or a duration. */
+  form: "duration" | "ms";
+  min: number;
+  max: number;
+  why: string;
+}
+
+const fromProbe = (v: ProbeEnvVariable) => {
+  const scale = v.unit === "s" ? 1000 : 1;
+  return { min: Math.max(1, v.min * scale), max: Math.min(TIMER_MAX_MS, v.max * scale) };
+};
+
+export const LIMITS = {
+  baseline: {
+    flag: "--baseline",
+    field: "phases.baseline",
+    form: "duration",
+    min: 1,
+    max: TIMER_MAX_MS,
+    why: "a timer's longest wait",
+  },
+  duration: {
+    flag: "--duration",
+    field: "phases.injection",
+    form: "duration",
+    min: 1,
+    max: TIMER_MAX_MS,
+    why: "a timer's longest wait; on AWS, FIS's 1 min to 12 h",
+  },
+  recovery: {
+    flag: "--recovery",
+    field: "phases.recovery",
+    form: "duration",
+    min: 1,
+    max: TIMER_MAX_MS,
+    why: "a timer's longest wait",
+  },
+  interval: {
+    flag: "--interval",
+    field: "probe.interval",
+    form: "duration",
+    ...fromProbe(PROBE_ENV.TEST_INTERVAL_SECONDS),
+    why: "the probe's TEST_INTERVAL_SECONDS",
+  },
+  healthFailure: {
+    flag: "--health-failure",
+    field: "probe.healthFailure",
+    form: "duration",
+    ...fromProbe(PROBE_ENV.HEALTH_FAILURE_SECONDS),
+    why: "the probe's HEALTH_FAILURE_SECONDS",
+  },
+  connectionTimeout: {
+    flag: "--connection-timeout",
+    field: "probe.connectionTimeout",
+    form: "ms",
+    ...fromProbe(PROBE_ENV.CONNECTION_TIMEOUT_MS),
+    why: "the probe's CONNECTION_TIMEOUT_MS",
+  },
+  readTimeout: {
+    flag: "--read-timeout",
+    field: "probe.readTimeout",
+    form: "ms",
+    ...fromProbe(PROBE_ENV.READ_TIMEOUT_MS),
+    why: "the probe's READ_TIMEOUT_MS",
+  },
+  delay: {
+    flag: "--delay",
+    field: "fault.delay",
+    form: "ms",
+    min: 0,
+    max: 600_000,
+    why: "the longest probe timeout: a longer delay only times out",
+  },
+  jitter: { flag: "--jitter", field: "fault.jitter", form: "ms", min: 0, max: 600_000, why: "at most the delay" },
+} satisfies Record<string, Limit>;
+
+export type LimitName = keyof typeof LIMITS;
+
+/** A value as it may be shown back: a 100 KB value is cut, not echoed whole. */
+export function quoted(value: unknown, max = 60): string {
+  const text = typeof value === "string" ? value : String(value);
+  const cut = text.length > max ? `${text.slice(0, max)}…(${text.length} characters)` : text;
+  return JSON.stringify(cut);
+}
+
+/** 1500 -> "1.5 s", 60000 -> "1 min": limits said the way a person writes them. */
+export function humanMs(msValue: number): string {
+  if (msValue >= 86_400_000) return `${+(msValue / 86_400_000).toFixed(1)} days`;
+  if (msValue >= 3_600_000) return `${+(msValue / 3_600_000).toFixed(1)} h`;
+  if (msValue >= 60_000) return `${+(msValue / 60_000).toFixed(1)} min`;
+  if (msValue >= 1000) return `${+(msValue / 1000).toFixed(2)} s`;
+  return `${msValue} ms`;
+}

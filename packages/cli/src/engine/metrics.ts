@@ -1,0 +1,175 @@
+// The figures a threshold can name: per phase (round trips and their times) and run-wide (how long
+// things took). One table; a new metric is a new entry. Each figure is computed at the two
+// extremes of the round trips known to be missing (TEAM contract 4): missing ones all good, or all
+// bad (for times: at 0 ms, or never ending).
+import type { RoundTripRecord } from "@fislat/probe/record";
+import type { AggregationKind } from "./threshold.js";
+import { isTimeout, type PhaseName, type Timeline } from "./timeline.js";
+
+export type Scope = PhaseName | "run";
+export type MetricKind = "time" | "event" | "count" | "value";
+
+/** One phase's round trips as the judge sees them. */
+export interface PhaseEvidence {
+  trips: RoundTripRecord[];
+  /** Round trips known to have happened whose lines never arrived. */
+  missing: number;
+}
+
+export interface RunEvidence {
+  timeline: Timeline;
+  phases: Record<PhaseName, PhaseEvidence>;
+}
+
+interface PhaseMetric {
+  scope: "phase";
+  kind: "time" | "event" | "count";
+  description: string;
+  /** time: the values; event: which round trips count. */
+  values?: (trips: RoundTripRecord[]) => number[];
+  is?: (r: RoundTripRecord, timeline: Timeline) => boolean;
+}
+
+interface RunMetric {
+  scope: "run";
+  kind: "value" | "count";
+  description: string;
+  of: (timeline: Timeline) => number | undefined;
+  /** Lines lost in this phase make the figure uncertain. */
+  dependsOn?: PhaseName;
+}
+
+export type Metric = PhaseMetric | RunMetric;
+
+export const AGGREGATIONS_BY_KIND: Record<MetricKind, AggregationKind[]> = {
+  time: ["p", "med", "avg", "min", "max"],
+  event: ["rate", "count"],
+  count: ["count"],
+  value: ["value"],
+};
+
+export const METRICS = {
+  rtt: {
+    scope: "phase",
+    kind: "time",
+    description: "every round trip's time, ms (a timed-out one counts at its timeout)",
+    values: (trips) => trips.map((r) => r.rttMs),
+  },
+  ok_rtt: {
+    scope: "phase",
+    kind: "time",
+    description: "successful round trips' time, ms",
+    values: (trips) => trips.filter((r) => r.ok).map((r) => r.rttMs),
+  },
+  failed: { scope: "phase", kind: "event", description: "round trips that failed, any kind", is: (r) => !r.ok },
+  timeouts: {
+    scope: "phase",
+    kind: "event",
+    description: "round trips that timed out (read or connect)",
+    is: (r) => isTimeout(r),
+  },
+  degraded: {
+    scope: "phase",
+    kind: "event",
+    description: "round trips that show the fault: failed, or slower than the fault's degraded threshold",
+    is: (r, t) => !r.ok || r.rttMs > t.degradedAboveMs,
+  },
+  samples: { scope: "phase", kind: "count", description: "round trips in the phase" },
+  detect: {
+    scope: "run",
+    kind: "value",
+    description: "fault start to the first degraded round trip, ms",
+    of: (t) => t.timeToDetectMs,
+    dependsOn: "injection",
+  },
+  recover: {
+    scope: "run",
+    kind: "value",
+    description: "fault end to the first successful round trip, ms",
+    of: (t) => t.timeToRecoverMs,
+    dependsOn: "recovery",
+  },
+  degraded_after: {
+    scope: "run",
+    kind: "value",
+    description: "fault end to the end of the last degraded round trip after it (0 if none), ms",
+    of: (t) => t.degradationAfterFaultMs,
+    dependsOn: "recovery",
+  },
+  unhealthy: {
+    scope: "run",
+    kind: "value",
+    description: "first failed round trip to /health answering 503, ms",
+    of: (t) => t.unhealthyAfterFirstFailureMs,
+    dependsOn: "injection",
+  },
+  healthy: {
+    scope: "run",
+    kind: "value",
+    description: "fault end to /health answering 200 again (0 if it never turned 503), ms",
+    of: (t) => (t.health.some((h) => !h.healthy) ? t.timeToHealthyMs : 0),
+  },
+  went_unhealthy: {
+    scope: "run",
+    kind: "count",
+    description: "times /health turned 503 during the run",
+    of: (t) => t.health.filter((h) => !h.healthy).length,
+  },
+} satisfies Record<string, Metric>;
+
+export type MetricName = keyof typeof METRICS;
+export const PHASE_METRICS = Object.keys(METRICS).filter((k) => METRICS[k as MetricName].scope === "phase");
+export const RUN_METRICS = Object.keys(METRICS).filter((k) => METRICS[k as MetricName].scope === "run");
+
+export const isMetricName = (name: string): name is MetricName => Object.hasOwn(METRICS, name);
+
+/** A figure at one extreme: a number, or null when it never happened. */
+export type Figure = number | null;
+
+/** The sample an event aggregation reads: k events among n round trips. */
+export interface EventCount {
+  events: number;
+  total: number;
+}
+
+export type World = "observed" | "low" | "high";
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1] ?? null;
+}
+
+export function timeValues(metric: PhaseMetric, evidence: PhaseEvidence, world: World): number[] {
+  const values = (metric.values?.(evidence.trips) ?? []).slice();
+  if (world !== "observed") {
+    for (let i = 0; i < evidence.missing; i++) values.push(world === "low" ? 0 : Number.POSITIVE_INFINITY);
+  }
+  return values.sort((a, b) => a - b);
+}
+
+export function eventCount(metric: PhaseMetric, evidence: PhaseEvidence, timeline: Timeline, world: World) {
+  const events = evidence.trips.filter((r) => metric.is?.(r, timeline)).length;
+  if (world === "observed") return { events, total: evidence.trips.length };
+  const total = evidence.trips.length + evidence.missing;
+  return { events: world === "high" ? events + evidence.missing : events, total };
+}
+
+export function aggregateTimes(values: number[], kind: AggregationKind, p?: number): Figure {
+  if (values.length === 0) return null;
+  switch (kind) {
+    case "p":
+      return percentile(values, p ?? 50);
+    case "med":
+      return percentile(values, 50);
+    case "avg":
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    case "min":
+      return values[0] ?? null;
+    case "max":
+      return values.at(-1) ?? null;
+    default:
+      return null;
+  }
+}

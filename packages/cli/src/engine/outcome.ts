@@ -1,0 +1,25 @@
+// How a run ends, and the one place that turns that into an exit code (TEAM contract 4 and 6).
+import { EXIT, type ExitCode } from "../errors.js";
+import type { ExperimentResult } from "./experiment.js";
+
+export type Outcome = "passed" | "failed" | "inconclusive" | "interrupted" | "error";
+
+export const EXIT_FOR: Record<Outcome, ExitCode> = {
+  passed: EXIT.passed,
+  failed: EXIT.failed,
+  inconclusive: EXIT.environment,
+  error: EXIT.environment,
+  interrupted: EXIT.interrupted,
+};
+
+export function outcomeOf(result: ExperimentResult): Outcome {
+  if (result.removalError !== undefined || result.interrupted) return "interrupted";
+  if (result.failure !== undefined || result.fault.endReason === "failed") return "error";
+  return result.verdict?.status ?? "error";
+}
+
+/** A fault that could not be confirmed removed outranks every other ending. */
+export function exitCodeFor(outcome: Outcome, result?: Pick<ExperimentResult, "removalError">): ExitCode {
+  if (result?.removalError !== undefined) return EXIT.faultNotRemoved;
+  return EXIT_FOR[outcome];
+}

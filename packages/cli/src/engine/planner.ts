@@ -1,0 +1,325 @@
+// The planner: flags (the config file already folded in) + an experiment file or a built-in
+// scenario -> one validated ExperimentRequest. Pure: no I/O, nothing started. Every value is
+// checked against its one limit (limits.ts), and settings that cannot give a verdict are refused
+// with what would work. Flags override the file; the file overrides the defaults.
+import { parseDuration, parseMilliseconds } from "../durations.js";
+import { badInput } from "../errors.js";
+import { type Check, CheckError, checksOf, mergeChecks, parseThresholdFlag } from "./checks.js";
+import type { ExperimentFile } from "./experiment-file.js";
+import { FAULT_KINDS, type Fault, faultKind, type ProbeSettings } from "./fault.js";
+import { FIS_ACTION_MAX_MS, FIS_ACTION_MIN_MS, humanMs, LIMITS, type LimitName, quoted } from "./limits.js";
+import type { AwsTarget, EvidenceRules, ExperimentRequest, Phases, RunTarget } from "./plan.js";
+import { PROBE_ENV } from "./probe-contract.js";
+
+export interface RunFlags {
+  local?: boolean;
+  scenario?: string;
+  experiment?: string;
+  baseline?: string;
+  duration?: string;
+  recovery?: string;
+  interval?: string;
+  delay?: string;
+  jitter?: string;
+  connectionTimeout?: string;
+  readTimeout?: string;
+  healthFailure?: string;
+  threshold?: string[];
+  label?: string[];
+  json?: string;
+  junit?: string;
+  markdown?: string;
+  // AWS
+  cluster?: string;
+  service?: string;
+  task?: string[];
+  tag?: string[];
+  launch?: boolean;
+  taskDefinition?: string;
+  container?: string;
+  subnets?: string;
+  securityGroups?: string;
+  assignPublicIp?: boolean;
+  roleArn?: string;
+  sources?: string;
+  stopAlarm?: string[];
+  targetBy?: string;
+  selection?: string;
+  keepTemplate?: boolean;
+  acceptTimeouts?: boolean;
+  healthUrl?: string;
+  liveTail?: boolean;
+}
+
+/** Phase and probe defaults per environment: a local run takes about a minute. */
+export const ENVIRONMENT_DEFAULTS = {
+  local: {
+    baseline: "10s",
+    duration: "40s",
+    recovery: "10s",
+    interval: "1s",
+    healthFailure: "30s",
+    healthPollMs: 1000,
+  },
+  // The original setup's five-minute fault; interval and health window apply to --launch'ed tasks.
+  aws: { baseline: "1m", duration: "5m", recovery: "1m", interval: "5s", healthFailure: "30s", healthPollMs: 5000 },
+} as const;
+
+export const DEFAULT_EVIDENCE: EvidenceRules = { minRoundTrips: 5, faultShownShare: 0.8 };
+
+/** Where the experiment comes from: a user's file, or a built-in scenario (itself a file). */
+export interface ExperimentSource {
+  kind: "file" | "scenario";
+  /** The file's path, or the scenario's name. */
+  name: string;
+  data: ExperimentFile;
+}
+
+const AWS_ONLY = [
+  "cluster",
+  "service",
+  "task",
+  "tag",
+  "launch",
+  "taskDefinition",
+  "roleArn",
+  "subnets",
+  "securityGroups",
+  "stopAlarm",
+  "healthUrl",
+] as const;
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+const LABEL_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function planExperiment(flags: RunFlags, source: ExperimentSource): ExperimentRequest {
+  const environment = flags.local ? "local" : "aws";
+  const defaults = ENVIRONMENT_DEFAULTS[environment];
+  const file = source.data;
+  const origin = source.kind === "file" ? source.name : `scenario ${source.name}`;
+
+  const value = (
+    name: LimitName,
+    flag: string | undefined,
+    fromFile: string | number | undefined,
+    fallback: string | number,
+  ) => {
+    const limit = LIMITS[name];
+    const [text, where] =
+      flag !== undefined
+        ? [flag, limit.flag]
+        : fromFile !== undefined
+          ? [String(fromFile), `${origin}: ${limit.field}`]
+          : [String(fallback), `${limit.flag} (default)`];
+    const parsed = limit.form === "duration" ? parseDuration(where, text) : parseMilliseconds(where, text);
+    const wanted = `${limit.form === "ms" ? "whole milliseconds" : "a duration"} from ${humanMs(limit.min)} to ${humanMs(limit.max)} (${limit.why})`;
+    if (parsed < limit.min || parsed > limit.max || (limit.form === "ms" && !Number.isInteger(parsed))) {
+      throw badInput(`${where} ${quoted(text)} is out of range: expected ${wanted}`);
+    }
+    return parsed;
+  };
+
+  // The fault: its kind's module validates it.
+  const fileFault = file.fault;
+  const faultDefaults = FAULT_KINDS.latency.defaults;
+  const fault: Fault = {
+    kind: "latency",
+    delayMs: value("delay", flags.delay, fileFault?.delay, faultDefaults.delayMs),
+    jitterMs: value("jitter", flags.jitter, fileFault?.jitter, faultDefaults.jitterMs),
+  };
+  const faultProblems = faultKind(fault).validate(fault);
+  if (faultProblems[0]) {
+    const p = faultProblems[0];
+    const shown = p.field === "delay" ? fault.delayMs : fault.jitterMs;
+    throw badInput(
+      `${flagName(p.field)} ${shown} ms (or fault.${p.field} in the file) is not allowed: expected ${p.message}`,
+    );
+  }
+
+  const phases: Phases = {
+    baselineMs: value("baseline", flags.baseline, file.phases?.baseline, defaults.baseline),
+    injectionMs: value("duration", flags.duration, file.phases?.injection, defaults.duration),
+    recoveryMs: value("recovery", flags.recovery, file.phases?.recovery, defaults.recovery),
+  };
+  const probe: ProbeSettings = {
+    connectionTimeoutMs: value(
+      "connectionTimeout",
+      flags.connectionTimeout,
+      file.probe?.connectionTimeout,
+      PROBE_ENV.CONNECTION_TIMEOUT_MS.default,
+    ),
+    readTimeoutMs: value("readTimeout", flags.readTimeout, file.probe?.readTimeout, PROBE_ENV.READ_TIMEOUT_MS.default),
+    intervalMs: value("interval", flags.interval, file.probe?.interval, defaults.interval),
+    healthFailureMs: value("healthFailure", flags.healthFailure, file.probe?.healthFailure, defaults.healthFailure),
+  };
+  const evidence: EvidenceRules = { ...DEFAULT_EVIDENCE, ...file.evidence };
+
+  let hypothesis: Check[];
+  try {
+    const fromFile = checksOf(file.hypothesis ?? {}).map((c) => ({ ...c, id: c.id }));
+    hypothesis = mergeChecks(fromFile, (flags.threshold ?? []).map(parseThresholdFlag));
+  } catch (error) {
+    if (error instanceof CheckError)
+      throw badInput(
+        error.message.startsWith("--threshold") ? error.message : `${origin}: hypothesis.${error.message}`,
+      );
+    throw error;
+  }
+  if (hypothesis.length === 0) {
+    throw badInput(
+      `${origin}: the hypothesis has no thresholds, so there is nothing to judge: add some under "hypothesis" (e.g. injection: { rtt: ["p(99)<1200"] }) or pass --threshold 'injection.rtt:p(99)<1200'`,
+    );
+  }
+
+  const labels = { ...file.labels, ...labelsOf(flags.label ?? []) };
+  const target = targetOf(flags, environment, phases);
+  // Tasks found on AWS (not --launch'ed) run with their own interval and /health window, known only
+  // at preflight: the defaults say nothing about them, so only stated values are checked here.
+  const taskDecides = environment === "aws" && !flags.launch;
+  checkFeasible(phases, probe, evidence, hypothesis, defaults.healthPollMs, origin, {
+    interval: !taskDecides || flags.interval !== undefined || file.probe?.interval !== undefined,
+    health: !taskDecides || flags.healthFailure !== undefined || file.probe?.healthFailure !== undefined,
+  });
+
+  return {
+    name: file.name ?? (source.kind === "scenario" ? source.name : source.name.replace(/^.*[\\/]/, "")),
+    description: file.description ?? hypothesis.map((c) => c.id).join("; "),
+    source: origin,
+    fault,
+    phases,
+    probe,
+    hypothesis,
+    evidence,
+    labels,
+    target,
+    reports: { json: flags.json, junit: flags.junit, markdown: flags.markdown },
+  };
+}
+
+function labelsOf(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const eq = pair.indexOf("=");
+      const key = eq > 0 ? pair.slice(0, eq) : "";
+      if (!LABEL_KEY.test(key) || pair.length - eq - 1 > 256) {
+        throw badInput(
+          `--label ${quoted(pair)} is not key=value: a key of 1 to 64 letters, digits, '_', '.' or '-', a value of at most 256 characters`,
+        );
+      }
+      return [key, pair.slice(eq + 1)];
+    }),
+  );
+}
+
+/**
+ * Settings that could only end in a verdict nobody can trust are refused now, with what would work.
+ * Exported so an environment that learns the probe's real settings (AWS preflight) can check them.
+ */
+export function checkFeasible(
+  phases: Phases,
+  probe: ProbeSettings,
+  evidence: EvidenceRules,
+  hypothesis: Check[],
+  healthPollMs: number,
+  origin: string,
+  known = { interval: true, health: true },
+) {
+  const need = evidence.minRoundTrips;
+  for (const [flag, ms] of [
+    ["--baseline", phases.baselineMs],
+    ["--duration", phases.injectionMs],
+    ["--recovery", phases.recoveryMs],
+  ] as const) {
+    const trips = Math.floor(ms / probe.intervalMs);
+    if (known.interval && trips < need) {
+      throw badInput(
+        `${flag} ${humanMs(ms)} at --interval ${humanMs(probe.intervalMs)} gives ${trips} round trip(s); a phase needs at least ${need} to judge (evidence.minRoundTrips): use ${flag} ${humanMs(need * probe.intervalMs)} or more, or an --interval of at most ${humanMs(Math.floor(ms / need))}`,
+      );
+    }
+  }
+  const healthCheck = hypothesis.find((c) => c.metric === "unhealthy" && !c.optional);
+  const window = probe.healthFailureMs + healthPollMs + 1000;
+  if (known.health && healthCheck && phases.injectionMs < window) {
+    throw badInput(
+      `--duration ${humanMs(phases.injectionMs)} is too short to judge ${healthCheck.id} (${origin}): /health turns 503 only after --health-failure ${humanMs(probe.healthFailureMs)} of failures; use --duration ${humanMs(window)} or more, or a shorter --health-failure`,
+    );
+  }
+}
+
+function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases): RunTarget {
+  const given = (key: (typeof AWS_ONLY)[number]) => {
+    const v = flags[key];
+    return Array.isArray(v) ? v.length > 0 : v !== undefined && v !== false;
+  };
+  if (environment === "local") {
+    const aws = AWS_ONLY.filter(given);
+    if (aws.length > 0) {
+      throw badInput(
+        `--local runs everything on this machine: ${aws.map(flagName).join(", ")} only apply to a run against AWS; drop them or drop --local`,
+      );
+    }
+    return { kind: "local" };
+  }
+  const cluster = flags.cluster;
+  if (!cluster) throw badInput('--cluster is required (or "cluster" in fislat.config.json), or run with --local');
+  const ways = [
+    flags.service && !flags.launch,
+    (flags.task ?? []).length > 0,
+    (flags.tag ?? []).length > 0,
+    flags.launch,
+  ].filter(Boolean);
+  if (ways.length !== 1) {
+    throw badInput(
+      "name the probe's tasks one way: --service <name>, --task <arn|id> (repeatable), --tag key=value, or --launch",
+    );
+  }
+  if (flags.launch && !flags.taskDefinition) throw badInput("--launch needs --task-definition <family[:revision]>");
+  const targetBy = flags.targetBy ?? "arns";
+  if (targetBy !== "arns" && targetBy !== "service" && targetBy !== "tag")
+    throw badInput(`--target-by ${quoted(targetBy)} is not valid: expected arns, service or tag`);
+  if (targetBy === "service" && !flags.service) throw badInput("--target-by service needs --service");
+  if (targetBy === "tag" && (flags.tag ?? []).length !== 1) throw badInput("--target-by tag needs --tag key=value");
+  // FIS's selection modes (API model): ALL, COUNT(n) with n >= 1, PERCENT(n) with n from 1 to 100.
+  const selection = (flags.selection ?? "ALL").trim().toUpperCase();
+  const m = /^(?:ALL|COUNT\((\d+)\)|PERCENT\((\d+)\))$/.exec(selection);
+  if (!m || Number(m[1] ?? 1) < 1 || Number(m[2] ?? 1) < 1 || Number(m[2] ?? 1) > 100) {
+    throw badInput(
+      `--selection ${quoted(flags.selection ?? "")} is not valid: expected ALL, COUNT(n) with n >= 1, or PERCENT(n) with n from 1 to 100`,
+    );
+  }
+  if (!flags.roleArn) {
+    throw badInput(
+      '--role-arn is required on AWS: the IAM role FIS acts with (or "roleArn" in fislat.config.json; fislat deploy writes it)',
+    );
+  }
+  const sources = flags.sources ?? "DYNAMODB";
+  if (!/^[A-Za-z0-9.,:/_-]{1,1000}$/.test(sources)) {
+    throw badInput(
+      `--sources ${quoted(sources)} is not valid: comma-separated, no spaces (e.g. DYNAMODB or DYNAMODB,S3)`,
+    );
+  }
+  if (phases.injectionMs < FIS_ACTION_MIN_MS || phases.injectionMs > FIS_ACTION_MAX_MS) {
+    throw badInput(
+      `--duration ${humanMs(phases.injectionMs)} is outside what FIS runs: an action lasts from ${humanMs(FIS_ACTION_MIN_MS)} to ${humanMs(FIS_ACTION_MAX_MS)}`,
+    );
+  }
+  const target: AwsTarget = {
+    kind: "aws",
+    cluster,
+    task: flags.task ?? [],
+    tag: flags.tag ?? [],
+    launch: flags.launch ?? false,
+    roleArn: flags.roleArn,
+    sources,
+    stopAlarm: flags.stopAlarm ?? [],
+    targetBy,
+    selection,
+    keepTemplate: flags.keepTemplate ?? false,
+    acceptTimeouts: flags.acceptTimeouts ?? false,
+    liveTail: flags.liveTail !== false,
+  };
+  for (const key of ["service", "taskDefinition", "container", "subnets", "securityGroups", "healthUrl"] as const) {
+    if (flags[key] !== undefined) target[key] = flags[key];
+  }
+  if (flags.assignPublicIp !== undefined) target.assignPublicIp = flags.assignPublicIp;
+  return target;
+}

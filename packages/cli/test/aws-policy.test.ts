@@ -1,0 +1,153 @@
+// fislat policy: the operator policy allows exactly the actions the commands' AWS calls need
+// (the table of SDK commands is checked against the commands the source sends), on this
+// configuration's resources, in its partition; every call the README walkthrough makes through the
+// mocks is checked against it in aws-walkthrough.test.ts.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { DOCKER_PUSH_ACTIONS, operatorPolicy, REQUIRED_ACTIONS } from "../src/aws/operator-policy.js";
+import { policyCommand } from "../src/commands/policy.js";
+import { EXIT } from "../src/errors.js";
+import { allows, type PolicyStatement } from "./support/iam-simulator.js";
+import { on } from "./support/simulated-aws.js";
+
+const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : [],
+  );
+}
+
+const CONTEXT = { partition: "aws", region: "eu-west-1", account: "111122223333", stackName: "fislat-probe" };
+
+describe("fislat policy", () => {
+  let sts: ReturnType<typeof mockClient> | undefined;
+  afterEach(() => sts?.restore());
+
+  it("knows the IAM actions of every SDK command the code sends, and of no other", () => {
+    const sent = new Set(
+      sourceFiles(SRC).flatMap((f) =>
+        [...readFileSync(f, "utf8").matchAll(/new ([A-Z][A-Za-z]+Command)\(/g)].map((m) => m[1]),
+      ),
+    );
+    expect([...sent].sort()).toEqual(Object.keys(REQUIRED_ACTIONS).sort());
+  });
+
+  it("allows exactly the actions those commands need, and docker push's", () => {
+    const policy = operatorPolicy(CONTEXT);
+    const granted = new Set(policy.Statement.flatMap((s) => s.Action));
+    const needed = new Set([...Object.values(REQUIRED_ACTIONS).flat(), ...DOCKER_PUSH_ACTIONS]);
+    expect([...granted].sort()).toEqual([...needed].sort());
+    for (const s of policy.Statement)
+      expect(
+        s.Action.every((a) => !a.includes("*")),
+        s.Sid,
+      ).toBe(true);
+  });
+
+  it("gives fis:ListExperiments Resource * (it has no resource-level permission) and scopes the rest", () => {
+    const policy = operatorPolicy(CONTEXT);
+    const statements = policy.Statement as PolicyStatement[];
+    expect(policy.Statement.find((s) => s.Action.includes("fis:ListExperiments"))?.Resource).toBe("*");
+    expect(allows(statements, "fis:ListExperiments", "*")).toBe(true);
+    expect(
+      allows(statements, "logs:StartLiveTail", "arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/fislat-probe"),
+    ).toBe(true);
+    expect(allows(statements, "logs:StartLiveTail", "arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/other")).toBe(
+      false,
+    );
+    expect(
+      allows(statements, "iam:PassRole", "arn:aws:iam::111122223333:role/fislat-probe-FisExperimentRole-AbC", [
+        { ContextKeyName: "iam:PassedToService", ContextKeyValues: ["fis.amazonaws.com"] },
+      ]),
+    ).toBe(true);
+    expect(
+      allows(statements, "iam:PassRole", "arn:aws:iam::111122223333:role/fislat-probe-FisExperimentRole-AbC", [
+        { ContextKeyName: "iam:PassedToService", ContextKeyValues: ["ec2.amazonaws.com"] },
+      ]),
+    ).toBe(false);
+    // The names deploy gives: the task definition family and the stack.
+    expect(
+      allows(statements, "ecs:RunTask", "arn:aws:ecs:eu-west-1:111122223333:task-definition/fislat-probe-probe:3", [
+        {
+          ContextKeyName: "ecs:cluster",
+          ContextKeyValues: ["arn:aws:ecs:eu-west-1:111122223333:cluster/fislat-probe-Cluster-x1"],
+        },
+      ]),
+    ).toBe(true);
+  });
+
+  it("prints the policy for the account and partition STS names, with the config's names, and no arn:aws: of its own", async () => {
+    sts = mockClient(STSClient);
+    on(sts as never, GetCallerIdentityCommand).resolves({
+      Account: "111122223333",
+      Arn: "arn:aws-cn:iam::111122223333:user/operator",
+    });
+    const said: string[] = [];
+    const code = await policyCommand(
+      () => new STSClient({ region: "cn-north-1" }),
+      {
+        region: "cn-north-1",
+        cluster: "fislat-probe-Cluster-x1",
+        service: "fislat-probe-Service-y2",
+        roleArn: "arn:aws-cn:iam::111122223333:role/fislat-probe-FisExperimentRole-z3",
+        repository: "111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/fislat-probe-repository-q",
+      },
+      (s) => said.push(s),
+    );
+    expect(code).toBe(EXIT.passed);
+    const text = said.join("\n");
+    expect(text).not.toMatch(/arn:aws:/);
+    const policy = JSON.parse(text) as { Statement: PolicyStatement[] };
+    expect(
+      allows(
+        policy.Statement,
+        "ecs:DescribeServices",
+        "arn:aws-cn:ecs:cn-north-1:111122223333:service/fislat-probe-Cluster-x1/fislat-probe-Service-y2",
+      ),
+    ).toBe(true);
+    expect(
+      allows(
+        policy.Statement,
+        "ecr:PutImage",
+        "arn:aws-cn:ecr:cn-north-1:111122223333:repository/fislat-probe-repository-q",
+      ),
+    ).toBe(true);
+  });
+
+  it("needs no AWS call with --account and --partition, and refuses bad values before any", async () => {
+    const said: string[] = [];
+    const noSts = () => {
+      throw new Error("no STS call expected");
+    };
+    expect(await policyCommand(noSts, { ...CONTEXT, region: "eu-west-1" }, (s) => said.push(s))).toBe(EXIT.passed);
+    await expect(policyCommand(noSts, { region: "eu-west-1", account: "12" }, () => {})).rejects.toMatchObject({
+      exitCode: EXIT.badInput,
+      message: expect.stringMatching(/^--account "12": expected 12 digits/),
+    });
+    await expect(policyCommand(noSts, { region: "nowhere" }, () => {})).rejects.toMatchObject({
+      exitCode: EXIT.badInput,
+    });
+  });
+
+  it("agrees with docs/ci.md: every statement and action of the policy is named there", () => {
+    const docs = readFileSync(path.resolve(SRC, "../../../docs/ci.md"), "utf8");
+    const section = docs.slice(docs.indexOf("## Least-privilege IAM policy for the operator: `fislat policy`"));
+    for (const s of operatorPolicy(CONTEXT).Statement) {
+      expect(section, s.Sid).toContain(s.Sid);
+      if (s.Sid === "PushTheProbeImage") continue;
+      for (const action of s.Action) {
+        const [service, name] = action.split(":");
+        const named =
+          section.includes(action) ||
+          (name?.endsWith("ChangeSet") && section.includes(`${service}:*ChangeSet`)) ||
+          section.includes(`\`${name}\``);
+        expect(named, action).toBe(true);
+      }
+    }
+  });
+});
