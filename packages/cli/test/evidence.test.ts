@@ -29,7 +29,7 @@ function build(lines: object[], extra = {}) {
 describe("evidence from the lines themselves", () => {
   it("counts lost round trips per phase from seq gaps, and the tail not read by the end of the run", () => {
     const skip = new Set([3, 4, 30, 31, 32, 85, 99, 100]);
-    const t = build(loop(undefined, skip), { runEndedAt: new Date(T0 + 100_500), intervalMs: 1000 });
+    const t = build(loop(undefined, skip), { runEndedAt: new Date(T0 + 100_500), intervalMs: 1000, findOnset: true });
     expect(t.evidence?.missingByPhase).toEqual({ baseline: 2, injection: 3, recovery: 3 });
     expect(t.evidence?.tasks[0]).toMatchObject({ missing: 8, firstSeq: 1, lastSeq: 98 });
   });
@@ -88,6 +88,27 @@ describe("clock skew", () => {
 });
 
 describe("seqGaps", () => {
+  it("does not count a tick the probe missed (it has its own seq and Tick missed line) as lost", () => {
+    const records = [rt(0, { seq: 1 }), rt(3000, { seq: 4 })];
+    expect(seqGaps(records, () => "baseline", undefined, new Set([2, 3])).missing).toBe(0);
+    const b = new TimelineBuilder();
+    b.add(line(records[0] as object));
+    b.add(
+      line({
+        ts: new Date(T0 + 1000).toISOString(),
+        level: "warn",
+        msg: "Tick missed",
+        scheduledTs: new Date(T0 + 1000).toISOString(),
+        seq: 2,
+        totalMissed: 1,
+        task: "host-1",
+      }),
+    );
+    b.add(line(records[1] as object));
+    // seq 2 was a missed tick; only seq 3 is lost.
+    expect(b.build({}, degradedThreshold(800)).evidence?.tasks[0]?.missing).toBe(1);
+  });
+
   it("needs no phase to count", () => {
     const records = [rt(0, { seq: 1 }), rt(5000, { seq: 6 })];
     expect(seqGaps(records, () => undefined).missing).toBe(4);

@@ -92,6 +92,8 @@ export function seqGaps(
   records: RoundTripRecord[],
   phaseAt: (ms: number) => PhaseKey | undefined,
   tail?: { untilMs: number; intervalMs: number },
+  /** Seqs accounted for otherwise: a tick missed while a round trip ran has its own seq and "Tick missed" line. */
+  skipped: ReadonlySet<number> = new Set(),
 ): { missing: number; byPhase: Record<PhaseKey, number> } {
   const byPhase = zeroByPhase();
   let missing = 0;
@@ -108,13 +110,13 @@ export function seqGaps(
     if (gap <= 0) continue;
     const ta = Date.parse(a.ts);
     const tb = Date.parse(b.ts);
-    for (let k = 1; k <= gap; k++) count(ta + ((tb - ta) * k) / (gap + 1));
+    for (let k = 1; k <= gap; k++) if (!skipped.has(a.seq + k)) count(ta + ((tb - ta) * k) / (gap + 1));
   }
   const last = loop.at(-1);
   if (last && tail && tail.intervalMs > 0) {
     // A round trip takes at least the interval to be written; the last ones of the run may still be in flight.
     const expected = Math.floor((tail.untilMs - Date.parse(last.ts)) / tail.intervalMs) - 1;
-    for (let k = 1; k <= expected; k++) count(Date.parse(last.ts) + k * tail.intervalMs);
+    for (let k = 1; k <= expected; k++) if (!skipped.has(last.seq + k)) count(Date.parse(last.ts) + k * tail.intervalMs);
   }
   return { missing, byPhase };
 }

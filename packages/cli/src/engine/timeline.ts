@@ -141,6 +141,8 @@ export class TimelineBuilder {
   private readonly probeHealth: HealthRecord[] = [];
   private readonly polls: HealthObservation[] = [];
   private readonly targetEvents: TargetEvent[] = [];
+  /** Per task: the seqs of ticks the probe missed (each has a "Tick missed" line, not a round trip). */
+  private readonly missedSeqs = new Map<string, Set<number>>();
   private sourceReport: SourceReport | undefined;
   private malformed = 0;
   private duplicates = 0;
@@ -157,9 +159,17 @@ export class TimelineBuilder {
       case "health":
         this.probeHealth.push(line.record);
         return undefined;
-      case "tick-missed":
+      case "tick-missed": {
         this.missedTicks += 1;
+        const seq = (line.record as { seq?: unknown }).seq;
+        if (typeof seq === "number") {
+          const id = taskKey(line.record.task ?? "");
+          const set = this.missedSeqs.get(id) ?? new Set<number>();
+          set.add(seq);
+          this.missedSeqs.set(id, set);
+        }
         return undefined;
+      }
       case "round-trip": {
         const r = line.record;
         const key = `${r.task}|${r.src}|${r.seq}|${r.ts}`;
@@ -304,9 +314,11 @@ export class TimelineBuilder {
       const gaps = seqGaps(
         entry.records,
         (ms) => phaseAtMs(ms - c),
-        untilMs !== undefined && window.intervalMs
+        // Lines still on their way at the end are counted only where they can be lost (CloudWatch).
+        window.findOnset && untilMs !== undefined && window.intervalMs
           ? { untilMs: untilMs + c, intervalMs: window.intervalMs }
           : undefined,
+        this.missedSeqs.get(id),
       );
       const seqs = entry.records.map((r) => r.seq);
       const ev: TaskEvidence = {
