@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["packages/*/test/**/*.test.ts"],
+    // Fails the run if a test leaves a temporary folder or a process behind.
+    globalSetup: ["./vitest.tmpdir-guard.ts"],
     // End-to-end tests start real processes and wait for real (injected) latency.
     testTimeout: 60_000,
     hookTimeout: 30_000,

@@ -2,27 +2,43 @@
 // fislat: the operator CLI. Wiring only: flags to commands, the config file applied to every
 // command, and the one place where errors become exit codes. Commands are imported when they
 // run, so --help stays fast and --local never loads an AWS SDK client.
+// First: signal handlers and the SDK warning filter, before anything else runs.
+import "./startup.js";
+import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
+import { describeAwsError } from "./aws/aws-errors.js";
 import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
 import { SCENARIO_NAMES } from "./engine/scenario.js";
 import { EXIT, EXIT_CODES_HELP, FislatError } from "./errors.js";
+import { onInterrupt, SIGNALS_HELP } from "./signals.js";
 
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-// A reader that goes away (`fislat list | head`) must not crash a command halfway: a run still
-// has a fault to remove. Output to a closed pipe is dropped; everything else carries on.
+// A reader that goes away (`fislat list | head`, a closed terminal) must not crash a command
+// halfway: a run still has a fault to remove. Output nobody can read is dropped.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
+    if (error.code !== "EPIPE" && error.code !== "EIO") throw error;
   });
 }
 
 const program = new Command("fislat")
   .description("Latency fault-injection experiments against DynamoDB, with a verdict")
+  .version(version, "-V, --version", "print fislat's version")
   .option("--debug", "print stack traces of unexpected errors")
   .option("--config <file>", "read defaults for any flag from this JSON file (default: ./fislat.config.json)")
-  .addHelpText("after", `\n${EXIT_CODES_HELP}`)
+  .addHelpText("after", `\n${EXIT_CODES_HELP}\n\n${SIGNALS_HELP}`)
   .exitOverride();
+
+/** One flag, one meaning on every command that has it: the format of what goes to stdout. */
+function outputOption(command: Command) {
+  return command.addOption(
+    new Option("--output <format>", "text for people, or json: one JSON document on stdout (messages on stderr)")
+      .choices(["text", "json"])
+      .default("text"),
+  );
+}
 
 function awsOptions(command: Command) {
   return command
@@ -98,12 +114,15 @@ AWS defaults:   --baseline 1m --duration 5m --recovery 1m (interval and health w
 
 Examples:
   fislat run --local
+  fislat run --local --experiment slow-dynamodb.yaml --threshold 'injection.rtt:p(99)<1200' --label ci=1
   fislat run --scenario timeout --cluster FIS --service dynamodb-test-service --role-arn <arn>
   fislat run --scenario succeed --cluster FIS --launch --task-definition dynamodb-latency-test --service dynamodb-test-service
 
-${EXIT_CODES_HELP}`;
+${EXIT_CODES_HELP}
 
-runOptions(program.command("run"))
+${SIGNALS_HELP}`;
+
+outputOption(runOptions(program.command("run")))
   .description("run a latency experiment: baseline, fault injected, recovery, verdict")
   .addHelpText("after", SCENARIO_HELP)
   .action(async (flags) => {
@@ -131,7 +150,7 @@ targetOptions(awsOptions(program.command("tail")))
     );
   });
 
-awsOptions(program.command("stop"))
+outputOption(awsOptions(program.command("stop")))
   .description("stop FIS experiments and wait until each is stopped")
   .argument("[experiment-id...]", "experiments to stop")
   .option("--all", "stop every running experiment tagged managed-by=fislat in the region")
@@ -140,11 +159,11 @@ awsOptions(program.command("stop"))
     process.exitCode = await withAws(flags, (clients) => stopCommand(clients.fis, ids, flags));
   });
 
-awsOptions(program.command("list"))
+outputOption(awsOptions(program.command("list")))
   .description("list fislat's FIS experiments: state, scenario, targets, start and end")
   .action(async (flags) => {
     const { listCommand } = await import("./commands/stop.js");
-    process.exitCode = await withAws(flags, (clients) => listCommand(clients.fis));
+    process.exitCode = await withAws(flags, (clients) => listCommand(clients.fis, undefined, flags.output));
   });
 
 program
@@ -174,14 +193,11 @@ async function withAws<T>(
   applyAwsFlags(flags);
   const clients = awsClients();
   const abort = new AbortController();
-  const stop = () => abort.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  const release = onInterrupt((signal) => abort.abort(`${signal} received`));
   try {
     return await run(clients, abort.signal);
   } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
+    release();
     clients.destroy();
   }
 }
@@ -226,9 +242,10 @@ awsOptions(program.command("deploy"))
   .option("--desired-count <n>", "number of probe tasks (0 to 5)")
   .option("--load-balancer", "with a network load balancer (the default for a new stack)")
   .option("--no-load-balancer", "without a load balancer")
-  .option("--cluster <name>", "use this existing ECS cluster instead of creating one")
-  .option("--repository", "with an ECR repository for the image (the default for a new stack)")
-  .option("--no-repository", "without an ECR repository")
+  // Not --cluster and --repository: fislat.config.json holds those for the ones deploy made.
+  .option("--existing-cluster <name>", "use this existing ECS cluster instead of creating one")
+  .option("--create-repository", "with an ECR repository for the image (the default for a new stack)")
+  .option("--no-create-repository", "without an ECR repository")
   .option("--assign-public-ip", "give the tasks public IPs (the default: they need to reach ECR, DynamoDB and SSM)")
   .option("--no-assign-public-ip", "no public IPs (the subnets reach AWS through NAT or VPC endpoints)")
   .option(
@@ -264,8 +281,12 @@ awsOptions(program.command("destroy"))
     const confirm = process.stdin.isTTY
       ? async (question: string) => {
           const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+          // readline reads Ctrl-C itself at a prompt: there it means no, not a hang.
+          const interrupted = new Promise<string>((resolve) => rl.once("SIGINT", () => resolve("")));
+          const answered = rl.question(question);
+          answered.catch(() => {});
           try {
-            return /^y(es)?$/i.test((await rl.question(question)).trim());
+            return /^y(es)?$/i.test((await Promise.race([answered, interrupted])).trim());
           } finally {
             rl.close();
           }
@@ -276,18 +297,24 @@ awsOptions(program.command("destroy"))
     );
   });
 
-awsOptions(program.command("doctor"))
+outputOption(awsOptions(program.command("doctor")))
   .description("check the environment is ready for an experiment, each check with a fix")
   .option("--stack-name <name>", "CloudFormation stack name", "fislat-probe")
   .option("--cluster <name>", "ECS cluster (default: the stack's)")
   .option("--service <name>", "ECS service (default: the stack's)")
   .option("--role-arn <arn>", "FIS role (default: the stack's)")
   .action(async (flags) => {
-    const [{ doctorCommand }, { systemClock }] = await Promise.all([
+    const [{ doctorCommand, runDoctor }, { systemClock }] = await Promise.all([
       import("./commands/doctor.js"),
       import("./engine/ports.js"),
     ]);
-    process.exitCode = await withAws(flags, (clients) => doctorCommand(clients, flags, systemClock, say));
+    process.exitCode = await withAws(flags, async (clients) => {
+      if (flags.output !== "json") return doctorCommand(clients, flags, systemClock, say);
+      const checks = await runDoctor(clients, flags, systemClock);
+      const ready = !checks.some((c) => c.status === "FAIL");
+      say(JSON.stringify({ ready, checks }, null, 2));
+      return ready ? EXIT.passed : EXIT.environment;
+    });
   });
 
 program
@@ -339,31 +366,25 @@ program
     process.exitCode = synthCommand();
   });
 
-runOptions(program.command("config"))
+outputOption(runOptions(program.command("config")))
   .description("print the values `fislat run` would use and where each came from")
-  .action(async (_flags, command: Command) => {
+  .action(async (flags, command: Command) => {
     const { configCommand } = await import("./commands/config.js");
-    process.exitCode = configCommand(command, loadConfigFile(program.opts().config).path, (s) =>
-      process.stdout.write(`${s}\n`),
+    process.exitCode = configCommand(
+      command,
+      loadConfigFile(program.opts().config).path,
+      (s) => process.stdout.write(`${s}\n`),
+      flags.output,
     );
   });
 
 // The config file fills in whatever flags the command left unset.
 program.hook("preAction", (_root, command) => {
-  applyConfigFile(command, loadConfigFile(program.opts().config), configKeys(program));
+  // --output is about this invocation's stdout, never a project-wide default.
+  const keys = configKeys(program);
+  keys.delete("output");
+  applyConfigFile(command, loadConfigFile(program.opts().config), keys);
 });
-
-/** The SDK's own words for a missing region or missing credentials, turned into what to do. */
-function awsSetupProblem(error: unknown): string | undefined {
-  const e = error as { name?: string; message?: string };
-  if (/Region is missing/i.test(e?.message ?? "")) {
-    return "no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile";
-  }
-  if (e?.name === "CredentialsProviderError" || /Could not load credentials/i.test(e?.message ?? "")) {
-    return `no AWS credentials: sign in (aws sso login, or set AWS_PROFILE / --profile), then try again (${e.message})`;
-  }
-  return undefined;
-}
 
 async function main(): Promise<void> {
   try {
@@ -379,9 +400,10 @@ async function main(): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    const awsSetup = awsSetupProblem(error);
-    if (awsSetup) {
-      process.stderr.write(`fislat: ${awsSetup}\n`);
+    const awsProblem = describeAwsError(error);
+    if (awsProblem) {
+      process.stderr.write(`fislat: ${awsProblem}\n`);
+      if (program.opts().debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
       process.exitCode = EXIT.environment;
       return;
     }
@@ -393,3 +415,7 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Exit now rather than when the event loop drains: while Node tears down, a signal would meet the
+// default action and exit 128+n, contradicting the report. Output is flushed first.
+await Promise.all([process.stdout, process.stderr].map((s) => new Promise((resolve) => s.write("", resolve))));
+process.exit();

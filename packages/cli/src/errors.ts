@@ -19,9 +19,9 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  the hypothesis held
-  1  the hypothesis failed (the report says which assertion)
-  2  bad input
-  3  environment or infrastructure error
+  1  the hypothesis failed (the report names each threshold that did not hold)
+  2  bad input (nothing was started)
+  3  inconclusive (the report says why), or an environment or infrastructure error
   4  interrupted; the fault was removed
   5  the fault could not be confirmed removed`;
 

@@ -1,6 +1,5 @@
 // fislat stop, list, tail and template against the simulated AWS, and the config file.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
@@ -18,6 +17,7 @@ import { EXIT, FislatError } from "../src/errors.js";
 import { formatTailLine } from "../src/render/tail-format.js";
 import { runCli } from "./support/cli.js";
 import { advanceUntil, drive, LOG_GROUP, ROLE_ARN, SimulatedAws, sent, taskArn } from "./support/simulated-aws.js";
+import { tempDir } from "./support/temp-dir.js";
 
 let sim: SimulatedAws;
 beforeEach(() => {
@@ -311,7 +311,7 @@ describe("fislat.config.json", () => {
       .option("--keep-template");
 
   it("fills in what the flags left unset, and flags win", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-config-"));
+    const dir = tempDir("fislat-config-");
     writeFileSync(
       path.join(dir, "fislat.config.json"),
       JSON.stringify({ cluster: "FIS", service: "from-file", task: "arn:1", keepTemplate: true }),
@@ -326,7 +326,7 @@ describe("fislat.config.json", () => {
   });
 
   it("does not add the file's service to tasks named by flag (fislat deploy writes a service)", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-config-"));
+    const dir = tempDir("fislat-config-");
     writeFileSync(path.join(dir, "fislat.config.json"), JSON.stringify({ cluster: "FIS", service: "from-file" }));
     const cmd = command();
     cmd.parse(["--task", "arn:2"], { from: "user" });
@@ -335,7 +335,7 @@ describe("fislat.config.json", () => {
   });
 
   it("refuses unknown keys, bad JSON and values of the wrong type, naming them", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-config-"));
+    const dir = tempDir("fislat-config-");
     const file = path.join(dir, "fislat.config.json");
     const keys = new Set(["cluster", "service", "task", "keepTemplate"]);
     writeFileSync(file, JSON.stringify({ clustr: "FIS" }));

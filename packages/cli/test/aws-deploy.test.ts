@@ -9,11 +9,7 @@ import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
   DeleteStackCommand,
-  DescribeChangeSetCommand,
-  DescribeStackEventsCommand,
-  DescribeStacksCommand,
   ExecuteChangeSetCommand,
-  type StackEvent,
 } from "@aws-sdk/client-cloudformation";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import {
@@ -22,187 +18,14 @@ import {
   type LocalDynamo,
   startLocalDynamo,
 } from "@fislat/dynamo-local";
-import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SEED_ITEMS } from "../src/aws/seed.js";
 import { checkCidr, type DeployFlags, deployCommand, destroyCommand, MIN_CIDR_PREFIX } from "../src/commands/deploy.js";
 import { readEnvironmentTemplate } from "../src/commands/synth.js";
 import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
-import { drive, on, sent } from "./support/simulated-aws.js";
-
-type Stub = Parameters<typeof on>[0];
-
-interface FakeStack {
-  status: string;
-  parameters: Record<string, string>;
-  outputs: Record<string, string>;
-  events: StackEvent[];
-}
-
-class FakeCloudFormation {
-  readonly stub: Stub = mockClient(CloudFormationClient as never) as unknown as Stub;
-  stacks = new Map<string, FakeStack>();
-  /** What executing a change set does: the events it produces and the final status. */
-  outcome: { final: string; failed?: { resource: string; type: string; reason: string } } = { final: "" };
-  noChanges = false;
-  /** The next change set fails with this reason (once). */
-  changeSetFails: string | undefined;
-  private pending: { stack: string; type: string; parameters: Record<string, string> } | undefined;
-  private finishAt = 0;
-  /** The status the stack reaches when the operation under way finishes. */
-  private final = "";
-
-  constructor() {
-    const s = this.stub;
-    on(s, DescribeStacksCommand).callsFake((input: { StackName: string }) => {
-      const stack = this.stacks.get(input.StackName);
-      if (!stack)
-        throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), { name: "ValidationError" });
-      this.advance(input.StackName);
-      return {
-        Stacks: [
-          {
-            StackName: input.StackName,
-            StackStatus: stack.status,
-            Parameters: Object.entries(stack.parameters).map(([ParameterKey, ParameterValue]) => ({
-              ParameterKey,
-              ParameterValue,
-            })),
-            Outputs: Object.entries(stack.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-          },
-        ],
-      };
-    });
-    on(s, CreateChangeSetCommand).callsFake(
-      (input: {
-        StackName: string;
-        ChangeSetType: string;
-        TemplateBody: string;
-        Parameters: { ParameterKey: string; ParameterValue?: string; UsePreviousValue?: boolean }[];
-      }) => {
-        const stack = this.stacks.get(input.StackName);
-        // CloudFormation's rules: CREATE only for a stack that does not exist or has never been
-        // created (REVIEW_IN_PROGRESS, which a CREATE change set leaves behind); UPDATE otherwise.
-        const reviewing = stack?.status === "REVIEW_IN_PROGRESS";
-        if (input.ChangeSetType === "CREATE" && stack && !reviewing)
-          throw Object.assign(new Error(`Stack [${input.StackName}] already exists`), {
-            name: "AlreadyExistsException",
-          });
-        if (input.ChangeSetType === "UPDATE" && (!stack || reviewing))
-          throw Object.assign(
-            new Error(`Stack:${input.StackName} is in ${stack?.status ?? "no"} state and can not be updated.`),
-            { name: "ValidationError" },
-          );
-        const previous = stack?.parameters ?? {};
-        // Every parameter of the template gets a value: given, previous, or its default.
-        const defaults = Object.fromEntries(
-          Object.entries(
-            (JSON.parse(input.TemplateBody) as { Parameters: Record<string, { Default?: unknown }> }).Parameters,
-          ).flatMap(([k, v]) => (v.Default === undefined ? [] : [[k, String(v.Default)]])),
-        );
-        const given = Object.fromEntries(
-          input.Parameters.map((p) => [
-            p.ParameterKey,
-            p.UsePreviousValue ? (previous[p.ParameterKey] ?? "") : (p.ParameterValue ?? ""),
-          ]),
-        );
-        const parameters = { ...defaults, ...(input.ChangeSetType === "UPDATE" ? previous : {}), ...given };
-        if (!stack)
-          this.stacks.set(input.StackName, { status: "REVIEW_IN_PROGRESS", parameters: {}, outputs: {}, events: [] });
-        this.pending = { stack: input.StackName, type: input.ChangeSetType, parameters };
-        return { Id: "cs-1" };
-      },
-    );
-    on(s, DescribeChangeSetCommand).callsFake(() => {
-      if (this.changeSetFails) {
-        const reason = this.changeSetFails;
-        this.changeSetFails = undefined;
-        return { Status: "FAILED", StatusReason: reason };
-      }
-      return this.noChanges
-        ? {
-            Status: "FAILED",
-            StatusReason:
-              "The submitted information didn't contain changes. Submit different information to create a change set.",
-          }
-        : {
-            Status: "CREATE_COMPLETE",
-            Changes: [
-              { ResourceChange: { Action: "Add", LogicalResourceId: "Table", ResourceType: "AWS::DynamoDB::Table" } },
-            ],
-          };
-    });
-    on(s, DeleteChangeSetCommand).resolves({});
-    on(s, ExecuteChangeSetCommand).callsFake(() => {
-      const p = this.pending as NonNullable<typeof this.pending>;
-      const stack = this.stacks.get(p.stack) ?? { status: "", parameters: {}, outputs: {}, events: [] };
-      stack.status = `${p.type}_IN_PROGRESS`;
-      stack.parameters = p.parameters;
-      this.stacks.set(p.stack, stack);
-      this.event(p.stack, p.stack, "AWS::CloudFormation::Stack", `${p.type}_IN_PROGRESS`);
-      this.event(p.stack, "Table", "AWS::DynamoDB::Table", "CREATE_IN_PROGRESS");
-      this.finishAt = Date.now() + 20_000;
-      this.final = this.outcome.final || `${p.type}_COMPLETE`;
-      return {};
-    });
-    on(s, DescribeStackEventsCommand).callsFake((input: { StackName: string }) => {
-      const stack = this.stacks.get(input.StackName);
-      if (!stack)
-        throw Object.assign(new Error(`Stack ${input.StackName} does not exist`), { name: "ValidationError" });
-      return { StackEvents: [...stack.events].reverse() };
-    });
-    on(s, DeleteStackCommand).callsFake((input: { StackName: string }) => {
-      const stack = this.stacks.get(input.StackName) as FakeStack;
-      stack.status = "DELETE_IN_PROGRESS";
-      this.finishAt = Date.now() + 15_000;
-      this.final = "DELETE_COMPLETE";
-      return {};
-    });
-  }
-
-  private event(stack: string, resource: string, type: string, status: string, reason?: string) {
-    const s = this.stacks.get(stack) as FakeStack;
-    s.events.push({
-      EventId: `e${s.events.length}`,
-      StackId: `stack/${stack}`,
-      StackName: stack,
-      LogicalResourceId: resource,
-      ResourceType: type,
-      ResourceStatus: status as StackEvent["ResourceStatus"],
-      ...(reason ? { ResourceStatusReason: reason } : {}),
-      Timestamp: new Date(),
-    });
-  }
-
-  /** Time passes for the stack: at the finish time it reaches the outcome, with its events. */
-  private advance(name: string) {
-    const stack = this.stacks.get(name) as FakeStack;
-    if (!/^(CREATE|UPDATE|DELETE)_IN_PROGRESS$/.test(stack.status) || Date.now() < this.finishAt) return;
-    const { failed } = this.outcome;
-    const final = this.final;
-    if (failed) {
-      this.event(name, failed.resource, failed.type, "CREATE_FAILED", failed.reason);
-      this.event(name, "Table", "AWS::DynamoDB::Table", "CREATE_FAILED", "Resource creation cancelled");
-    } else if (final !== "DELETE_COMPLETE") {
-      this.event(name, "Table", "AWS::DynamoDB::Table", "CREATE_COMPLETE");
-    }
-    stack.status = final;
-    this.event(name, name, "AWS::CloudFormation::Stack", final);
-    if (final === "DELETE_COMPLETE") this.stacks.delete(name);
-    else if (!failed)
-      stack.outputs = {
-        ClusterName: "fislat-probe-Cluster-AbC",
-        ServiceName: "probe-svc",
-        TaskDefinitionFamily: "fislat-probe-probe",
-        FisRoleArn: "arn:aws:iam::000000000000:role/fis-x",
-        LogGroupName: "/ecs/fislat-probe",
-        TableName: stack.parameters.TableName ?? "MyTestTable",
-        LoadBalancerDns: "nlb-123.elb.example",
-        RepositoryUri: "000000000000.dkr.ecr.us-east-1.amazonaws.com/probe",
-      };
-  }
-}
+import { FakeCloudFormation } from "./support/fake-cloudformation.js";
+import { drive, sent } from "./support/simulated-aws.js";
 
 let cfn: FakeCloudFormation;
 let dir: string;
@@ -407,6 +230,12 @@ describe("fislat deploy", () => {
       [{ stackName: "1bad" }, /--stack-name "1bad"/],
       [{ desiredCount: "6" }, /--desired-count "6": expected 0 to 5/],
       [{ readTimeout: "0x10" }, /--read-timeout/],
+      [
+        { readTimeout: "700000" },
+        /--read-timeout: 700000 ms is outside the probe's READ_TIMEOUT_MS limits, 1 to 600000 ms/,
+      ],
+      [{ connectionTimeout: "0.5" }, /--connection-timeout: 0\.5 ms is outside/],
+      [{ interval: "2h" }, /--interval: 7200 s is outside the probe's TEST_INTERVAL_SECONDS limits, 0\.01 to 3600 s/],
     ] as [DeployFlags, RegExp][]) {
       const error = await drive(deployCommand(clients(), { ...NEW, ...flags }, io()).catch((e: unknown) => e));
       expect(error, JSON.stringify(flags).slice(0, 80)).toMatchObject({

@@ -14,31 +14,14 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import { awsClients } from "../src/aws/clients.js";
 import { FIS_ROLE_ACTIONS, runDoctor } from "../src/commands/doctor.js";
 import { checkImagePushFlags, findBuildContext, imagePushCommand, SHIPPED_CONTEXT } from "../src/commands/image.js";
-import { readEnvironmentTemplate } from "../src/commands/synth.js";
 import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
-import { type PolicyStatement, simulatePrincipalPolicy } from "./support/iam-simulator.js";
+import { simulatePrincipalPolicy } from "./support/iam-simulator.js";
+import { fisRoleStatements } from "./support/shipped-roles.js";
 import { ACCOUNT, drive, on, ROLE_ARN, SimulatedAws, sent, taskArn } from "./support/simulated-aws.js";
 
 const CLUSTER = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/FIS`;
 const list = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
-
-/** The FIS role's statements in the shipped template, with its pseudo parameters filled in. */
-function fisRoleStatements(): PolicyStatement[] {
-  const template = JSON.parse(readEnvironmentTemplate()) as {
-    Resources: Record<string, { Properties: { Policies: { PolicyDocument: { Statement: unknown[] } }[] } }>;
-  };
-  const sub = (v: unknown): string =>
-    typeof v === "string"
-      ? v
-      : String((v as { "Fn::Sub": string })["Fn::Sub"])
-          .replace("${AWS::Partition}", "aws")
-          .replace("${AWS::Region}", "us-east-1")
-          .replace("${AWS::AccountId}", ACCOUNT);
-  return (template.Resources.FisExperimentRole?.Properties.Policies ?? []).flatMap((p) =>
-    (p.PolicyDocument.Statement as PolicyStatement[]).map((st) => ({ ...st, Resource: list(st.Resource).map(sub) })),
-  );
-}
 
 type Stub = Parameters<typeof on>[0];
 const stub = (client: unknown) => mockClient(client as never) as unknown as Stub;
@@ -81,7 +64,9 @@ describe("fislat doctor", () => {
     on(iam, SimulatePrincipalPolicyCommand).callsFake(
       (input: Parameters<typeof simulatePrincipalPolicy>[1] & { PolicySourceArn: string }) =>
         simulatePrincipalPolicy(
-          fisRoleStatements().filter((st) => !(denySend && list(st.Action).includes("ssm:SendCommand"))),
+          fisRoleStatements({ region: "us-east-1", account: ACCOUNT }).filter(
+            (st) => !(denySend && list(st.Action).includes("ssm:SendCommand")),
+          ),
           input,
         ),
     );
@@ -151,7 +136,7 @@ describe("fislat doctor", () => {
   });
 
   it("would fail the stack's own role if it simulated without ResourceArns (the resource is then '*')", () => {
-    const [result] = simulatePrincipalPolicy(fisRoleStatements(), {
+    const [result] = simulatePrincipalPolicy(fisRoleStatements({ region: "us-east-1", account: ACCOUNT }), {
       ActionNames: ["ssm:SendCommand"],
     }).EvaluationResults;
     expect(result?.EvalDecision).toBe("implicitDeny");
@@ -193,6 +178,7 @@ describe("fislat image push", () => {
     calls = path.join(bin, "calls.log");
   });
   afterEach(() => {
+    rmSync(bin, { recursive: true, force: true });
     ecr.restore();
     vi.unstubAllEnvs();
   });

@@ -1,7 +1,7 @@
 // Whole `fislat run` flows against AWS: the real command, engine and adapters, with ECS, FIS,
 // CloudWatch Logs and STS answered by aws-sdk-client-mock following a simulated timeline on
 // vitest's fake clock. Assertions are on what fislat sent, and on its exit code and report.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { FilterLogEventsCommand, StartLiveTailCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -54,6 +54,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
   sim?.reset();
   for (const spy of quiet.splice(0)) spy.mockRestore();
   vi.unstubAllEnvs();
@@ -150,6 +151,34 @@ describe("fislat run against AWS", () => {
     const r = report();
     expect(r.parameters).toMatchObject({ connectionTimeoutMs: 500, readTimeoutMs: 500 });
     expect(r.thresholds.find((t) => t.id === "injection.failed: rate<=0.02")?.status).toBe("failed");
+  });
+
+  it("runs an experiment file through the same planner: its thresholds, labels and a tag-safe name", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const file = path.join(dir, "slow.yaml");
+    writeFileSync(
+      file,
+      [
+        "version: 1",
+        "name: slow DynamoDB, 800 ms",
+        "fault: { kind: latency, delay: 800ms, jitter: 50ms }",
+        "probe: { connectionTimeout: 500ms, readTimeout: 500ms }",
+        "hypothesis:",
+        "  injection: { timeouts: ['rate>=0.9'] }",
+        "  run: { recover: ['value<60000'] }",
+        "labels: { pipeline: nightly }",
+      ].join("\n"),
+    );
+    expect(await run({}, { scenario: undefined, experiment: file, label: ["commit=abc"] })).toBe(EXIT.passed);
+    const [template] = sent(sim.fis, CreateExperimentTemplateCommand);
+    expect(template?.tags).toMatchObject({ "fislat-scenario": "slow-dynamodb-800-ms" });
+    const r = report();
+    expect(r.experiment).toMatchObject({ name: "slow DynamoDB, 800 ms", source: file });
+    expect(r.labels).toEqual({ pipeline: "nightly", commit: "abc" });
+    expect(r.thresholds.filter((t) => t.role === "hypothesis").map((t) => [t.id, t.status])).toEqual([
+      ["injection.timeouts: rate>=0.9", "passed"],
+      ["run.recover: value<60000", "passed"],
+    ]);
   });
 
   it("keeps the template with --keep-template", async () => {
@@ -360,7 +389,7 @@ describe("fislat run against AWS, bad input", () => {
     [
       "--local with --cluster",
       { local: true },
-      /--local runs everything on this machine: --cluster, --service, --role-arn/,
+      /--local runs everything on this machine: --cluster, --service, --role-arn apply only/,
     ],
     ["a report in /proc", { json: "/proc/r.json" }, /--json "\/proc\/r.json"/],
     ["two reports to one file", { junit: "report.json", json: "report.json" }, /name the same file/],

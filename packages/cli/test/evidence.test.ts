@@ -31,7 +31,7 @@ describe("evidence from the lines themselves", () => {
     const skip = new Set([3, 4, 30, 31, 32, 85, 99, 100]);
     const t = build(loop(undefined, skip), { runEndedAt: new Date(T0 + 100_500), intervalMs: 1000, findOnset: true });
     expect(t.evidence?.missingByPhase).toEqual({ baseline: 2, injection: 3, recovery: 3 });
-    expect(t.evidence?.tasks[0]).toMatchObject({ missing: 8, firstSeq: 1, lastSeq: 98 });
+    expect(t.evidence?.tasks?.[0]).toMatchObject({ missing: 8, firstSeq: 1, lastSeq: 98 });
   });
 
   it("knows health from every line, so losing the Health changed line does not lose the change", () => {
@@ -62,7 +62,7 @@ describe("evidence from the lines themselves", () => {
       findOnset: true,
     });
     expect(Object.keys(t.tasks ?? {})).toEqual(["a", "b"]);
-    expect(t.evidence?.tasks.map((e) => [e.task.split("/").at(-1), e.targeted])).toEqual([
+    expect(t.evidence?.tasks?.map((e) => [e.task.split("/").at(-1), e.targeted])).toEqual([
       ["a", true],
       ["b", false],
     ]);
@@ -106,7 +106,7 @@ describe("seqGaps", () => {
     );
     b.add(line(records[1] as object));
     // seq 2 was a missed tick; only seq 3 is lost.
-    expect(b.build({}, degradedThreshold(800)).evidence?.tasks[0]?.missing).toBe(1);
+    expect(b.build({}, degradedThreshold(800)).evidence?.tasks?.[0]?.missing).toBe(1);
   });
 
   it("needs no phase to count", () => {

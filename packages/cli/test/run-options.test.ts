@@ -1,12 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { STARTING_FILE as EXAMPLE_YAML } from "../src/commands/experiment.js";
 import { planRun, type RunFlags } from "../src/commands/run-options.js";
 import { parseDuration, toIsoDuration } from "../src/durations.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { writeFileAtomic } from "../src/render/atomic-write.js";
+import { tempDir } from "./support/temp-dir.js";
 
 describe("parseDuration", () => {
   it.each([
@@ -75,7 +76,7 @@ describe("planRun", () => {
   });
 
   it("reads an experiment file, YAML or JSON, and lets flags override it", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-plan-"));
+    const dir = tempDir("fislat-plan-");
     const yaml = path.join(dir, "exp.yaml");
     writeFileSync(yaml, EXAMPLE_YAML);
     const request = local({
@@ -125,7 +126,7 @@ describe("planRun", () => {
     ],
     [{}, "the hypothesis has no thresholds, so there is nothing to judge"],
   ])("refuses a bad experiment file %j, naming the field and what is allowed", (data, message) => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-plan-"));
+    const dir = tempDir("fislat-plan-");
     const file = path.join(dir, "bad.json");
     writeFileSync(file, JSON.stringify(data));
     expect(refusal({ local: true, experiment: file })).toContain(message);
@@ -178,7 +179,7 @@ describe("planRun", () => {
 
   it("refuses --local with flags that only mean something on AWS", () => {
     expect(refusal({ local: true, cluster: "FIS", task: ["t1"], roleArn: "x" })).toBe(
-      "--local runs everything on this machine: --cluster, --task, --role-arn only apply to a run against AWS; drop them or drop --local",
+      "--local runs everything on this machine: --cluster, --task, --role-arn apply only to a run against AWS; drop them or drop --local",
     );
   });
 
@@ -203,6 +204,7 @@ describe("planRun", () => {
 
   describe("report targets", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-reports-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const run = (reports: RunFlags) => refusal({ local: true, ...reports });
 
     it("refuses a folder that does not exist or is not for files", () => {
@@ -242,9 +244,30 @@ describe("planRun", () => {
   });
 });
 
+describe("writeReports", () => {
+  it("writes the reports it can when one cannot be written, and says which failed", async () => {
+    const { writeReports } = await import("../src/render/report-files.js");
+    const { buildReport } = await import("../src/engine/report.js");
+    const { runExperimentForReport } = await import("./support/report.js");
+    const report = buildReport(await runExperimentForReport(), {
+      version: "0",
+      environment: { kind: "local", target: "t", injector: "i" },
+    });
+    const dir = tempDir("fislat-write-");
+    const gone = path.join(dir, "gone", "r.xml");
+    const result = await writeReports(report, {
+      json: path.join(dir, "r.json"),
+      junit: gone,
+      markdown: path.join(dir, "r.md"),
+    });
+    expect(result.written).toEqual([path.join(dir, "r.json"), path.join(dir, "r.md")]);
+    expect(result.failed).toEqual([{ file: gone, error: "ENOENT" }]);
+  });
+});
+
 describe("writeFileAtomic", () => {
   it("replaces the file whole and leaves no temporary file behind", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-atomic-"));
+    const dir = tempDir("fislat-atomic-");
     const file = path.join(dir, "report.json");
     writeFileSync(file, "old");
     await writeFileAtomic(file, "new content");
@@ -254,7 +277,7 @@ describe("writeFileAtomic", () => {
   });
 
   it("leaves the old file untouched when the write fails", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-atomic-"));
+    const dir = tempDir("fislat-atomic-");
     const target = path.join(dir, "sub");
     const { mkdirSync, readFileSync } = await import("node:fs");
     mkdirSync(target);
@@ -263,5 +286,38 @@ describe("writeFileAtomic", () => {
     await expect(writeFileAtomic(target, "content")).rejects.toThrow();
     expect(readdirSync(dir)).toEqual(["sub"]);
     expect(readFileSync(path.join(target, "keep"), "utf8")).toBe("x");
+  });
+});
+
+describe("the summary and the Markdown report", () => {
+  it("show target events, labels and each threshold with its observed figure", async () => {
+    const { buildReport } = await import("../src/engine/report.js");
+    const { renderSummary } = await import("../src/render/summary.js");
+    const { toMarkdown } = await import("../src/render/report-files.js");
+    const { makeChalk } = await import("../src/render/style.js");
+    const { runExperimentForReport } = await import("./support/report.js");
+    const result = await runExperimentForReport();
+    Object.assign(result.timeline, {
+      targetEvents: [
+        {
+          at: new Date("2026-11-25T10:00:30Z"),
+          task: "task0001",
+          kind: "stopped",
+          detail: "Task failed ELB health checks",
+        },
+      ],
+    });
+    const report = buildReport(result, { version: "0", environment: { kind: "aws", target: "t", injector: "i" } });
+    const text = renderSummary(report, makeChalk({ isTTY: false } as NodeJS.WriteStream));
+    expect(text).toMatch(
+      /target events:\n {2}2026-11-25T10:00:30.000Z task0001 stopped: Task failed ELB health checks/,
+    );
+    expect(text).toMatch(/FAIL injection.failed: rate<=0.02: observed 100.0%, bound 2.0%/);
+    expect(toMarkdown(report)).toMatch(
+      /\| 2026-11-25T10:00:30.000Z \| task0001 \| stopped: Task failed ELB health checks \|/,
+    );
+    expect(report.targetEvents).toEqual([
+      { at: "2026-11-25T10:00:30.000Z", task: "task0001", kind: "stopped", detail: "Task failed ELB health checks" },
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { ExperimentFile } from "../src/engine/experiment-file.js";
 import type { ExperimentPlan } from "../src/engine/plan.js";
 import { TimelineBuilder } from "../src/engine/timeline.js";
-import { degradedThreshold, evaluate, roundTripsByPhase } from "../src/engine/verdict.js";
+import { degradedThreshold, evaluate, evaluateRun, roundTripsByPhase } from "../src/engine/verdict.js";
 import { planOf } from "./support/plan.js";
 import { fastTrip, faultWindow, line, type StreamSpec, stream, T0, timeoutTrip } from "./support/recorded.js";
 
@@ -191,5 +191,51 @@ describe("roundTripsByPhase", () => {
     for (const phase of ["baseline", "injection", "recovery"] as const) {
       expect(byPhase[phase].length).toBe(timeline.phases[phase].count);
     }
+  });
+});
+
+describe("a run over several tasks, with the evidence's own account", () => {
+  const timelineOf = (spec: StreamSpec, extra: object[] = []) => {
+    const builder = new TimelineBuilder();
+    for (const r of stream(spec)) builder.add(line(r));
+    for (const l of extra) builder.add(line(l));
+    return builder.build(faultWindow(spec), degradedThreshold(800));
+  };
+  const flips = [health(40_000, false), health(50_010, true)];
+  const good = timelineOf(base, flips);
+  const bad = timelineOf({ ...base, during: (t: number) => (t >= 10_000 && t < 55_000 ? timeoutTrip : fastTrip) }, [
+    health(40_000, false),
+    health(55_010, true),
+  ]);
+  const plan = planOf("timeout");
+
+  it("judges each task the fault reached, and fails naming the task that deviated", () => {
+    const v = evaluateRun({ ...good, tasks: { "task-a": good, "task-b": bad } }, plan, faultWindow(base));
+    expect(v.status).toBe("failed");
+    expect(v.reasons).toEqual([
+      "task-b: run.degraded_after: value<=interval+read_timeout+1000",
+      "task-b: run.healthy: value<=interval+read_timeout+1000+health_poll",
+    ]);
+  });
+
+  it("leaves out a task the fault never reached, and is inconclusive when the evidence says it cannot tell", () => {
+    const untargeted = Object.assign({}, bad, { evidence: { tasks: [{ targeted: false }] } });
+    const v = evaluateRun({ ...good, tasks: { "task-a": good, "task-b": untargeted } }, plan, faultWindow(base));
+    expect(v.status).toBe("passed");
+    const told = {
+      ...good,
+      evidence: { inconclusive: ["task-c: stopped by ECS at 10:01 (Task failed ELB health checks)"] },
+    };
+    expect(evaluateRun(told, plan, faultWindow(base))).toMatchObject({
+      status: "inconclusive",
+      reasons: ["task-c: stopped by ECS at 10:01 (Task failed ELB health checks)"],
+    });
+  });
+
+  it("reads the round trips as the timeline grouped them when it says so", () => {
+    const grouped = { ...good, phaseRoundTrips: { baseline: [], injection: [], recovery: [] } };
+    expect(evaluateRun(grouped, plan, faultWindow(base)).reasons[0]).toBe(
+      "too few round trips in baseline: 0 (at least 5 needed)",
+    );
   });
 });

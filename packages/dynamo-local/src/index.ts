@@ -1,10 +1,10 @@
 // A real DynamoDB implementation (dynalite) on a free loopback port, with the probe's table
 // created and seeded with the two items of the original setup. In-process: closing it frees
-// the port and the data (in memory).
+// the port and the data (in memory). The table is made over DynamoDB's plain JSON protocol, not
+// the AWS SDK: `fislat run --local` then loads no SDK (and prints none of its warnings).
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 
 export const DEFAULT_TABLE = "MyTestTable";
@@ -47,34 +47,37 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
   };
 
   if (options.seed ?? true) {
-    const client = new DynamoDBClient({
-      endpoint,
-      region: LOCAL_AWS_ENV.AWS_REGION,
-      credentials: {
-        accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-        secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-      },
-    });
     try {
-      await client.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-          KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-          BillingMode: "PAY_PER_REQUEST",
-        }),
-      );
+      await call(endpoint, "CreateTable", {
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST",
+      });
       for (const item of SEED_ITEMS) {
-        await client.send(
-          new PutItemCommand({ TableName: tableName, Item: { id: { S: item.id }, data: { S: item.data } } }),
-        );
+        await call(endpoint, "PutItem", { TableName: tableName, Item: { id: { S: item.id }, data: { S: item.data } } });
       }
     } catch (error) {
       await close();
       throw error;
-    } finally {
-      client.destroy();
     }
   }
   return { endpoint, port, tableName, close };
+}
+
+/** One DynamoDB API call (JSON 1.0 protocol). dynalite wants an Authorization header, not a valid one. */
+async function call(endpoint: string, operation: string, body: unknown): Promise<unknown> {
+  const response = await fetch(endpoint, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": `DynamoDB_20120810.${operation}`,
+      authorization: `AWS4-HMAC-SHA256 Credential=${LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID}/20200101/${LOCAL_AWS_ENV.AWS_REGION}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+      "x-amz-date": "20200101T000000Z",
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`dynalite ${operation} failed (HTTP ${response.status}): ${text}`);
+  return text ? JSON.parse(text) : {};
 }

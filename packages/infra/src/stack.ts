@@ -4,6 +4,8 @@
 // parameter or a pseudo parameter (AWS::AccountId, AWS::Region, AWS::Partition), so the template
 // synthesized from this code deploys anywhere, without the CDK or a bootstrap stack. Optional
 // parts are CloudFormation conditions, hence L1 constructs.
+
+import { PROBE_ENV, PROBE_PATHS } from "@fislat/probe/contract";
 import {
   Aws,
   CfnCondition,
@@ -42,11 +44,11 @@ const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
 export const ALLOWED_CIDR_PATTERN = `^$|^(${OCTET}\\.){3}${OCTET}/([89]|[12][0-9]|3[0-2])$`;
 
 /**
- * The probe's health paths (contract 1, @fislat/probe/contract's PROBE_PATHS): /live answers 200
- * while the process serves HTTP, whatever DynamoDB does; /health turns 503 after
- * HEALTH_FAILURE_SECONDS of failing round trips, which is what the experiment observes.
+ * The probe's health paths (@fislat/probe/contract): /live answers 200 while the process serves
+ * HTTP, whatever DynamoDB does; /health turns 503 after HEALTH_FAILURE_SECONDS of failing round
+ * trips, which is what the experiment observes.
  */
-export const HEALTH_PATHS = { shallow: "/live", deep: "/health" } as const;
+export const HEALTH_PATHS = { shallow: PROBE_PATHS.live, deep: PROBE_PATHS.health } as const;
 
 /**
  * The container health check: the probe's own node fetches the path the HealthCheckPath
@@ -121,16 +123,27 @@ export class ProbeEnvironmentStack extends Stack {
       allowedValues: ["true", "false"],
       description: "Create and seed the table (false: use an existing one)",
     });
+    // The probe's own limits (@fislat/probe/contract), so CloudFormation refuses what the probe would.
+    const { CONNECTION_TIMEOUT_MS, READ_TIMEOUT_MS, TEST_INTERVAL_SECONDS } = PROBE_ENV;
     const connectionTimeout = new CfnParameter(this, "ConnectionTimeoutMs", {
       type: "Number",
       default: 500,
-      minValue: 1,
+      minValue: CONNECTION_TIMEOUT_MS.min,
+      maxValue: CONNECTION_TIMEOUT_MS.max,
+      description: `${CONNECTION_TIMEOUT_MS.name}: ${CONNECTION_TIMEOUT_MS.description} (ms)`,
     });
-    const readTimeout = new CfnParameter(this, "ReadTimeoutMs", { type: "Number", default: 500, minValue: 1 });
+    const readTimeout = new CfnParameter(this, "ReadTimeoutMs", {
+      type: "Number",
+      default: 500,
+      minValue: READ_TIMEOUT_MS.min,
+      maxValue: READ_TIMEOUT_MS.max,
+      description: `${READ_TIMEOUT_MS.name}: ${READ_TIMEOUT_MS.description} (ms)`,
+    });
     const interval = new CfnParameter(this, "IntervalSeconds", {
       type: "String",
       default: "5",
       allowedPattern: "^\\d+(\\.\\d+)?$",
+      description: `${TEST_INTERVAL_SECONDS.name}: ${TEST_INTERVAL_SECONDS.description} (s, ${TEST_INTERVAL_SECONDS.min} to ${TEST_INTERVAL_SECONDS.max})`,
     });
     const desiredCount = new CfnParameter(this, "DesiredCount", {
       type: "Number",
@@ -405,10 +418,10 @@ export class ProbeEnvironmentStack extends Stack {
           essential: true,
           portMappings: [{ containerPort: PROBE_PORT, protocol: "tcp" }],
           environment: [
-            { name: "TABLE_NAME", value: tableName.valueAsString },
-            { name: "CONNECTION_TIMEOUT_MS", value: connectionTimeout.valueAsString },
-            { name: "READ_TIMEOUT_MS", value: readTimeout.valueAsString },
-            { name: "TEST_INTERVAL_SECONDS", value: interval.valueAsString },
+            { name: PROBE_ENV.TABLE_NAME.name, value: tableName.valueAsString },
+            { name: CONNECTION_TIMEOUT_MS.name, value: connectionTimeout.valueAsString },
+            { name: READ_TIMEOUT_MS.name, value: readTimeout.valueAsString },
+            { name: TEST_INTERVAL_SECONDS.name, value: interval.valueAsString },
           ],
           healthCheck: {
             command: ["CMD", "node", "-e", Fn.sub(CONTAINER_HEALTH_SCRIPT)],

@@ -1,6 +1,6 @@
 // Synthesizes the probe environment into a plain CloudFormation template that ships inside the
 // fislat CLI (`fislat synth` prints it; `fislat deploy` deploys it), so users never need the CDK.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { App, DefaultStackSynthesizer } from "aws-cdk-lib";
@@ -14,7 +14,11 @@ export function synthesizeTemplate(): Record<string, unknown> {
     description:
       "fislat probe environment: the DynamoDB latency probe on ECS Fargate and what AWS FIS needs to inject latency into it",
   });
-  return app.synth().getStackByName(stack.stackName).template as Record<string, unknown>;
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template as Record<string, unknown>;
+  // With no outdir, CDK writes the assembly to a new cdk.out* folder in the temp directory.
+  rmSync(assembly.directory, { recursive: true, force: true });
+  return template;
 }
 
 export const TEMPLATE_PATH = path.resolve(

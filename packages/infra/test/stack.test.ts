@@ -1,11 +1,11 @@
 // The probe environment's template: CDK assertions on what the original setup needs, least
 // privilege, no account in it, and cdk-nag's AWS Solutions rules (every acceptance justified in
 // stack.ts beside its resource).
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { App, DefaultStackSynthesizer, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import {
   HEALTH_PATHS,
   LOG_STREAM_PREFIX,
@@ -18,6 +18,8 @@ import { evaluator } from "./support/evaluate.js";
 
 function stack() {
   const app = new App();
+  // Synthesis writes a cdk.out* folder in the temp directory: removed with the test.
+  onTestFinished(() => rmSync(app.outdir, { recursive: true, force: true }));
   const s = new ProbeEnvironmentStack(app, "Test", {
     synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
   });

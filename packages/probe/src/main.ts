@@ -5,12 +5,40 @@
 import { CONFIG_EXIT_CODE, ConfigError, loadConfig } from "./config.js";
 import { resolveTaskIdentity } from "./identity.js";
 import { jsonLineWriter } from "./log.js";
-import { ListenError, startProbe } from "./probe.js";
+import { ListenError, type RunningProbe, startProbe } from "./probe.js";
 
 const SHUTDOWN_BUDGET_MS = 1800;
 
+type StopReason = NodeJS.Signals | "stdin-end";
+
 async function main(): Promise<void> {
   const log = jsonLineWriter();
+  let probe: RunningProbe | undefined;
+  let task = "";
+  let stopReason: StopReason | undefined;
+
+  const stop = (reason: StopReason) => {
+    if (!probe) return; // still starting: it stops as soon as it has started (below)
+    // A hard deadline in case something refuses to close; ECS kills at 30 s, we promise 2 s.
+    setTimeout(() => process.exit(0), SHUTDOWN_BUDGET_MS).unref();
+    probe.stop().then(
+      () => {
+        log({ msg: "Probe stopped", signal: reason, task });
+        process.exit(0);
+      },
+      () => process.exit(0),
+    );
+  };
+  const requestStop = (reason: StopReason) => {
+    if (stopReason) return;
+    stopReason = reason;
+    stop(reason);
+  };
+  // Before anything else: a signal that lands while the probe starts (a parent may send one the
+  // moment it reads "Probe started") must still end in a clean exit 0, not the default death.
+  process.once("SIGTERM", requestStop);
+  process.once("SIGINT", requestStop);
+
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -21,10 +49,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (config.exitOnStdinEnd) watchStdin().then(() => requestStop("stdin-end"));
 
-  const parentGone = config.exitOnStdinEnd ? watchStdin() : undefined;
-  const task = await resolveTaskIdentity();
-  let probe: Awaited<ReturnType<typeof startProbe>>;
+  task = await resolveTaskIdentity();
   try {
     probe = await startProbe(config, { log, task });
   } catch (error) {
@@ -48,21 +75,7 @@ async function main(): Promise<void> {
     maxAttempts: config.maxAttempts,
     pid: process.pid,
   });
-
-  const shutdown = (signal: NodeJS.Signals | "stdin-end") => {
-    // A hard deadline in case something refuses to close; ECS kills at 30 s, we promise 2 s.
-    setTimeout(() => process.exit(0), SHUTDOWN_BUDGET_MS).unref();
-    probe.stop().then(
-      () => {
-        log({ msg: "Probe stopped", signal, task });
-        process.exit(0);
-      },
-      () => process.exit(0),
-    );
-  };
-  process.once("SIGTERM", shutdown);
-  process.once("SIGINT", shutdown);
-  parentGone?.then(() => shutdown("stdin-end"));
+  if (stopReason) stop(stopReason);
 }
 
 /** Resolves when stdin ends or fails: the parent holding the pipe's other end closed it or died. */

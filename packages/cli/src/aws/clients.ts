@@ -12,18 +12,21 @@ import { FisClient } from "@aws-sdk/client-fis";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
+import { badInput } from "../errors.js";
+import { checkProfile, tagAwsErrors } from "./aws-errors.js";
 
+// Each client's errors name its service, the call and the endpoint (aws-errors.ts).
 const FACTORIES = {
-  ecs: () => new ECSClient({}),
-  fis: () => new FisClient({}),
-  logs: () => new CloudWatchLogsClient({}),
-  sts: () => new STSClient({}),
-  cloudformation: () => new CloudFormationClient({}),
-  ecr: () => new ECRClient({}),
-  elb: () => new ElasticLoadBalancingV2Client({}),
-  iam: () => new IAMClient({}),
-  ssm: () => new SSMClient({}),
-  dynamodb: () => new DynamoDBClient({}),
+  ecs: () => tagAwsErrors(new ECSClient({})),
+  fis: () => tagAwsErrors(new FisClient({})),
+  logs: () => tagAwsErrors(new CloudWatchLogsClient({})),
+  sts: () => tagAwsErrors(new STSClient({})),
+  cloudformation: () => tagAwsErrors(new CloudFormationClient({})),
+  ecr: () => tagAwsErrors(new ECRClient({})),
+  elb: () => tagAwsErrors(new ElasticLoadBalancingV2Client({})),
+  iam: () => tagAwsErrors(new IAMClient({})),
+  dynamodb: () => tagAwsErrors(new DynamoDBClient({})),
+  ssm: () => tagAwsErrors(new SSMClient({})),
 };
 
 export type AwsClients = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> } & {
@@ -52,6 +55,10 @@ export function awsClients(): AwsClients {
 
 /** --profile and --region as the AWS CLI applies them: through the SDK's own variables. */
 export function applyAwsFlags(flags: { profile?: string; region?: string }): void {
-  if (flags.profile) process.env.AWS_PROFILE = flags.profile;
+  if (flags.profile) {
+    const problem = checkProfile(flags.profile);
+    if (problem) throw badInput(problem);
+    process.env.AWS_PROFILE = flags.profile;
+  }
   if (flags.region) process.env.AWS_REGION = flags.region;
 }

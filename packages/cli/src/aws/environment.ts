@@ -213,7 +213,7 @@ export async function prepareAwsRun(
         : { kind: "arns", taskArns: tasks.map((t) => t.taskArn), selectionMode };
   const spec = {
     runId,
-    scenario: request.name,
+    scenario: request.slug,
     roleArn: flags.roleArn as string,
     sources: flags.sources ?? "DYNAMODB",
     target,

@@ -1,36 +1,167 @@
 // fislat config: every value `fislat run` would use and where it came from (a flag, the config
-// file, the environment, or the default), so a surprise is found before an experiment starts.
+// file, the environment, or a default, including the defaults run fills in itself), so a
+// surprise is found before an experiment starts. --output json gives the same as one document.
 
 import Table from "cli-table3";
 import type { Command } from "commander";
+import { formatDuration, parseDuration } from "../durations.js";
+import type { ExperimentRequest } from "../engine/plan.js";
+import { ENVIRONMENT_DEFAULTS, planExperiment } from "../engine/planner.js";
 import { EXIT, type ExitCode } from "../errors.js";
+import { loadExperimentSource, planRun, type RunFlags } from "./run-options.js";
 
 const SOURCES: Record<string, string> = { cli: "flag", config: "config file", default: "default", env: "environment" };
+/** Options about this command's own output, not about the run. */
+const OWN_OPTIONS = new Set(["config", "output"]);
 
-export function configCommand(command: Command, configPath: string | undefined, say: (s: string) => void): ExitCode {
-  const table = new Table({ head: ["setting", "value", "from"], style: { head: [], border: [] } });
+export interface Setting {
+  flag: string;
+  /** null: not set, and nothing fills it in. */
+  value: string | number | boolean | string[] | null;
+  source: string;
+}
+
+/** What run fills in for a flag left unset, read from the plan run would make. */
+const PLANNED: Record<string, (r: ExperimentRequest) => string> = {
+  scenario: (r) => r.name,
+  baseline: (r) => formatDuration(r.phases.baselineMs),
+  duration: (r) => formatDuration(r.phases.injectionMs),
+  recovery: (r) => formatDuration(r.phases.recoveryMs),
+  interval: (r) => formatDuration(r.probe.intervalMs),
+  healthFailure: (r) => formatDuration(r.probe.healthFailureMs),
+  connectionTimeout: (r) => `${r.probe.connectionTimeoutMs} ms`,
+  readTimeout: (r) => `${r.probe.readTimeoutMs} ms`,
+  delay: (r) => `${r.fault.delayMs} ms`,
+  jitter: (r) => `${r.fault.jitterMs} ms`,
+};
+
+const PHASE_KEYS = new Set(["baseline", "duration", "recovery"]);
+
+function runDefault(
+  key: string,
+  values: Record<string, unknown>,
+  planned: Planned | undefined,
+): { value: string; source: string } | undefined {
+  if (key === "region" || key === "profile") return { value: "the SDK's default", source: "AWS SDK" };
+  const read = PLANNED[key];
+  if (!read || !planned) return undefined;
+  if (key === "scenario" && values.experiment) return undefined;
+  // On AWS the interval and health window are the running task's own, unless --launch sets them.
+  if (!values.local && !values.launch && (key === "interval" || key === "healthFailure")) {
+    return { value: "the task's", source: "default (from the probe's task)" };
+  }
+  const mode = values.local ? "local" : "AWS";
+  if (!planned.complete && !values.local && PHASE_KEYS.has(key) && !values.experiment) {
+    const phase = ENVIRONMENT_DEFAULTS.aws[key as "baseline" | "duration" | "recovery"];
+    return { value: formatDuration(parseDuration(`--${key}`, phase)), source: `default (${mode})` };
+  }
+  const from = values.experiment ? "experiment file or default" : "default";
+  return { value: read(planned.request), source: `${from} (${planned.request.source}, ${mode})` };
+}
+
+interface Planned {
+  request: ExperimentRequest;
+  /** False when run would refuse these flags as they stand (on AWS: no target yet). */
+  complete: boolean;
+  refusal?: string;
+}
+
+/** The request run would plan from these flags; without a target, what it would fill in anyway. */
+function plan(values: Record<string, unknown>): Planned | undefined {
+  try {
+    return { request: planRun(values as RunFlags), complete: true };
+  } catch (error) {
+    const refusal = error instanceof Error ? error.message : String(error);
+    try {
+      // What run fills in (scenario, fault, timeouts) does not depend on where it runs.
+      const local = Object.fromEntries(Object.entries(values).filter(([k]) => !AWS_ONLY_KEYS.has(k)));
+      const request = planExperiment({ ...local, local: true } as RunFlags, loadExperimentSource(values as RunFlags));
+      return { request, complete: false, refusal };
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+const AWS_ONLY_KEYS = new Set([
+  "cluster",
+  "service",
+  "task",
+  "tag",
+  "launch",
+  "taskDefinition",
+  "roleArn",
+  "subnets",
+  "securityGroups",
+  "stopAlarm",
+  "healthUrl",
+]);
+
+export function configSettings(
+  command: Command,
+  configPath: string | undefined,
+  planned = plan(command.opts()),
+): Setting[] {
   const values = command.opts();
+  const settings: Setting[] = [];
   for (const option of command.options) {
     const key = option.attributeName();
-    if (key === "config") continue;
-    let value: unknown = values[key];
+    if (OWN_OPTIONS.has(key)) continue;
+    // --no-live-tail is shown as what it sets: live tail on or off.
+    const flag = option.negate ? `--${option.long?.replace(/^--no-/, "")}` : (option.long ?? key);
+    let value = values[key] as Setting["value"] | undefined;
     let source = SOURCES[command.getOptionValueSource(key) ?? ""] ?? "unset";
+    if (source === "config file" && configPath) source = `config file (${configPath})`;
     // Region and profile left unset fall to the SDK's own resolution.
     const envName = key === "region" ? "AWS_REGION" : key === "profile" ? "AWS_PROFILE" : undefined;
     if (value === undefined && envName && process.env[envName]) {
       value = process.env[envName];
       source = `environment (${envName})`;
     }
-    if (source === "config file" && configPath) source = `config file (${configPath})`;
-    const shown =
-      value === undefined || (Array.isArray(value) && value.length === 0)
-        ? ""
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) {
+      const fallback = runDefault(key, values, planned);
+      if (fallback) ({ value, source } = fallback);
+      else if (option.isBoolean()) {
+        value = false;
+        source = "default";
+      } else {
+        value = null;
+        source = "unset";
+      }
+    }
+    settings.push({ flag, value: value ?? null, source });
+  }
+  return settings;
+}
+
+const show = (value: Setting["value"]) =>
+  value === null
+    ? ""
+    : value === true
+      ? "on"
+      : value === false
+        ? "off"
         : Array.isArray(value)
           ? value.join(", ")
           : String(value);
-    table.push([`--${option.long?.replace(/^--/, "") ?? key}`, shown, shown === "" ? "unset" : source]);
+
+export function configCommand(
+  command: Command,
+  configPath: string | undefined,
+  say: (s: string) => void,
+  output: "text" | "json" = "text",
+): ExitCode {
+  const planned = plan(command.opts());
+  const settings = configSettings(command, configPath, planned);
+  const runWouldRefuse = planned?.refusal ?? null;
+  if (output === "json") {
+    say(JSON.stringify({ configFile: configPath ?? null, settings, runWouldRefuse }, null, 2));
+    return EXIT.passed;
   }
+  const table = new Table({ head: ["setting", "value", "from"], style: { head: [], border: [] } });
+  for (const s of settings) table.push([s.flag, show(s.value), s.source]);
   say(table.toString());
+  if (runWouldRefuse) say(`run would refuse these settings as they stand: ${runWouldRefuse}`);
   say(
     configPath
       ? `config file: ${configPath}`

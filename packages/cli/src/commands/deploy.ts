@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { CloudFormationClient, StackEvent } from "@aws-sdk/client-cloudformation";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { PROBE_ENV, PROBE_PATHS } from "@fislat/probe/contract";
 import { seedTable } from "../aws/seed.js";
 import { deployStack, describeStack, destroyStack, REVIEW_IN_PROGRESS, type StackParameters } from "../aws/stack.js";
 import { CONFIG_FILE } from "../config-file.js";
@@ -16,8 +17,8 @@ import { readEnvironmentTemplate } from "./synth.js";
 
 export const DEFAULT_STACK = "fislat-probe";
 
-/** The probe's shallow and deep health paths (contract 1's PROBE_PATHS.live and .health). */
-export const HEALTH_PATHS = { shallow: "/live", deep: "/health" } as const;
+/** The probe's shallow and deep health paths (@fislat/probe/contract). */
+export const HEALTH_PATHS = { shallow: PROBE_PATHS.live, deep: PROBE_PATHS.health } as const;
 
 /** The broadest --allow-cidr: a /8, as the template's AllowedPattern (packages/infra MIN_CIDR_PREFIX). */
 export const MIN_CIDR_PREFIX = 8;
@@ -35,8 +36,10 @@ export interface DeployFlags {
   interval?: string;
   desiredCount?: string;
   loadBalancer?: boolean;
-  cluster?: string;
-  repository?: boolean;
+  /** --existing-cluster: not --cluster, which fislat.config.json holds for the cluster deploy made. */
+  existingCluster?: string;
+  /** --create-repository: not --repository, which fislat.config.json holds for the repository's URI. */
+  createRepository?: boolean;
   assignPublicIp?: boolean;
   deepHealthCheck?: boolean;
   region?: string;
@@ -81,7 +84,12 @@ const PATTERNS: [keyof DeployFlags, string, RegExp, string][] = [
   ["stackName", "--stack-name", /^[A-Za-z][A-Za-z0-9-]{0,127}$/, "a letter, then up to 127 letters, digits or '-'"],
   ["vpc", "--vpc", /^vpc-[0-9a-f]{8,17}$/, "a VPC id like vpc-0123456789abcdef0"],
   ["tableName", "--table-name", /^[A-Za-z0-9_.-]{3,255}$/, "3 to 255 characters of a-z, A-Z, 0-9, '_', '-' or '.'"],
-  ["cluster", "--cluster", /^[A-Za-z0-9_-]{1,255}$/, "an ECS cluster name (letters, digits, '-' and '_')"],
+  [
+    "existingCluster",
+    "--existing-cluster",
+    /^[A-Za-z0-9_-]{1,255}$/,
+    "an ECS cluster name (letters, digits, '-' and '_')",
+  ],
   [
     "image",
     "--image",
@@ -129,8 +137,16 @@ export function stackParameters(flags: DeployFlags, creating: boolean): StackPar
   }
   if (withLb && subnets && subnets.length < 2)
     throw badInput("--subnets: a load balancer needs two or more subnets in different AZs");
-  const ms = (flag: string, v: string | undefined) =>
-    v === undefined ? undefined : String(parseMilliseconds(flag, v));
+  // The probe's own limits (@fislat/probe/contract): what the task would refuse at start.
+  const within = (flag: string, value: number, limits: { name: string; min: number; max: number }, unit: string) => {
+    if (!Number.isInteger(unit === "ms" ? value : value * 100) || value < limits.min || value > limits.max)
+      throw badInput(
+        `${flag}: ${value} ${unit} is outside the probe's ${limits.name} limits, ${limits.min} to ${limits.max} ${unit}${unit === "ms" ? " (whole milliseconds)" : ""}`,
+      );
+    return String(value);
+  };
+  const ms = (flag: string, v: string | undefined, limits: { name: string; min: number; max: number }) =>
+    v === undefined ? undefined : within(flag, parseMilliseconds(flag, v), limits, "ms");
   const count = flags.desiredCount;
   if (count !== undefined && !/^[0-5]$/.test(count)) throw badInput(`--desired-count ${shown(count)}: expected 0 to 5`);
   const bool = (v: boolean | undefined) => (v === undefined ? undefined : String(v));
@@ -143,14 +159,21 @@ export function stackParameters(flags: DeployFlags, creating: boolean): StackPar
     ImageUri: flags.image,
     TableName: flags.tableName,
     CreateTable: flags.existingTable === undefined ? undefined : String(!flags.existingTable),
-    ConnectionTimeoutMs: ms("--connection-timeout", flags.connectionTimeout),
-    ReadTimeoutMs: ms("--read-timeout", flags.readTimeout),
+    ConnectionTimeoutMs: ms("--connection-timeout", flags.connectionTimeout, PROBE_ENV.CONNECTION_TIMEOUT_MS),
+    ReadTimeoutMs: ms("--read-timeout", flags.readTimeout, PROBE_ENV.READ_TIMEOUT_MS),
     IntervalSeconds:
-      flags.interval === undefined ? undefined : String(parseDuration("--interval", flags.interval) / 1000),
+      flags.interval === undefined
+        ? undefined
+        : within(
+            "--interval",
+            parseDuration("--interval", flags.interval) / 1000,
+            PROBE_ENV.TEST_INTERVAL_SECONDS,
+            "s",
+          ),
     DesiredCount: count,
     WithLoadBalancer: bool(flags.loadBalancer),
-    ClusterName: flags.cluster,
-    CreateRepository: bool(flags.repository),
+    ClusterName: flags.existingCluster,
+    CreateRepository: bool(flags.createRepository),
     AssignPublicIp: flags.assignPublicIp === undefined ? undefined : flags.assignPublicIp ? "ENABLED" : "DISABLED",
     HealthCheckPath:
       flags.deepHealthCheck === undefined

@@ -7,16 +7,16 @@
 import { createRequire } from "node:module";
 import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
-import type { AwsTarget, ExperimentPlan, ExperimentRequest } from "../engine/plan.js";
+import type { AwsTarget, ExperimentPlan, ExperimentRequest, RunTarget } from "../engine/plan.js";
 import { systemClock } from "../engine/ports.js";
 import { buildReport, type Report } from "../engine/report.js";
 import { EXIT, type ExitCode } from "../errors.js";
-import { LOCAL_HEALTH_POLL_MS, startLocalEnvironment } from "../local/environment.js";
 import { createProgress, type Progress } from "../render/progress.js";
 import { writeReports } from "../render/report-files.js";
-import { makeChalk } from "../render/style.js";
+import { makeChalk, outputWidth } from "../render/style.js";
 import { renderSummary } from "../render/summary.js";
 import { Resources } from "../resources.js";
+import { onInterrupt, settleOnSignal } from "../signals.js";
 import { planRun, type RunFlags } from "./run-options.js";
 
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
@@ -27,7 +27,7 @@ interface PreparedRun {
   environment: Report["environment"];
 }
 
-export type RunCommandFlags = RunFlags & { profile?: string; region?: string };
+export type RunCommandFlags = RunFlags & { profile?: string; region?: string; output?: string };
 
 export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
   // Everything that can be refused is refused here, before any process, port or AWS call.
@@ -46,17 +46,13 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
       progress.info(`still stopping, waiting for: ${resources.current ?? resources.pending()[0] ?? "the report"}`);
     }
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const stopListening = onInterrupt(onSignal);
 
   try {
     progress.info(
       `experiment ${request.name}: ${request.description}; fault ${faultKind(request.fault).describe(request.fault)}`,
     );
-    const prepared =
-      request.target.kind === "local"
-        ? await prepareLocal(request, resources)
-        : await prepareAws(flags, request, request.target, resources, progress);
+    const prepared = await ENVIRONMENTS[request.target.kind](request, { flags, resources, progress });
     progress.info(`target: ${prepared.environment.target}`);
     const result = await runExperiment(prepared.plan, prepared.ports, progress, abort.signal);
     const failures = await resources.releaseAll();
@@ -66,27 +62,58 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     }
     progress.done();
     const report = buildReport(result, { version, environment: prepared.environment });
+    // --output json: stdout is the report alone, for a program; the rest goes to stderr.
+    const json = flags.output === "json";
     // The summary first: a report that cannot be written must not hide the verdict.
-    process.stdout.write(`${renderSummary(report, makeChalk(process.stdout))}\n`);
+    process.stdout.write(
+      json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : `${renderSummary(report, makeChalk(process.stdout), outputWidth(process.stdout))}\n`,
+    );
     const { written, failed } = await writeReports(report, request.reports);
-    for (const file of written) process.stdout.write(`report: ${file}\n`);
+    for (const file of written) (json ? process.stderr : process.stdout).write(`report: ${file}\n`);
     for (const f of failed) process.stderr.write(`fislat: could not write the report ${f.file}: ${f.error}\n`);
     if (result.removalError !== undefined) process.stderr.write(`fislat: ${result.removalError}\n`);
     // A passed run whose report CI cannot read is not a pass CI can see.
-    return failed.length > 0 && report.exitCode === EXIT.passed ? EXIT.environment : report.exitCode;
+    const code = failed.length > 0 && report.exitCode === EXIT.passed ? EXIT.environment : report.exitCode;
+    // From here a signal exits with this code at once: the reports are written.
+    settleOnSignal(code);
+    return code;
   } catch (error) {
-    // cli.ts turns every error into its exit code and message, AWS set-up problems included.
     progress.done();
+    // Interrupted while starting (a Ctrl-C reaches the whole process group): nothing was injected.
+    if (abort.signal.aborted) {
+      process.stderr.write(`fislat: ${abort.signal.reason} while starting: stopped; nothing was injected, no report\n`);
+      return EXIT.interrupted;
+    }
+    // cli.ts turns every error into its exit code and message, AWS set-up problems included.
     throw error;
   } finally {
     const failures = await resources.releaseAll();
     for (const f of failures) process.stderr.write(`fislat: could not release ${f.name}: ${f.error}\n`);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopListening();
   }
 }
 
+interface PrepareContext {
+  flags: RunCommandFlags;
+  resources: Resources;
+  progress: Progress;
+}
+
+/** Where an experiment runs: each prepares the engine's ports from the request (later: the user's own service). */
+const ENVIRONMENTS: Record<
+  RunTarget["kind"],
+  (request: ExperimentRequest, context: PrepareContext) => Promise<PreparedRun>
+> = {
+  local: (request, { resources }) => prepareLocal(request, resources),
+  aws: (request, { flags, resources, progress }) =>
+    prepareAws(flags, request, request.target as AwsTarget, resources, progress),
+};
+
 async function prepareLocal(request: ExperimentRequest, resources: Resources): Promise<PreparedRun> {
+  // Loaded only once the request is valid: a refusal should not wait for dynalite to load.
+  const { LOCAL_HEALTH_POLL_MS, startLocalEnvironment } = await import("../local/environment.js");
   const env = await startLocalEnvironment(request.probe, resources);
   return {
     plan: {

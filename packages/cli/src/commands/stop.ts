@@ -35,7 +35,22 @@ export async function listFislatExperiments(fis: FisClient): Promise<Experiment[
   return experiments;
 }
 
-async function stopOne(fis: FisClient, id: string, clock: Clock, timeoutMs: number, say: (s: string) => void) {
+export type OutputFormat = "text" | "json";
+
+interface StopResult {
+  id: string;
+  state: string;
+  reason?: string;
+  stopped: boolean;
+}
+
+async function stopOne(
+  fis: FisClient,
+  id: string,
+  clock: Clock,
+  timeoutMs: number,
+  say: (s: string) => void,
+): Promise<StopResult> {
   try {
     await retryThrottled(() => fis.send(new StopExperimentCommand({ id })));
   } catch (error) {
@@ -47,13 +62,14 @@ async function stopOne(fis: FisClient, id: string, clock: Clock, timeoutMs: numb
   const deadline = clock.now() + timeoutMs;
   for (;;) {
     const state = (await retryThrottled(() => fis.send(new GetExperimentCommand({ id })))).experiment?.state;
+    const result = { id, state: state?.status ?? "unknown", ...(state?.reason ? { reason: state.reason } : {}) };
     if (TERMINAL.has(state?.status ?? "")) {
       say(`${id}: ${state?.status}${state?.reason ? ` (${state.reason})` : ""}`);
-      return true;
+      return { ...result, stopped: true };
     }
     if (clock.now() >= deadline) {
       say(`${id}: still ${state?.status ?? "unknown"} after ${Math.round(timeoutMs / 1000)} s; run: fislat stop ${id}`);
-      return false;
+      return { ...result, stopped: false };
     }
     await clock.sleep(2000);
   }
@@ -62,10 +78,13 @@ async function stopOne(fis: FisClient, id: string, clock: Clock, timeoutMs: numb
 export async function stopCommand(
   fis: FisClient,
   ids: string[],
-  flags: { all?: boolean },
+  flags: { all?: boolean; output?: OutputFormat },
   options: { clock?: Clock; timeoutMs?: number; say?: (s: string) => void } = {},
 ): Promise<ExitCode> {
-  const say = options.say ?? ((s: string) => process.stdout.write(`${s}\n`));
+  const print = options.say ?? ((s: string) => process.stdout.write(`${s}\n`));
+  // With --output json, stdout holds one JSON document; the running commentary goes to stderr.
+  const json = flags.output === "json";
+  const say = json ? (s: string) => process.stderr.write(`${s}\n`) : print;
   if (ids.length === 0 && !flags.all) throw badInput("name the experiments to stop (fislat stop <id>...), or --all");
   if (ids.length > 0 && flags.all) throw badInput("give experiment ids or --all, not both");
   let targets = ids;
@@ -75,16 +94,28 @@ export async function stopCommand(
       .flatMap((e) => (e.id ? [e.id] : []));
     if (targets.length === 0) say("no running experiment of fislat's in this region");
   }
-  let allStopped = true;
+  const results: StopResult[] = [];
   for (const id of targets) {
-    allStopped = (await stopOne(fis, id, options.clock ?? systemClock, options.timeoutMs ?? 60_000, say)) && allStopped;
+    results.push(await stopOne(fis, id, options.clock ?? systemClock, options.timeoutMs ?? 60_000, say));
   }
-  if (!allStopped) throw new FislatError("some experiments are not confirmed stopped", EXIT.faultNotRemoved);
+  if (json) print(JSON.stringify({ experiments: results }, null, 2));
+  if (results.some((r) => !r.stopped))
+    throw new FislatError("some experiments are not confirmed stopped", EXIT.faultNotRemoved);
   return EXIT.passed;
 }
 
-export async function listCommand(fis: FisClient, say: (s: string) => void = (s) => process.stdout.write(`${s}\n`)) {
-  const experiments = await listFislatExperiments(fis);
+export async function listCommand(
+  fis: FisClient,
+  say: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
+  output: OutputFormat = "text",
+) {
+  const experiments = (await listFislatExperiments(fis)).sort(
+    (a, b) => (b.creationTime?.getTime() ?? 0) - (a.creationTime?.getTime() ?? 0),
+  );
+  if (output === "json") {
+    say(JSON.stringify({ experiments: experiments.map(describeExperiment) }, null, 2));
+    return EXIT.passed;
+  }
   if (experiments.length === 0) {
     say("no experiments of fislat's in this region");
     return EXIT.passed;
@@ -93,25 +124,36 @@ export async function listCommand(fis: FisClient, say: (s: string) => void = (s)
     head: ["experiment", "state", "scenario", "targets", "start", "end", "run"],
     style: { head: [], border: [] },
   });
-  const sorted = experiments.sort((a, b) => (b.creationTime?.getTime() ?? 0) - (a.creationTime?.getTime() ?? 0));
-  for (const e of sorted) {
-    const target = Object.values(e.targets ?? {})[0];
-    const targets =
-      target?.resourceArns?.map((a) => a.split("/").at(-1)).join(", ") ??
-      Object.entries(target?.parameters ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(" ");
-    const action = e.actions?.[ACTION_KEY];
+  for (const e of experiments.map(describeExperiment)) {
     table.push([
-      e.id ?? "",
-      e.state?.status ?? "",
-      e.tags?.[SCENARIO_TAG] ?? "",
-      targets ?? "",
-      (action?.startTime ?? e.startTime)?.toISOString() ?? "",
-      (action?.endTime ?? e.endTime)?.toISOString() ?? "",
-      e.tags?.[RUN_ID_TAG] ?? "",
+      e.id,
+      e.state,
+      e.scenario ?? "",
+      e.targets.join(", "),
+      e.startedAt ?? "",
+      e.endedAt ?? "",
+      e.runId ?? "",
     ]);
   }
   say(table.toString());
   return EXIT.passed;
+}
+
+/** One experiment as list shows it, newest first; the same fields in the table and in JSON. */
+function describeExperiment(e: Experiment) {
+  const target = Object.values(e.targets ?? {})[0];
+  const targets =
+    target?.resourceArns?.map((a) => a.split("/").at(-1) ?? a) ??
+    Object.entries(target?.parameters ?? {}).map(([k, v]) => `${k}=${v}`);
+  const action = e.actions?.[ACTION_KEY];
+  return {
+    id: e.id ?? "",
+    state: e.state?.status ?? "",
+    reason: e.state?.reason,
+    scenario: e.tags?.[SCENARIO_TAG],
+    targets,
+    startedAt: (action?.startTime ?? e.startTime)?.toISOString(),
+    endedAt: (action?.endTime ?? e.endTime)?.toISOString(),
+    runId: e.tags?.[RUN_ID_TAG],
+  };
 }

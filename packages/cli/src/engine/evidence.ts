@@ -116,7 +116,8 @@ export function seqGaps(
   if (last && tail && tail.intervalMs > 0) {
     // A round trip takes at least the interval to be written; the last ones of the run may still be in flight.
     const expected = Math.floor((tail.untilMs - Date.parse(last.ts)) / tail.intervalMs) - 1;
-    for (let k = 1; k <= expected; k++) if (!skipped.has(last.seq + k)) count(Date.parse(last.ts) + k * tail.intervalMs);
+    for (let k = 1; k <= expected; k++)
+      if (!skipped.has(last.seq + k)) count(Date.parse(last.ts) + k * tail.intervalMs);
   }
   return { missing, byPhase };
 }
@@ -218,7 +219,7 @@ export function conclusions(evidence: Evidence, faultRan: boolean): void {
   }
 }
 
-/** The evidence as the JSON report carries it (times as ISO 8601). */
+/** The evidence as the JSON report carries it (the report writes times as ISO 8601). */
 export interface EvidenceReport {
   tasks: (Omit<TaskEvidence, "onset" | "stopped"> & {
     onset?: { at: string; lagMs: number; beyondBound: boolean };
@@ -227,17 +228,4 @@ export interface EvidenceReport {
   findings: string[];
   inconclusive: string[];
   source?: SourceReport;
-}
-
-export function evidenceReport(evidence: Evidence): EvidenceReport {
-  return {
-    tasks: evidence.tasks.map(({ onset, stopped, ...rest }) => ({
-      ...rest,
-      ...(onset ? { onset: { ...onset, at: onset.at.toISOString() } } : {}),
-      ...(stopped ? { stopped: { ...stopped, at: stopped.at.toISOString() } } : {}),
-    })),
-    findings: evidence.findings,
-    inconclusive: evidence.inconclusive,
-    ...(evidence.source ? { source: evidence.source } : {}),
-  };
 }

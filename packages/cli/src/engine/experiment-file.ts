@@ -13,7 +13,7 @@ export interface ExperimentFile {
   version?: 1;
   name?: string;
   description?: string;
-  fault?: { kind: "latency"; delay?: string | number; jitter?: string | number };
+  fault?: { kind: "latency"; delay?: string; jitter?: string };
   phases?: { baseline?: string; injection?: string; recovery?: string };
   probe?: {
     connectionTimeout?: string | number;
@@ -44,6 +44,9 @@ function describeError(e: ErrorObject): string {
       return `${field}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")}`;
     case "const":
       return `${field}: must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    case "oneOf":
+    case "anyOf":
+      return `${field}: ${describeAt(e.schemaPath) ?? e.message ?? "is not valid"}`;
     case "pattern":
       return `${field}: ${describeAt(e.schemaPath) ?? `must match ${(e.params as { pattern: string }).pattern}`}`;
     default:
@@ -85,9 +88,13 @@ export function parseExperimentText(text: string, fileName: string): ExperimentF
   }
   if (data === null || data === undefined) data = {};
   if (!validate(data)) {
-    const problems = (validate.errors ?? [])
-      // oneOf repeats itself once per branch: the description says what is allowed.
-      .filter((e, i, all) => all.findIndex((o) => o.instancePath === e.instancePath) === i)
+    const errors = validate.errors ?? [];
+    // A oneOf reports each branch's complaint and then itself: its description says what is allowed.
+    const best = (path: string) =>
+      errors.find((e) => e.instancePath === path && (e.keyword === "oneOf" || e.keyword === "anyOf")) ??
+      errors.find((e) => e.instancePath === path);
+    const problems = [...new Set(errors.map((e) => e.instancePath))]
+      .map((path) => best(path) as ErrorObject)
       .slice(0, 5)
       .map(describeError);
     throw new ExperimentFileError(`${fileName}: ${problems.join("; ")}`);

@@ -3,7 +3,6 @@
 // failing line source at any moment removes the fault first, then ends the run as interrupted.
 import type { ProbeLine, RoundTripRecord } from "@fislat/probe/record";
 import { faultKind } from "./fault.js";
-import { judgeRun } from "./fleet.js";
 import type { ExperimentPlan } from "./plan.js";
 import type {
   Clock,
@@ -17,7 +16,7 @@ import type {
   TargetWatcher,
 } from "./ports.js";
 import { type PhaseName, type Timeline, TimelineBuilder } from "./timeline.js";
-import type { Verdict } from "./verdict.js";
+import { evaluateRun, type Verdict } from "./verdict.js";
 
 export interface ExperimentPorts {
   targets: TargetResolver;
@@ -179,7 +178,7 @@ export async function runExperiment(
     } else if (interruptReason !== undefined) {
       done.interrupted = { reason: interruptReason };
     } else {
-      done.verdict = judgeRun(timeline, plan, window);
+      done.verdict = evaluateRun(timeline, plan, window);
     }
     return done;
   }

@@ -32,6 +32,8 @@ export interface FaultKind<F extends { kind: string }> {
   /** The file's fields beyond `kind`, with what each means. */
   fields: Record<string, string>;
   defaults: F;
+  /** The fault from its inputs: `read(field, fallback)` takes the flag, else the file, else the fallback. */
+  plan(read: (field: string, fallback: number) => number): F;
   /** What is wrong with the values, each naming its field and what is allowed. */
   validate(fault: F): Problem[];
   describe(fault: F): string;

@@ -1,10 +1,10 @@
 // Every `fislat run` input's limits, defined once: the flag, the experiment file's field, the unit
 // and the range, each with why. The planner checks flags and files against this table, the
 // README's input tables state it, and the probe's own settings come from the probe's contract.
-import { PROBE_ENV, type ProbeEnvVariable } from "./probe-contract.js";
+import { durationLimitsMs, MAX_TIMER_MS, PROBE_ENV, type ProbeEnvVar } from "./probe-contract.js";
 
 /** The longest a Node timer waits (2^31-1 ms, about 24.8 days); longer ones fire at once. */
-export const TIMER_MAX_MS = 2 ** 31 - 1;
+export const TIMER_MAX_MS = MAX_TIMER_MS;
 /** FIS runs an action for 1 minute to 12 hours. */
 export const FIS_ACTION_MIN_MS = 60_000;
 export const FIS_ACTION_MAX_MS = 12 * 3_600_000;
@@ -20,9 +20,10 @@ export interface Limit {
   why: string;
 }
 
-const fromProbe = (v: ProbeEnvVariable) => {
-  const scale = v.unit === "s" ? 1000 : 1;
-  return { min: Math.max(1, v.min * scale), max: Math.min(TIMER_MAX_MS, v.max * scale) };
+/** A probe duration's limits in ms; a duration flag takes at least 1 ms and what a timer holds. */
+const fromProbe = (v: ProbeEnvVar) => {
+  const { minMs, maxMs } = durationLimitsMs(v);
+  return { min: Math.max(1, minMs), max: Math.min(TIMER_MAX_MS, maxMs) };
 };
 
 export const LIMITS = {

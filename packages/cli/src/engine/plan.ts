@@ -57,6 +57,8 @@ export interface ExperimentRequest {
   description: string;
   /** Where the experiment came from: "scenario timeout", or the file's path. */
   source: string;
+  /** The name in `a-z0-9-` only, for AWS tags and names (FIS refuses a comma in a tag value). */
+  slug: string;
   fault: Fault;
   phases: Phases;
   probe: ProbeSettings;

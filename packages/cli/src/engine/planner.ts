@@ -6,7 +6,7 @@ import { parseDuration, parseMilliseconds } from "../durations.js";
 import { badInput } from "../errors.js";
 import { type Check, CheckError, checksOf, mergeChecks, parseThresholdFlag } from "./checks.js";
 import type { ExperimentFile } from "./experiment-file.js";
-import { FAULT_KINDS, type Fault, faultKind, type ProbeSettings } from "./fault.js";
+import { FAULT_KINDS, type Fault, type FaultKind, type FaultKindName, type ProbeSettings } from "./fault.js";
 import { FIS_ACTION_MAX_MS, FIS_ACTION_MIN_MS, humanMs, LIMITS, type LimitName, quoted } from "./limits.js";
 import type { AwsTarget, EvidenceRules, ExperimentRequest, Phases, RunTarget } from "./plan.js";
 import { PROBE_ENV } from "./probe-contract.js";
@@ -118,20 +118,22 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     return parsed;
   };
 
-  // The fault: its kind's module validates it.
-  const fileFault = file.fault;
-  const faultDefaults = FAULT_KINDS.latency.defaults;
-  const fault: Fault = {
-    kind: "latency",
-    delayMs: value("delay", flags.delay, fileFault?.delay, faultDefaults.delayMs),
-    jitterMs: value("jitter", flags.jitter, fileFault?.jitter, faultDefaults.jitterMs),
-  };
-  const faultProblems = faultKind(fault).validate(fault);
-  if (faultProblems[0]) {
-    const p = faultProblems[0];
-    const shown = p.field === "delay" ? fault.delayMs : fault.jitterMs;
+  // The fault: its kind's module reads and validates it; the schema admits only kinds with a module.
+  const fileFault = (file.fault ?? { kind: "latency" }) as { kind: FaultKindName } & Record<string, unknown>;
+  const kind = FAULT_KINDS[fileFault.kind] as FaultKind<Fault>;
+  const fault = kind.plan((field, fallback) =>
+    value(
+      field as LimitName,
+      flags[field as keyof RunFlags] as string | undefined,
+      fileFault[field] as string | undefined,
+      fallback,
+    ),
+  );
+  const faultProblem = kind.validate(fault)[0];
+  if (faultProblem) {
+    const shown = (fault as unknown as Record<string, number>)[`${faultProblem.field}Ms`];
     throw badInput(
-      `${flagName(p.field)} ${shown} ms (or fault.${p.field} in the file) is not allowed: expected ${p.message}`,
+      `${flagName(faultProblem.field)} ${shown} ms (or fault.${faultProblem.field} in the file) is not allowed: expected ${faultProblem.message}`,
     );
   }
 
@@ -145,9 +147,14 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
       "connectionTimeout",
       flags.connectionTimeout,
       file.probe?.connectionTimeout,
-      PROBE_ENV.CONNECTION_TIMEOUT_MS.default,
+      Number(PROBE_ENV.CONNECTION_TIMEOUT_MS.default),
     ),
-    readTimeoutMs: value("readTimeout", flags.readTimeout, file.probe?.readTimeout, PROBE_ENV.READ_TIMEOUT_MS.default),
+    readTimeoutMs: value(
+      "readTimeout",
+      flags.readTimeout,
+      file.probe?.readTimeout,
+      Number(PROBE_ENV.READ_TIMEOUT_MS.default),
+    ),
     intervalMs: value("interval", flags.interval, file.probe?.interval, defaults.interval),
     healthFailureMs: value("healthFailure", flags.healthFailure, file.probe?.healthFailure, defaults.healthFailure),
   };
@@ -155,7 +162,7 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
 
   let hypothesis: Check[];
   try {
-    const fromFile = checksOf(file.hypothesis ?? {}).map((c) => ({ ...c, id: c.id }));
+    const fromFile = checksOf(file.hypothesis ?? {});
     hypothesis = mergeChecks(fromFile, (flags.threshold ?? []).map(parseThresholdFlag));
   } catch (error) {
     if (error instanceof CheckError)
@@ -180,8 +187,10 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     health: !taskDecides || flags.healthFailure !== undefined || file.probe?.healthFailure !== undefined,
   });
 
+  const name = file.name ?? (source.kind === "scenario" ? source.name : source.name.replace(/^.*[\\/]/, ""));
   return {
-    name: file.name ?? (source.kind === "scenario" ? source.name : source.name.replace(/^.*[\\/]/, "")),
+    name,
+    slug: slugOf(name),
     description: file.description ?? hypothesis.map((c) => c.id).join("; "),
     source: origin,
     fault,
@@ -254,7 +263,7 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
     const aws = AWS_ONLY.filter(given);
     if (aws.length > 0) {
       throw badInput(
-        `--local runs everything on this machine: ${aws.map(flagName).join(", ")} only apply to a run against AWS; drop them or drop --local`,
+        `--local runs everything on this machine: ${aws.map(flagName).join(", ")} ${aws.length === 1 ? "applies" : "apply"} only to a run against AWS; drop ${aws.length === 1 ? "it" : "them"} or drop --local`,
       );
     }
     return { kind: "local" };
@@ -322,4 +331,14 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
   }
   if (flags.assignPublicIp !== undefined) target.assignPublicIp = flags.assignPublicIp;
   return target;
+}
+
+/** "slow DynamoDB, 300 ms" -> "slow-dynamodb-300-ms": safe in AWS tags and names. */
+export function slugOf(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64);
+  return slug === "" ? "experiment" : slug;
 }

@@ -4,7 +4,6 @@
 // `schemaVersion` changes when a field changes meaning.
 import type { RoundTripRecord } from "@fislat/probe/record";
 import type { ExitCode } from "../errors.js";
-import { type EvidenceReport, evidenceReport } from "./evidence.js";
 import type { ExperimentResult, FaultRemoval } from "./experiment.js";
 import { faultKind } from "./fault.js";
 import { METRICS } from "./metrics.js";
@@ -81,8 +80,8 @@ export interface Report {
   /** Round trips known lost per phase (from seq gaps), when the source can tell. */
   missingByPhase: Partial<Record<PhaseName, number>>;
   targetEvents?: { at: string; task: string; kind: string; detail: string }[];
-  /** Per task: lines lost and late, clock skew, when the fault took effect; findings; what could not be told. */
-  evidence?: EvidenceReport;
+  /** The lines' own account of their completeness and timeliness (AWS: per task, skew, onset). */
+  evidence?: Record<string, unknown>;
   lines: { malformed: number; duplicate: number; outOfOrder: number; missedTicks: number; straddlingFault: number };
   roundTrips: RoundTripRecord[];
 }
@@ -100,6 +99,26 @@ function figure(metric: string, v: number | null): number | null {
   if (!Number.isFinite(v)) return null;
   const kind = (METRICS as Record<string, { kind: string }>)[metric]?.kind;
   return kind === "event" ? roundTo(v, 4) : kind === "count" ? v : roundTo(v, 1);
+}
+
+/** Latency figures to 0.1 ms: the histogram's extra digits are not measurement. */
+function roundPhases(phases: Record<PhaseName, PhaseStats>): Record<PhaseName, PhaseStats> {
+  const latency = (l: PhaseStats["latency"]) =>
+    l && {
+      p50: roundTo(l.p50, 1),
+      p90: roundTo(l.p90, 1),
+      p99: roundTo(l.p99, 1),
+      max: roundTo(l.max, 1),
+      mean: roundTo(l.mean, 1),
+    };
+  const one = (p: PhaseStats): PhaseStats => {
+    const out: PhaseStats = { ...p };
+    if (p.latency) out.latency = latency(p.latency);
+    if (p.successLatency) out.successLatency = latency(p.successLatency);
+    if (p.medianShiftMs !== undefined) out.medianShiftMs = roundTo(p.medianShiftMs, 1);
+    return out;
+  };
+  return { baseline: one(phases.baseline), injection: one(phases.injection), recovery: one(phases.recovery) };
 }
 
 function thresholdReport(r: CheckResult): ThresholdReport {
@@ -136,7 +155,7 @@ function summaryOf(result: ExperimentResult, outcome: Outcome, reasons: string[]
 }
 
 type WithExtras = ExperimentResult["timeline"] & {
-  evidence?: { missingByPhase?: Partial<Record<PhaseName, number>> };
+  evidence?: { missingByPhase?: Partial<Record<PhaseName, number>> } & Record<string, unknown>;
   targetEvents?: { at: Date; task: string; kind: string; detail: string }[];
 };
 
@@ -185,7 +204,7 @@ export function buildReport(
       removal: result.faultRemoval,
       removalError: result.removalError ?? null,
     },
-    phases: timeline.phases,
+    phases: roundPhases(timeline.phases),
     times: {
       timeToDetectMs: ms(timeline.timeToDetectMs),
       timeToRecoverMs: ms(timeline.timeToRecoverMs),
@@ -217,7 +236,7 @@ export function buildReport(
     roundTrips: timeline.roundTrips,
   };
   if (result.interrupted) report.interrupted = result.interrupted;
-  if (result.timeline.evidence) report.evidence = evidenceReport(result.timeline.evidence);
+  if (timeline.evidence) report.evidence = timeline.evidence;
   if (timeline.targetEvents) {
     report.targetEvents = timeline.targetEvents.map((e) => ({
       at: e.at.toISOString(),

@@ -100,14 +100,14 @@ export interface Timeline {
   /** First failure (start of the round trip) to /health turning unhealthy. */
   unhealthyAfterFirstFailureMs?: number;
   /** Contract 4: lines known missing per phase, per task; lateness, skew, fault onset, findings. */
-  evidence?: Evidence;
+  evidence?: Partial<Evidence>;
   /** Contract 5: tasks stopped or replaced, load balancer target health changes. */
   targetEvents?: TargetEvent[];
   /**
    * The loop round trips of each phase as placed here: each task's from when the fault took effect
    * on it, its clock skew corrected (so times may differ from `roundTrips`'). Set on AWS runs.
    */
-  tripsByPhase?: Record<PhaseName, RoundTripRecord[]>;
+  phaseRoundTrips?: Record<PhaseName, RoundTripRecord[]>;
   /** One timeline per task (by task id), each judged on its own, when lines came from several. */
   tasks?: Record<string, Timeline>;
 }
@@ -302,7 +302,7 @@ export class TimelineBuilder {
       const health = this.healthFor(id, entry.records, c, multi);
       const taskTimeline = assemble(groups, health, taskStart, taskEnd, baselineLatency, threshold, degraded);
       taskTimeline.roundTrips = records;
-      if (window.findOnset) taskTimeline.tripsByPhase = groups;
+      if (window.findOnset) taskTimeline.phaseRoundTrips = groups;
       taskTimeline.straddlingFault = taskStraddling;
 
       const stopped = stoppedAt.get(id);
@@ -377,7 +377,7 @@ export class TimelineBuilder {
     timeline.outOfOrderLines = this.outOfOrder;
     timeline.missedTicks = this.missedTicks;
     timeline.straddlingFault = straddling;
-    if (window.findOnset) timeline.tripsByPhase = merged;
+    if (window.findOnset) timeline.phaseRoundTrips = merged;
 
     const missingByPhase = zeroByPhase();
     for (const t of evidenceTasks) {

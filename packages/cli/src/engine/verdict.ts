@@ -54,8 +54,20 @@ export interface Verdict {
   observedTimeoutInterval?: [number, number];
 }
 
-/** Lines known lost per phase, from seq gaps (set by the timeline's evidence when known). */
-type WithEvidence = Timeline & { evidence?: { missingByPhase?: Partial<Record<PhaseName, number>> } };
+/**
+ * What an AWS timeline adds (aws-verdict's evidence, read structurally so a local timeline without
+ * it is judged the same): lines lost per phase (contract 4), reasons the evidence cannot tell, the
+ * round trips as the builder grouped them (after each task's fault onset), and per-task timelines.
+ */
+export type WithEvidence = Timeline & {
+  evidence?: {
+    missingByPhase?: Partial<Record<PhaseName, number>>;
+    inconclusive?: string[];
+    tasks?: { targeted?: boolean; faultNeverShowed?: boolean; stopped?: unknown }[];
+  };
+  phaseRoundTrips?: Record<PhaseName, RoundTripRecord[]>;
+  tasks?: Record<string, WithEvidence>;
+};
 
 /** The preconditions of any judgement, as checks: enough round trips, and a fault that showed. */
 export function evidenceChecks(rules: EvidenceRules): Check[] {
@@ -87,8 +99,8 @@ export function roundTripsByPhase(timeline: Timeline, window: FaultWindow): Reco
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const show = (metric: Metric, v: Figure) =>
-  v === null ? "did not occur" : metric.kind === "event" && !Number.isInteger(v) ? pct(v) : round(v).toString();
+const show = (check: Check, v: Figure) =>
+  v === null ? "did not occur" : check.threshold.aggregation.kind === "rate" ? pct(v) : round(v).toString();
 export const round = (v: number) => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100);
 
 interface Measured {
@@ -160,7 +172,7 @@ function evaluateCheck(check: Check, ev: RunEvidence, refs: ReferenceValues, rul
       detail: `needs ${bound.missing}, which is not known: no baseline to derive it from`,
     };
   }
-  const boundText = Array.isArray(bound) ? `${pct(bound[0])} to ${pct(bound[1])}` : show(def, bound);
+  const boundText = Array.isArray(bound) ? `${pct(bound[0])} to ${pct(bound[1])}` : show(check, bound);
   const result = { ...base, ...withInterval, bound };
   if (check.role === "hypothesis" && def.scope === "phase") {
     const count = ev.phases[check.scope as PhaseName].trips.length;
@@ -174,8 +186,8 @@ function evaluateCheck(check: Check, ev: RunEvidence, refs: ReferenceValues, rul
   }
   const seen =
     observed.interval && check.threshold.operator === "~="
-      ? `${show(def, observed.value)} (95% interval ${pct(observed.interval[0])} to ${pct(observed.interval[1])})`
-      : show(def, observed.value);
+      ? `${show(check, observed.value)} (95% interval ${pct(observed.interval[0])} to ${pct(observed.interval[1])})`
+      : show(check, observed.value);
   const missing =
     def.scope === "phase"
       ? ev.phases[check.scope as PhaseName].missing
@@ -220,9 +232,7 @@ function evidenceReason(r: CheckResult, timeline: Timeline, share: number): stri
 
 export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: FaultWindow): Verdict {
   const { request } = plan;
-  // The timeline's own placement where it made one (each task from when the fault took effect on
-  // it, its clock skew corrected); else by the window.
-  const byPhase = timeline.tripsByPhase ?? roundTripsByPhase(timeline, window);
+  const byPhase = timeline.phaseRoundTrips ?? roundTripsByPhase(timeline, window);
   const missingBy: Partial<Record<PhaseName, number>> = timeline.evidence?.missingByPhase ?? {};
   const phases = Object.fromEntries(
     PHASES.map((p): [PhaseName, PhaseEvidence] => [p, { trips: byPhase[p], missing: Math.max(0, missingBy[p] ?? 0) }]),
@@ -246,9 +256,13 @@ export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: F
   const evidence = evidenceChecks(request.evidence).map((c) => evaluateCheck(c, ev, refs, request.evidence));
   const checks = request.hypothesis.map((c) => evaluateCheck(c, ev, refs, request.evidence));
   const notShown = evidence.filter((r) => r.status !== "passed");
+  const cannotTell = timeline.evidence?.inconclusive ?? [];
   let status: Status;
   let reasons: string[];
-  if (notShown.length > 0) {
+  if (cannotTell.length > 0) {
+    status = "inconclusive";
+    reasons = [...cannotTell];
+  } else if (notShown.length > 0) {
     status = "inconclusive";
     reasons =
       timeline.roundTrips.length === 0
@@ -273,6 +287,44 @@ export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: F
     verdict.observedTimeoutInterval = wilsonInterval(timeouts, inj.length);
   }
   return verdict;
+}
+
+/**
+ * A run over one task or many: with per-task timelines, each task the fault reached is judged on
+ * its own, and the run fails if any task failed, is inconclusive if any could not be judged (or the
+ * evidence says it cannot tell), and passes only if every task passed.
+ */
+export function evaluateRun(timeline: WithEvidence, plan: ExperimentPlan, window: FaultWindow): Verdict {
+  const tasks = Object.entries(timeline.tasks ?? {});
+  if (tasks.length <= 1) return evaluate(timeline, plan, window);
+  const judged = tasks
+    .filter(([, t]) => {
+      const ev = t.evidence?.tasks?.[0];
+      return !ev || (ev.targeted !== false && !ev.faultNeverShowed && !ev.stopped);
+    })
+    .map(([task, t]) => ({ task, verdict: evaluate(t, plan, window) }));
+  const checks = judged.flatMap(({ task, verdict }) => verdict.checks.map((c) => ({ ...c, id: `${task}: ${c.id}` })));
+  const prefixed = (status: Status) =>
+    judged.filter((j) => j.verdict.status === status).flatMap((j) => j.verdict.reasons.map((r) => `${j.task}: ${r}`));
+  const cannotTell = timeline.evidence?.inconclusive ?? [];
+  let status: Status;
+  let reasons: string[];
+  if (judged.length === 0) {
+    status = "inconclusive";
+    reasons = cannotTell.length > 0 ? cannotTell : ["the fault reached no task that could be judged"];
+  } else if (judged.some((j) => j.verdict.status === "failed")) {
+    status = "failed";
+    reasons = prefixed("failed");
+  } else if (cannotTell.length > 0 || judged.some((j) => j.verdict.status === "inconclusive")) {
+    status = "inconclusive";
+    reasons = [...cannotTell, ...prefixed("inconclusive")];
+  } else {
+    status = "passed";
+    // Issue 13: the run's verdict says how many tasks held.
+    reasons = [`${judged.length} of ${judged.length} task(s) held the hypothesis`];
+  }
+  const whole = evaluate(timeline, plan, window);
+  return { ...whole, status, reasons, checks };
 }
 
 /** The latency fault's degraded threshold for a delay (kept for callers that only know the delay). */

@@ -2,6 +2,7 @@
 // real probe pointed at the proxy. Each part is registered with the cleanup owner as it starts.
 import { startLocalDynamo } from "@fislat/dynamo-local";
 import { LatencyProxy } from "@fislat/latency-proxy";
+import { durationEnvValue, PROBE_ENV, PROBE_PATHS } from "@fislat/probe/contract";
 import type { ExperimentPorts } from "../engine/experiment.js";
 import { systemClock } from "../engine/ports.js";
 import type { Resources } from "../resources.js";
@@ -38,10 +39,17 @@ export async function startLocalEnvironment(
   const probe = await startProbeProcess({
     AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${proxy.port}`,
     TABLE_NAME: db.tableName,
-    CONNECTION_TIMEOUT_MS: String(settings.connectionTimeoutMs),
-    READ_TIMEOUT_MS: String(settings.readTimeoutMs),
-    TEST_INTERVAL_SECONDS: String(settings.intervalMs / 1000),
-    HEALTH_FAILURE_SECONDS: String(settings.healthFailureMs / 1000),
+    // The probe's own names and units, from its contract: the planner checked the values against it.
+    [PROBE_ENV.CONNECTION_TIMEOUT_MS.name]: durationEnvValue(
+      PROBE_ENV.CONNECTION_TIMEOUT_MS,
+      settings.connectionTimeoutMs,
+    ),
+    [PROBE_ENV.READ_TIMEOUT_MS.name]: durationEnvValue(PROBE_ENV.READ_TIMEOUT_MS, settings.readTimeoutMs),
+    [PROBE_ENV.TEST_INTERVAL_SECONDS.name]: durationEnvValue(PROBE_ENV.TEST_INTERVAL_SECONDS, settings.intervalMs),
+    [PROBE_ENV.HEALTH_FAILURE_SECONDS.name]: durationEnvValue(
+      PROBE_ENV.HEALTH_FAILURE_SECONDS,
+      settings.healthFailureMs,
+    ),
   });
   resources.add(`probe process ${probe.pid}`, () => probe.terminate());
   const injector = proxyInjector(proxy);
@@ -56,7 +64,7 @@ export async function startLocalEnvironment(
       },
       injector,
       source: probe,
-      health: healthPoller(`http://127.0.0.1:${probe.port}/health`, LOCAL_HEALTH_POLL_MS),
+      health: healthPoller(`http://127.0.0.1:${probe.port}${PROBE_PATHS.health}`, LOCAL_HEALTH_POLL_MS),
       clock: systemClock,
     },
     target: `probe pid ${probe.pid} -> latency proxy :${proxy.port} -> dynalite :${db.port} (table ${db.tableName})`,

@@ -1,6 +1,7 @@
 // The real @fislat/probe as a child process: its stdout is the experiment's line source. It
 // listens on loopback only, and ends when its stdin pipe ends, so it never outlives fislat
-// (even after `kill -9`, which no handler of ours can see).
+// (even after `kill -9`, which no handler of ours can see); it is spared signals sent to
+// fislat's process group, so only fislat stops it.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import readline from "node:readline";
@@ -26,6 +27,9 @@ export async function startProbeProcess(env: Record<string, string>): Promise<Pr
     env: { PATH: process.env.PATH ?? "", ...LOCAL_AWS_ENV, PORT: "0", ...env, ...LOCAL_PROBE_ENV },
     // We never write to stdin: the pipe exists so that our death (any death) closes it.
     stdio: ["pipe", "pipe", "pipe"],
+    // Its own process group: Ctrl-C in a terminal signals fislat's group, and fislat, not the
+    // terminal, decides when the probe stops (after the fault is removed and its lines are read).
+    detached: true,
   });
   child.stdin?.on("error", () => {}); // EPIPE once the probe has gone: its exit is reported below
   let stderr = "";

@@ -1,12 +1,15 @@
 // What a person sees while a run goes on: an ora spinner with the phase, time left, the last round
-// trip and running counts on a TTY; plain progress lines when piped or in CI.
+// trip and this phase's counts on a live terminal; plain progress lines when piped, in CI, on a
+// dumb terminal or one that reports no width.
 import type { RoundTripRecord } from "@fislat/probe/record";
 import ora, { type Ora } from "ora";
 import { formatDuration } from "../durations.js";
 import type { ExperimentEvents } from "../engine/experiment.js";
-import type { makeChalk } from "./style.js";
+import { colorLevel, isLiveTerminal, type makeChalk } from "./style.js";
 
 const PLAIN_STATUS_EVERY_MS = 5000;
+/** The spinner's frame and the space after it. */
+const SPINNER_PREFIX = 2;
 
 export interface Progress extends ExperimentEvents {
   info(message: string): void;
@@ -14,12 +17,20 @@ export interface Progress extends ExperimentEvents {
 }
 
 export function createProgress(stream: NodeJS.WriteStream, chalk: ReturnType<typeof makeChalk>): Progress {
-  const interactive = Boolean(stream.isTTY) && !process.env.CI;
   let phase = "starting";
   let phaseEndsAt = 0;
   let last: RoundTripRecord | undefined;
-  const counts = { ok: 0, timeouts: 0, errors: 0 };
-  const spinner: Ora | undefined = interactive ? ora({ stream, text: "starting" }).start() : undefined;
+  // Counted per phase: "injection ... 11 ok" must not include the baseline's successes.
+  let counts = { ok: 0, timeouts: 0, errors: 0 };
+  const spinner: Ora | undefined = isLiveTerminal(stream)
+    ? ora({
+        stream,
+        text: "starting",
+        // ora's default puts stdin in raw mode, where a typed Ctrl-C never becomes SIGINT.
+        discardStdin: false,
+        color: colorLevel(stream) > 0 ? "cyan" : false,
+      }).start()
+    : undefined;
 
   const describe = (r: RoundTripRecord) =>
     r.ok ? `#${r.seq} ok ${r.rttMs.toFixed(0)} ms` : `#${r.seq} ${r.errorKind} ${r.rttMs.toFixed(0)} ms`;
@@ -27,6 +38,14 @@ export function createProgress(stream: NodeJS.WriteStream, chalk: ReturnType<typ
     const left = Math.max(0, phaseEndsAt - performance.now());
     const lastText = last ? `last ${describe(last)}` : "no round trip yet";
     return `${phase} ${formatDuration(left)} left | ${lastText} | ${counts.ok} ok, ${counts.timeouts} timeouts, ${counts.errors} errors`;
+  };
+  // The spinner's line must never wrap: a wrapped line is redrawn one row lower each time.
+  const fit = (text: string) => {
+    const room = Math.max(1, (stream.columns ?? 0) - SPINNER_PREFIX - 1);
+    return text.length > room ? `${text.slice(0, Math.max(0, room - 1))}…` : text;
+  };
+  const showStatus = () => {
+    if (spinner) spinner.text = fit(status());
   };
   const line = (text: string) => {
     if (spinner) {
@@ -39,7 +58,7 @@ export function createProgress(stream: NodeJS.WriteStream, chalk: ReturnType<typ
   };
   const ticker = setInterval(
     () => {
-      if (spinner) spinner.text = status();
+      if (spinner) showStatus();
       else line(status());
     },
     spinner ? 250 : PLAIN_STATUS_EVERY_MS,
@@ -50,7 +69,10 @@ export function createProgress(stream: NodeJS.WriteStream, chalk: ReturnType<typ
     phase(name, plannedMs) {
       phase = name;
       phaseEndsAt = performance.now() + plannedMs;
-      if (name !== "judging") line(`${chalk.bold(name)} for ${formatDuration(plannedMs)}`);
+      if (name !== "judging") {
+        counts = { ok: 0, timeouts: 0, errors: 0 };
+        line(`${chalk.bold(name)} for ${formatDuration(plannedMs)}`);
+      }
     },
     roundTrip(r) {
       if (r.src !== "loop") return;
@@ -58,7 +80,7 @@ export function createProgress(stream: NodeJS.WriteStream, chalk: ReturnType<typ
       if (r.ok) counts.ok += 1;
       else if (r.errorKind === "timeout" || r.errorKind === "connect_timeout") counts.timeouts += 1;
       else counts.errors += 1;
-      if (spinner) spinner.text = status();
+      showStatus();
     },
     faultStarted(at) {
       line(`fault injected at ${at.toISOString()}`);

@@ -106,6 +106,14 @@ export function toMarkdown(report: Report): string {
     `|${PHASE_HEADERS.map(() => "---").join("|")}|`,
     ...PHASES.map((p) => `| ${phaseRow(p, report).join(" | ")} |`),
     "",
+    ...(report.targetEvents?.length
+      ? [
+          "| target event | task | what |",
+          "|---|---|---|",
+          ...report.targetEvents.map((e) => `| ${e.at} | ${md(e.task)} | ${md(`${e.kind}: ${e.detail}`)} |`),
+          "",
+        ]
+      : []),
     "| threshold | result | observed | detail |",
     "|---|---|---|---|",
     ...report.thresholds.map(

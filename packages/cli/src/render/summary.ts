@@ -1,11 +1,11 @@
 // The end-of-run summary for a person: a table per phase, the times that matter, each threshold
 // with PASS/FAIL/INCONCLUSIVE, and a chart of round-trip time over the run with the injection window marked.
 import asciichart from "asciichart";
-import Table from "cli-table3";
 import { formatDuration } from "../durations.js";
 import type { Report } from "../engine/report.js";
 import { PHASES } from "../engine/timeline.js";
 import { headline } from "./headline.js";
+import { chartColumns, fitTable, wrapProse } from "./layout.js";
 import { PHASE_HEADERS, phaseRow } from "./report-files.js";
 import type { makeChalk } from "./style.js";
 
@@ -41,11 +41,16 @@ export function renderChart(report: Report, width = CHART_WIDTH): string {
   return `${chart}\n${" ".repeat(axis + 1)}${marks.join("")}\n${" ".repeat(axis + 1)}▀ = fault injected`;
 }
 
-export function renderSummary(report: Report, chalk: Chalk): string {
+/** `width`: the terminal's columns; narrower terminals get the phase table on its side. */
+export function renderSummary(report: Report, chalk: Chalk, width = Number.POSITIVE_INFINITY): string {
   const out: string[] = [];
-  const table = new Table({ head: PHASE_HEADERS, style: { head: [], border: [] } });
-  for (const phase of PHASES) table.push(phaseRow(phase, report));
-  out.push(table.toString());
+  out.push(
+    fitTable(
+      PHASE_HEADERS,
+      PHASES.map((phase) => phaseRow(phase, report)),
+      width,
+    ),
+  );
 
   const t = report.times;
   const times = [
@@ -63,7 +68,7 @@ export function renderSummary(report: Report, chalk: Chalk): string {
         (observed === null ? "" : `; observed ${(observed * 100).toFixed(1)}%`),
     );
   }
-  const chart = renderChart(report);
+  const chart = renderChart(report, chartColumns(width, CHART_WIDTH));
   if (chart) out.push("", chart);
   if (report.thresholds.length > 0) {
     out.push("");
@@ -75,6 +80,12 @@ export function renderSummary(report: Report, chalk: Chalk): string {
     for (const th of report.thresholds) {
       out.push(`${mark[th.status]} ${th.id}: ${th.detail}`);
     }
+  }
+  const events = report.targetEvents ?? [];
+  if (events.length > 0) {
+    out.push("", "target events:");
+    for (const e of events.slice(0, 10)) out.push(`  ${e.at} ${e.task} ${e.kind}: ${e.detail}`);
+    if (events.length > 10) out.push(`  … ${events.length - 10} more in the JSON report`);
   }
   const labels = Object.entries(report.labels);
   if (labels.length > 0) out.push(`labels: ${labels.map(([k, v]) => `${k}=${v}`).join(", ")}`);
@@ -89,5 +100,5 @@ export function renderSummary(report: Report, chalk: Chalk): string {
   out.push("", `${sentence ? `${sentence}: ` : ""}${verdict}`);
   out.push(`${report.experiment.name}: ${report.summary} (exit ${report.exitCode})`);
   if (why.length > 1) out.push(...why);
-  return out.join("\n");
+  return wrapProse(out.join("\n"), width);
 }

@@ -6,7 +6,18 @@ describe("fislat run, bad input", () => {
   it.each([
     [["run", "--local", "--scenario", "chaos"], /--scenario.*chaos.*timeout, succeed, edge/],
     [["run", "--local", "--duration", "abc"], /--duration "abc" is not a duration/],
-    [["run", "--local", "--jitter", "900"], /--jitter 900 ms exceeds --delay 800 ms/],
+    [
+      ["run", "--local", "--jitter", "900"],
+      /--jitter 900 ms .*expected whole milliseconds from 0 to the delay \(800 ms\)/,
+    ],
+    [["run", "--local", "--delay", "0", "--jitter", "0"], /a delay or a jitter above 0/],
+    [["run", "--local", "--baseline", "30d"], /--baseline "30d" is too long: at most 24.9 days/],
+    [["run", "--local", "--interval", "2h"], /--interval "2h" is out of range: expected a duration from 10 ms to 1 h/],
+    [
+      ["run", "--local", "--cluster", "FIS"],
+      /--local runs everything on this machine: --cluster applies only to a run against AWS; drop it or drop --local/,
+    ],
+    [["run", "--local", "--json", "/proc/r.json"], /--json "\/proc\/r.json"/],
     [["run", "--local", "--json", "/no/such/dir/r.json"], /--json "\/no\/such\/dir\/r.json": the folder/],
     [["run", "--local", "--wat"], /unknown option '--wat'/],
     [["run"], /--cluster is required/],
@@ -25,10 +36,10 @@ describe("fislat run, bad input", () => {
 
 describe("fislat config", () => {
   it("prints each value run would use and where it came from", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const os = await import("node:os");
+    const { writeFileSync } = await import("node:fs");
     const path = await import("node:path");
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "fislat-config-")), "fislat.json");
+    const { tempDir } = await import("../support/temp-dir.js");
+    const file = path.join(tempDir("fislat-config-"), "fislat.json");
     writeFileSync(file, JSON.stringify({ cluster: "FIS", service: "from-file" }));
     const { code, stdout } = await runCli(["config", "--config", file, "--service", "from-flag"], {
       AWS_REGION: "eu-west-1",
@@ -37,7 +48,19 @@ describe("fislat config", () => {
     expect(stdout).toMatch(/--cluster +│ FIS +│ config file \(.*fislat\.json\)/);
     expect(stdout).toMatch(/--service +│ from-flag +│ flag/);
     expect(stdout).toMatch(/--region +│ eu-west-1 +│ environment \(AWS_REGION\)/);
-    expect(stdout).toMatch(/--scenario +│ timeout +│ default/);
+    // The planner owns the defaults; config shows what it fills in, and from where.
+    expect(stdout).toMatch(/--scenario +│ timeout +│ default \(scenario timeout, AWS\)/);
+  });
+
+  it("cannot pick a scenario off the object prototype", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const path = await import("node:path");
+    const { tempDir } = await import("../support/temp-dir.js");
+    const file = path.join(tempDir("fislat-config-"), "fislat.json");
+    writeFileSync(file, JSON.stringify({ scenario: "toString" }));
+    const { code, stderr } = await runCli(["run", "--local", "--config", file]);
+    expect(code).toBe(2);
+    expect(stderr).toBe('fislat: --scenario "toString" is not a scenario: expected one of timeout, succeed, edge\n');
   });
 });
 

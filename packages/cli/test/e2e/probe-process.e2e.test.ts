@@ -40,8 +40,9 @@ async function goneWithin(pid: number, boundMs: number): Promise<number> {
   return performance.now() - started;
 }
 
-async function startParent(): Promise<{ pid: number; port: number }> {
-  parent = spawn(process.execPath, [parentScript], { stdio: ["ignore", "pipe", "pipe"] });
+async function startParent(): Promise<{ pid: number; port: number; lines: readline.Interface }> {
+  // A process group of its own, as a shell gives the command it runs in a terminal.
+  parent = spawn(process.execPath, [parentScript], { stdio: ["ignore", "pipe", "pipe"], detached: true });
   let stderr = "";
   parent.stderr?.on("data", (d) => {
     stderr += d;
@@ -53,7 +54,7 @@ async function startParent(): Promise<{ pid: number; port: number }> {
   const [line] = (await Promise.race([once(lines, "line"), exited])) as [string];
   const started = JSON.parse(line) as { pid: number; port: number };
   probePid = started.pid;
-  return started;
+  return { ...started, lines };
 }
 
 /** Local addresses (hex, as /proc/net shows them) listening on `port`. */
@@ -84,5 +85,14 @@ describe("the local probe", () => {
     // Its interval is an hour: before, it lived until its next write failed.
     const tookMs = await goneWithin(pid, 5000);
     expect(tookMs).toBeLessThan(5000);
+  });
+
+  it("is spared a Ctrl-C sent to fislat's process group, and stops when fislat stops it", async () => {
+    const { pid, lines } = await startParent();
+    // What a terminal does on Ctrl-C: SIGINT to every process of the foreground group.
+    process.kill(-(parent?.pid as number), "SIGINT");
+    const [line] = (await once(lines, "line")) as [string];
+    expect(JSON.parse(line)).toEqual({ stoppedOn: "SIGTERM" });
+    await goneWithin(pid, 5000);
   });
 });

@@ -8,6 +8,7 @@ const reports = reportFolder();
 const running: ReturnType<typeof startCli>[] = [];
 afterAll(() => {
   for (const r of running) r.child.kill("SIGKILL");
+  reports.remove();
 });
 
 describe("fislat run --local, interrupted", () => {

@@ -1,12 +1,13 @@
 // fislat run --local end to end: the real CLI starting dynalite, the real probe and the latency
 // proxy, with short phases. Each scenario's hypothesis must hold and a wrong one must fail.
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 
 import { isAlive, probePidOf, reportFolder, SHORT_PHASES } from "../support/local-run.js";
 
 const reports = reportFolder();
+afterAll(() => reports.remove());
 
 describe("fislat run --local", () => {
   it("timeout: round trips time out, /health turns 503, all recover; exit 0 with all three reports", async () => {

@@ -1,6 +1,6 @@
 // Helpers for end-to-end runs of fislat run --local: short phases, report files, and checks that
 // nothing the run started is still alive.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -23,7 +23,13 @@ export const SHORT_PHASES = [
 export function reportFolder() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-e2e-"));
   const file = (name: string, ext = "json") => path.join(dir, `${name}.${ext}`);
-  return { file, read: (name: string) => JSON.parse(readFileSync(file(name), "utf8")) as Report };
+  return {
+    dir,
+    file,
+    read: (name: string) => JSON.parse(readFileSync(file(name), "utf8")) as Report,
+    /** For afterAll: a test leaves no folder behind. */
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export function probePidOf(report: Report): number {

@@ -118,6 +118,22 @@ describe("stopping", () => {
   );
 });
 
+describe("a signal the moment it has started", () => {
+  it("still stops cleanly with exit 0 and its last line (the signal handlers exist before that line)", async () => {
+    const db = await dynamo();
+    // A parent that reacts to "Probe started" at once used to kill it before its handlers existed.
+    for (let i = 0; i < 5; i++) {
+      const { child, log } = spawnProbe({ AWS_ENDPOINT_URL_DYNAMODB: db.endpoint, TEST_INTERVAL_SECONDS: "60" });
+      const exited = once(child, "exit");
+      await log.waitFor((l) => l.json?.msg === "Probe started");
+      child.kill("SIGTERM");
+      const [code, signal] = await exited;
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      await log.waitFor((l) => l.json?.msg === "Probe stopped");
+    }
+  });
+});
+
 describe("/test under load", () => {
   it("answers 429 beyond TEST_MAX_CONCURRENT and never starves the loop", async () => {
     const db = await dynamo();

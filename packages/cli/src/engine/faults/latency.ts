@@ -16,13 +16,23 @@ export interface LatencyFault {
 /** Highest delay fislat injects: ten minutes, the probe's longest timeout. */
 export const MAX_DELAY_MS = 600_000;
 
+/** The fault of the original setup: 800 ms delay, 50 ms jitter. */
+const DEFAULTS: LatencyFault = { kind: "latency", delayMs: 800, jitterMs: 50 };
+
 export const latency: FaultKind<LatencyFault> = {
   kind: "latency",
   fields: {
     delay: "delay added to each packet to DynamoDB (e.g. 300ms)",
     jitter: "uniform jitter around the delay, at most the delay (e.g. 20ms)",
   },
-  defaults: { kind: "latency", delayMs: 800, jitterMs: 50 },
+  defaults: DEFAULTS,
+
+  // --delay/--jitter or fault.delay/fault.jitter, each read against its limit by the planner.
+  plan: (read) => ({
+    kind: "latency",
+    delayMs: read("delay", DEFAULTS.delayMs),
+    jitterMs: read("jitter", DEFAULTS.jitterMs),
+  }),
 
   validate(fault) {
     const problems: Problem[] = [];
@@ -58,8 +68,12 @@ export const latency: FaultKind<LatencyFault> = {
     });
   },
 
-  /** A successful round trip slower than the baseline's p99 plus half the delay shows the fault. */
-  degradedThreshold: (f) => (baseline: LatencySummary | undefined) => (baseline?.p99 ?? 0) + f.delayMs / 2,
+  /**
+   * A successful round trip slower than the baseline's p90 plus half the delay shows the fault. The
+   * p90, not the p99: with a short baseline the p99 is its slowest round trip, and one slow first
+   * call (a cold connection on a loaded machine) would hide the fault.
+   */
+  degradedThreshold: (f) => (baseline: LatencySummary | undefined) => (baseline?.p90 ?? 0) + f.delayMs / 2,
 
   injection: (f, durationMs): FaultParameters => ({ delayMs: f.delayMs, jitterMs: f.jitterMs, durationMs }),
 

@@ -1,0 +1,72 @@
+// fislat run --local in a person's terminal: Ctrl-C typed on the keyboard (byte 0x03 through a
+// pseudo-terminal, not kill) stops the run cleanly while the spinner runs, a second one says what
+// is pending, and a terminal that reports 0 columns gets plain lines, not a flood of redraws.
+import { afterAll, describe, expect, it } from "vitest";
+import { isAlive, portRefuses, probePidOf, reportFolder } from "../support/local-run.js";
+import { type PtyRun, startInPty } from "../support/pty.js";
+
+const reports = reportFolder();
+const running: PtyRun[] = [];
+afterAll(() => {
+  for (const r of running) r.driver.kill("SIGKILL");
+  reports.remove();
+});
+
+const PHASES = ["--baseline", "3s", "--duration", "20s", "--recovery", "3s", "--interval", "200ms"];
+const CURSOR_UP = "\u001b[1A";
+const CTRL_C = "\u0003";
+
+function run(args: string[], size = { columns: 100, rows: 30 }) {
+  const r = startInPty(["run", "--local", ...args], size);
+  running.push(r);
+  return r;
+}
+
+describe("fislat run --local in a terminal", () => {
+  it("stops on a typed Ctrl-C during the injection: fault removed, report interrupted, exit 4, nothing left", async () => {
+    const r = run([...PHASES, "--json", reports.file("ctrl-c")]);
+    // The spinner runs (a live terminal) while the fault is on; it must not have taken ISIG away.
+    await r.waitFor(/injection [\d.]+ \w+ left/);
+    r.type(CTRL_C);
+    expect(await r.exit).toBe(4);
+    const report = reports.read("ctrl-c");
+    expect(report).toMatchObject({ outcome: "interrupted", exitCode: 4, interrupted: { reason: "SIGINT received" } });
+    expect(report.fault.removal).toBe("confirmed");
+    expect(isAlive(probePidOf(report))).toBe(false);
+    const [, proxyPort, dynamoPort] = /latency proxy :(\d+) -> dynalite :(\d+)/.exec(report.environment.target) ?? [];
+    expect(await portRefuses(Number(proxyPort))).toBe(true);
+    expect(await portRefuses(Number(dynamoPort))).toBe(true);
+    expect(r.output()).toMatch(/INTERRUPTED/);
+  });
+
+  it("says what it is still waiting for on a second Ctrl-C", async () => {
+    const r = run([...PHASES, "--json", reports.file("twice")]);
+    await r.waitFor(/target: probe pid (\d+)/);
+    const probePid = Number(/target: probe pid (\d+)/.exec(r.output())?.[1]);
+    await r.waitFor(/fault injected at/);
+    // A frozen probe holds the cleanup (it is killed after its stop timeout), so the second
+    // Ctrl-C lands while something is still pending.
+    process.kill(probePid, "SIGSTOP");
+    r.type(CTRL_C);
+    await r.waitFor(/SIGINT: removing the fault and stopping/);
+    r.type(CTRL_C);
+    await r.waitFor(/still stopping, waiting for: \S+/);
+    expect(await r.exit).toBe(4);
+    expect(isAlive(probePid)).toBe(false);
+    expect(reports.read("twice")).toMatchObject({ outcome: "interrupted", exitCode: 4 });
+  });
+
+  it("prints plain lines, not endless redraws, in a terminal that reports 0 columns", async () => {
+    const r = run(["--baseline", "1s", "--duration", "2s", "--recovery", "1s", "--interval", "200ms"], {
+      columns: 0,
+      rows: 0,
+    });
+    const code = await r.exit;
+    expect([0, 1]).toContain(code);
+    expect(r.output().split(CURSOR_UP).length - 1).toBe(0);
+    expect(r.output()).toMatch(/\d{4}-\d\d-\d\dT\S+ \S*injection\S* for 2 s/);
+    expect(r.output().length).toBeLessThan(20_000);
+    // A local run calls no AWS service: none of the SDK's warnings.
+    expect(r.output()).not.toMatch(/AWS SDK|NodeVersionSupportWarning/);
+  });
+});

@@ -1,0 +1,86 @@
+// --output json means the same on every command: one JSON document on stdout, for a program.
+import { FisClient, StartExperimentCommand } from "@aws-sdk/client-fis";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { listCommand, stopCommand } from "../src/commands/stop.js";
+import { EXIT } from "../src/errors.js";
+import { runCli } from "./support/cli.js";
+import { drive, SimulatedAws } from "./support/simulated-aws.js";
+
+let sim: SimulatedAws;
+beforeEach(() => {
+  vi.useFakeTimers({
+    now: new Date("2026-11-25T10:00:00.000Z"),
+    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"],
+  });
+  vi.stubEnv("AWS_REGION", "us-east-1");
+  sim = new SimulatedAws({});
+});
+afterEach(() => {
+  sim.reset();
+  vi.unstubAllEnvs();
+  vi.useRealTimers();
+});
+
+async function startedExperiment() {
+  const fis = new FisClient({});
+  const res = await fis.send(
+    new StartExperimentCommand({
+      experimentTemplateId: "EXT9",
+      clientToken: "t",
+      tags: { "managed-by": "fislat", "fislat-scenario": "timeout" },
+    }),
+  );
+  await vi.advanceTimersByTimeAsync(5000);
+  return res.experiment?.id as string;
+}
+
+describe("--output json", () => {
+  it("list prints fislat's experiments as one JSON document", async () => {
+    const id = await startedExperiment();
+    const said: string[] = [];
+    await drive(listCommand(new FisClient({}), (s) => said.push(s), "json"));
+    expect(said).toHaveLength(1);
+    const doc = JSON.parse(said[0] ?? "");
+    expect(doc.experiments).toEqual([expect.objectContaining({ id, state: "running", scenario: "timeout" })]);
+  });
+
+  it("list prints an empty list, not a sentence, when there is nothing", async () => {
+    const said: string[] = [];
+    await drive(listCommand(new FisClient({}), (s) => said.push(s), "json"));
+    expect(JSON.parse(said.join("\n"))).toEqual({ experiments: [] });
+  });
+
+  it("stop prints each experiment's final state as one JSON document", async () => {
+    const id = await startedExperiment();
+    const said: string[] = [];
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const code = await drive(stopCommand(new FisClient({}), [id], { output: "json" }, { say: (s) => said.push(s) }));
+    stderr.mockRestore();
+    expect(code).toBe(EXIT.passed);
+    expect(said).toHaveLength(1);
+    expect(JSON.parse(said[0] ?? "")).toEqual({ experiments: [{ id, state: "stopped", stopped: true }] });
+  });
+
+  it("config prints every setting with the value run will use and its source", async () => {
+    const { code, stdout } = await runCli(["config", "--local", "--baseline", "5s", "--output", "json"]);
+    expect(code).toBe(0);
+    const { settings } = JSON.parse(stdout) as { settings: { flag: string; value: unknown; source: string }[] };
+    const byFlag = Object.fromEntries(settings.map((s) => [s.flag, s]));
+    expect(byFlag["--baseline"]).toEqual({ flag: "--baseline", value: "5s", source: "flag" });
+    expect(byFlag["--duration"]).toEqual({
+      flag: "--duration",
+      value: "40 s",
+      source: "default (scenario timeout, local)",
+    });
+    expect(byFlag["--read-timeout"]).toMatchObject({ value: "500 ms", source: "default (scenario timeout, local)" });
+    expect(byFlag["--live-tail"]).toEqual({ flag: "--live-tail", value: true, source: "default" });
+    expect(byFlag["--no-live-tail"]).toBeUndefined();
+    expect(byFlag["--cluster"]).toEqual({ flag: "--cluster", value: null, source: "unset" });
+  });
+
+  it("is refused with the allowed values when the format is unknown, exit 2", async () => {
+    const { code, stderr } = await runCli(["list", "--output", "yaml"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--output.*yaml.*text, json/s);
+  });
+});
