@@ -2,7 +2,7 @@
 // misbehaves as real AWS does (lines lost, late, in the wrong stream; a stop that never confirms;
 // a task clock ahead; a task replaced mid-fault; a fault that never lands), on the fake clock.
 // Each test asserts the outcome a person should get, and the evidence the report gives for it.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -51,6 +51,7 @@ beforeEach(() => {
 
 afterEach(() => {
   sim?.reset();
+  rmSync(dir, { recursive: true, force: true });
   for (const spy of quiet.splice(0)) spy.mockRestore();
   vi.unstubAllEnvs();
   vi.useRealTimers();
