@@ -91,6 +91,10 @@ export function authorizationsOf(command: string, input: Input, w: Where): Autho
       return one(`fis:${command.replace("Command", "")}`, `${fis}:experiment/${String(input.id)}`);
     case "DeleteExperimentTemplateCommand":
       return one("fis:DeleteExperimentTemplate", `${fis}:experiment-template/${String(input.id)}`);
+    case "ListExperimentResolvedTargetsCommand":
+      return one("fis:ListExperimentResolvedTargets", `${fis}:experiment/${String(input.experimentId)}`);
+    case "DescribeInstanceInformationCommand":
+      return one("ssm:DescribeInstanceInformation", "*");
     case "ListExperimentsCommand":
       return one("fis:ListExperiments", "*");
     case "DescribeLogGroupsCommand":
