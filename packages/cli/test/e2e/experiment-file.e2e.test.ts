@@ -5,12 +5,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Ajv } from "ajv";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/engine/report.js";
 import { runCli } from "../support/cli.js";
 import { isAlive, probePidOf, reportFolder } from "../support/local-run.js";
 
 const reports = reportFolder();
+afterAll(() => reports.remove());
 const schema = createRequire(import.meta.url)("../../schemas/report.schema.json");
 const validReport = new Ajv({ strict: false, validateFormats: false, allErrors: true }).compile(schema);
 const expectValid = (report: Report) => {

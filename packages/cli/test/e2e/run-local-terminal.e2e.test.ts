@@ -12,7 +12,19 @@ afterAll(() => {
   reports.remove();
 });
 
-const PHASES = ["--baseline", "3s", "--duration", "20s", "--recovery", "3s", "--interval", "200ms"];
+// The planner refuses an injection shorter than the /health window the timeout scenario judges.
+const PHASES = [
+  "--baseline",
+  "3s",
+  "--duration",
+  "20s",
+  "--recovery",
+  "3s",
+  "--interval",
+  "200ms",
+  "--health-failure",
+  "5s",
+];
 const CURSOR_UP = "\u001b[1A";
 const CTRL_C = "\u0003";
 
@@ -57,14 +69,17 @@ describe("fislat run --local in a terminal", () => {
   });
 
   it("prints plain lines, not endless redraws, in a terminal that reports 0 columns", async () => {
-    const r = run(["--baseline", "1s", "--duration", "2s", "--recovery", "1s", "--interval", "200ms"], {
-      columns: 0,
-      rows: 0,
-    });
+    const r = run(
+      ["--baseline", "2s", "--duration", "4s", "--recovery", "2s", "--interval", "200ms", "--health-failure", "1s"],
+      {
+        columns: 0,
+        rows: 0,
+      },
+    );
     const code = await r.exit;
     expect([0, 1]).toContain(code);
     expect(r.output().split(CURSOR_UP).length - 1).toBe(0);
-    expect(r.output()).toMatch(/\d{4}-\d\d-\d\dT\S+ \S*injection\S* for 2 s/);
+    expect(r.output()).toMatch(/\d{4}-\d\d-\d\dT\S+ \S*injection\S* for 4 s/);
     expect(r.output().length).toBeLessThan(20_000);
     // A local run calls no AWS service: none of the SDK's warnings.
     expect(r.output()).not.toMatch(/AWS SDK|NodeVersionSupportWarning/);
