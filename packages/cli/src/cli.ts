@@ -4,7 +4,9 @@
 // run, so --help stays fast and --local never loads an AWS SDK client.
 // First: signal handlers and the SDK warning filter, before anything else runs.
 import "./startup.js";
+import { realpathSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { describeAwsError } from "./aws/aws-errors.js";
 import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
@@ -90,10 +92,11 @@ function runOptions(command: Command) {
     .option("--sources <list>", "FIS latency sources, comma-separated", "DYNAMODB")
     .option("--stop-alarm <arn>", "CloudWatch alarm that stops the experiment (repeatable)", collect, [])
     .addOption(
-      new Option("--target-by <how>", "aim FIS at the task ARNs or at the service")
-        .choices(["arns", "service"])
+      new Option("--target-by <how>", "aim FIS at the task ARNs (at most 5), the service, or the --tag")
+        .choices(["arns", "service", "tag"])
         .default("arns"),
     )
+    .option("--selection <mode>", "which targeted tasks FIS picks: ALL, COUNT(n) or PERCENT(n)", "ALL")
     .option("--keep-template", "keep the FIS experiment template after the run")
     .option("--accept-timeouts", "judge the run by the timeouts the tasks run with, not the scenario's")
     .option("--health-url <url>", "also poll this /health (e.g. through the load balancer)")
@@ -228,7 +231,7 @@ awsOptions(program.command("deploy"))
   .option("--subnets <ids>", "comma-separated subnets (two or more in different AZs for the load balancer)")
   .option(
     "--allow-cidr <cidr>",
-    "CIDR allowed to reach the load balancer, e.g. your-ip/32 (repeatable, up to 3)",
+    "IPv4 CIDR (/8 to /32) allowed to reach the load balancer, e.g. your-ip/32 (repeatable, up to 3)",
     collect,
     [],
   )
@@ -413,8 +416,21 @@ async function main(): Promise<void> {
   }
 }
 
+/** Run as the program (`node dist/cli.js`, the bin), not loaded by a test in its own process. */
+function isProgram(): boolean {
+  try {
+    const entry = realpathSync(process.argv[1] ?? "");
+    const here = fileURLToPath(import.meta.url);
+    return entry === here || entry === fileURLToPath(new URL("../bin/fislat.js", import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
 await main();
-// Exit now rather than when the event loop drains: while Node tears down, a signal would meet the
-// default action and exit 128+n, contradicting the report. Output is flushed first.
-await Promise.all([process.stdout, process.stderr].map((s) => new Promise((resolve) => s.write("", resolve))));
-process.exit();
+if (isProgram()) {
+  // Exit now rather than when the event loop drains: while Node tears down, a signal would meet
+  // the default action and exit 128+n, contradicting the report. Output is flushed first.
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise((resolve) => s.write("", resolve))));
+  process.exit();
+}

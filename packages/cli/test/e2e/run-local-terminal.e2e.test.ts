@@ -12,7 +12,8 @@ afterAll(() => {
   reports.remove();
 });
 
-// The planner refuses an injection shorter than the /health window the timeout scenario judges.
+// The command, with a health window short enough for a 20 s fault (the planner refuses a
+// fault shorter than the window it judges).
 const PHASES = [
   "--baseline",
   "3s",

@@ -1,0 +1,42 @@
+// The progress a person or a CI log sees: counts per phase (the injection's "ok" must not include
+// the baseline's), plain timestamped lines when the output is not a live terminal.
+import { Chalk } from "chalk";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createProgress } from "../src/render/progress.js";
+import { rt } from "./support/recorded.js";
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date", "performance"] });
+});
+afterEach(() => vi.useRealTimers());
+
+function capture() {
+  const lines: string[] = [];
+  const stream = { isTTY: false, columns: 0, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+  return { stream, lines };
+}
+
+describe("progress", () => {
+  it("counts round trips per phase, starting again at each phase", () => {
+    const { stream, lines } = capture();
+    const progress = createProgress(stream, new Chalk({ level: 0 }));
+    progress.phase?.("baseline", 10_000);
+    for (let seq = 1; seq <= 3; seq++) progress.roundTrip?.(rt(seq * 1000, { seq }));
+    progress.phase?.("injection", 10_000);
+    progress.roundTrip?.(rt(4000, { seq: 4, ok: false }));
+    vi.advanceTimersByTime(5000);
+    progress.done();
+    const status = lines.filter((l) => l.includes(" left | ")).at(-1) ?? "";
+    expect(status).toMatch(/injection .* left \| last #4 timeout \d+ ms \| 0 ok, 1 timeouts, 0 errors/);
+  });
+
+  it("writes plain lines without escape codes when the stream is not a terminal", () => {
+    const { stream, lines } = capture();
+    const progress = createProgress(stream, new Chalk({ level: 0 }));
+    progress.phase?.("baseline", 1000);
+    progress.info("hello");
+    progress.done();
+    expect(lines.join("")).not.toContain("\u001b");
+    expect(lines.at(-1)).toMatch(/^\d{4}-\d\d-\d\dT\S+Z hello\n$/);
+  });
+});
