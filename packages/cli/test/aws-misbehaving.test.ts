@@ -79,6 +79,8 @@ const flags = (over: Partial<RunCommandFlags> = {}): RunCommandFlags => ({
 
 const report = () =>
   JSON.parse(readFileSync(path.join(dir, "report.json"), "utf8")) as Report & { evidence: EvidenceReport };
+const stdout = () =>
+  (quiet[0] as unknown as { mock: { calls: unknown[][] } }).mock.calls.map((c) => String(c[0])).join("");
 const stderr = () =>
   (quiet[1] as unknown as { mock: { calls: unknown[][] } }).mock.calls.map((c) => String(c[0])).join("");
 
@@ -217,6 +219,8 @@ describe("when the fault took effect (issue 12, point 5)", () => {
     expect(onset?.lagMs).toBeLessThan(24_100);
     expect(onset?.beyondBound).toBe(false);
     expect(r.evidence.findings.join("\n")).toMatch(/the fault took effect 2\d\.\d s after FIS started the action/);
+    // ...and the person reading the terminal is told too.
+    expect(stdout()).toMatch(/evidence:\n {2}task task0001: the fault took effect 2\d\.\d s after FIS started the action/);
     // The round trips before the onset are not counted as showing (or not showing) the fault.
     expect(r.evidence.tasks[0]?.beforeOnset).toBeGreaterThanOrEqual(22);
     expect(r.thresholds.find((t) => t.id.startsWith("injection.degraded"))?.status).toBe("passed");
