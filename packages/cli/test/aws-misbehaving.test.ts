@@ -199,6 +199,18 @@ describe("a verdict AWS cannot fool (issue 13)", () => {
     expect(r.evidence.findings.join("\n")).toMatch(/lines arrived up to \d+\.\d s after they were written/);
   });
 
+  it("lines that never arrive: waited for up to the bound, and the report says the bound was reached", async () => {
+    await run({ linesLostAfterFaultMs: 10_000 });
+    const r = report();
+    expect(r.evidence.source).toMatchObject({ lateLineBoundMs: 120_000, boundReachedFor: ["task0001"] });
+    expect(r.evidence.source?.waitedMs).toBeGreaterThanOrEqual(120_000);
+    expect(r.evidence.findings.join("\n")).toMatch(
+      /waited 120\.0 s for late lines and stopped at that bound: the last lines of task0001 had not arrived/,
+    );
+    // The round trips that never arrived count as missing in the recovery, where they belong.
+    expect(r.missingByPhase.recovery).toBeGreaterThanOrEqual(5);
+  });
+
   it("a fault that never landed: inconclusive (exit 3), naming the likely causes", async () => {
     expect(await run({ faultNeverLands: true })).toBe(EXIT.environment);
     const r = report();
@@ -220,7 +232,9 @@ describe("when the fault took effect (issue 12, point 5)", () => {
     expect(onset?.beyondBound).toBe(false);
     expect(r.evidence.findings.join("\n")).toMatch(/the fault took effect 2\d\.\d s after FIS started the action/);
     // ...and the person reading the terminal is told too.
-    expect(stdout()).toMatch(/evidence:\n {2}task task0001: the fault took effect 2\d\.\d s after FIS started the action/);
+    expect(stdout()).toMatch(
+      /evidence:\n {2}task task0001: the fault took effect 2\d\.\d s after FIS started the action/,
+    );
     // The round trips before the onset are not counted as showing (or not showing) the fault.
     expect(r.evidence.tasks[0]?.beforeOnset).toBeGreaterThanOrEqual(22);
     expect(r.thresholds.find((t) => t.id.startsWith("injection.degraded"))?.status).toBe("passed");
