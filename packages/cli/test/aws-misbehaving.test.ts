@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchLogsClient, FilterLogEventsCommand, StartLiveTailCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { CreateExperimentTemplateCommand, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import { DescribeInstanceInformationCommand } from "@aws-sdk/client-ssm";
@@ -21,6 +21,7 @@ import {
   ROLE_ARN,
   SimulatedAws,
   type SimulationOptions,
+  STREAM_PREFIX,
   sent,
   settledFlag,
   streamOf,
@@ -380,6 +381,19 @@ describe("reading the logs (issue 12, point 9)", () => {
 });
 
 describe("a fleet (issue 13)", () => {
+  it("follows more than 100 tasks in one Live Tail session, by their streams' common prefix", async () => {
+    const ids = Array.from({ length: 120 }, (_, i) => `g${String(i).padStart(4, "0")}`);
+    const code = await run(
+      { tasks: ids, liveTail: true },
+      { targetBy: "service", selection: "COUNT(5)", duration: "1m" },
+    );
+    expect(code).toBe(EXIT.passed);
+    expect(sent(sim.logs, StartLiveTailCommand)).toEqual([
+      expect.objectContaining({ logStreamNamePrefixes: [`${STREAM_PREFIX}/g0`] }),
+    ]);
+    expect(report().evidence.tasks).toHaveLength(120);
+  }, 120_000);
+
   it("100 tasks, FIS picking PERCENT(20) of the service, 5 minutes: every task judged or named, under the API quota", async () => {
     const ids = Array.from({ length: 100 }, (_, i) => `f${String(i).padStart(4, "0")}`);
     const code = await run(
