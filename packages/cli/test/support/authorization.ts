@@ -93,8 +93,6 @@ export function authorizationsOf(command: string, input: Input, w: Where): Autho
       return one("fis:ListExperimentResolvedTargets", `${fis}:experiment/${String(input.experimentId)}`);
     case "DeleteExperimentTemplateCommand":
       return one("fis:DeleteExperimentTemplate", `${fis}:experiment-template/${String(input.id)}`);
-    case "ListExperimentResolvedTargetsCommand":
-      return one("fis:ListExperimentResolvedTargets", `${fis}:experiment/${String(input.experimentId)}`);
     case "DescribeInstanceInformationCommand":
       return one("ssm:DescribeInstanceInformation", "*");
     case "ListExperimentsCommand":
