@@ -1,6 +1,6 @@
 import net from "node:net";
+import { LOCAL_AWS_ENV, startLocalDynamo } from "@fislat/dynamo-local";
 import { describe, expect, it } from "vitest";
-import { LOCAL_AWS_ENV, startLocalDynamo } from "../src/index.js";
 
 /** A GetItem written straight to the socket, so the test can hang up before the answer. */
 function getItemRequest(port: number, table: string): string {
