@@ -5,7 +5,11 @@ import ms from "ms";
 import { humanMs, quoted, TIMER_MAX_MS } from "./engine/limits.js";
 import { badInput } from "./errors.js";
 
-export function parseDuration(flag: string, value: string): number {
+/**
+ * `maxMs`: the longest value this caller can take, checked here only when the caller has no
+ * range check of its own (the planner checks every value against its limit, with one message).
+ */
+export function parseDuration(flag: string, value: string, maxMs = TIMER_MAX_MS): number {
   const text = value.trim();
   let result: number | undefined;
   if (/^P/i.test(text)) {
@@ -23,25 +27,32 @@ export function parseDuration(flag: string, value: string): number {
     );
   }
   // A longer wait does not wait at all: Node fires a timer over 2^31-1 ms after 1 ms.
-  if (result > TIMER_MAX_MS) {
-    throw badInput(
-      `${flag} ${quoted(value)} is too long: at most ${humanMs(TIMER_MAX_MS)} (2^31-1 ms, the longest a timer waits)`,
-    );
-  }
+  if (result > maxMs) throw badInput(`${flag} ${quoted(value)} is too long: ${tooLong(maxMs)}`);
   return result;
 }
 
 /** Milliseconds: a plain decimal number, or a duration with a unit; zero is allowed ("0", "0ms"). */
-export function parseMilliseconds(flag: string, value: string): number {
+export function parseMilliseconds(flag: string, value: string, maxMs = TIMER_MAX_MS): number {
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) {
     const n = Number(text);
-    if (n > TIMER_MAX_MS) throw badInput(`${flag} ${quoted(value)} is too long: at most ${TIMER_MAX_MS} ms`);
+    if (n > maxMs) throw badInput(`${flag} ${quoted(value)} is too long: ${tooLong(maxMs)}`);
     return n;
   }
   if (/^0+(\.0+)?\s*(ms|s|m|h)$/i.test(text)) return 0;
-  return parseDuration(flag, text);
+  if (!/^[\d.]+\s*[a-z]+$/i.test(text) && !/^P/i.test(text)) {
+    throw badInput(
+      `${flag} ${quoted(value)} is not milliseconds: use a whole number (800) or a duration with a unit (800ms, 1s)`,
+    );
+  }
+  return parseDuration(flag, text, maxMs);
 }
+
+/** The timer's limit said exactly: rounding 24.86 days up would name a value that is refused. */
+const tooLong = (maxMs: number) =>
+  maxMs === TIMER_MAX_MS
+    ? `at most ${TIMER_MAX_MS} ms (about 24.8 days, the longest a timer waits)`
+    : `at most ${humanMs(maxMs)}`;
 
 /** ISO 8601 for FIS and reports, rounded to the second (FIS takes whole seconds or minutes). */
 export function toIsoDuration(msValue: number): string {

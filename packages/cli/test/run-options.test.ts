@@ -153,12 +153,16 @@ describe("planRun", () => {
       /--health-failure "2d" is out of range: .* to 1 days/,
     );
     expect(refusal({ local: true, baseline: "30d" })).toMatch(
-      /--baseline "30d" is too long: at most 24.9 days \(2\^31-1 ms/,
+      /--baseline "30d" is out of range: expected a duration from 1 ms to 24.8 days \(a timer's longest wait\)/,
     );
     expect(refusal({ local: true, duration: "99999999999999999999s" })).toMatch(
-      /--duration "99999999999999999999s" is too long/,
+      /--duration "99999999999999999999s" is out of range/,
     );
-    expect(refusal({ local: true, delay: "3000000000" })).toMatch(/--delay "3000000000" is too long/);
+    expect(refusal({ local: true, delay: "3000000000" })).toMatch(
+      /--delay "3000000000" is out of range: expected whole milliseconds from 0 ms to 10 min/,
+    );
+    // A number written for seconds or in hex is not taken for milliseconds.
+    expect(refusal({ local: true, delay: "1e3" })).toMatch(/--delay "1e3" is not milliseconds: use a whole number/);
     expect(refusal({ local: true, label: ["no-equals"] })).toMatch(/--label "no-equals" is not key=value/);
     expect(refusal({ local: true, threshold: ["injection.rtt:p(99)<<200"] })).toMatch(
       /^--threshold: injection.rtt: "p\(99\)<<200"/,

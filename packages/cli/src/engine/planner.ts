@@ -116,7 +116,9 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
         : fromFile !== undefined
           ? [String(fromFile), `${origin}: ${limit.field}`]
           : [String(fallback), `${limit.flag} (default)`];
-    const parsed = limit.form === "duration" ? parseDuration(where, text) : parseMilliseconds(where, text);
+    // No cap in the parsers: every value out of its range gets the one message below.
+    const parse = limit.form === "duration" ? parseDuration : parseMilliseconds;
+    const parsed = parse(where, text, Number.POSITIVE_INFINITY);
     const wanted = `${limit.form === "ms" ? "whole milliseconds" : "a duration"} from ${humanMs(limit.min)} to ${humanMs(limit.max)} (${limit.why})`;
     if (parsed < limit.min || parsed > limit.max || (limit.form === "ms" && !Number.isInteger(parsed))) {
       throw badInput(`${where} ${quoted(text)} is out of range: expected ${wanted}`);

@@ -11,7 +11,10 @@ describe("fislat run, bad input", () => {
       /--jitter 900 ms .*expected whole milliseconds from 0 to the delay \(800 ms\)/,
     ],
     [["run", "--local", "--delay", "0", "--jitter", "0"], /a delay or a jitter above 0/],
-    [["run", "--local", "--baseline", "30d"], /--baseline "30d" is too long: at most 24.9 days/],
+    [
+      ["run", "--local", "--baseline", "30d"],
+      /--baseline "30d" is out of range: expected a duration from 1 ms to 24.8 days/,
+    ],
     [["run", "--local", "--interval", "2h"], /--interval "2h" is out of range: expected a duration from 10 ms to 1 h/],
     [
       ["run", "--local", "--cluster", "FIS"],
