@@ -3,6 +3,7 @@
 // asserted; a missed goal is reported, and the process still exits 0 unless a benchmark crashed.
 // Pick some with their names: node scripts/bench.mjs overhead precision
 import { injectionFidelity, startup, timeToDetect } from "./bench/cli.mjs";
+import { fleet } from "./bench/fleet.mjs";
 import { footprint, probeOverhead, timeoutPrecision } from "./bench/probe.mjs";
 import { allResults } from "./bench/support.mjs";
 
@@ -13,6 +14,7 @@ const benches = {
   fidelity: injectionFidelity,
   detect: timeToDetect,
   startup,
+  fleet,
 };
 
 const wanted = process.argv.slice(2);

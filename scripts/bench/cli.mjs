@@ -69,11 +69,15 @@ export async function timeToDetect({ runs = 5, intervalMs = 1000, timeoutMs = 50
     const r = await runLocal([
       "--scenario",
       "timeout",
+      // The shortest phases the planner accepts at this interval: 5 round trips to judge each, and
+      // an injection longer than the /health window (2 s) plus a poll and a second.
       "--baseline",
-      "3s",
+      `${6 * intervalMs}ms`,
       "--duration",
-      "4s",
+      `${Math.max(6 * intervalMs, 4000)}ms`,
       "--recovery",
+      `${6 * intervalMs}ms`,
+      "--health-failure",
       "2s",
       "--interval",
       `${intervalMs}ms`,

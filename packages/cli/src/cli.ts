@@ -92,10 +92,11 @@ function runOptions(command: Command) {
     .option("--sources <list>", "FIS latency sources, comma-separated", "DYNAMODB")
     .option("--stop-alarm <arn>", "CloudWatch alarm that stops the experiment (repeatable)", collect, [])
     .addOption(
-      new Option("--target-by <how>", "aim FIS at the task ARNs or at the service")
-        .choices(["arns", "service"])
+      new Option("--target-by <how>", "aim FIS at the task ARNs (at most 5), the service, or the --tag")
+        .choices(["arns", "service", "tag"])
         .default("arns"),
     )
+    .option("--selection <mode>", "which targeted tasks FIS picks: ALL, COUNT(n) or PERCENT(n)", "ALL")
     .option("--keep-template", "keep the FIS experiment template after the run")
     .option("--accept-timeouts", "judge the run by the timeouts the tasks run with, not the scenario's")
     .option("--health-url <url>", "also poll this /health (e.g. through the load balancer)")
@@ -230,7 +231,7 @@ awsOptions(program.command("deploy"))
   .option("--subnets <ids>", "comma-separated subnets (two or more in different AZs for the load balancer)")
   .option(
     "--allow-cidr <cidr>",
-    "CIDR allowed to reach the load balancer, e.g. your-ip/32 (repeatable, up to 3)",
+    "IPv4 CIDR (/8 to /32) allowed to reach the load balancer, e.g. your-ip/32 (repeatable, up to 3)",
     collect,
     [],
   )

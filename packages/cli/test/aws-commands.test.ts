@@ -201,6 +201,62 @@ describe("fislat template", () => {
     expectValidFisRequest(template);
   });
 
+  it("turns a bare --task id into the task ARN FIS needs, from the cluster's ARN, offline", async () => {
+    vi.useRealTimers();
+    const cluster = "arn:aws:ecs:us-east-1:000000000000:cluster/FIS";
+    const { code, stdout } = await runCli(
+      ["template", "--role-arn", ROLE_ARN, "--cluster", cluster, "--task", "0123abcd", "--task", taskArn("b")],
+      { AWS_ENDPOINT_URL: "http://127.0.0.1:9" },
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).targets.probeTasks.resourceArns).toEqual([taskArn("0123abcd"), taskArn("b")]);
+  });
+
+  it("refuses a bare --task id it cannot make an ARN of, naming what FIS needs (exit 2)", async () => {
+    vi.useRealTimers();
+    const { code, stderr } = await runCli(
+      ["template", "--role-arn", ROLE_ARN, "--cluster", "FIS", "--task", "0123abcd"],
+      {
+        AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+      },
+    );
+    expect(code).toBe(EXIT.badInput);
+    expect(stderr).toMatch(/--task 0123abcd is a task id, and FIS needs its ARN/);
+  });
+
+  it("aims at a service or a tag with a selection mode, and refuses one FIS would not take", () => {
+    const base = {
+      runId: "r",
+      scenario: "timeout",
+      roleArn: ROLE_ARN,
+      delayMs: 800,
+      jitterMs: 50,
+      durationMs: 300_000,
+    };
+    const byTag = buildTemplate({
+      ...base,
+      sources: "DYNAMODB",
+      stopAlarmArns: [],
+      target: { kind: "tag", key: "app", value: "probe", selectionMode: "percent(20)" },
+    });
+    expect(byTag.targets.probeTasks).toEqual({
+      resourceType: "aws:ecs:task",
+      selectionMode: "PERCENT(20)",
+      resourceTags: { app: "probe" },
+    });
+    expectValidFisRequest(byTag);
+    for (const bad of ["PERCENT(0)", "PERCENT(101)", "COUNT(0)", "SOME"]) {
+      expect(() =>
+        buildTemplate({
+          ...base,
+          sources: "DYNAMODB",
+          stopAlarmArns: [],
+          target: { kind: "service", cluster: "FIS", service: "s", selectionMode: bad },
+        }),
+      ).toThrow(/--selection .* is not valid: expected ALL, COUNT\(n\) with n >= 1, or PERCENT\(n\)/);
+    }
+  });
+
   it("builds templates within every limit of the FIS API model", () => {
     expectValidFisRequest(
       buildTemplate({

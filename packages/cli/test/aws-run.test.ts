@@ -214,7 +214,7 @@ describe("fislat run against AWS", () => {
     expect(await runInterrupted({ neverStops: true }, experimentRunning)).toBe(EXIT.faultNotRemoved);
     const r = report();
     expect(r.exitCode).toBe(5);
-    expect(r.fault.removalError).toMatch(/not confirmed stopped after 60 s .*run: fislat stop EXP1/);
+    expect(r.fault.removalError).toMatch(/not confirmed stopped within the 60 s deadline .*run: fislat stop EXP1/);
   });
 
   it("a second Ctrl-C does not skip the stop: it says what fislat is still waiting for", async () => {

@@ -136,6 +136,25 @@ function loadCli(): Promise<unknown> {
 const realSetTimeout = globalThis.setTimeout;
 
 /**
+ * Stands in for the process around one cli.ts instance: stdout and stderr collected (each write's
+ * callback called, as cli.ts waits for its output to flush), and process.exit, with which cli.ts
+ * ends, a no-op that leaves process.exitCode to read.
+ */
+function captureProcessOutput(collect: (text: string) => void) {
+  const write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
+    collect(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString());
+    const callback = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+    callback?.();
+    return true;
+  };
+  return [
+    vi.spyOn(process.stdout, "write").mockImplementation(write as never),
+    vi.spyOn(process.stderr, "write").mockImplementation(write as never),
+    vi.spyOn(process, "exit").mockImplementation((() => undefined) as never),
+  ];
+}
+
+/**
  * Drives a step on the fake clock: virtual time moves only while something waits on it (a timer
  * is pending); otherwise the step waits on real I/O (loading a command's modules, dynalite, the
  * probe), which gets real time. Bounded by a virtual day and a real minute.
@@ -169,14 +188,9 @@ interface StepResult {
 /** Runs `fislat <args>` through cli.ts in this process, on the fake clock; collects stdout and stderr lines. */
 async function fislat(args: string[]): Promise<StepResult> {
   let out = "";
-  const write = (chunk: string | Uint8Array) => {
-    out += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
-    return true;
-  };
-  const spies = [
-    vi.spyOn(process.stdout, "write").mockImplementation(write as never),
-    vi.spyOn(process.stderr, "write").mockImplementation(write as never),
-  ];
+  const spies = captureProcessOutput((text) => {
+    out += text;
+  });
   const argvBefore = process.argv;
   process.argv = [process.execPath, "fislat", ...(process.env.FISLAT_WALKTHROUGH_PRINT ? ["--debug"] : []), ...args];
   process.exitCode = 0;
@@ -209,12 +223,12 @@ beforeAll(async () => {
     ].map((m) => import(/* @vite-ignore */ new URL(m, import.meta.url).href)),
   );
   const argvBefore = process.argv;
-  const quiet = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+  const quiet = captureProcessOutput(() => {});
   process.argv = [process.execPath, "fislat", "--help"];
   await loadCli();
   process.argv = argvBefore;
   process.exitCode = 0;
-  quiet.mockRestore();
+  for (const spy of quiet) spy.mockRestore();
   dir = mkdtempSync(path.join(os.tmpdir(), "fislat-walk-"));
   dynamo = await startLocalDynamo({ seed: false });
   probe = await startProbeProcess(dynamo.endpoint, { TEST_INTERVAL_SECONDS: "3600", TABLE_NAME: "MyTestTable" });

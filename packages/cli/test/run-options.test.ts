@@ -167,7 +167,7 @@ describe("planRun", () => {
 
   it("refuses settings that cannot give a verdict, saying what would work", () => {
     expect(refusal({ local: true, baseline: "3s" })).toBe(
-      "--baseline 3 s at --interval 1 s gives 3 round trip(s); a phase needs at least 5 to judge (evidence.minRoundTrips): use --baseline 5 s or more, or an --interval of at most 600 ms",
+      "--baseline 3 s at --interval 1 s gives 2 round trip(s) to judge; a phase needs at least 5 (evidence.minRoundTrips): use --baseline 6 s or more, or an --interval of at most 500 ms",
     );
     expect(refusal({ local: true, interval: "1m" })).toMatch(/^--baseline 10 s at --interval 1 min gives 0 round trip/);
     expect(refusal({ local: true, scenario: "timeout", duration: "20s" })).toMatch(
@@ -319,5 +319,17 @@ describe("the summary and the Markdown report", () => {
     expect(report.targetEvents).toEqual([
       { at: "2026-11-25T10:00:30.000Z", task: "task0001", kind: "stopped", detail: "Task failed ELB health checks" },
     ]);
+  });
+});
+
+describe("exitCodeFor", () => {
+  it("maps each outcome to its exit code in one place", async () => {
+    const { exitCodeFor } = await import("../src/engine/outcome.js");
+    expect(["passed", "failed", "inconclusive", "error", "interrupted"].map((o) => exitCodeFor(o as never))).toEqual([
+      0, 1, 3, 3, 4,
+    ]);
+    expect(exitCodeFor("passed", { removalError: "x" })).toBe(5);
+    expect(exitCodeFor("passed", {}, { failed: 1 })).toBe(3);
+    expect(exitCodeFor("failed", {}, { failed: 1 })).toBe(1);
   });
 });

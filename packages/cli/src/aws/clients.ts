@@ -10,6 +10,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { FisClient } from "@aws-sdk/client-fis";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { badInput } from "../errors.js";
 import { checkProfile, tagAwsErrors } from "./aws-errors.js";
@@ -25,6 +26,7 @@ const FACTORIES = {
   elb: () => tagAwsErrors(new ElasticLoadBalancingV2Client({})),
   iam: () => tagAwsErrors(new IAMClient({})),
   dynamodb: () => tagAwsErrors(new DynamoDBClient({})),
+  ssm: () => tagAwsErrors(new SSMClient({})),
 };
 
 export type AwsClients = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> } & {

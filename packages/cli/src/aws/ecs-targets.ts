@@ -14,6 +14,8 @@ import {
 } from "@aws-sdk/client-ecs";
 import type { Target } from "../engine/ports.js";
 import { badInput, EXIT, FislatError } from "../errors.js";
+import { SIDECAR_DEPENDENCIES_ENV } from "./fis-template.js";
+import { sidecarProblems } from "./preflight.js";
 import { retryThrottled } from "./retry.js";
 
 export type TaskSelector =
@@ -40,6 +42,8 @@ export interface ProbeTask extends Target {
   logStream?: string;
   logRegion?: string;
   settings: ProbeSettings;
+  /** The SSM sidecar says its image already has the FIS action's tools (see SIDECAR_DEPENDENCIES_ENV). */
+  sidecarHasDependencies?: boolean;
 }
 
 export interface PreflightProblem {
@@ -180,7 +184,7 @@ export async function resolveProbeTasks(
       });
       continue;
     }
-    problems.push(...definitionProblems(definition, family, task));
+    problems.push(...definitionProblems(definition, family, task), ...sidecarProblems(definition, family, task));
     const container = probeContainer(definition, containerName);
     if (!container) {
       problems.push({
@@ -212,6 +216,9 @@ export async function resolveProbeTasks(
     if (logGroup) probe.logGroup = logGroup;
     if (logGroup && prefix) probe.logStream = `${prefix}/${container.name}/${taskId}`;
     if (log?.options?.["awslogs-region"]) probe.logRegion = log.options["awslogs-region"];
+    const sidecar = (definition.containerDefinitions ?? []).find((c) => /amazon-ssm-agent/.test(c.image ?? ""));
+    if ((sidecar?.environment ?? []).some((e) => e.name === SIDECAR_DEPENDENCIES_ENV && e.value === "preinstalled"))
+      probe.sidecarHasDependencies = true;
     tasks.push(probe);
   }
   return { tasks, definitions, problems };

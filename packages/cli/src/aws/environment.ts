@@ -2,6 +2,7 @@
 // fault exists, the FIS injector, the tasks' CloudWatch Logs as the line source, and optionally
 // the load balancer's /health. Everything created is registered with the cleanup owner.
 import { randomUUID } from "node:crypto";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import type { ExperimentPorts } from "../engine/experiment.js";
 import type { AwsTarget, ExperimentPlan, ExperimentRequest } from "../engine/plan.js";
@@ -9,6 +10,7 @@ import type { Clock } from "../engine/ports.js";
 import { badInput, EXIT, FislatError } from "../errors.js";
 import { healthPoller } from "../local/health-poller.js";
 import type { Resources } from "../resources.js";
+import { FIRST_LINES_BOUND_MS, gatedInjector } from "./baseline-gate.js";
 import type { AwsClients } from "./clients.js";
 import {
   failPreflight,
@@ -19,9 +21,11 @@ import {
   type TaskSelector,
 } from "./ecs-targets.js";
 import { fisInjector } from "./fis-injector.js";
-import { buildTemplate, type TargetSelection } from "./fis-template.js";
+import { buildTemplate, parseSelectionMode, type TargetSelection } from "./fis-template.js";
 import { launchProbeTask } from "./launch.js";
-import { cloudWatchSource, filterEvents } from "./log-source.js";
+import { cloudWatchSource, filterEvents, logsClientIn } from "./log-source.js";
+import { registrationProblem, unregisteredTasks, waitForRegistration } from "./preflight.js";
+import { ecsTargetWatch } from "./target-watch.js";
 
 export interface AwsRunFlags {
   cluster?: string;
@@ -38,6 +42,8 @@ export interface AwsRunFlags {
   sources?: string;
   stopAlarm?: string[];
   targetBy?: string;
+  /** FIS selection mode with --target-by service or tag: ALL, COUNT(n), PERCENT(n). */
+  selection?: string;
   keepTemplate?: boolean;
   acceptTimeouts?: boolean;
   healthUrl?: string;
@@ -52,7 +58,13 @@ export interface AwsEnvironment {
   experimentId(): string | undefined;
 }
 
-const LATE_LINE_GRACE_MS = 20_000;
+/**
+ * After the run, each task's last expected line is waited for up to this bound: the awslogs driver
+ * batches for 5 s and ingestion usually takes about a second more (shared/facts), but lines have
+ * been seen arriving most of a minute late. Lines later than this count as missing, and the report
+ * says the bound was reached.
+ */
+const LATE_LINE_BOUND_MS = 120_000;
 const FIRST_LINE_TIMEOUT_MS = 180_000;
 
 function selectorOf(flags: AwsRunFlags): TaskSelector | undefined {
@@ -90,10 +102,13 @@ export async function prepareAwsRun(
   const runId = randomUUID();
   let selector = selectorOf(flags);
   if (flags.launch && !flags.taskDefinition) throw badInput("--launch needs --task-definition <family[:revision]>");
-  if (flags.targetBy && flags.targetBy !== "arns" && flags.targetBy !== "service") {
-    throw badInput(`--target-by ${JSON.stringify(flags.targetBy)} is not valid: expected arns or service`);
+  if (flags.targetBy && !["arns", "service", "tag"].includes(flags.targetBy)) {
+    throw badInput(`--target-by ${JSON.stringify(flags.targetBy)} is not valid: expected arns, service or tag`);
   }
   if (flags.targetBy === "service" && !flags.service) throw badInput("--target-by service needs --service");
+  if (flags.targetBy === "tag" && (flags.tag ?? []).length !== 1)
+    throw badInput("--target-by tag needs --tag key=value");
+  const selectionMode = parseSelectionMode(flags.selection ?? "ALL");
 
   const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
   say(`AWS account ${identity.Account} as ${identity.Arn}, region ${await clients.ecs.config.region()}`);
@@ -125,6 +140,23 @@ export async function prepareAwsRun(
   const resolved = await resolveProbeTasks(clients.ecs, selector, flags.container);
   const { tasks } = resolved;
   const problems: PreflightProblem[] = [...resolved.problems];
+  // FIS reaches a Fargate task only once its SSM sidecar has registered it; a launched task does
+  // that some time after RUNNING.
+  if (flags.launch) {
+    say("waiting for the launched task to register with SSM (FIS reaches it through the sidecar)");
+    await waitForRegistration(
+      clients.ssm,
+      tasks.map((t) => t.taskArn),
+      clock,
+    );
+  }
+  const registration = registrationProblem(
+    await unregisteredTasks(
+      clients.ssm,
+      tasks.map((t) => t.taskArn),
+    ),
+  );
+  if (registration) problems.push(registration);
   if (!flags.roleArn) {
     problems.push({
       what: "no IAM role for FIS to act with",
@@ -164,15 +196,21 @@ export async function prepareAwsRun(
   const logGroup = tasks[0]?.logGroup as string;
   const streams = tasks.flatMap((t) => (t.logStream ? [t.logStream] : []));
 
+  // The tasks log where their awslogs-region says, which need not be the region fislat runs in.
+  const { logs, dispose } = await logsClientIn(clients.logs, tasks[0]?.logRegion);
+  resources.add("CloudWatch Logs client for the tasks' region", dispose);
+
   if (flags.launch) {
     say("waiting for the launched probe's first Round trip line");
-    await waitForFirstLine(clients, logGroup, streams, clock);
+    await waitForFirstLine(logs, logGroup, streams, clock);
   }
 
   const target: TargetSelection =
     flags.targetBy === "service"
-      ? { kind: "service", cluster, service: flags.service as string }
-      : { kind: "arns", taskArns: tasks.map((t) => t.taskArn) };
+      ? { kind: "service", cluster, service: flags.service as string, selectionMode }
+      : flags.targetBy === "tag" && selector.kind === "tag"
+        ? { kind: "tag", key: selector.key, value: selector.value, selectionMode }
+        : { kind: "arns", taskArns: tasks.map((t) => t.taskArn), selectionMode };
   const spec = {
     runId,
     scenario: request.slug,
@@ -180,10 +218,12 @@ export async function prepareAwsRun(
     sources: flags.sources ?? "DYNAMODB",
     target,
     stopAlarmArns: flags.stopAlarm ?? [],
+    // Only when every target's sidecar carries the tools: one without them would never get the fault.
+    ...(tasks.length > 0 && tasks.every((t) => t.sidecarHasDependencies) ? { installDependencies: false } : {}),
   };
   // The template is checked now (at most five ARNs, a duration FIS accepts...), before anything exists.
   buildTemplate({ ...spec, delayMs: options.delayMs, jitterMs: options.jitterMs, durationMs: options.injectionMs });
-  const injector = fisInjector(clients.fis, {
+  const fis = fisInjector(clients.fis, {
     spec,
     keepTemplate: flags.keepTemplate ?? false,
     resources,
@@ -200,18 +240,56 @@ export async function prepareAwsRun(
       healthFailureMs: effective.healthFailureMs,
     },
     healthPollMs: 5000,
-    lateLineGraceMs: LATE_LINE_GRACE_MS,
+    lateLineGraceMs: LATE_LINE_BOUND_MS,
     // Over HTTPS a new connection waits for the SYN, the TLS handshake and the request.
     traits: { waitsOnNewConnection: 3, connectDelayed: true },
+  };
+  const source = cloudWatchSource(
+    logs,
+    { logGroup, streams: [...streams] },
+    {
+      clock,
+      since: clock.wallNow().getTime() - 5000,
+      liveTail: flags.liveTail !== false,
+      note: say,
+      intervalMs: effective.intervalMs,
+    },
+  );
+  const injector = gatedInjector(fis, {
+    streamsWithLines: () => source.streamsWithLines(),
+    streams,
+    logGroup,
+    clock,
+    boundMs: FIRST_LINES_BOUND_MS,
+    say,
+  });
+  // A task's stream is its prefix/container/ plus the task id; a replacement writes to its own.
+  const streamOf = (arn: string) => {
+    const template = tasks[0]?.logStream;
+    return template ? template.replace(/[^/]+$/, arn.split("/").at(-1) ?? arn) : undefined;
   };
   const ports: ExperimentPorts = {
     targets: { resolve: async () => tasks },
     injector,
-    source: cloudWatchSource(
-      clients.logs,
-      { logGroup, streams },
-      { clock, since: clock.wallNow().getTime() - 5000, liveTail: flags.liveTail !== false, note: say },
-    ),
+    source,
+    targetWatch: ecsTargetWatch(clients.ecs, selector.kind === "service" ? clients.elb : undefined, {
+      cluster,
+      taskArns: tasks.map((t) => t.taskArn),
+      ...(selector.kind === "service" ? { service: selector.service } : {}),
+      clock,
+      onReplacement: (arn) => {
+        const stream = streamOf(arn);
+        if (stream) source.addStream(stream);
+        say(
+          `task ${arn.split("/").at(-1)} started in the service during the run: following its lines (FIS does not target it)`,
+        );
+      },
+      onStopped: (arn) => {
+        const stream = streamOf(arn);
+        if (stream) source.streamEnded(stream);
+      },
+    }),
+    remote: true,
     clock,
   };
   if (flags.healthUrl) ports.health = healthPoller(flags.healthUrl, plan.healthPollMs);
@@ -219,15 +297,16 @@ export async function prepareAwsRun(
     plan,
     ports,
     target: `${tasks.length} task(s) in cluster ${cluster}: ${tasks.map((t) => t.taskId).join(", ")}; logs ${logGroup}`,
-    experimentId: () => injector.experimentId(),
+    experimentId: () => fis.experimentId(),
   };
 }
 
-async function waitForFirstLine(clients: AwsClients, logGroup: string, streams: string[], clock: Clock) {
+async function waitForFirstLine(logs: CloudWatchLogsClient, logGroup: string, streams: string[], clock: Clock) {
   const since = clock.wallNow().getTime() - 60_000;
   const deadline = clock.now() + FIRST_LINE_TIMEOUT_MS;
   for (;;) {
-    for await (const event of filterEvents(clients.logs, { logGroup, streams, filterPattern: '"Round trip"' }, since)) {
+    // A stream that does not exist yet is no error here: the task has not logged yet.
+    for await (const event of filterEvents(logs, { logGroup, streams, filterPattern: '"Round trip"' }, since)) {
       if (event.message) return;
     }
     if (clock.now() > deadline) {

@@ -8,6 +8,7 @@ import {
   type Experiment,
   type FisClient,
   GetExperimentCommand,
+  ListExperimentResolvedTargetsCommand,
   StartExperimentCommand,
   StopExperimentCommand,
 } from "@aws-sdk/client-fis";
@@ -53,6 +54,9 @@ export function fisInjector(
   const stopTimeoutMs = options.stopTimeoutMs ?? 60_000;
   let experimentId: string | undefined;
   let ended: FaultEnded | undefined;
+  // Ends the watch on the experiment: no poll may outlive the run (an unconfirmed stop must not
+  // keep the process alive after exit 5 is reported).
+  const done = new AbortController();
 
   const get = async () => {
     const res = await retryThrottled(() => fis.send(new GetExperimentCommand({ id: experimentId })));
@@ -125,19 +129,32 @@ export function fisInjector(
         experiment = await get();
       }
       const startedAt = experiment.actions?.[ACTION_KEY]?.startTime ?? options.clock.wallNow();
-      const endedPromise = (async () => {
-        for (;;) {
+      const endedPromise = (async (): Promise<FaultEnded> => {
+        while (!done.signal.aborted) {
           if (ended) return ended;
-          await options.clock.sleep(pollMs);
-          if (ended) return ended;
+          await options.clock.sleep(pollMs, done.signal);
+          if (ended || done.signal.aborted) break;
           const current = await get();
           if (TERMINAL.has(current?.state?.status ?? "")) {
             ended = endOf(current);
             return ended;
           }
         }
+        // The watch was ended by a stop, whose caller handles its failure: this promise must not
+        // reject unheard (an unhandled rejection would end the process before it exits 5).
+        return (
+          ended ??
+          (await injector.stop().catch((error: unknown) => ({
+            endedAt: options.clock.wallNow(),
+            reason: "failed" as const,
+            detail: error instanceof Error ? error.message : String(error),
+          })))
+        );
       })();
-      return { startedAt, ended: endedPromise };
+      const result: FaultStarted = { startedAt, ended: endedPromise };
+      const targets = await resolvedTargets();
+      if (targets) result.targets = targets;
+      return result;
     },
 
     /** One attempt, shared by every caller (the engine, then the cleanup owner). */
@@ -148,7 +165,39 @@ export function fisInjector(
   };
   return injector;
 
+  /** The tasks FIS resolved the target to (a selection mode picks them at start); undefined if unknown. */
+  async function resolvedTargets(): Promise<string[] | undefined> {
+    try {
+      const arns: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await retryThrottled(() =>
+          fis.send(new ListExperimentResolvedTargetsCommand({ experimentId, nextToken, maxResults: 100 })),
+        );
+        for (const t of page.resolvedTargets ?? []) {
+          // targetInformation's keys are not documented; the task's ARN is the value that is one.
+          const info = t.targetInformation ?? {};
+          const arn = info.arn ?? Object.values(info).find((v) => v.startsWith("arn:"));
+          if (arn) arns.push(arn);
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return arns.length > 0 ? arns : undefined;
+    } catch {
+      // Older roles may lack fis:ListExperimentResolvedTargets: every task is then taken as targeted.
+      return undefined;
+    }
+  }
+
   async function stopAndConfirm(): Promise<FaultEnded> {
+    try {
+      return await stopAndConfirmOnce();
+    } finally {
+      done.abort();
+    }
+  }
+
+  async function stopAndConfirmOnce(): Promise<FaultEnded> {
     if (!experimentId) return ended ?? { endedAt: options.clock.wallNow(), reason: "stopped" };
     if (ended) return ended;
     try {
@@ -166,10 +215,10 @@ export function fisInjector(
       }
       if (options.clock.now() >= deadline) {
         throw new Error(
-          `FIS experiment ${experimentId} is not confirmed stopped after ${Math.round(stopTimeoutMs / 1000)} s (${describeState(experiment) || "state unknown"}); run: fislat stop ${experimentId}`,
+          `FIS experiment ${experimentId} is not confirmed stopped within the ${Math.round(stopTimeoutMs / 1000)} s deadline (${describeState(experiment) || "state unknown"}); run: fislat stop ${experimentId}`,
         );
       }
-      await options.clock.sleep(pollMs);
+      await options.clock.sleep(Math.min(pollMs, Math.max(0, deadline - options.clock.now())));
     }
   }
 }

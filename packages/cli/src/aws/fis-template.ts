@@ -15,9 +15,27 @@ const TARGET_NAME = "probeTasks";
 /** The action's name in the template, under which experiments report its state and times. */
 export const ACTION_KEY = "dynamodbLatency";
 
-export type TargetSelection =
+export type TargetSelection = (
   | { kind: "arns"; taskArns: string[] }
-  | { kind: "service"; cluster: string; service: string };
+  | { kind: "service"; cluster: string; service: string }
+  | { kind: "tag"; key: string; value: string }
+) & {
+  /** Which of the resolved tasks FIS picks: ALL, COUNT(n) or PERCENT(n) (FIS API model). */
+  selectionMode?: string;
+};
+
+/** Checks a selection mode as FIS defines it: ALL, COUNT(n) with n >= 1, PERCENT(n) with 1 <= n <= 100. */
+export function parseSelectionMode(text: string): string {
+  const m = /^(ALL|COUNT\((\d+)\)|PERCENT\((\d+)\))$/.exec(text.trim().toUpperCase());
+  const count = m?.[2] === undefined ? undefined : Number(m[2]);
+  const percent = m?.[3] === undefined ? undefined : Number(m[3]);
+  if (!m || (count !== undefined && count < 1) || (percent !== undefined && (percent < 1 || percent > 100))) {
+    throw badInput(
+      `--selection ${JSON.stringify(text)} is not valid: expected ALL, COUNT(n) with n >= 1, or PERCENT(n) with n from 1 to 100`,
+    );
+  }
+  return m[0] as string;
+}
 
 export interface TemplateSpec {
   runId: string;
@@ -30,7 +48,16 @@ export interface TemplateSpec {
   sources: string;
   target: TargetSelection;
   stopAlarmArns: string[];
+  /**
+   * false when the tasks' SSM sidecar already carries the tools the action's SSM document uses
+   * (atd, curl-minimal, dig, jq, lsof): the action then skips installing them, and the fault takes
+   * effect sooner. Absent: FIS's default (install them on every run).
+   */
+  installDependencies?: boolean;
 }
+
+/** Set on the SSM sidecar container by a task definition whose sidecar image has the action's tools. */
+export const SIDECAR_DEPENDENCIES_ENV = "FISLAT_FIS_DEPENDENCIES";
 
 /** The CreateExperimentTemplate request, without the clientToken (the caller adds one). */
 export interface TemplateRequest {
@@ -38,7 +65,13 @@ export interface TemplateRequest {
   roleArn: string;
   targets: Record<
     string,
-    { resourceType: "aws:ecs:task"; selectionMode: "ALL"; resourceArns?: string[]; parameters?: Record<string, string> }
+    {
+      resourceType: "aws:ecs:task";
+      selectionMode: string;
+      resourceArns?: string[];
+      resourceTags?: Record<string, string>;
+      parameters?: Record<string, string>;
+    }
   >;
   actions: Record<
     string,
@@ -59,17 +92,25 @@ export function buildTemplate(spec: TemplateSpec): TemplateRequest {
       `--sources ${JSON.stringify(spec.sources)} is not valid: comma-separated, no spaces (e.g. DYNAMODB or DYNAMODB,S3)`,
     );
   }
+  const selectionMode = parseSelectionMode(spec.target.selectionMode ?? "ALL");
+  const resourceType = "aws:ecs:task" as const;
   const target =
     spec.target.kind === "arns"
-      ? { resourceType: "aws:ecs:task" as const, selectionMode: "ALL" as const, resourceArns: spec.target.taskArns }
-      : {
-          resourceType: "aws:ecs:task" as const,
-          selectionMode: "ALL" as const,
-          parameters: { cluster: spec.target.cluster, service: spec.target.service },
-        };
+      ? { resourceType, selectionMode, resourceArns: spec.target.taskArns }
+      : spec.target.kind === "tag"
+        ? { resourceType, selectionMode, resourceTags: { [spec.target.key]: spec.target.value } }
+        : { resourceType, selectionMode, parameters: { cluster: spec.target.cluster, service: spec.target.service } };
+  if (spec.target.kind === "arns") {
+    const bare = spec.target.taskArns.find((a) => !a.startsWith("arn:"));
+    if (bare) {
+      throw badInput(
+        `--task ${JSON.stringify(bare)} is a task id: FIS needs the task's ARN (arn:<partition>:ecs:<region>:<account>:task/<cluster>/<id>)`,
+      );
+    }
+  }
   if (spec.target.kind === "arns" && spec.target.taskArns.length > MAX_TARGET_ARNS) {
     throw badInput(
-      `${spec.target.taskArns.length} tasks: FIS takes at most ${MAX_TARGET_ARNS} task ARNs per experiment; name fewer with --task, or use --target-by service`,
+      `${spec.target.taskArns.length} tasks: FIS takes at most ${MAX_TARGET_ARNS} task ARNs per experiment; name fewer with --task, or use --target-by service (or tag) with --selection, e.g. PERCENT(20)`,
     );
   }
   return {
@@ -86,6 +127,7 @@ export function buildTemplate(spec: TemplateSpec): TemplateRequest {
           jitterMilliseconds: String(Math.round(spec.jitterMs)),
           sources: spec.sources,
           useEcsFaultInjectionEndpoints: "true",
+          ...(spec.installDependencies === false ? { installDependencies: "false" } : {}),
         },
         targets: { Tasks: TARGET_NAME },
       },

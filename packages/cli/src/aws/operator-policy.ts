@@ -51,6 +51,8 @@ export const REQUIRED_ACTIONS: Record<string, string[]> = {
   CreateExperimentTemplateCommand: ["fis:CreateExperimentTemplate", "fis:TagResource", "iam:PassRole"],
   StartExperimentCommand: ["fis:StartExperiment", "fis:TagResource"],
   GetExperimentCommand: ["fis:GetExperiment"],
+  // run: which tasks a selection mode picked, for the per-task verdict.
+  ListExperimentResolvedTargetsCommand: ["fis:ListExperimentResolvedTargets"],
   StopExperimentCommand: ["fis:StopExperiment"],
   ListExperimentsCommand: ["fis:ListExperiments"],
   DeleteExperimentTemplateCommand: ["fis:DeleteExperimentTemplate"],
@@ -67,6 +69,8 @@ export const REQUIRED_ACTIONS: Record<string, string[]> = {
   DeleteChangeSetCommand: ["cloudformation:DeleteChangeSet"],
   DeleteStackCommand: ["cloudformation:DeleteStack"],
   PutItemCommand: ["dynamodb:PutItem"],
+  // run preflight: each target registered with SSM (FIS reaches Fargate tasks through it).
+  DescribeInstanceInformationCommand: ["ssm:DescribeInstanceInformation"],
   // doctor
   SimulatePrincipalPolicyCommand: ["iam:SimulatePrincipalPolicy"],
   DescribeTargetHealthCommand: ["elasticloadbalancing:DescribeTargetHealth"],
@@ -164,6 +168,7 @@ export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
           "fis:CreateExperimentTemplate",
           "fis:StartExperiment",
           "fis:GetExperiment",
+          "fis:ListExperimentResolvedTargets",
           "fis:StopExperiment",
           "fis:DeleteExperimentTemplate",
           "fis:TagResource",
@@ -225,6 +230,13 @@ export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
         Effect: "Allow",
         Action: ["dynamodb:PutItem"],
         Resource: `arn:${p}:dynamodb:${r}:${a}:table/${table}`,
+      },
+      {
+        // DescribeInstanceInformation has no resource-level permissions: run's SSM registration preflight.
+        Sid: "CheckSsmRegistration",
+        Effect: "Allow",
+        Action: ["ssm:DescribeInstanceInformation"],
+        Resource: "*",
       },
       {
         // DescribeTargetHealth has no resource-level permissions.

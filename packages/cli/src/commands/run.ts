@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
+import { exitCodeFor } from "../engine/outcome.js";
 import type { AwsTarget, ExperimentPlan, ExperimentRequest, RunTarget } from "../engine/plan.js";
 import { systemClock } from "../engine/ports.js";
 import { buildReport, type Report } from "../engine/report.js";
@@ -74,8 +75,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     for (const file of written) (json ? process.stderr : process.stdout).write(`report: ${file}\n`);
     for (const f of failed) process.stderr.write(`fislat: could not write the report ${f.file}: ${f.error}\n`);
     if (result.removalError !== undefined) process.stderr.write(`fislat: ${result.removalError}\n`);
-    // A passed run whose report CI cannot read is not a pass CI can see.
-    const code = failed.length > 0 && report.exitCode === EXIT.passed ? EXIT.environment : report.exitCode;
+    const code = exitCodeFor(report.outcome, result, { failed: failed.length });
     // From here a signal exits with this code at once: the reports are written.
     settleOnSignal(code);
     return code;

@@ -5,7 +5,7 @@ import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import { parseProbeLine } from "@fislat/probe/record";
 import { resolveProbeTasks, selectorFromFlags } from "../aws/ecs-targets.js";
-import { filterEvents, followEvents, type LogQuery } from "../aws/log-source.js";
+import { filterEvents, followEvents, type LogQuery, logsClientIn } from "../aws/log-source.js";
 import { parseDuration } from "../durations.js";
 import type { Clock } from "../engine/ports.js";
 import { badInput, EXIT, type ExitCode, FislatError } from "../errors.js";
@@ -24,7 +24,7 @@ export interface TailFlags {
   logGroup?: string;
 }
 
-async function queryFor(ecs: () => ECSClient, flags: TailFlags): Promise<LogQuery> {
+async function queryFor(ecs: () => ECSClient, flags: TailFlags): Promise<LogQuery & { region?: string }> {
   if (flags.logGroup) return { logGroup: flags.logGroup };
   if (!flags.cluster)
     throw badInput("name what to tail: --log-group <name>, or --cluster with --service, --task or --tag");
@@ -34,7 +34,12 @@ async function queryFor(ecs: () => ECSClient, flags: TailFlags): Promise<LogQuer
   const logGroup = tasks.find((t) => t.logGroup)?.logGroup;
   if (!logGroup)
     throw new FislatError("the tasks' probe container does not log with the awslogs driver", EXIT.environment);
-  return { logGroup, streams: tasks.flatMap((t) => (t.logStream ? [t.logStream] : [])) };
+  const region = tasks.find((t) => t.logRegion)?.logRegion;
+  return {
+    logGroup,
+    streams: tasks.flatMap((t) => (t.logStream ? [t.logStream] : [])),
+    ...(region ? { region } : {}),
+  };
 }
 
 export async function tailCommand(
@@ -43,7 +48,22 @@ export async function tailCommand(
   io: { out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean }; clock: Clock; signal?: AbortSignal },
 ): Promise<ExitCode> {
   const sinceMs = parseDuration("--since", flags.since ?? "10m");
-  const query = await queryFor(clients.ecs, flags);
+  const { region, ...query } = await queryFor(clients.ecs, flags);
+  const { logs, dispose } = await logsClientIn(clients.logs(), region);
+  try {
+    return await tail(logs, query, flags, io, sinceMs);
+  } finally {
+    dispose();
+  }
+}
+
+async function tail(
+  logs: CloudWatchLogsClient,
+  query: LogQuery,
+  flags: TailFlags,
+  io: { out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean }; clock: Clock; signal?: AbortSignal },
+  sinceMs: number,
+): Promise<ExitCode> {
   const chalk = makeChalk(io.out as NodeJS.WriteStream);
   const print = (message: string | undefined) => {
     if (!message) return;
@@ -57,7 +77,7 @@ export async function tailCommand(
   };
   const since = io.clock.wallNow().getTime() - sinceMs;
   if (!flags.follow) {
-    for await (const event of filterEvents(clients.logs(), query, since)) print(event.message);
+    for await (const event of filterEvents(logs, query, since)) print(event.message);
     return EXIT.passed;
   }
   let failure: Error | undefined;
@@ -66,7 +86,7 @@ export async function tailCommand(
     finish = resolve;
   });
   const follower = followEvents(
-    clients.logs(),
+    logs,
     query,
     { clock: io.clock, since },
     (e) => print(e.message),

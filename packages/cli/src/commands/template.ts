@@ -20,12 +20,30 @@ export interface TemplateFlags {
   stopAlarm?: string[];
 }
 
+/**
+ * FIS names tasks by ARN. A bare task id becomes one offline, from the cluster's ARN (the task ARN
+ * is the cluster's with `task/<cluster name>/<id>` in place of `cluster/<name>`).
+ */
+export function taskArnOf(task: string, cluster: string | undefined): string {
+  if (task.startsWith("arn:")) return task;
+  if (!/^[A-Za-z0-9-]+$/.test(task))
+    throw badInput(`--task ${JSON.stringify(task)} is neither a task ARN nor a task id`);
+  const m = /^(arn:[^:]+:ecs:[^:]+:[^:]+:)cluster\/(.+)$/.exec(cluster ?? "");
+  if (!m) {
+    throw badInput(
+      `--task ${task} is a task id, and FIS needs its ARN: pass the task's ARN, or --cluster as the cluster's ARN (arn:<partition>:ecs:<region>:<account>:cluster/<name>) to build it`,
+    );
+  }
+  return `${m[1]}task/${m[2]}/${task}`;
+}
+
 export function templateCommand(flags: TemplateFlags): ExitCode {
   const scenario = flags.scenario ?? "timeout";
   if (!isScenarioName(scenario)) throw badInput(`--scenario ${JSON.stringify(flags.scenario)} is not a scenario`);
   if (!flags.roleArn) throw badInput("--role-arn is required: the IAM role FIS acts with");
   let target: TargetSelection;
-  if ((flags.task ?? []).length > 0) target = { kind: "arns", taskArns: flags.task as string[] };
+  if ((flags.task ?? []).length > 0)
+    target = { kind: "arns", taskArns: (flags.task as string[]).map((t) => taskArnOf(t, flags.cluster)) };
   else if (flags.cluster && flags.service) target = { kind: "service", cluster: flags.cluster, service: flags.service };
   else throw badInput("name the targets: --task <arn> (repeatable), or --cluster and --service");
   const template = buildTemplate({

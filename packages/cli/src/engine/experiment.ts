@@ -13,6 +13,7 @@ import type {
   RoundTripSource,
   Target,
   TargetResolver,
+  TargetWatcher,
 } from "./ports.js";
 import { type PhaseName, type Timeline, TimelineBuilder } from "./timeline.js";
 import { evaluateRun, type Verdict } from "./verdict.js";
@@ -22,6 +23,13 @@ export interface ExperimentPorts {
   injector: FaultInjector;
   source: RoundTripSource;
   health?: HealthWatcher;
+  /** AWS: tasks stopped or replaced, load balancer target health (contract 5). */
+  targetWatch?: TargetWatcher;
+  /**
+   * The probe runs elsewhere (AWS): its clock may be skewed, and the fault's own start is not when
+   * it took effect, so both are found in the data.
+   */
+  remote?: boolean;
   clock: Clock;
 }
 
@@ -65,6 +73,7 @@ export async function runExperiment(
   const stop = new AbortController();
   let interruptReason: string | undefined;
   let failure: string | undefined;
+  let faultTargets: string[] | undefined;
   const interrupt = (reason: string) => {
     if (interruptReason !== undefined) return;
     interruptReason = reason;
@@ -85,12 +94,13 @@ export async function runExperiment(
   try {
     result.targets = await targets.resolve();
     await source.start(
-      (line: ProbeLine) => {
-        const record = builder.add(line);
+      (line: ProbeLine, _raw, meta) => {
+        const record = builder.add(line, meta);
         if (record) events.roundTrip?.(record);
       },
       (error) => interrupt(`the probe's line source failed: ${error.message}`),
     );
+    ports.targetWatch?.start((event) => builder.addTargetEvent(event));
     health?.start((observation) => {
       builder.addHealthObservation(observation);
       events.health?.(observation);
@@ -105,6 +115,7 @@ export async function runExperiment(
         faultKind(request.fault).injection(request.fault, request.phases.injectionMs),
       );
       result.fault.startedAt = started.startedAt;
+      if (started.targets) faultTargets = started.targets;
       result.faultRemoval = "unconfirmed";
       events.faultStarted?.(started.startedAt);
       events.phase?.("injection", request.phases.injectionMs);
@@ -144,11 +155,23 @@ export async function runExperiment(
       }
     }
     health?.stop();
+    await ports.targetWatch?.stop();
+    const runEndedAt = clock.wallNow();
     events.phase?.("judging", plan.lateLineGraceMs);
     const cutShort = interruptReason !== undefined || failure !== undefined;
-    await source.stop(cutShort ? 0 : plan.lateLineGraceMs);
+    const delivered = await source.stop(cutShort ? 0 : plan.lateLineGraceMs);
+    if (delivered) builder.addSourceReport(delivered);
     const window = { startedAt: result.fault.startedAt, endedAt: result.fault.endedAt };
-    const timeline = builder.build(window, faultKind(plan.request.fault).degradedThreshold(plan.request.fault));
+    const timeline = builder.build(
+      {
+        ...window,
+        ...(faultTargets ? { targets: faultTargets } : {}),
+        runEndedAt,
+        intervalMs: plan.probe.intervalMs,
+        findOnset: ports.remote === true,
+      },
+      faultKind(plan.request.fault).degradedThreshold(plan.request.fault),
+    );
     const done: ExperimentResult = { ...result, timeline, endedAt: clock.wallNow() };
     if (failure !== undefined) {
       done.failure = failure;

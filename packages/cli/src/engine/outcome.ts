@@ -18,8 +18,16 @@ export function outcomeOf(result: ExperimentResult): Outcome {
   return result.verdict?.status ?? "error";
 }
 
-/** A fault that could not be confirmed removed outranks every other ending. */
-export function exitCodeFor(outcome: Outcome, result?: Pick<ExperimentResult, "removalError">): ExitCode {
+/**
+ * A fault that could not be confirmed removed outranks every other ending; a passed run whose
+ * report could not be written is not a pass CI can see.
+ */
+export function exitCodeFor(
+  outcome: Outcome,
+  result?: Pick<ExperimentResult, "removalError">,
+  reports: { failed: number } = { failed: 0 },
+): ExitCode {
   if (result?.removalError !== undefined) return EXIT.faultNotRemoved;
+  if (outcome === "passed" && reports.failed > 0) return EXIT.environment;
   return EXIT_FOR[outcome];
 }

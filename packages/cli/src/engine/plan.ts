@@ -34,7 +34,9 @@ export interface AwsTarget {
   roleArn: string;
   sources: string;
   stopAlarm: string[];
-  targetBy: "arns" | "service";
+  targetBy: "arns" | "service" | "tag";
+  /** FIS selection mode with --target-by service or tag: ALL, COUNT(n), PERCENT(n). */
+  selection?: string;
   keepTemplate: boolean;
   acceptTimeouts: boolean;
   healthUrl?: string;

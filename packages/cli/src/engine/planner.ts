@@ -44,6 +44,7 @@ export interface RunFlags {
   sources?: string;
   stopAlarm?: string[];
   targetBy?: string;
+  selection?: string;
   keepTemplate?: boolean;
   acceptTimeouts?: boolean;
   healthUrl?: string;
@@ -237,10 +238,12 @@ export function checkFeasible(
     ["--duration", phases.injectionMs],
     ["--recovery", phases.recoveryMs],
   ] as const) {
-    const trips = Math.floor(ms / probe.intervalMs);
+    // The round trip in flight at a phase's boundary is set aside, so a phase counts one fewer
+    // than fit in it: ask for one more than the evidence needs.
+    const trips = Math.max(0, Math.floor(ms / probe.intervalMs) - 1);
     if (known.interval && trips < need) {
       throw badInput(
-        `${flag} ${humanMs(ms)} at --interval ${humanMs(probe.intervalMs)} gives ${trips} round trip(s); a phase needs at least ${need} to judge (evidence.minRoundTrips): use ${flag} ${humanMs(need * probe.intervalMs)} or more, or an --interval of at most ${humanMs(Math.floor(ms / need))}`,
+        `${flag} ${humanMs(ms)} at --interval ${humanMs(probe.intervalMs)} gives ${trips} round trip(s) to judge; a phase needs at least ${need} (evidence.minRoundTrips): use ${flag} ${humanMs((need + 1) * probe.intervalMs)} or more, or an --interval of at most ${humanMs(Math.floor(ms / (need + 1)))}`,
       );
     }
   }
@@ -282,9 +285,18 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
   }
   if (flags.launch && !flags.taskDefinition) throw badInput("--launch needs --task-definition <family[:revision]>");
   const targetBy = flags.targetBy ?? "arns";
-  if (targetBy !== "arns" && targetBy !== "service")
-    throw badInput(`--target-by ${quoted(targetBy)} is not valid: expected arns or service`);
+  if (targetBy !== "arns" && targetBy !== "service" && targetBy !== "tag")
+    throw badInput(`--target-by ${quoted(targetBy)} is not valid: expected arns, service or tag`);
   if (targetBy === "service" && !flags.service) throw badInput("--target-by service needs --service");
+  if (targetBy === "tag" && (flags.tag ?? []).length !== 1) throw badInput("--target-by tag needs --tag key=value");
+  // FIS's selection modes (API model): ALL, COUNT(n) with n >= 1, PERCENT(n) with n from 1 to 100.
+  const selection = (flags.selection ?? "ALL").trim().toUpperCase();
+  const m = /^(?:ALL|COUNT\((\d+)\)|PERCENT\((\d+)\))$/.exec(selection);
+  if (!m || Number(m[1] ?? 1) < 1 || Number(m[2] ?? 1) < 1 || Number(m[2] ?? 1) > 100) {
+    throw badInput(
+      `--selection ${quoted(flags.selection ?? "")} is not valid: expected ALL, COUNT(n) with n >= 1, or PERCENT(n) with n from 1 to 100`,
+    );
+  }
   if (!flags.roleArn) {
     throw badInput(
       '--role-arn is required on AWS: the IAM role FIS acts with (or "roleArn" in fislat.config.json; fislat deploy writes it)',
@@ -311,6 +323,7 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
     sources,
     stopAlarm: flags.stopAlarm ?? [],
     targetBy,
+    selection,
     keepTemplate: flags.keepTemplate ?? false,
     acceptTimeouts: flags.acceptTimeouts ?? false,
     liveTail: flags.liveTail !== false,

@@ -2,6 +2,7 @@
 // the latency proxy) and AWS adapters (ECS, FIS, CloudWatch Logs) implement these; the engine
 // itself imports no SDK, no child_process and no net.
 import type { ProbeLine } from "@fislat/probe/record";
+import type { LineMeta, SourceReport, TargetEvent } from "./evidence.js";
 
 /** One probe the fault is aimed at: an ECS task, or the local probe process. */
 export interface Target {
@@ -23,6 +24,8 @@ export interface FaultParameters {
 /** When the fault really took effect and ended, by the injector's own account. */
 export interface FaultStarted {
   startedAt: Date;
+  /** The targets the fault was aimed at, once known (FIS resolves a selection mode at start). */
+  targets?: string[];
   /** Settles when the fault has ended by itself (its duration ran out) or was stopped. */
   ended: Promise<FaultEnded>;
 }
@@ -44,9 +47,13 @@ export interface FaultInjector {
 /** Where the probe's log lines come from: the child's stdout, or CloudWatch Logs. */
 export interface RoundTripSource {
   /** Starts delivering lines; each is parsed with the probe's own parser. */
-  start(onLine: (line: ProbeLine, raw: string) => void, onError: (error: Error) => void): Promise<void>;
-  /** Waits up to `graceMs` for lines still on their way (log ingestion), then stops. */
-  stop(graceMs: number): Promise<void>;
+  start(
+    onLine: (line: ProbeLine, raw: string, meta?: LineMeta) => void,
+    onError: (error: Error) => void,
+  ): Promise<void>;
+  /** Waits up to `graceMs` for lines still on their way (log ingestion), then stops; says how it went. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a local source has nothing to report
+  stop(graceMs: number): Promise<SourceReport | void>;
 }
 
 export interface HealthObservation {
@@ -58,6 +65,13 @@ export interface HealthObservation {
 export interface HealthWatcher {
   start(onObservation: (observation: HealthObservation) => void): void;
   stop(): void;
+}
+
+/** Watches the targets while the run goes on: tasks stopped or replaced, load balancer health changes. */
+export interface TargetWatcher {
+  start(onEvent: (event: TargetEvent) => void): void;
+  /** Stops watching; resolves once no call is left in flight. */
+  stop(): Promise<void>;
 }
 
 export interface Clock {

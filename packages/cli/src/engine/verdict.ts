@@ -233,7 +233,7 @@ function evidenceReason(r: CheckResult, timeline: Timeline, share: number): stri
 export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: FaultWindow): Verdict {
   const { request } = plan;
   const byPhase = timeline.phaseRoundTrips ?? roundTripsByPhase(timeline, window);
-  const missingBy = timeline.evidence?.missingByPhase ?? {};
+  const missingBy: Partial<Record<PhaseName, number>> = timeline.evidence?.missingByPhase ?? {};
   const phases = Object.fromEntries(
     PHASES.map((p): [PhaseName, PhaseEvidence] => [p, { trips: byPhase[p], missing: Math.max(0, missingBy[p] ?? 0) }]),
   ) as Record<PhaseName, PhaseEvidence>;
@@ -320,7 +320,8 @@ export function evaluateRun(timeline: WithEvidence, plan: ExperimentPlan, window
     reasons = [...cannotTell, ...prefixed("inconclusive")];
   } else {
     status = "passed";
-    reasons = [];
+    // Issue 13: the run's verdict says how many tasks held.
+    reasons = [`${judged.length} of ${judged.length} task(s) held the hypothesis`];
   }
   const whole = evaluate(timeline, plan, window);
   return { ...whole, status, reasons, checks };

@@ -1,8 +1,11 @@
 // A small simulation of the AWS control plane behind aws-sdk-client-mock, on vitest's fake clock:
 // ECS tasks running the probe, FIS experiments whose action starts, runs for its duration and
-// ends (or fails, or never stops), and CloudWatch Logs returning the probe's lines after an
-// ingestion delay, as the probe would have written them under the fault. Tests drive whole
-// `fislat run` flows through it and assert on what fislat sent.
+// ends (or fails, or never stops), and CloudWatch Logs returning the probe's lines after the
+// awslogs driver's 5 s batching and an ingestion delay, as the probe would have written them under
+// the fault. It misbehaves as real AWS does when asked (issue 13): lines lost, late or sent to the
+// wrong stream, a task clock ahead, a task replaced by ECS mid-fault, a fault that never lands or
+// takes effect late, a stop that never confirms, tasks not yet registered with SSM. Tests drive
+// whole `fislat run` flows through it and assert on what fislat sent.
 import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
@@ -19,15 +22,18 @@ import {
   StopTaskCommand,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
   CreateExperimentTemplateCommand,
   DeleteExperimentTemplateCommand,
   FisClient,
   GetExperimentCommand,
+  ListExperimentResolvedTargetsCommand,
   ListExperimentsCommand,
   StartExperimentCommand,
   StopExperimentCommand,
 } from "@aws-sdk/client-fis";
+import { DescribeInstanceInformationCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { vi } from "vitest";
@@ -52,6 +58,15 @@ export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/fisExperimentRole`;
 export const LOG_GROUP = "/ecs/dynamodb-latency-test";
 export const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${LOG_GROUP}`;
 
+export const STREAM_PREFIX = "ecs/fis-latency-test-to-ddb-app";
+export const streamOf = (id: string) => `${STREAM_PREFIX}/${id}`;
+export const TARGET_GROUP_ARN = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/probe/1`;
+const BATCH_MS = 5000;
+const HEALTH_FAILURE_MS = 30_000;
+/** A FilterLogEvents page holds at most 1 MB or 10,000 events (API reference). */
+const PAGE_BYTES = 1_048_576;
+const PAGE_EVENTS = 10_000;
+
 export interface SimulationOptions {
   tasks?: string[];
   definition?: Partial<TaskDefinition>;
@@ -63,7 +78,7 @@ export interface SimulationOptions {
   actionFails?: string;
   /** FIS: StopExperiment is accepted but the experiment never reaches a final state. */
   neverStops?: boolean;
-  /** CloudWatch: lines become visible this long after they were written. */
+  /** CloudWatch: after the awslogs driver's 5 s batch is flushed, lines take this long to be ingested (default 500 ms). */
   ingestionDelayMs?: number;
   /** CloudWatch: return every event twice, as overlapping polls do. */
   duplicateEvents?: boolean;
@@ -72,6 +87,33 @@ export interface SimulationOptions {
   liveTail?: boolean;
   /** CloudWatch: the Live Tail session fails after this long. */
   liveTailFailsAfterMs?: number;
+  /** CloudWatch: this share of the probe's lines (round trips and health changes) never arrives. */
+  loseShare?: number;
+  /** The probe logs to another stream prefix than the task definition says: the expected streams stay empty. */
+  wrongStream?: boolean;
+  /** The tasks' clocks are this far ahead of AWS's. */
+  taskClockAheadMs?: number;
+  /** ECS stops the first task this long into the fault (failed load balancer health checks) and starts a replacement. */
+  replaceAfterMs?: number;
+  /** FIS runs the action but no latency is applied. */
+  faultNeverLands?: boolean;
+  /** The latency takes effect this long after FIS starts the action (the SSM document's start). */
+  onsetLagMs?: number;
+  /** Task ids not registered with SSM; a launched task registers this long after launch. */
+  unregistered?: string[];
+  registerAfterMs?: number;
+  /** The service is behind a load balancer whose target group probes the deep /health. */
+  loadBalancer?: boolean;
+  /** Round-trip lines carry the probe's health state (contract 2); default true. */
+  healthyOnLines?: boolean;
+  /** The tasks run with ECS Exec on. */
+  execEnabled?: boolean;
+  /** The SSM sidecar lacks MANAGED_INSTANCE_ROLE_NAME. */
+  noManagedInstanceRole?: boolean;
+  /** The SSM sidecar's image carries the FIS action's tools, and says so. */
+  sidecarDependencies?: boolean;
+  /** The task definition's awslogs-region (default the region fislat runs in). */
+  logRegion?: string;
 }
 
 interface SimExperiment {
@@ -83,6 +125,32 @@ interface SimExperiment {
   stoppedAt?: number;
   tags: Record<string, string>;
   targets: Record<string, unknown>;
+  /** Task ARNs FIS resolved the target to. */
+  resolved: string[];
+}
+
+interface SimTask {
+  arn: string;
+  id: string;
+  ip: string;
+  startedAt: number;
+  stoppedAt?: number;
+  stopCode?: string;
+  stoppedReason?: string;
+  seq: number;
+  /** Written up to (exclusive), AWS time. */
+  writtenUntil: number;
+  failingSince?: number;
+  healthy: boolean;
+  launched: boolean;
+}
+
+export interface SimEvent {
+  eventId: string;
+  timestamp: number;
+  message: string;
+  logStreamName: string;
+  ingestionTime: number;
 }
 
 const isoDurationMs = (iso: string) => {
@@ -90,110 +158,211 @@ const isoDurationMs = (iso: string) => {
   return (Number(m?.[1] ?? 0) * 60 + Number(m?.[2] ?? 0)) * 1000;
 };
 
+/** A deterministic coin per line, so a test knows exactly which lines were lost. */
+function lost(share: number, key: string): boolean {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return ((h >>> 0) % 10_000) / 10_000 < share;
+}
+
 export class SimulatedAws {
   readonly ecs: Stub;
   readonly fis: Stub;
   readonly logs: Stub;
   readonly sts: Stub;
+  readonly ssm: Stub;
+  readonly elb?: Stub;
   readonly experiments = new Map<string, SimExperiment>();
   readonly launched: string[] = [];
+  /** Every event the probes wrote, lost ones excluded, in write order. */
+  readonly events: SimEvent[] = [];
+  /** Per task id: the seq numbers of round-trip lines that were lost. */
+  readonly lostSeqs = new Map<string, number[]>();
+  readonly tasks = new Map<string, SimTask>();
+  /** When each FilterLogEvents call was made (virtual ms), to check the rate against the quota. */
+  readonly filterCallTimes: number[] = [];
   private readonly options: SimulationOptions;
-  private readonly runningTasks: string[];
+  /** Per stream, when CloudWatch first ingested a line to it: the stream exists from then on. */
+  private readonly streamCreated = new Map<string, number>();
+  private sorted = true;
 
   constructor(options: SimulationOptions = {}) {
     this.options = options;
-    this.runningTasks = (options.tasks ?? ["task0001"]).map(taskArn);
+    const now = Date.now();
+    (options.tasks ?? ["task0001"]).forEach((id) => {
+      this.addTask(id, now - 60_000, false);
+    });
     this.ecs = stub(ECSClient);
     this.fis = stub(FisClient);
     this.logs = stub(CloudWatchLogsClient);
     this.sts = stub(STSClient);
+    this.ssm = stub(SSMClient);
+    if (options.loadBalancer) this.elb = stub(ElasticLoadBalancingV2Client);
     this.wire();
   }
 
   reset(): void {
-    for (const stub of [this.ecs, this.fis, this.logs, this.sts]) stub.restore();
+    for (const s of [this.ecs, this.fis, this.logs, this.sts, this.ssm, this.elb]) s?.restore();
   }
 
-  private faultActiveAt(t: number): boolean {
+  private addTask(id: string, startedAt: number, launched: boolean): SimTask {
+    const task: SimTask = {
+      arn: taskArn(id),
+      id,
+      ip: `10.0.0.${this.tasks.size + 10}`,
+      startedAt,
+      seq: 0,
+      writtenUntil: Math.ceil(Math.max(startedAt, Date.now() - 60_000) / 1000) * 1000,
+      healthy: true,
+      launched,
+    };
+    this.tasks.set(task.arn, task);
+    return task;
+  }
+
+  private running(): SimTask[] {
+    return [...this.tasks.values()].filter((t) => t.stoppedAt === undefined && !t.launched);
+  }
+
+  private faultActiveOn(task: SimTask, t: number): boolean {
+    if (this.options.faultNeverLands || this.options.actionFails) return false;
     for (const e of this.experiments.values()) {
-      if (this.options.actionFails) continue;
+      if (!e.resolved.includes(task.arn)) continue;
       const end = Math.min(e.actionStartAt + e.durationMs, e.stoppedAt ?? Number.POSITIVE_INFINITY);
-      if (t >= e.actionStartAt && t < end) return true;
+      if (t >= e.actionStartAt + (this.options.onsetLagMs ?? 0) && t < end) return true;
     }
     return false;
   }
 
-  /** The probe's lines, one round trip a second per task, as written up to `until`. */
-  private probeLines(from: number, until: number) {
+  /** Writes each task's lines up to now: one round trip a second, health changes as the probe makes them. */
+  private advance(): void {
     const o = this.options;
-    const events: {
-      eventId: string;
-      timestamp: number;
-      message: string;
-      logStreamName: string;
-      ingestionTime: number;
-    }[] = [];
-    const first = Math.ceil(from / 1000) * 1000;
-    const under = this.options.underFault ?? { ok: false, rttMs: 503, errorKind: "timeout" };
-    for (const arn of [...this.runningTasks, ...this.launched]) {
-      const id = arn.split("/").at(-1) as string;
-      // The probe's health: unhealthy 30 s into failing round trips, healthy at the first success.
-      for (const e of this.experiments.values()) {
-        if (under.ok || o.actionFails) continue;
-        const end = Math.min(e.actionStartAt + e.durationMs, e.stoppedAt ?? Number.POSITIVE_INFINITY);
-        const down = Math.ceil(e.actionStartAt / 1000) * 1000 + 30_000;
-        if (down >= end) continue;
-        for (const [at, healthy] of [
-          [down, false],
-          [Math.ceil(end / 1000) * 1000 + 8, true],
-        ] as const) {
-          if (at < from || at > until) continue;
-          events.push({
-            eventId: `${id}-health-${at}`,
-            timestamp: at,
-            message: JSON.stringify({
-              ts: new Date(at).toISOString(),
-              msg: "Health changed",
-              healthy,
-              failingForMs: healthy ? 0 : 30_000,
-              task: arn,
-            }),
-            logStreamName: `ecs/probe/${id}`,
-            ingestionTime: at + (o.ingestionDelayMs ?? 3000),
+    const now = Date.now();
+    const under = o.underFault ?? { ok: false, rttMs: 503, errorKind: "timeout" };
+    const skew = o.taskClockAheadMs ?? 0;
+    this.maybeReplace(now);
+    for (const task of this.tasks.values()) {
+      const stream = o.wrongStream ? `other/probe/${task.id}` : streamOf(task.id);
+      const end = Math.min(now, task.stoppedAt ?? Number.POSITIVE_INFINITY);
+      for (; task.writtenUntil <= end; task.writtenUntil += 1000) {
+        const t = task.writtenUntil;
+        if (t < task.startedAt) continue;
+        const trip = this.faultActiveOn(task, t) ? under : { ok: true, rttMs: 8 };
+        // The probe's health: unhealthy after failing for the failure window, healthy at the first success.
+        let change: boolean | undefined;
+        if (!trip.ok) {
+          task.failingSince ??= t;
+          if (task.healthy && t - task.failingSince >= HEALTH_FAILURE_MS) change = false;
+        } else {
+          task.failingSince = undefined;
+          if (!task.healthy) change = true;
+        }
+        if (change !== undefined) {
+          task.healthy = change;
+          const at = t + trip.rttMs;
+          this.write(task, stream, at + skew, at, `health-${t}`, {
+            ts: new Date(at + skew).toISOString(),
+            level: change ? "info" : "warn",
+            msg: "Health changed",
+            healthy: change,
+            failingForMs: change ? 0 : HEALTH_FAILURE_MS,
+            consecutiveFailures: change ? 0 : 30,
+            task: task.arn,
           });
         }
-      }
-      for (let t = first; t <= until; t += 1000) {
-        const faulty = this.faultActiveAt(t);
-        const trip = faulty ? under : { ok: true, rttMs: 8 };
+        task.seq += 1;
         const record = {
-          ts: new Date(t).toISOString(),
+          ts: new Date(t + skew).toISOString(),
           level: trip.ok ? "info" : "warn",
           msg: "Round trip",
           ok: trip.ok,
           rttMs: trip.rttMs,
           op: "GetItem",
           table: "MyTestTable",
-          seq: Math.floor(t / 1000),
+          seq: task.seq,
           src: "loop",
-          task: arn,
+          task: task.arn,
           conn: "reused",
+          ...(o.healthyOnLines === false ? {} : { healthy: task.healthy }),
           ...(trip.ok ? {} : { errorKind: trip.errorKind ?? "timeout", error: "TimeoutError: timed out" }),
         };
-        events.push({
-          eventId: `${id}-${t}`,
-          timestamp: t,
-          message: JSON.stringify(record),
-          logStreamName: `ecs/probe/${id}`,
-          ingestionTime: t + (this.options.ingestionDelayMs ?? 3000),
-        });
+        // The line is written when the round trip ends.
+        if (!this.write(task, stream, t + skew, t + trip.rttMs, `rt-${task.seq}`, record)) {
+          this.lostSeqs.set(task.id, [...(this.lostSeqs.get(task.id) ?? []), task.seq]);
+        }
       }
     }
-    return events.sort((a, b) => a.timestamp - b.timestamp);
+  }
+
+  /** Whether the line reached CloudWatch. */
+  private write(task: SimTask, stream: string, timestamp: number, writtenAt: number, key: string, record: object) {
+    if (this.options.loseShare && lost(this.options.loseShare, `${task.id}-${key}`)) return false;
+    // The awslogs driver flushes every 5 s; ingestion takes a moment more.
+    const flushed = Math.ceil((writtenAt + 1) / BATCH_MS) * BATCH_MS;
+    const ingestionTime = flushed + (this.options.ingestionDelayMs ?? 500);
+    const last = this.events.at(-1);
+    if (last && last.timestamp > timestamp) this.sorted = false;
+    this.events.push({
+      eventId: `${task.id}-${key}`,
+      timestamp,
+      message: JSON.stringify(record),
+      logStreamName: stream,
+      ingestionTime,
+    });
+    if (!this.streamCreated.has(stream) || (this.streamCreated.get(stream) as number) > ingestionTime)
+      this.streamCreated.set(stream, ingestionTime);
+    return true;
+  }
+
+  /** ECS replaces the first task when its deep health check fails the load balancer's. */
+  private maybeReplace(now: number): void {
+    const after = this.options.replaceAfterMs;
+    if (after === undefined) return;
+    const experiment = [...this.experiments.values()][0];
+    const first = [...this.tasks.values()][0];
+    if (!experiment || !first || first.stoppedAt !== undefined) return;
+    const at = experiment.actionStartAt + after;
+    if (now < at) return;
+    first.stoppedAt = at;
+    first.stopCode = "ServiceSchedulerInitiated";
+    first.stoppedReason = `Task failed ELB health checks in (target-group ${TARGET_GROUP_ARN})`;
+    this.addTask("replacement1", at + 20_000, false);
+  }
+
+  /** The events CloudWatch has ingested by now, of the named streams or prefix, in [from, to]. */
+  visible(query: { streams?: string[]; prefix?: string; from?: number; to?: number }): SimEvent[] {
+    this.advance();
+    const now = Date.now();
+    const names = query.streams ? new Set(query.streams) : undefined;
+    if (!this.sorted) {
+      this.events.sort((a, b) => a.timestamp - b.timestamp || a.ingestionTime - b.ingestionTime);
+      this.sorted = true;
+    }
+    // Binary search for the first event at or after `from`.
+    let lo = 0;
+    let hi = this.events.length;
+    const from = query.from ?? Number.NEGATIVE_INFINITY;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.events[mid]?.timestamp ?? 0) < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: SimEvent[] = [];
+    for (let i = lo; i < this.events.length; i++) {
+      const e = this.events[i] as SimEvent;
+      if (query.to !== undefined && e.timestamp > query.to) break;
+      if (
+        e.ingestionTime <= now &&
+        (!names || names.has(e.logStreamName)) &&
+        (!query.prefix || e.logStreamName.startsWith(query.prefix))
+      )
+        out.push(e);
+    }
+    return out;
   }
 
   /** A Live Tail session: every second, the events ingested since the last update. */
-  private async *liveTailSession() {
+  private async *liveTailSession(streams?: string[]) {
     const opened = Date.now();
     yield { sessionStart: { sessionId: "live-1" } };
     let last = opened;
@@ -203,9 +372,7 @@ export class SimulatedAws {
       if (this.options.liveTailFailsAfterMs !== undefined && now - opened >= this.options.liveTailFailsAfterMs) {
         throw Object.assign(new Error("stream broke"), { name: "SessionStreamingException" });
       }
-      const fresh = this.probeLines(opened - 60_000, now).filter(
-        (e) => e.ingestionTime > last && e.ingestionTime <= now,
-      );
+      const fresh = this.visible(streams ? { streams } : {}).filter((e) => e.ingestionTime > last);
       last = now;
       yield {
         sessionUpdate: {
@@ -236,10 +403,23 @@ export class SimulatedAws {
           environment: Object.entries(env).map(([name, value]) => ({ name, value })),
           logConfiguration: {
             logDriver: "awslogs",
-            options: { "awslogs-group": LOG_GROUP, "awslogs-region": REGION, "awslogs-stream-prefix": "ecs" },
+            options: {
+              "awslogs-group": LOG_GROUP,
+              "awslogs-region": this.options.logRegion ?? REGION,
+              "awslogs-stream-prefix": "ecs",
+            },
           },
         },
-        { name: "amazon-ssm-agent", image: "public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent:latest" },
+        {
+          name: "amazon-ssm-agent",
+          image: "public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent:latest",
+          environment: [
+            ...(this.options.noManagedInstanceRole
+              ? []
+              : [{ name: "MANAGED_INSTANCE_ROLE_NAME", value: "fislat-ssm-managed-instance" }]),
+            ...(this.options.sidecarDependencies ? [{ name: "FISLAT_FIS_DEPENDENCIES", value: "preinstalled" }] : []),
+          ],
+        },
       ],
       ...this.options.definition,
     };
@@ -288,37 +468,121 @@ export class SimulatedAws {
     };
   }
 
+  /** The tasks FIS resolves a template's target to, with its selection mode. */
+  private resolve(target: Record<string, unknown> | undefined): string[] {
+    const running = this.running().map((t) => t.arn);
+    const t = target as
+      | { resourceArns?: string[]; resourceTags?: Record<string, string>; selectionMode?: string }
+      | undefined;
+    const pool = t?.resourceArns ?? [...running, ...this.launched];
+    const mode = t?.selectionMode ?? "ALL";
+    const percent = /^PERCENT\((\d+)\)$/.exec(mode);
+    const count = /^COUNT\((\d+)\)$/.exec(mode);
+    if (percent) return pool.slice(0, Math.round((pool.length * Number(percent[1])) / 100));
+    if (count) return pool.slice(0, Number(count[1]));
+    return pool;
+  }
+
+  private registered(arn: string): boolean {
+    const task = this.tasks.get(arn);
+    if (!task || task.stoppedAt !== undefined) return false;
+    if ((this.options.unregistered ?? []).includes(task.id)) return false;
+    if (task.launched) return Date.now() >= task.startedAt + (this.options.registerAfterMs ?? 20_000);
+    return true;
+  }
+
   private wire(): void {
     const o = this.options;
     on(this.sts, GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/operator` });
 
-    on(this.ecs, ListTasksCommand).callsFake(() => ({ taskArns: [...this.runningTasks] }));
-    on(this.ecs, DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
-      tasks: input.tasks
-        .map((t) => (t.startsWith("arn:") ? t : taskArn(t)))
-        .filter((arn) => this.runningTasks.includes(arn) || this.launched.includes(arn))
-        .map((arn) => ({
-          taskArn: arn,
-          clusterArn: CLUSTER_ARN,
-          taskDefinitionArn: TASK_DEF_ARN,
-          lastStatus: "RUNNING",
-          desiredStatus: "RUNNING",
-          launchType: "FARGATE",
-          tags: [{ key: "Environment", value: "test" }],
-        })),
-    }));
+    on(this.ecs, ListTasksCommand).callsFake(() => {
+      this.advance();
+      return { taskArns: this.running().map((t) => t.arn) };
+    });
+    on(this.ecs, DescribeTasksCommand).callsFake((input: { tasks: string[] }) => {
+      this.advance();
+      return {
+        tasks: input.tasks
+          .map((t) => this.tasks.get(t.startsWith("arn:") ? t : taskArn(t)))
+          .filter((t): t is SimTask => t !== undefined)
+          .map((t) => ({
+            taskArn: t.arn,
+            clusterArn: CLUSTER_ARN,
+            taskDefinitionArn: TASK_DEF_ARN,
+            lastStatus: t.stoppedAt === undefined ? "RUNNING" : "STOPPED",
+            desiredStatus: t.stoppedAt === undefined ? "RUNNING" : "STOPPED",
+            launchType: "FARGATE",
+            enableExecuteCommand: o.execEnabled === true,
+            tags: [{ key: "Environment", value: "test" }],
+            attachments: [{ type: "ElasticNetworkInterface", details: [{ name: "privateIPv4Address", value: t.ip }] }],
+            ...(t.stoppedAt === undefined
+              ? {}
+              : { stoppingAt: new Date(t.stoppedAt), stopCode: t.stopCode, stoppedReason: t.stoppedReason }),
+          })),
+      };
+    });
     on(this.ecs, DescribeTaskDefinitionCommand).callsFake(() => ({ taskDefinition: this.definition() }));
     on(this.ecs, DescribeServicesCommand).resolves({
       services: [
-        { networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-a"], securityGroups: ["sg-a"] } } },
+        {
+          networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-a"], securityGroups: ["sg-a"] } },
+          ...(o.loadBalancer
+            ? {
+                loadBalancers: [
+                  {
+                    targetGroupArn: TARGET_GROUP_ARN,
+                    containerName: "fis-latency-test-to-ddb-app",
+                    containerPort: 8080,
+                  },
+                ],
+              }
+            : {}),
+        },
       ],
     });
     on(this.ecs, RunTaskCommand).callsFake(() => {
-      const arn = taskArn(`launched${this.launched.length + 1}`);
-      this.launched.push(arn);
-      return { tasks: [{ taskArn: arn }], failures: [] };
+      const id = `launched${this.launched.length + 1}`;
+      const task = this.addTask(id, Date.now(), true);
+      this.launched.push(task.arn);
+      return { tasks: [{ taskArn: task.arn }], failures: [] };
     });
     on(this.ecs, StopTaskCommand).resolves({});
+
+    on(this.ssm, DescribeInstanceInformationCommand).callsFake(
+      (input: { Filters?: { Key: string; Values: string[] }[] }) => {
+        const filter = input.Filters?.find((f) => f.Key === "tag:ECS_TASK_ARN");
+        const arns = (filter?.Values ?? []).filter((arn) => this.registered(arn));
+        return {
+          InstanceInformationList: arns.map((arn) => ({
+            InstanceId: `mi-${(arn.split("/").at(-1) ?? "").padStart(17, "0")}`,
+            PingStatus: "Online",
+            ResourceType: "ManagedInstance",
+          })),
+        };
+      },
+    );
+    if (this.elb) {
+      on(this.elb, DescribeTargetHealthCommand).callsFake(() => {
+        this.advance();
+        return {
+          TargetHealthDescriptions: [...this.tasks.values()]
+            .filter((t) => t.startedAt <= Date.now())
+            .map((t) => ({
+              Target: { Id: t.ip, Port: 8080 },
+              TargetHealth:
+                t.stoppedAt !== undefined
+                  ? { State: "draining", Reason: "Target.DeregistrationInProgress" }
+                  : t.healthy
+                    ? { State: "healthy" }
+                    : {
+                        State: "unhealthy",
+                        Reason: "Target.ResponseCodeMismatch",
+                        Description: "Health checks failed with these codes: [503]",
+                      },
+            })),
+        };
+      });
+    }
 
     on(this.logs, DescribeLogGroupsCommand).callsFake(() => ({
       logGroups:
@@ -327,15 +591,53 @@ export class SimulatedAws {
           : [{ logGroupName: LOG_GROUP, logGroupArn: LOG_GROUP_ARN, arn: `${LOG_GROUP_ARN}:*` }],
     }));
     if (o.liveTail) {
-      on(this.logs, StartLiveTailCommand).callsFake(() => ({ responseStream: this.liveTailSession() }));
+      on(this.logs, StartLiveTailCommand).callsFake((input: { logStreamNames?: string[] }) => ({
+        responseStream: this.liveTailSession(input.logStreamNames),
+      }));
     }
-    on(this.logs, FilterLogEventsCommand).callsFake((input: { startTime?: number; endTime?: number }) => {
-      const now = Date.now();
-      const visible = this.probeLines(input.startTime ?? 0, Math.min(now, input.endTime ?? now)).filter(
-        (e) => e.ingestionTime <= now,
-      );
-      return { events: o.duplicateEvents ? [...visible, ...visible] : visible };
-    });
+    on(this.logs, FilterLogEventsCommand).callsFake(
+      (input: {
+        startTime?: number;
+        endTime?: number;
+        logStreamNames?: string[];
+        logStreamNamePrefix?: string;
+        nextToken?: string;
+      }) => {
+        this.advance();
+        if (input.logStreamNames && input.logStreamNames.length > 100) {
+          throw Object.assign(new Error("logStreamNames: at most 100"), { name: "InvalidParameterException" });
+        }
+        this.filterCallTimes.push(Date.now());
+        const absent = (input.logStreamNames ?? []).find(
+          (s) => !((this.streamCreated.get(s) ?? Infinity) <= Date.now()),
+        );
+        if (absent) {
+          throw Object.assign(new Error("The specified log stream does not exist."), {
+            name: "ResourceNotFoundException",
+          });
+        }
+        const all = this.visible({
+          ...(input.logStreamNames ? { streams: input.logStreamNames } : {}),
+          ...(input.logStreamNamePrefix ? { prefix: input.logStreamNamePrefix } : {}),
+          ...(input.startTime === undefined ? {} : { from: input.startTime }),
+          ...(input.endTime === undefined ? {} : { to: input.endTime }),
+        });
+        // Pages as CloudWatch cuts them: at most 1 MB (26 bytes of overhead per event) or 10,000 events.
+        const offset = Number(input.nextToken ?? 0);
+        let bytes = 0;
+        let end = offset;
+        while (end < all.length && end - offset < PAGE_EVENTS) {
+          bytes += (all[end]?.message.length ?? 0) + 26;
+          if (bytes > PAGE_BYTES) break;
+          end += 1;
+        }
+        const events = all.slice(offset, end);
+        return {
+          events: o.duplicateEvents ? [...events, ...events] : events,
+          ...(end < all.length ? { nextToken: String(end) } : {}),
+        };
+      },
+    );
 
     let templates = 0;
     on(this.fis, CreateExperimentTemplateCommand).callsFake(() => ({
@@ -344,6 +646,7 @@ export class SimulatedAws {
     on(this.fis, DeleteExperimentTemplateCommand).resolves({});
     on(this.fis, StartExperimentCommand).callsFake(
       (input: { experimentTemplateId: string; tags: Record<string, string> }) => {
+        this.advance();
         const create = sent(this.fis, CreateExperimentTemplateCommand).at(-1) as
           | { actions?: Record<string, unknown>; targets?: Record<string, unknown> }
           | undefined;
@@ -358,16 +661,31 @@ export class SimulatedAws {
           durationMs: isoDurationMs(action?.parameters.duration ?? "PT1M"),
           tags: input.tags,
           targets: (create?.targets ?? {}) as Record<string, unknown>,
+          resolved: this.resolve(Object.values(create?.targets ?? {})[0] as Record<string, unknown> | undefined),
         });
         return { experiment: { id, state: { status: "initiating" } } };
       },
     );
     on(this.fis, GetExperimentCommand).callsFake((input: { id: string }) => {
+      this.advance();
       const e = this.experiments.get(input.id);
       if (!e) throw Object.assign(new Error(`no experiment ${input.id}`), { name: "ResourceNotFoundException" });
       return { experiment: this.experimentView(e) };
     });
+    on(this.fis, ListExperimentResolvedTargetsCommand).callsFake((input: { experimentId: string }) => {
+      const e = this.experiments.get(input.experimentId);
+      if (!e)
+        throw Object.assign(new Error(`no experiment ${input.experimentId}`), { name: "ResourceNotFoundException" });
+      return {
+        resolvedTargets: e.resolved.map((arn) => ({
+          resourceType: "aws:ecs:task",
+          targetName: "probeTasks",
+          targetInformation: { arn },
+        })),
+      };
+    });
     on(this.fis, StopExperimentCommand).callsFake((input: { id: string }) => {
+      this.advance();
       const e = this.experiments.get(input.id);
       if (!e) throw Object.assign(new Error(`no experiment ${input.id}`), { name: "ResourceNotFoundException" });
       e.stoppedAt ??= Date.now();
@@ -384,12 +702,21 @@ export class SimulatedAws {
 
 /**
  * Advances the fake clock in steps until `done()` holds (bounded: false after `maxVirtualMs`).
- * Each step also yields to the real event loop, so real I/O (module loading) goes on too.
+ * Each step also yields to the real event loop, so real I/O (module loading, report files) goes
+ * on too; while no fake timer is pending, only real I/O can be awaited, so virtual time stands
+ * still (a slow disk must not look like an hour of AWS time).
  */
 export async function advanceUntil(done: () => boolean, stepMs = 250, maxVirtualMs = 3_600_000): Promise<boolean> {
-  for (let elapsed = 0; !done() && elapsed < maxVirtualMs; elapsed += stepMs) {
+  let idle = 0;
+  for (let elapsed = 0; !done() && elapsed < maxVirtualMs && idle < 100_000; ) {
     await new Promise((resolve) => setImmediate(resolve));
+    if (vi.getTimerCount() === 0) {
+      idle += 1;
+      continue;
+    }
+    idle = 0;
     await vi.advanceTimersByTimeAsync(stepMs);
+    elapsed += stepMs;
   }
   return done();
 }

@@ -10,8 +10,10 @@ export type Misbehaviour =
 
 export async function startMisbehavingDynamo(how: Misbehaviour) {
   let bytesSent = 0;
+  let requests = 0;
   const timers = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
+    requests += 1;
     req.resume();
     req.on("end", () => {
       if (how.kind === "trickle") {
@@ -50,6 +52,7 @@ export async function startMisbehavingDynamo(how: Misbehaviour) {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     bytesSent: () => bytesSent,
+    requests: () => requests,
     close: async () => {
       for (const timer of timers) clearInterval(timer);
       server.closeAllConnections();
