@@ -89,6 +89,8 @@ export function authorizationsOf(command: string, input: Input, w: Where): Autho
     case "GetExperimentCommand":
     case "StopExperimentCommand":
       return one(`fis:${command.replace("Command", "")}`, `${fis}:experiment/${String(input.id)}`);
+    case "ListExperimentResolvedTargetsCommand":
+      return one("fis:ListExperimentResolvedTargets", `${fis}:experiment/${String(input.experimentId)}`);
     case "DeleteExperimentTemplateCommand":
       return one("fis:DeleteExperimentTemplate", `${fis}:experiment-template/${String(input.id)}`);
     case "ListExperimentsCommand":
