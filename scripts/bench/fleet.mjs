@@ -55,26 +55,24 @@ const ids = (n) => Array.from({ length: n }, (_, i) => `task${String(i).padStart
 /** Child process: judge 100 tasks' recorded lines, print CPU time and peak RSS as JSON. */
 async function judgeChild() {
   const { TimelineBuilder } = await import(dist("engine/timeline.js"));
-  const { judgeRun } = await import(dist("engine/fleet.js"));
-  const { degradedThreshold } = await import(dist("engine/verdict.js"));
-  const { SCENARIOS } = await import(dist("engine/scenario.js"));
+  const { degradedThreshold, evaluateRun } = await import(dist("engine/verdict.js"));
   const { parseProbeLine } = await import("@fislat/probe/record");
   const tasks = ids(100);
   const targeted = new Set(tasks.slice(0, 20));
   const events = tasks.flatMap((id) => [...taskEvents(id, { targeted: targeted.has(id) })]);
+  // The plan a run of the built-in timeout scenario follows, made by the real planner.
+  const { planExperiment } = await import(dist("engine/planner.js"));
+  const { scenarioFile } = await import(dist("engine/scenario.js"));
+  const request = planExperiment(
+    { local: true, baseline: "1m", duration: "5m", recovery: "1m", interval: "1s", healthFailure: "30s" },
+    { kind: "scenario", name: "timeout", data: scenarioFile("timeout") },
+  );
   const plan = {
-    scenario: SCENARIOS.timeout,
-    fault: { delayMs: 800, jitterMs: 50, durationMs: FAULT },
-    baselineMs: BASELINE,
-    recoveryMs: RECOVERY,
-    connectionTimeoutMs: 500,
-    readTimeoutMs: 500,
-    intervalMs: 1000,
-    healthFailureMs: 30_000,
+    request,
+    probe: request.probe,
     healthPollMs: 5000,
     lateLineGraceMs: 120_000,
-    waitsOnNewConnection: 3,
-    connectDelayed: true,
+    traits: { waitsOnNewConnection: 3, connectDelayed: true },
   };
   const cpu = process.cpuUsage();
   const builder = new TimelineBuilder();
@@ -90,14 +88,17 @@ async function judgeChild() {
     },
     degradedThreshold(800),
   );
-  const verdict = judgeRun(timeline, plan, FAULT);
+  const verdict = evaluateRun(timeline, plan, {
+    startedAt: new Date(T0 + BASELINE),
+    endedAt: new Date(T0 + BASELINE + FAULT),
+  });
   const used = process.cpuUsage(cpu);
   process.stdout.write(
     JSON.stringify({
       lines: events.length,
       cpuMs: (used.user + used.system) / 1000,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
-      held: verdict.assertions[0]?.observed,
+      held: `${verdict.status}: ${verdict.reasons.join("; ")}`,
     }),
   );
 }

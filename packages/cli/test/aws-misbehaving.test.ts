@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchLogsClient, FilterLogEventsCommand, StartLiveTailCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { CreateExperimentTemplateCommand, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import { DescribeInstanceInformationCommand } from "@aws-sdk/client-ssm";
@@ -21,6 +21,7 @@ import {
   ROLE_ARN,
   SimulatedAws,
   type SimulationOptions,
+  STREAM_PREFIX,
   sent,
   settledFlag,
   streamOf,
@@ -79,6 +80,8 @@ const flags = (over: Partial<RunCommandFlags> = {}): RunCommandFlags => ({
 
 const report = () =>
   JSON.parse(readFileSync(path.join(dir, "report.json"), "utf8")) as Report & { evidence: EvidenceReport };
+const stdout = () =>
+  (quiet[0] as unknown as { mock: { calls: unknown[][] } }).mock.calls.map((c) => String(c[0])).join("");
 const stderr = () =>
   (quiet[1] as unknown as { mock: { calls: unknown[][] } }).mock.calls.map((c) => String(c[0])).join("");
 
@@ -197,6 +200,18 @@ describe("a verdict AWS cannot fool (issue 13)", () => {
     expect(r.evidence.findings.join("\n")).toMatch(/lines arrived up to \d+\.\d s after they were written/);
   });
 
+  it("lines that never arrive: waited for up to the bound, and the report says the bound was reached", async () => {
+    await run({ linesLostAfterFaultMs: 10_000 });
+    const r = report();
+    expect(r.evidence.source).toMatchObject({ lateLineBoundMs: 120_000, boundReachedFor: ["task0001"] });
+    expect(r.evidence.source?.waitedMs).toBeGreaterThanOrEqual(120_000);
+    expect(r.evidence.findings.join("\n")).toMatch(
+      /waited 120\.0 s for late lines and stopped at that bound: the last lines of task0001 had not arrived/,
+    );
+    // The round trips that never arrived count as missing in the recovery, where they belong.
+    expect(r.missingByPhase.recovery).toBeGreaterThanOrEqual(5);
+  });
+
   it("a fault that never landed: inconclusive (exit 3), naming the likely causes", async () => {
     expect(await run({ faultNeverLands: true })).toBe(EXIT.environment);
     const r = report();
@@ -217,6 +232,10 @@ describe("when the fault took effect (issue 12, point 5)", () => {
     expect(onset?.lagMs).toBeLessThan(24_100);
     expect(onset?.beyondBound).toBe(false);
     expect(r.evidence.findings.join("\n")).toMatch(/the fault took effect 2\d\.\d s after FIS started the action/);
+    // ...and the person reading the terminal is told too.
+    expect(stdout()).toMatch(
+      /evidence:\n {2}task task0001: the fault took effect 2\d\.\d s after FIS started the action/,
+    );
     // The round trips before the onset are not counted as showing (or not showing) the fault.
     expect(r.evidence.tasks[0]?.beforeOnset).toBeGreaterThanOrEqual(22);
     expect(r.thresholds.find((t) => t.id.startsWith("injection.degraded"))?.status).toBe("passed");
@@ -362,6 +381,19 @@ describe("reading the logs (issue 12, point 9)", () => {
 });
 
 describe("a fleet (issue 13)", () => {
+  it("follows more than 100 tasks in one Live Tail session, by their streams' common prefix", async () => {
+    const ids = Array.from({ length: 120 }, (_, i) => `g${String(i).padStart(4, "0")}`);
+    const code = await run(
+      { tasks: ids, liveTail: true },
+      { targetBy: "service", selection: "COUNT(5)", duration: "1m" },
+    );
+    expect(code).toBe(EXIT.passed);
+    expect(sent(sim.logs, StartLiveTailCommand)).toEqual([
+      expect.objectContaining({ logStreamNamePrefixes: [`${STREAM_PREFIX}/g0`] }),
+    ]);
+    expect(report().evidence.tasks).toHaveLength(120);
+  }, 120_000);
+
   it("100 tasks, FIS picking PERCENT(20) of the service, 5 minutes: every task judged or named, under the API quota", async () => {
     const ids = Array.from({ length: 100 }, (_, i) => `f${String(i).padStart(4, "0")}`);
     const code = await run(

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DOCKER_PUSH_ACTIONS, operatorPolicy, REQUIRED_ACTIONS } from "../src/aws/operator-policy.js";
 import { policyCommand } from "../src/commands/policy.js";
 import { EXIT } from "../src/errors.js";
+import { authorizationsOf } from "./support/authorization.js";
 import { allows, type PolicyStatement } from "./support/iam-simulator.js";
 import { on } from "./support/simulated-aws.js";
 
@@ -149,5 +150,70 @@ describe("fislat policy", () => {
         expect(named, action).toBe(true);
       }
     }
+  });
+
+  it("allows each command's call on this configuration's resources, --launch's included", () => {
+    const names = {
+      ...CONTEXT,
+      cluster: "fislat-probe-Cluster-x1",
+      service: "fislat-probe-Service-y2",
+      taskDefinition: "fislat-probe-probe",
+      roleArn: "arn:aws:iam::111122223333:role/fislat-probe-FisExperimentRole-z3",
+      repository: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/fislat-probe-repository-q",
+    };
+    const policy = operatorPolicy(names).Statement as PolicyStatement[];
+    const task = "arn:aws:ecs:eu-west-1:111122223333:task/fislat-probe-Cluster-x1/0123abcd";
+    const inputs: Record<string, Record<string, unknown>> = {
+      GetCallerIdentityCommand: {},
+      ListTasksCommand: { cluster: names.cluster, serviceName: names.service },
+      DescribeTasksCommand: { cluster: names.cluster, tasks: [task] },
+      DescribeTaskDefinitionCommand: { taskDefinition: "fislat-probe-probe:3" },
+      DescribeServicesCommand: { cluster: names.cluster, services: [names.service] },
+      RunTaskCommand: { cluster: names.cluster, taskDefinition: "fislat-probe-probe:3" },
+      StopTaskCommand: { cluster: names.cluster, task },
+      CreateExperimentTemplateCommand: { roleArn: names.roleArn },
+      StartExperimentCommand: { experimentTemplateId: "EXT1" },
+      GetExperimentCommand: { id: "EXP1" },
+      StopExperimentCommand: { id: "EXP1" },
+      ListExperimentsCommand: {},
+      ListExperimentResolvedTargetsCommand: { experimentId: "EXP1" },
+      DeleteExperimentTemplateCommand: { id: "EXT1" },
+      DescribeInstanceInformationCommand: {},
+      DescribeLogGroupsCommand: { logGroupNamePrefix: "/ecs/fislat-probe" },
+      FilterLogEventsCommand: { logGroupName: "/ecs/fislat-probe" },
+      StartLiveTailCommand: {
+        logGroupIdentifiers: ["arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/fislat-probe"],
+      },
+      DescribeStacksCommand: { StackName: "fislat-probe" },
+      DescribeStackEventsCommand: { StackName: "fislat-probe" },
+      CreateChangeSetCommand: { StackName: "fislat-probe" },
+      DescribeChangeSetCommand: { StackName: "fislat-probe" },
+      ExecuteChangeSetCommand: { StackName: "fislat-probe" },
+      DeleteChangeSetCommand: { StackName: "fislat-probe" },
+      DeleteStackCommand: { StackName: "fislat-probe" },
+      PutItemCommand: { TableName: "MyTestTable" },
+      SimulatePrincipalPolicyCommand: { PolicySourceArn: names.roleArn },
+      DescribeTargetHealthCommand: {},
+      GetAuthorizationTokenCommand: {},
+    };
+    const where = { partition: "aws", region: CONTEXT.region, account: CONTEXT.account };
+    const denied: string[] = [];
+    for (const command of Object.keys(REQUIRED_ACTIONS)) {
+      const input = inputs[command];
+      expect(input, `a sample call of ${command}`).toBeDefined();
+      const needed = authorizationsOf(command, input ?? {}, where);
+      // Each action the table names is authorized somewhere in the call.
+      for (const action of REQUIRED_ACTIONS[command] ?? [])
+        expect(
+          needed.map((n) => n.action),
+          command,
+        ).toContain(action);
+      for (const n of needed)
+        if (!allows(policy, n.action, n.resource, n.context)) denied.push(`${n.action} on ${n.resource}`);
+    }
+    const pushTo = "arn:aws:ecr:eu-west-1:111122223333:repository/fislat-probe-repository-q";
+    for (const action of DOCKER_PUSH_ACTIONS)
+      if (!allows(policy, action, pushTo)) denied.push(`${action} on ${pushTo}`);
+    expect(denied).toEqual([]);
   });
 });

@@ -62,11 +62,11 @@ describe("--output json", () => {
   });
 
   it("config prints every setting with the value run will use and its source", async () => {
-    const { code, stdout } = await runCli(["config", "--local", "--baseline", "20s", "--output", "json"]);
+    const { code, stdout } = await runCli(["config", "--local", "--baseline", "6s", "--output", "json"]);
     expect(code).toBe(0);
     const { settings } = JSON.parse(stdout) as { settings: { flag: string; value: unknown; source: string }[] };
     const byFlag = Object.fromEntries(settings.map((s) => [s.flag, s]));
-    expect(byFlag["--baseline"]).toEqual({ flag: "--baseline", value: "20s", source: "flag" });
+    expect(byFlag["--baseline"]).toEqual({ flag: "--baseline", value: "6s", source: "flag" });
     expect(byFlag["--duration"]).toEqual({
       flag: "--duration",
       value: "40 s",

@@ -373,10 +373,19 @@ async function startLiveTail(
   const arn = groups.logGroups?.find((g) => g.logGroupName === query.logGroup)?.logGroupArn;
   if (!arn) throw new Error(`no ARN for log group ${query.logGroup}`);
   const abort = new AbortController();
+  // A fleet's streams are named by their common prefix past 100 names (as FilterLogEvents takes
+  // them), and the session's events filtered here.
+  const streams = query.streams ?? [];
+  const byPrefix = streams.length > MAX_STREAMS_PER_CALL && commonPrefix(streams) !== "";
+  const wanted = new Set(streams);
   const response = await logs.send(
     new StartLiveTailCommand({
       logGroupIdentifiers: [arn],
-      ...(query.streams && query.streams.length > 0 ? { logStreamNames: query.streams } : {}),
+      ...(byPrefix
+        ? { logStreamNamePrefixes: [commonPrefix(streams)] }
+        : streams.length > 0
+          ? { logStreamNames: streams }
+          : {}),
       logEventFilterPattern: query.filterPattern ?? PROBE_FILTER_PATTERN,
     }),
     { abortSignal: abort.signal },
@@ -388,7 +397,8 @@ async function startLiveTail(
     try {
       for await (const item of stream) {
         if (stopping) break;
-        for (const event of item.sessionUpdate?.sessionResults ?? []) onEvent(event);
+        for (const event of item.sessionUpdate?.sessionResults ?? [])
+          if (!byPrefix || wanted.has(event.logStreamName ?? "")) onEvent(event);
       }
       if (!stopping) onEnd(new Error("the session closed"));
     } catch (error) {

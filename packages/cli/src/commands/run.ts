@@ -51,7 +51,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
 
   try {
     progress.info(
-      `experiment ${request.name}: ${request.description}; fault ${faultKind(request.fault).describe(request.fault)}`,
+      `${request.source.startsWith("scenario ") ? request.source : `experiment ${request.name}`}: ${request.description}; fault ${faultKind(request.fault).describe(request.fault)}`,
     );
     const prepared = await ENVIRONMENTS[request.target.kind](request, { flags, resources, progress });
     progress.info(`target: ${prepared.environment.target}`);

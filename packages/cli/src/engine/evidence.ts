@@ -229,3 +229,9 @@ export interface EvidenceReport {
   inconclusive: string[];
   source?: SourceReport;
 }
+
+/** The findings of a report's evidence (read structurally: local reports have none). */
+export function findingsOf(evidence: unknown): string[] {
+  const findings = (evidence as { findings?: unknown } | undefined)?.findings;
+  return Array.isArray(findings) ? findings.filter((f): f is string => typeof f === "string") : [];
+}

@@ -1,5 +1,6 @@
 // The report as files for machines and CI: JSON (everything), JUnit (one test case per assertion,
 // so CI shows which failed) and Markdown (for a CI job's summary page).
+import { findingsOf } from "../engine/evidence.js";
 import type { Report, ThresholdReport } from "../engine/report.js";
 import type { PhaseName } from "../engine/timeline.js";
 import { PHASES } from "../engine/timeline.js";
@@ -113,6 +114,9 @@ export function toMarkdown(report: Report): string {
           ...report.targetEvents.map((e) => `| ${e.at} | ${md(e.task)} | ${md(`${e.kind}: ${e.detail}`)} |`),
           "",
         ]
+      : []),
+    ...(findingsOf(report.evidence).length > 0
+      ? ["Evidence:", "", ...findingsOf(report.evidence).map((f) => `- ${md(f)}`), ""]
       : []),
     "| threshold | result | observed | detail |",
     "|---|---|---|---|",

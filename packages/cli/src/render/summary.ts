@@ -1,7 +1,9 @@
 // The end-of-run summary for a person: a table per phase, the times that matter, each threshold
 // with PASS/FAIL/INCONCLUSIVE, and a chart of round-trip time over the run with the injection window marked.
+
 import asciichart from "asciichart";
 import { formatDuration } from "../durations.js";
+import { findingsOf } from "../engine/evidence.js";
 import type { Report } from "../engine/report.js";
 import { PHASES } from "../engine/timeline.js";
 import { headline } from "./headline.js";
@@ -86,6 +88,13 @@ export function renderSummary(report: Report, chalk: Chalk, width = Number.POSIT
     out.push("", "target events:");
     for (const e of events.slice(0, 10)) out.push(`  ${e.at} ${e.task} ${e.kind}: ${e.detail}`);
     if (events.length > 10) out.push(`  … ${events.length - 10} more in the JSON report`);
+  }
+  // The evidence's findings (AWS): lines lost or late, clock skew, when the fault took effect.
+  const findings = findingsOf(report.evidence);
+  if (findings.length > 0) {
+    out.push("", "evidence:");
+    for (const f of findings.slice(0, 10)) out.push(`  ${f}`);
+    if (findings.length > 10) out.push(`  … ${findings.length - 10} more in the JSON report`);
   }
   const labels = Object.entries(report.labels);
   if (labels.length > 0) out.push(`labels: ${labels.map(([k, v]) => `${k}=${v}`).join(", ")}`);

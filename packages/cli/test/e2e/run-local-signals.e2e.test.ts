@@ -46,7 +46,7 @@ describe("fislat run --local and signals", () => {
     const exit = once(child, "exit");
     for await (const chunk of child.stderr) {
       stderr += chunk;
-      if (/experiment timeout/.test(stderr)) break;
+      if (/(scenario|experiment) timeout: /.test(stderr)) break;
     }
     process.kill(-(child.pid as number), "SIGINT");
     const [code] = await exit;

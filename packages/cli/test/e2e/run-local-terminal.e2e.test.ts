@@ -71,7 +71,7 @@ describe("fislat run --local in a terminal", () => {
 
   it("prints plain lines, not endless redraws, in a terminal that reports 0 columns", async () => {
     const r = run(
-      ["--baseline", "2s", "--duration", "4s", "--recovery", "2s", "--interval", "200ms", "--health-failure", "2s"],
+      ["--baseline", "2s", "--duration", "4s", "--recovery", "2s", "--interval", "200ms", "--health-failure", "1s"],
       {
         columns: 0,
         rows: 0,

@@ -93,6 +93,8 @@ export function authorizationsOf(command: string, input: Input, w: Where): Autho
       return one("fis:ListExperimentResolvedTargets", `${fis}:experiment/${String(input.experimentId)}`);
     case "DeleteExperimentTemplateCommand":
       return one("fis:DeleteExperimentTemplate", `${fis}:experiment-template/${String(input.id)}`);
+    case "DescribeInstanceInformationCommand":
+      return one("ssm:DescribeInstanceInformation", "*");
     case "ListExperimentsCommand":
       return one("fis:ListExperiments", "*");
     case "DescribeLogGroupsCommand":

@@ -114,6 +114,8 @@ export interface SimulationOptions {
   sidecarDependencies?: boolean;
   /** The task definition's awslogs-region (default the region fislat runs in). */
   logRegion?: string;
+  /** CloudWatch never receives the probe's lines written this long after the fault ended (a driver that lost its buffer). */
+  linesLostAfterFaultMs?: number;
 }
 
 interface SimExperiment {
@@ -297,6 +299,9 @@ export class SimulatedAws {
   /** Whether the line reached CloudWatch. */
   private write(task: SimTask, stream: string, timestamp: number, writtenAt: number, key: string, record: object) {
     if (this.options.loseShare && lost(this.options.loseShare, `${task.id}-${key}`)) return false;
+    const after = this.options.linesLostAfterFaultMs;
+    const e = [...this.experiments.values()][0];
+    if (after !== undefined && e && writtenAt >= e.actionStartAt + e.durationMs + after) return false;
     // The awslogs driver flushes every 5 s; ingestion takes a moment more.
     const flushed = Math.ceil((writtenAt + 1) / BATCH_MS) * BATCH_MS;
     const ingestionTime = flushed + (this.options.ingestionDelayMs ?? 500);
