@@ -95,7 +95,7 @@ describe("a verdict AWS cannot fool (issue 13)", () => {
     const code = await run({ loseShare: 0.4 });
     const r = report();
     // The service behaved. With 40% of the injection's round trips unknown, whether 90% timed out
-    // cannot be told (contract 4: it holds only if the lost ones timed out too): inconclusive, not failed.
+    // cannot be told (it holds only if the lost ones timed out too): inconclusive, not failed.
     expect(code).toBe(EXIT.environment);
     expect(r.outcome).toBe("inconclusive");
     expect(r.thresholds.filter((t) => t.status === "failed")).toEqual([]);

@@ -149,7 +149,7 @@ describe("the edge scenario", () => {
   });
 });
 
-describe("lost lines (contract 4: both extremes)", () => {
+describe("lost lines (both extremes)", () => {
   const file = (injection: Record<string, string[]>): ExperimentFile => ({
     fault: { kind: "latency", delay: "800ms", jitter: "50ms" },
     hypothesis: { injection },

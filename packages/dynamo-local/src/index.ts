@@ -3,7 +3,7 @@
 // the port and the data (in memory). The table is made over DynamoDB's plain JSON protocol, not
 // the AWS SDK: `fislat run --local` then loads no SDK (and prints none of its warnings).
 import { once } from "node:events";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
 
@@ -41,7 +41,11 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;
   const endpoint = `http://127.0.0.1:${port}`;
+  const untilIdle = trackRequests(server);
   const close = async () => {
+    // dynalite closes its database as the server closes; a request it is still serving (its
+    // client may be gone already) would then throw "Database is closed" outside any handler.
+    await untilIdle(CLOSE_DRAIN_MS);
     server.closeAllConnections?.();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
@@ -63,6 +67,53 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
     }
   }
   return { endpoint, port, tableName, close };
+}
+
+/** How long close() lets dynalite finish the requests it is serving. */
+const CLOSE_DRAIN_MS = 5_000;
+
+/**
+ * Stands between the server and dynalite: counts the requests dynalite is serving, from arrival
+ * until it calls `res.end` (which it does after its database work, whether or not the client is
+ * still there). The returned function turns new requests away (503) and resolves once none is
+ * being served, or after `maxMs`.
+ */
+function trackRequests(server: Server): (maxMs: number) => Promise<void> {
+  const dynaliteHandlers = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners("request");
+  let closing = false;
+  let serving = 0;
+  const waiters = new Set<() => void>();
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (closing) {
+      res.writeHead(503, { connection: "close" }).end();
+      return;
+    }
+    serving += 1;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    let ended = false;
+    res.end = ((...args: unknown[]) => {
+      if (!ended) {
+        ended = true;
+        serving -= 1;
+        if (serving === 0) for (const wake of waiters) wake();
+      }
+      return end(...args);
+    }) as ServerResponse["end"];
+    for (const handler of dynaliteHandlers) handler.call(server, req, res);
+  });
+  return (maxMs) =>
+    new Promise<void>((resolve) => {
+      closing = true;
+      if (serving === 0) return resolve();
+      const timer = setTimeout(wake, maxMs);
+      function wake() {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        resolve();
+      }
+      waiters.add(wake);
+    });
 }
 
 /** One DynamoDB API call (JSON 1.0 protocol). dynalite wants an Authorization header, not a valid one. */

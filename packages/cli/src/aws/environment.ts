@@ -6,6 +6,7 @@ import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import type { ExperimentPorts } from "../engine/experiment.js";
 import type { AwsTarget, ExperimentPlan, ExperimentRequest } from "../engine/plan.js";
+import type { AwsRunFlags } from "../engine/planner.js";
 import type { Clock } from "../engine/ports.js";
 import { badInput, EXIT, FislatError } from "../errors.js";
 import { healthPoller } from "../local/health-poller.js";
@@ -26,30 +27,6 @@ import { launchProbeTask } from "./launch.js";
 import { cloudWatchSource, filterEvents, logsClientIn } from "./log-source.js";
 import { registrationProblem, unregisteredTasks, waitForRegistration } from "./preflight.js";
 import { ecsTargetWatch } from "./target-watch.js";
-
-export interface AwsRunFlags {
-  cluster?: string;
-  service?: string;
-  task?: string[];
-  tag?: string[];
-  launch?: boolean;
-  taskDefinition?: string;
-  container?: string;
-  subnets?: string;
-  securityGroups?: string;
-  assignPublicIp?: boolean;
-  roleArn?: string;
-  sources?: string;
-  stopAlarm?: string[];
-  targetBy?: string;
-  /** FIS selection mode with --target-by service or tag: ALL, COUNT(n), PERCENT(n). */
-  selection?: string;
-  keepTemplate?: boolean;
-  acceptTimeouts?: boolean;
-  healthUrl?: string;
-  /** false with --no-live-tail: poll FilterLogEvents only. */
-  liveTail?: boolean;
-}
 
 export interface AwsEnvironment {
   plan: ExperimentPlan;

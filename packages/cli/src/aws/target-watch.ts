@@ -1,7 +1,7 @@
 // Watches the experiment's targets while it runs (issue: ECS replaces a task whose health checks
 // fail, halfway through the fault): a task stopped (with ECS's stop code and reason), a new task
 // of the service started in its place, and the load balancer's health of each task's target.
-// Each is an event on the timeline (contract 5). Polls every 10 s; a failed poll is skipped.
+// Each is an event on the timeline. Polls every 10 s; a failed poll is skipped.
 import {
   DescribeServicesCommand,
   DescribeTasksCommand,

@@ -6,7 +6,7 @@ import Table from "cli-table3";
 import type { Command } from "commander";
 import { formatDuration, parseDuration } from "../durations.js";
 import type { ExperimentRequest } from "../engine/plan.js";
-import { ENVIRONMENT_DEFAULTS, planExperiment } from "../engine/planner.js";
+import { AWS_ONLY, ENVIRONMENT_DEFAULTS, planExperiment } from "../engine/planner.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { loadExperimentSource, planRun, type RunFlags } from "./run-options.js";
 
@@ -75,7 +75,9 @@ function plan(values: Record<string, unknown>): Planned | undefined {
     const refusal = error instanceof Error ? error.message : String(error);
     try {
       // What run fills in (scenario, fault, timeouts) does not depend on where it runs.
-      const local = Object.fromEntries(Object.entries(values).filter(([k]) => !AWS_ONLY_KEYS.has(k)));
+      const local = Object.fromEntries(
+        Object.entries(values).filter(([k]) => !(AWS_ONLY as readonly string[]).includes(k)),
+      );
       const request = planExperiment({ ...local, local: true } as RunFlags, loadExperimentSource(values as RunFlags));
       return { request, complete: false, refusal };
     } catch {
@@ -83,20 +85,6 @@ function plan(values: Record<string, unknown>): Planned | undefined {
     }
   }
 }
-
-const AWS_ONLY_KEYS = new Set([
-  "cluster",
-  "service",
-  "task",
-  "tag",
-  "launch",
-  "taskDefinition",
-  "roleArn",
-  "subnets",
-  "securityGroups",
-  "stopAlarm",
-  "healthUrl",
-]);
 
 export function configSettings(
   command: Command,

@@ -65,7 +65,7 @@ export interface TaskEvidence {
 }
 
 export interface Evidence {
-  /** Contract 4: per phase, round trips known missing over all tasks (the evaluator's `missing`). */
+  /** per phase, round trips known missing over all tasks (the evaluator's `missing`). */
   missingByPhase: Record<PhaseKey, number>;
   tasks: TaskEvidence[];
   /** Findings that do not decide the verdict but must be read with it. */
@@ -123,7 +123,7 @@ export function seqGaps(
 }
 
 /**
- * Health as the round-trip lines carry it (contract 2: `healthy` on every line), so a lost
+ * Health as the round-trip lines carry it (`healthy` on every line), so a lost
  * "Health changed" line cannot hide a change: the state is known from every line. The moment of a
  * change is the exact "Health changed" line when it was read, else the first line in the new state.
  */

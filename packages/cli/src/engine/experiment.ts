@@ -23,7 +23,7 @@ export interface ExperimentPorts {
   injector: FaultInjector;
   source: RoundTripSource;
   health?: HealthWatcher;
-  /** AWS: tasks stopped or replaced, load balancer target health (contract 5). */
+  /** AWS: tasks stopped or replaced, load balancer target health. */
   targetWatch?: TargetWatcher;
   /**
    * The probe runs elsewhere (AWS): its clock may be skewed, and the fault's own start is not when

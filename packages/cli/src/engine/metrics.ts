@@ -1,6 +1,6 @@
 // The figures a threshold can name: per phase (round trips and their times) and run-wide (how long
 // things took). One table; a new metric is a new entry. Each figure is computed at the two
-// extremes of the round trips known to be missing (TEAM contract 4): missing ones all good, or all
+// extremes of the round trips known to be missing: missing ones all good, or all
 // bad (for times: at 0 ms, or never ending).
 import type { RoundTripRecord } from "@fislat/probe/record";
 import type { AggregationKind } from "./threshold.js";

@@ -1,4 +1,4 @@
-// How a run ends, and the one place that turns that into an exit code (TEAM contract 4 and 6).
+// How a run ends, and the one place that turns that into an exit code.
 import { EXIT, type ExitCode } from "../errors.js";
 import type { ExperimentResult } from "./experiment.js";
 

@@ -11,7 +11,32 @@ import { FIS_ACTION_MAX_MS, FIS_ACTION_MIN_MS, humanMs, LIMITS, type LimitName, 
 import type { AwsTarget, EvidenceRules, ExperimentRequest, Phases, RunTarget } from "./plan.js";
 import { PROBE_ENV } from "./probe-contract.js";
 
-export interface RunFlags {
+/** The flags of an AWS run (`fislat run` without --local). */
+export interface AwsRunFlags {
+  cluster?: string;
+  service?: string;
+  task?: string[];
+  tag?: string[];
+  launch?: boolean;
+  taskDefinition?: string;
+  container?: string;
+  subnets?: string;
+  securityGroups?: string;
+  assignPublicIp?: boolean;
+  roleArn?: string;
+  sources?: string;
+  stopAlarm?: string[];
+  targetBy?: string;
+  /** FIS selection mode with --target-by service or tag: ALL, COUNT(n), PERCENT(n). */
+  selection?: string;
+  keepTemplate?: boolean;
+  acceptTimeouts?: boolean;
+  healthUrl?: string;
+  /** false with --no-live-tail: poll FilterLogEvents only. */
+  liveTail?: boolean;
+}
+
+export interface RunFlags extends AwsRunFlags {
   local?: boolean;
   scenario?: string;
   experiment?: string;
@@ -29,26 +54,6 @@ export interface RunFlags {
   json?: string;
   junit?: string;
   markdown?: string;
-  // AWS
-  cluster?: string;
-  service?: string;
-  task?: string[];
-  tag?: string[];
-  launch?: boolean;
-  taskDefinition?: string;
-  container?: string;
-  subnets?: string;
-  securityGroups?: string;
-  assignPublicIp?: boolean;
-  roleArn?: string;
-  sources?: string;
-  stopAlarm?: string[];
-  targetBy?: string;
-  selection?: string;
-  keepTemplate?: boolean;
-  acceptTimeouts?: boolean;
-  healthUrl?: string;
-  liveTail?: boolean;
 }
 
 /** Phase and probe defaults per environment: a local run takes about a minute. */
@@ -75,7 +80,8 @@ export interface ExperimentSource {
   data: ExperimentFile;
 }
 
-const AWS_ONLY = [
+/** Flags that only an AWS run reads: refused with --local. */
+export const AWS_ONLY = [
   "cluster",
   "service",
   "task",

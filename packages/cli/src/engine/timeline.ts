@@ -99,9 +99,9 @@ export interface Timeline {
   timeToUnhealthyMs?: number;
   /** First failure (start of the round trip) to /health turning unhealthy. */
   unhealthyAfterFirstFailureMs?: number;
-  /** Contract 4: lines known missing per phase, per task; lateness, skew, fault onset, findings. */
+  /** lines known missing per phase, per task; lateness, skew, fault onset, findings. */
   evidence?: Partial<Evidence>;
-  /** Contract 5: tasks stopped or replaced, load balancer target health changes. */
+  /** tasks stopped or replaced, load balancer target health changes. */
   targetEvents?: TargetEvent[];
   /**
    * The loop round trips of each phase as placed here: each task's from when the fault took effect
@@ -396,7 +396,7 @@ export class TimelineBuilder {
 
   /**
    * Health transitions in time order. From the round-trip lines' own `healthy` state where they
-   * carry it (contract 2), else the probe's "Health changed" lines, else changes seen by polling
+   * carry it, else the probe's "Health changed" lines, else changes seen by polling
    * /health (which also catch a probe that stopped answering). `task`: one task's, or every line.
    */
   private healthFor(

@@ -1,7 +1,7 @@
 // Judges a timeline against the plan's checks. Each check ends passed, failed or inconclusive, and
 // so does the run: failed only when the system was measured deviating from the hypothesis;
 // inconclusive when the experiment could not test it (too few round trips, a fault that never
-// showed, lines lost), saying why. Lost lines (TEAM contract 4): every check is evaluated with the
+// showed, lines lost), saying why. Lost lines: every check is evaluated with the
 // missing round trips all good and all bad; it passes or fails only if both extremes agree.
 import type { RoundTripRecord } from "@fislat/probe/record";
 import { type Check, parseCheck } from "./checks.js";
@@ -56,7 +56,7 @@ export interface Verdict {
 
 /**
  * What an AWS timeline adds (aws-verdict's evidence, read structurally so a local timeline without
- * it is judged the same): lines lost per phase (contract 4), reasons the evidence cannot tell, the
+ * it is judged the same): lines lost per phase, reasons the evidence cannot tell, the
  * round trips as the builder grouped them (after each task's fault onset), and per-task timelines.
  */
 export type WithEvidence = Timeline & {

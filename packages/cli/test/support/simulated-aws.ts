@@ -104,7 +104,7 @@ export interface SimulationOptions {
   registerAfterMs?: number;
   /** The service is behind a load balancer whose target group probes the deep /health. */
   loadBalancer?: boolean;
-  /** Round-trip lines carry the probe's health state (contract 2); default true. */
+  /** Round-trip lines carry the probe's health state; default true. */
   healthyOnLines?: boolean;
   /** The tasks run with ECS Exec on. */
   execEnabled?: boolean;
