@@ -6,13 +6,14 @@
 //
 //   node scripts/probe-image.mjs build [--out DIR]   build into DIR (default out/probe-image)
 //   node scripts/probe-image.mjs start [--out DIR]   start the built image's CMD, environment passed through
+//   --context DIR: build from another context than this checkout (e.g. an installed fislat's probe-context)
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+let repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 function fail(message) {
   process.stderr.write(`probe-image: ${message}\n`);
@@ -166,7 +167,11 @@ function start(outDir) {
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
 }
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { out: { type: "string" } } });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { out: { type: "string" }, context: { type: "string" } },
+});
+if (values.context) repo = path.resolve(values.context);
 const outDir = path.resolve(values.out ?? path.join(repo, "out", "probe-image"));
 const [command = "build"] = positionals;
 if (command === "build") build(outDir);

@@ -44,7 +44,7 @@ function runDefault(
 ): { value: string; source: string } | undefined {
   if (key === "region" || key === "profile") return { value: "the SDK's default", source: "AWS SDK" };
   const read = PLANNED[key];
-  if (!read || !planned) return undefined;
+  if (!read || !planned?.request) return undefined;
   if (key === "scenario" && values.experiment) return undefined;
   // On AWS the interval and health window are the running task's own, unless --launch sets them.
   if (!values.local && !values.launch && (key === "interval" || key === "healthFailure")) {
@@ -60,7 +60,8 @@ function runDefault(
 }
 
 interface Planned {
-  request: ExperimentRequest;
+  /** Absent when even what run fills in cannot be worked out (run would refuse these flags). */
+  request?: ExperimentRequest;
   /** False when run would refuse these flags as they stand (on AWS: no target yet). */
   complete: boolean;
   refusal?: string;
@@ -80,7 +81,7 @@ function plan(values: Record<string, unknown>): Planned | undefined {
       const request = planExperiment({ ...local, local: true } as RunFlags, loadExperimentSource(values as RunFlags));
       return { request, complete: false, refusal };
     } catch {
-      return undefined;
+      return { complete: false, refusal };
     }
   }
 }

@@ -22,7 +22,7 @@ const sh = async (command: string, args: string[], cwd: string) =>
   (await promisify(execFile)(command, args, { cwd, encoding: "utf8", env })).stdout;
 
 describe("the packed tarball", () => {
-  it("installs with npm into an empty folder and runs --version, --help and run --local", {
+  it("installs with npm into an empty folder, runs --version, --help and run --local, and its probe-context builds", {
     timeout: 300_000,
   }, async () => {
     const tarball = (await sh(process.execPath, [path.join(REPO, "scripts/pack-cli.mjs"), "--out", dir], REPO)).trim();
@@ -54,5 +54,23 @@ describe("the packed tarball", () => {
     expect(written.exitCode).toBe(code);
     expect(written.outcome).toBe("passed");
     expect(written.phases.injection.count).toBeGreaterThan(0);
+
+    // The shipped Docker build context builds the probe image (the Dockerfile's own steps, run
+    // without a Docker engine by scripts/probe-image.mjs): what `fislat image push` builds from.
+    const image = path.join(dir, "image");
+    await sh(
+      process.execPath,
+      [
+        path.join(REPO, "scripts/probe-image.mjs"),
+        "build",
+        "--context",
+        path.join(installed, "probe-context"),
+        "--out",
+        image,
+      ],
+      dir,
+    );
+    const manifest = JSON.parse(readFileSync(path.join(image, "image.json"), "utf8"));
+    expect(existsSync(path.join(manifest.appDir, "dist/main.js"))).toBe(true);
   });
 });
