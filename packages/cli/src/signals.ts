@@ -16,11 +16,23 @@ let handler: InterruptHandler | undefined;
 let count = 0;
 let installed = false;
 let settled: number | undefined;
+let lastSignal: { signal: NodeJS.Signals; at: number } | undefined;
+
+/**
+ * One Ctrl-C can arrive twice: the terminal sends it to the whole foreground group, and a wrapper
+ * in that group (pnpm exec, npx) passes its own copy on. The same signal again this soon is that
+ * echo, not a person pressing twice.
+ */
+export const ECHO_MS = 300;
 
 function onSignal(signal: NodeJS.Signals): void {
   // The result is decided and its reports are written: stopping now must not change the code.
   if (settled !== undefined) process.exit(settled);
   if (handler) {
+    const now = performance.now();
+    const echo = lastSignal?.signal === signal && now - lastSignal.at < ECHO_MS;
+    lastSignal = { signal, at: now };
+    if (echo) return;
     count += 1;
     handler(signal, count);
     return;

@@ -44,11 +44,14 @@ export function createProgress(stream: NodeJS.WriteStream, chalk: ReturnType<typ
     const room = Math.max(1, (stream.columns ?? 0) - SPINNER_PREFIX - 1);
     return text.length > room ? `${text.slice(0, Math.max(0, room - 1))}…` : text;
   };
+  // After done() the spinner is gone for good: a late line (a second Ctrl-C while the reports are
+  // written) must not bring its last frame back under the summary.
+  let finished = false;
   const showStatus = () => {
-    if (spinner) spinner.text = fit(status());
+    if (spinner && !finished) spinner.text = fit(status());
   };
   const line = (text: string) => {
-    if (spinner) {
+    if (spinner && !finished) {
       spinner.clear();
       stream.write(`${text}\n`);
       spinner.render();
@@ -95,6 +98,7 @@ export function createProgress(stream: NodeJS.WriteStream, chalk: ReturnType<typ
       line(message);
     },
     done() {
+      finished = true;
       clearInterval(ticker);
       spinner?.stop();
     },

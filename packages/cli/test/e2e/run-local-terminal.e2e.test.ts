@@ -1,7 +1,9 @@
 // fislat run --local in a person's terminal: Ctrl-C typed on the keyboard (byte 0x03 through a
 // pseudo-terminal, not kill) stops the run cleanly while the spinner runs, a second one says what
 // is pending, and a terminal that reports 0 columns gets plain lines, not a flood of redraws.
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
+import { ECHO_MS } from "../../src/signals.js";
 import { isAlive, portRefuses, probePidOf, reportFolder } from "../support/local-run.js";
 import { type PtyRun, startInPty } from "../support/pty.js";
 
@@ -62,11 +64,25 @@ describe("fislat run --local in a terminal", () => {
     process.kill(probePid, "SIGSTOP");
     r.type(CTRL_C);
     await r.waitFor(/SIGINT: removing the fault and stopping/);
+    // A person's second press, further apart than the echo of one press that a wrapper relays.
+    await new Promise((resolve) => setTimeout(resolve, 2 * ECHO_MS));
     r.type(CTRL_C);
     await r.waitFor(/still stopping, waiting for: \S+/);
     expect(await r.exit).toBe(4);
     expect(isAlive(probePid)).toBe(false);
     expect(reports.read("twice")).toMatchObject({ outcome: "interrupted", exitCode: 4 });
+  });
+
+  it("takes one Ctrl-C relayed twice (the terminal's and a wrapper's copy, as pnpm exec sends) as one press", async () => {
+    const r = run([...PHASES, "--json", reports.file("echo")]);
+    await r.waitFor(/fault injected at/);
+    const fislatPid = Number(readFileSync(`/proc/${r.driver.pid}/task/${r.driver.pid}/children`, "utf8").trim());
+    r.type(CTRL_C);
+    process.kill(fislatPid, "SIGINT");
+    expect(await r.exit).toBe(4);
+    expect(r.output()).toMatch(/SIGINT: removing the fault and stopping/);
+    expect(r.output()).not.toMatch(/still stopping/);
+    expect(reports.read("echo")).toMatchObject({ outcome: "interrupted", exitCode: 4 });
   });
 
   it("prints plain lines, not endless redraws, in a terminal that reports 0 columns", async () => {
