@@ -89,6 +89,16 @@ const REJECTED_CREDENTIALS =
  * What to tell a person about an AWS failure, or undefined when it is not one. `env` is where
  * AWS_PROFILE and the shared config file locations are read.
  */
+export const UNREACHABLE_FIX =
+  "check the network, a proxy, the region, or AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> pointing elsewhere";
+
+/** The Node network error code (ECONNREFUSED, ENOTFOUND, ...) behind an AWS call's failure, if any. */
+export function networkErrorCode(error: unknown): string | undefined {
+  const e = (error ?? {}) as { code?: string; cause?: { code?: string } };
+  const code = e.code ?? e.cause?.code;
+  return code && NETWORK_CODES.has(code) ? code : undefined;
+}
+
 export function describeAwsError(error: unknown, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const e = (error ?? {}) as {
     name?: string;
@@ -108,10 +118,10 @@ export function describeAwsError(error: unknown, env: NodeJS.ProcessEnv = proces
     if (profile && !profileExists(profile, env)) return noSuchProfile(profile, env);
     return `${where}: no AWS credentials${profile ? ` for profile "${profile}"` : ""} (${message}): sign in (aws sso login, or set AWS_PROFILE / --profile), then try again`;
   }
-  const code = e.code ?? (error as { cause?: { code?: string } })?.cause?.code;
-  if (code && NETWORK_CODES.has(code)) {
+  const code = networkErrorCode(error);
+  if (code) {
     const endpoint = call?.endpoint ?? "the AWS endpoint";
-    return `${where}: could not reach ${endpoint} (${code}): check the network, a proxy, the region, or an AWS_ENDPOINT_URL_* variable pointing elsewhere`;
+    return `${where}: could not reach ${endpoint} (${code}): ${UNREACHABLE_FIX}`;
   }
   if (e.name === "TimeoutError") {
     return `${where}: ${call?.endpoint ?? "the AWS endpoint"} did not answer in time (${message}): check the network and try again`;

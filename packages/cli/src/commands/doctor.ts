@@ -9,6 +9,7 @@ import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balanc
 import { SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { parseProbeLine } from "@fislat/probe/record";
+import { networkErrorCode, UNREACHABLE_FIX } from "../aws/aws-errors.js";
 import type { AwsClients } from "../aws/clients.js";
 import { logGroupProblems, resolveProbeTasks } from "../aws/ecs-targets.js";
 import { describeStack } from "../aws/stack.js";
@@ -135,7 +136,8 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
       name: "credentials",
       status: "FAIL",
       detail: (error as Error).message,
-      fix: "sign in (aws sso login), or set AWS_PROFILE and AWS_REGION",
+      // Credentials that were never checked because AWS could not be reached are not the problem.
+      fix: networkErrorCode(error) ? UNREACHABLE_FIX : "sign in (aws sso login), or set AWS_PROFILE and AWS_REGION",
     });
     return checks;
   }

@@ -56,6 +56,14 @@ describe("AWS errors", () => {
     expect(stderr).not.toMatch(/unexpected error/);
   });
 
+  it("doctor blames the endpoint, not the credentials, when AWS cannot be reached", async () => {
+    const { code, stdout } = await runCli(["doctor"], { ...env(), AWS_ENDPOINT_URL: closedUrl });
+    expect(code).toBe(3);
+    expect(stdout).toMatch(/could not reach|ECONNREFUSED/);
+    expect(stdout).toMatch(/AWS_ENDPOINT_URL \/ AWS_ENDPOINT_URL_<SERVICE>/);
+    expect(stdout).not.toMatch(/aws sso login/);
+  });
+
   it("names the permission that was denied, and prints the SDK's Node-version note at most once, on one line", async () => {
     const { code, stderr } = await runCli(["tail", "--cluster", "c", "--service", "s"], {
       ...env(),
