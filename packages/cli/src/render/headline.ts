@@ -18,7 +18,10 @@ export function headline(report: Report): string {
     );
   }
   if (report.fault.startedAt) {
-    parts.push(`injected ${p.delayMs} ms ± ${p.jitterMs} ms for ${formatDuration(p.injectionMs)}`);
+    // How long it really was in place (an interrupted run's fault ends early), else as planned.
+    const { startedAt, endedAt } = report.fault;
+    const lasted = endedAt ? Date.parse(endedAt) - Date.parse(startedAt) : p.injectionMs;
+    parts.push(`injected ${p.delayMs} ms ± ${p.jitterMs} ms for ${formatDuration(lasted)}`);
     const inj = phases.injection;
     if (inj.count > 0) {
       const timedOut = Math.round((inj.timeouts / inj.count) * 100);
