@@ -29,7 +29,9 @@ function onSignal(signal: NodeJS.Signals): void {
   // The result is decided and its reports are written: stopping now must not change the code.
   if (settled !== undefined) process.exit(settled);
   if (handler) {
-    const now = performance.now();
+    // Wall clock, not monotonic: it is what fake timers drive in the tests, and a clock jump
+    // within a Ctrl-C's echo costs at most one "still stopping" line.
+    const now = Date.now();
     const echo = lastSignal?.signal === signal && now - lastSignal.at < ECHO_MS;
     lastSignal = { signal, at: now };
     if (echo) return;
@@ -69,6 +71,7 @@ export function installSignalHandlers(): void {
 export function onInterrupt(next: InterruptHandler): () => void {
   handler = next;
   count = 0;
+  lastSignal = undefined;
   settled = undefined;
   // Used as a library (the tests run commands in-process): listen only while registered.
   const temporary = !installed;

@@ -18,9 +18,10 @@ export function headline(report: Report): string {
     );
   }
   if (report.fault.startedAt) {
-    // How long it really was in place (an interrupted run's fault ends early), else as planned.
-    const { startedAt, endedAt } = report.fault;
-    const lasted = endedAt ? Date.parse(endedAt) - Date.parse(startedAt) : p.injectionMs;
+    // A fault stopped early (Ctrl-C) says how long it really was in place; one that ran its
+    // course, the duration asked for.
+    const { startedAt, endedAt, endReason } = report.fault;
+    const lasted = endedAt && endReason !== "completed" ? Date.parse(endedAt) - Date.parse(startedAt) : p.injectionMs;
     parts.push(`injected ${p.delayMs} ms ± ${p.jitterMs} ms for ${formatDuration(lasted)}`);
     const inj = phases.injection;
     if (inj.count > 0) {
