@@ -7,6 +7,9 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { repo, report } from "./support.mjs";
 
+// Recorded lines need a task ARN; this is the placeholder account AWS's own documentation uses.
+const EXAMPLE_ACCOUNT = "123456789012";
+
 const dist = (p) => path.join(repo, "packages/cli/dist", p);
 const T0 = Date.parse("2026-11-25T10:00:00.000Z");
 const BASELINE = 60_000;
@@ -36,7 +39,7 @@ function* taskEvents(id, { targeted }) {
       table: "MyTestTable",
       seq,
       src: "loop",
-      task: `arn:aws:ecs:us-east-1:000000000000:task/FIS/${id}`,
+      task: `arn:aws:ecs:us-east-1:${EXAMPLE_ACCOUNT}:task/FIS/${id}`,
       conn: "reused",
       healthy,
       ...(ok ? {} : { errorKind: "timeout", error: "TimeoutError: timed out" }),

@@ -43,8 +43,8 @@ const dynamodb = () =>
 const clients = () => ({ cloudformation: client(), dynamodb });
 const IMAGE = "000000000000.dkr.ecr.us-east-1.amazonaws.com/probe";
 const NEW = {
-  vpc: "vpc-0123456789abcdef0",
-  subnets: "subnet-0aaaaaaaaaaaaaaa1,subnet-0aaaaaaaaaaaaaaa2",
+  vpc: "vpc-f1a7f1a7",
+  subnets: "subnet-aaaa0001,subnet-aaaa0002",
   allowCidr: ["203.0.113.7/32"],
   image: `${IMAGE}:1`,
 };
@@ -223,7 +223,7 @@ describe("fislat deploy", () => {
       [{ allowCidr: ["10.1.2.3/8"] }, /has host bits set: the network is 10\.0\.0\.0\/8/],
       [{ allowCidr: [huge] }, /^--allow-cidr "9{77}\.\.\." is not an IPv4 CIDR/],
       [{ allowCidr: ["10.0.0.1/32", "10.0.0.2/32", "10.0.0.3/32", "10.0.0.4/32"] }, /at most 3/],
-      [{ subnets: "subnet-0aaaaaaaaaaaaaaa1" }, /two or more subnets/],
+      [{ subnets: "subnet-aaaa0001" }, /two or more subnets/],
       [{ subnets: "subnet-a,subnet-b" }, /--subnets: "subnet-a" is not a subnet id/],
       [{ vpc: "vpc-a; rm -rf /" }, /--vpc "vpc-a; rm -rf \/": expected a VPC id/],
       [{ image: "x;touch /tmp/PWNED $(id)" }, /--image "x;touch \/tmp\/PWNED \$\(id\)": expected an image reference/],

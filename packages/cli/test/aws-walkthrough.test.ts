@@ -30,9 +30,9 @@ const README = path.resolve(HERE, "../../../README.md");
 
 /** What the README's placeholders stand for here; the image URI is what image push printed. */
 const PLACEHOLDERS: Record<string, string> = {
-  "<vpc-id>": "vpc-0123456789abcdef0",
-  "<subnet-a>": "subnet-0aaaaaaaaaaaaaaa1",
-  "<subnet-b>": "subnet-0aaaaaaaaaaaaaaa2",
+  "<vpc-id>": "vpc-f1a7f1a7",
+  "<subnet-a>": "subnet-aaaa0001",
+  "<subnet-b>": "subnet-aaaa0002",
   "<your-ip>": "203.0.113.7",
 };
 

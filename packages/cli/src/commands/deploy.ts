@@ -82,7 +82,7 @@ export function checkCidr(cidr: string): string {
 
 const PATTERNS: [keyof DeployFlags, string, RegExp, string][] = [
   ["stackName", "--stack-name", /^[A-Za-z][A-Za-z0-9-]{0,127}$/, "a letter, then up to 127 letters, digits or '-'"],
-  ["vpc", "--vpc", /^vpc-[0-9a-f]{8,17}$/, "a VPC id like vpc-0123456789abcdef0"],
+  ["vpc", "--vpc", /^vpc-[0-9a-f]{8,17}$/, "a VPC id: vpc- and 8 to 17 hex digits"],
   ["tableName", "--table-name", /^[A-Za-z0-9_.-]{3,255}$/, "3 to 255 characters of a-z, A-Z, 0-9, '_', '-' or '.'"],
   [
     "existingCluster",
@@ -109,7 +109,7 @@ export function checkDeployFlags(flags: DeployFlags): void {
   }
   for (const subnet of splitList(flags.subnets)) {
     if (!/^subnet-[0-9a-f]{8,17}$/.test(subnet))
-      throw badInput(`--subnets: ${shown(subnet)} is not a subnet id like subnet-0123456789abcdef0`);
+      throw badInput(`--subnets: ${shown(subnet)} is not a subnet id: subnet- and 8 to 17 hex digits`);
   }
   stackParameters(flags, false);
 }
