@@ -130,6 +130,20 @@ describe("a verdict AWS cannot fool (issue 13)", () => {
     expect(r.summary).toMatch(/no fault was injected/);
   });
 
+  it("Ctrl-C while waiting for the first lines: stops at once, nothing injected, exit 4", async () => {
+    sim = new SimulatedAws({ wrongStream: true });
+    const work = runCommand(flags());
+    const settled = settledFlag(work);
+    await advanceUntil(() => /waiting for the first lines/.test(stderr()) || settled());
+    const pressedAt = Date.now();
+    process.emit("SIGINT", "SIGINT");
+    expect(await drive(work)).toBe(EXIT.interrupted);
+    // Not held for the rest of the gate's minute: one poll of the logs at most.
+    expect(Date.now() - pressedAt).toBeLessThan(5_000);
+    expect(sent(sim.fis, CreateExperimentTemplateCommand)).toEqual([]);
+    expect(report()).toMatchObject({ outcome: "interrupted", exitCode: 4 });
+  });
+
   it("StopExperiment accepted but stuck in stopping: exit 5 within the 60 s deadline, nothing left running", async () => {
     sim = new SimulatedAws({ neverStops: true });
     const work = runCommand(flags());

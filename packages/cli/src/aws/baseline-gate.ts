@@ -24,10 +24,14 @@ export function gatedInjector<I extends FaultInjector>(inner: I, gate: GateOptio
     const seen = gate.streamsWithLines();
     return gate.streams.filter((s) => !seen.has(s));
   };
-  const start: FaultInjector["start"] = async (fault) => {
+  const start: FaultInjector["start"] = async (fault, signal) => {
     const began = gate.clock.now();
     if (silent().length > 0) gate.say?.(`waiting for the first lines of ${silent().length} task(s) before injecting`);
-    while (silent().length > 0 && gate.clock.now() - began < gate.boundMs) await gate.clock.sleep(1000);
+    while (silent().length > 0 && gate.clock.now() - began < gate.boundMs && !signal?.aborted) {
+      await gate.clock.sleep(1000, signal);
+    }
+    // Ctrl-C while waiting: nothing was injected, and nothing will be.
+    if (signal?.aborted) throw new Error("interrupted before the fault was injected");
     const missing = silent();
     if (missing.length > 0) {
       const read = gate.streams.filter((s) => !missing.includes(s));
@@ -38,7 +42,7 @@ export function gatedInjector<I extends FaultInjector>(inner: I, gate: GateOptio
         EXIT.environment,
       );
     }
-    return inner.start(fault);
+    return inner.start(fault, signal);
   };
   return { ...inner, start };
 }

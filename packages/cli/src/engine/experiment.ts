@@ -113,6 +113,7 @@ export async function runExperiment(
     if (interruptReason === undefined) {
       const started = await injector.start(
         faultKind(request.fault).injection(request.fault, request.phases.injectionMs),
+        stop.signal,
       );
       result.fault.startedAt = started.startedAt;
       if (started.targets) faultTargets = started.targets;
@@ -136,7 +137,8 @@ export async function runExperiment(
   } catch (error) {
     // The world failed us (the fault could not be started, a port broke): the run ends as an
     // environment error, with whatever was measured, and any fault that started is removed.
-    failure = error instanceof Error ? error.message : String(error);
+    // An interruption that ended a wait before the fault (the start gave up) stays an interruption.
+    if (interruptReason === undefined) failure = error instanceof Error ? error.message : String(error);
     stop.abort();
   }
   return finish();

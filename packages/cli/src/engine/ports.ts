@@ -39,7 +39,11 @@ export interface FaultEnded {
 export interface FaultInjector {
   /** Describes the fault for people: "latency proxy 127.0.0.1:4123", "FIS experiment EXP123". */
   readonly description: string;
-  start(fault: FaultParameters): Promise<FaultStarted>;
+  /**
+   * `signal`: an interruption while the injector is still getting ready (before anything is
+   * injected) ends the start at once, rejecting with nothing injected.
+   */
+  start(fault: FaultParameters, signal?: AbortSignal): Promise<FaultStarted>;
   /** Removes the fault and resolves once it is confirmed gone; rejects if that cannot be confirmed. */
   stop(): Promise<FaultEnded>;
 }
