@@ -90,7 +90,10 @@ describe("runExperiment", () => {
     const w = world();
     const phases: string[] = [];
     const result = await runExperiment(plan, w.ports, { phase: (p) => phases.push(p) });
-    expect(w.ports.injector.start).toHaveBeenCalledWith({ delayMs: 800, jitterMs: 50, durationMs: 40_000 });
+    expect(w.ports.injector.start).toHaveBeenCalledWith(
+      { delayMs: 800, jitterMs: 50, durationMs: 40_000 },
+      expect.any(AbortSignal),
+    );
     expect(w.calls).toEqual(["start"]); // the fault ended by itself: nothing to stop
     expect(result.faultRemoval).toBe("ended");
     expect(result.fault).toMatchObject({ startedAt: at(10_000), endedAt: at(50_000), endReason: "completed" });
