@@ -6,9 +6,8 @@ import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import type { ExperimentPorts } from "../engine/experiment.js";
 import type { AwsTarget, ExperimentPlan, ExperimentRequest } from "../engine/plan.js";
-import type { AwsRunFlags } from "../engine/planner.js";
 import type { Clock } from "../engine/ports.js";
-import { badInput, EXIT, FislatError } from "../errors.js";
+import { EXIT, FislatError } from "../errors.js";
 import { healthPoller } from "../local/health-poller.js";
 import type { Resources } from "../resources.js";
 import { FIRST_LINES_BOUND_MS, gatedInjector } from "./baseline-gate.js";
@@ -44,21 +43,9 @@ export interface AwsEnvironment {
 const LATE_LINE_BOUND_MS = 120_000;
 const FIRST_LINE_TIMEOUT_MS = 180_000;
 
-function selectorOf(flags: AwsRunFlags): TaskSelector | undefined {
-  const cluster = flags.cluster;
-  if (!cluster) throw badInput('--cluster is required (or "cluster" in fislat.config.json)');
-  const ways = [
-    flags.service && !flags.launch,
-    (flags.task ?? []).length > 0,
-    (flags.tag ?? []).length > 0,
-    flags.launch,
-  ].filter(Boolean);
-  if (ways.length !== 1) {
-    throw badInput(
-      "name the probe's tasks one way: --service <name>, --task <arn|id> (repeatable), --tag key=value, or --launch",
-    );
-  }
-  return flags.launch ? undefined : selectorFromFlags(cluster, flags);
+/** The planner has already checked that the tasks are named exactly one way. */
+function selectorOf(target: AwsTarget): TaskSelector | undefined {
+  return target.launch ? undefined : selectorFromFlags(target.cluster, target);
 }
 
 /** The request is complete and valid (the planner checked every flag) before this makes any AWS call. */
@@ -78,13 +65,6 @@ export async function prepareAwsRun(
   };
   const runId = randomUUID();
   let selector = selectorOf(flags);
-  if (flags.launch && !flags.taskDefinition) throw badInput("--launch needs --task-definition <family[:revision]>");
-  if (flags.targetBy && !["arns", "service", "tag"].includes(flags.targetBy)) {
-    throw badInput(`--target-by ${JSON.stringify(flags.targetBy)} is not valid: expected arns, service or tag`);
-  }
-  if (flags.targetBy === "service" && !flags.service) throw badInput("--target-by service needs --service");
-  if (flags.targetBy === "tag" && (flags.tag ?? []).length !== 1)
-    throw badInput("--target-by tag needs --tag key=value");
   const selectionMode = parseSelectionMode(flags.selection ?? "ALL");
 
   const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
