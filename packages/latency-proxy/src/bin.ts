@@ -3,10 +3,10 @@
 // that starts after --after and lasts --duration. Events are printed as JSON lines. Every value
 // is checked before anything listens: a bad one is named with what is allowed, exit 2.
 import { parseArgs } from "node:util";
-import { LatencyProxy } from "./proxy.js";
+import { LatencyProxy, SEED_MAX } from "./proxy.js";
 
 const USAGE = `usage: fislat-latency-proxy --target HOST:PORT [--listen PORT] [--delay MS] [--jitter MS]
-                            [--after SECONDS] [--duration SECONDS]`;
+                            [--after SECONDS] [--duration SECONDS] [--seed N]`;
 
 // Node timers hold at most 2^31-1 ms; a day keeps every value well inside.
 const MAX_MS = 86_400_000;
@@ -28,7 +28,11 @@ function number(
 ): number {
   if (raw === undefined) return fallback;
   const what =
-    rule.unit === "port" ? "a port number" : `${rule.integer ? "a whole number" : "a number"} of ${rule.unit}`;
+    rule.unit === "port"
+      ? "a port number"
+      : rule.unit === "seed"
+        ? "a whole number"
+        : `${rule.integer ? "a whole number" : "a number"} of ${rule.unit}`;
   const range = rule.above ? `more than ${rule.min} and at most ${rule.max}` : `from ${rule.min} to ${rule.max}`;
   const wanted = `${what} ${range}${rule.integer ? "" : ", in decimal digits with at most 3 after the point"}`;
   const pattern = rule.integer ? /^(0|[1-9][0-9]*)$/ : /^(0|[1-9][0-9]*)(\.[0-9]{1,3})?$/;
@@ -62,6 +66,7 @@ try {
       jitter: { type: "string" },
       after: { type: "string" },
       duration: { type: "string" },
+      seed: { type: "string" },
       help: { type: "boolean" },
     },
   }));
@@ -96,9 +101,15 @@ const spec = {
 };
 const afterMs = number("after", str("after"), 0, { min: 0, max: MAX_S, integer: false, unit: "seconds" }) * 1000;
 
+const seedText = str("seed");
+const seed =
+  seedText === undefined
+    ? undefined
+    : number("seed", seedText, 0, { min: 0, max: SEED_MAX, integer: true, unit: "seed" });
+
 let proxy: LatencyProxy;
 try {
-  proxy = await LatencyProxy.start({ target: to, listen: { port: listenPort } });
+  proxy = await LatencyProxy.start({ target: to, listen: { port: listenPort }, seed });
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
   const why =
@@ -112,7 +123,7 @@ try {
 }
 const print = (fields: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(fields)}\n`);
 proxy.on("fault", (e) => print({ msg: `Fault ${e.type}`, ts: e.wallTime.toISOString(), ...e.spec, reason: e.reason }));
-print({ msg: "Proxy listening", host: proxy.host, port: proxy.port, target: str("target") });
+print({ msg: "Proxy listening", host: proxy.host, port: proxy.port, target: str("target"), seed: proxy.seed });
 const startTimer = setTimeout(() => proxy.startFault(spec), afterMs);
 
 const shutdown = () => {

@@ -6,4 +6,6 @@ export {
   LatencyProxy,
   type LatencyProxyOptions,
   type ProxyStats,
+  SEED_MAX,
+  seededRandom,
 } from "./proxy.js";

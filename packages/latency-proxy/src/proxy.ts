@@ -3,9 +3,12 @@
 // [delay - jitter, delay + jitter) (netem's default distribution, see shared/facts), never
 // overtaking an earlier chunk; replies flow back undelayed, as with an egress qdisc. Faults are
 // switched at run time, report when they took effect, and end by themselves at a hard time limit.
+import { randomInt } from "node:crypto";
 import { EventEmitter, once } from "node:events";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
+import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
+import { mersenne } from "pure-rand/generator/mersenne";
 
 export interface FaultSpec {
   delayMs: number;
@@ -29,8 +32,27 @@ export interface FaultEvent {
 export interface LatencyProxyOptions {
   target: { host: string; port: number };
   listen?: { host?: string; port?: number };
-  /** Random source in [0, 1); injectable so tests can pin the draw. */
+  /**
+   * Seed of the delay draws, a whole number from 0 to SEED_MAX: the same seed draws the same
+   * delays in the same order (default: a random seed, readable as `proxy.seed`).
+   */
+  seed?: number;
+  /** Random source in [0, 1); injectable so tests can pin the draw (then `seed` is not used). */
   random?: () => number;
+}
+
+/** The largest seed: the generator takes a 32-bit integer. */
+export const SEED_MAX = 0xffff_ffff;
+
+/** A random source in [0, 1) that replays the same sequence for the same seed. */
+export function seededRandom(seed: number): () => number {
+  if (!Number.isInteger(seed) || seed < 0 || seed > SEED_MAX) {
+    throw new RangeError(`seed ${seed} must be a whole number from 0 to ${SEED_MAX}`);
+  }
+  // Mersenne Twister: its seeding spreads any 32-bit seed over the whole state, so the first draws
+  // of seeds 0, 1, 2... are as random as the later ones (xoroshiro128+'s first draw is ~1 for them).
+  const generator = mersenne(seed | 0);
+  return () => uniformFloat64(generator);
 }
 
 export interface ProxyStats {
@@ -159,22 +181,30 @@ export class LatencyProxy extends EventEmitter<{ fault: [FaultEvent] }> {
   private chunksDelayed = 0;
   private readonly delaysMs: number[] = [];
   private readonly random: () => number;
+  /** The seed of the delay draws (undefined when a random source was injected). */
+  readonly seed: number | undefined;
 
   private constructor(
     private readonly server: net.Server,
     private readonly target: { host: string; port: number },
-    random: (() => number) | undefined,
+    options: Pick<LatencyProxyOptions, "seed" | "random">,
   ) {
     super();
-    this.random = random ?? Math.random;
+    if (options.random) {
+      this.random = options.random;
+    } else {
+      this.seed = options.seed ?? randomInt(SEED_MAX + 1);
+      this.random = seededRandom(this.seed);
+    }
   }
 
   static async start(options: LatencyProxyOptions): Promise<LatencyProxy> {
     // Half-open on both sides: a client that writes and then end()s (HTTP/1.0 style) still gets
     // its reply; its FIN is passed upstream after the chunks held ahead of it, and the upstream's
     // reply and FIN come back through the pipe.
+    if (options.seed !== undefined) seededRandom(options.seed); // a bad seed is refused before listening
     const server = net.createServer({ noDelay: true, allowHalfOpen: true });
-    const proxy = new LatencyProxy(server, options.target, options.random);
+    const proxy = new LatencyProxy(server, options.target, options);
     server.on("connection", (client) => proxy.adopt(client));
     server.listen(options.listen?.port ?? 0, options.listen?.host ?? "127.0.0.1");
     await once(server, "listening");

@@ -26,6 +26,8 @@ describe("fislat-latency-proxy", () => {
       "0",
       "--duration",
       "0.3",
+      "--seed",
+      "42",
     ]);
     const lines: Record<string, unknown>[] = [];
     const seen = new Promise<void>((resolve) => {
@@ -36,6 +38,7 @@ describe("fislat-latency-proxy", () => {
     });
     await seen;
     expect(lines.map((l) => l.msg)).toEqual(["Proxy listening", "Fault start", "Fault stop"]);
+    expect(lines[0]).toMatchObject({ seed: 42 });
     expect(lines[1]).toMatchObject({ delayMs: 100, jitterMs: 10, maxDurationMs: 300 });
     expect(lines[2]).toMatchObject({ reason: "time-limit" });
     child.kill("SIGTERM");
@@ -81,6 +84,11 @@ describe("fislat-latency-proxy", () => {
     [["--target", "127.0.0.1:1", "--after", "99999999999999999999"], /--after "99999999999999999999" is out of range/],
     [["--target", "127.0.0.1:1", "--duration", "86401"], /--duration "86401" is out of range: .*at most 86400/],
     [["--target", "127.0.0.1:1", "--bogus"], /Unknown option '--bogus'/],
+    [
+      ["--target", "127.0.0.1:1", "--seed", "4294967296"],
+      /--seed "4294967296" is out of range: expected a whole number from 0 to 4294967295$/m,
+    ],
+    [["--target", "127.0.0.1:1", "--seed", "1.5"], /--seed "1.5" is not valid: expected a whole number from 0/],
   ])("refuses %j with a clear error, the usage and exit 2, before listening", async (args, message) => {
     const child = spawn(process.execPath, [BIN, ...args]);
     let stderr = "";
@@ -109,6 +117,7 @@ describe("fislat-latency-proxy", () => {
         if (lines.some((x) => x.msg === "Fault start")) resolve();
       });
     });
+    expect(lines[0]).toMatchObject({ msg: "Proxy listening", seed: expect.any(Number) });
     expect(lines[1]).toMatchObject({ delayMs: 10, jitterMs: 10 });
     child.kill("SIGTERM");
     const [code] = await once(child, "exit");

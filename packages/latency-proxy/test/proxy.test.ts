@@ -3,7 +3,7 @@ import { once } from "node:events";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import { afterEach, describe, expect, it } from "vitest";
-import { type FaultEvent, LatencyProxy } from "../src/index.js";
+import { type FaultEvent, LatencyProxy, SEED_MAX, seededRandom } from "../src/index.js";
 
 interface Arrival {
   byte: string;
@@ -30,10 +30,13 @@ afterEach(async () => {
   for (const o of opened.splice(0).reverse()) await o.close();
 });
 
-async function rig(random?: () => number) {
+async function rig(random?: () => number | { seed: number }) {
   const upstream = await startUpstream();
   opened.push({ close: () => new Promise((r) => upstream.server.close(r)) });
-  const proxy = await LatencyProxy.start({ target: { host: "127.0.0.1", port: upstream.port }, random });
+  const proxy = await LatencyProxy.start({
+    target: { host: "127.0.0.1", port: upstream.port },
+    ...(typeof random === "object" ? random : { random }),
+  });
   opened.push(proxy);
   const client = net.connect(proxy.port, "127.0.0.1");
   await once(client, "connect");
@@ -129,6 +132,40 @@ describe("LatencyProxy", () => {
     expect(() => r.proxy.startFault({ delayMs: 100, jitterMs: 0, maxDurationMs: 0 })).toThrow(/maxDurationMs/);
     r.proxy.startFault({ delayMs: 100, jitterMs: 0, maxDurationMs: 1000 });
     expect(() => r.proxy.startFault({ delayMs: 100, jitterMs: 0, maxDurationMs: 1000 })).toThrow(/already running/);
+  });
+
+  it("draws the same delays in the same order for the same seed, and tells its seed", async () => {
+    const delaysWith = async (seed: number) => {
+      const r = await rig({ seed });
+      expect(r.proxy.seed).toBe(seed);
+      r.proxy.startFault({ delayMs: 20, jitterMs: 20, maxDurationMs: 60_000 });
+      for (const byte of "abcde") await timeOneByte(r, byte);
+      return r.proxy.stats().delaysMs;
+    };
+    const first = await delaysWith(7);
+    expect(first).toHaveLength(5);
+    expect(new Set(first).size).toBe(5);
+    expect(await delaysWith(7)).toEqual(first);
+    expect(await delaysWith(8)).not.toEqual(first);
+    // Unseeded, it picks a seed of its own and says which.
+    const r = await rig();
+    expect(Number.isInteger(r.proxy.seed)).toBe(true);
+  });
+
+  it("refuses a seed that is not a whole number from 0 to 2^32 - 1", async () => {
+    for (const seed of [-1, 1.5, SEED_MAX + 1, Number.NaN]) {
+      await expect(LatencyProxy.start({ target: { host: "127.0.0.1", port: 1 }, seed })).rejects.toThrow(
+        `seed ${seed} must be a whole number from 0 to 4294967295`,
+      );
+    }
+    // Small seeds draw well from the first draw on: their first delays spread over the range.
+    const firsts = Array.from({ length: 1000 }, (_, seed) => seededRandom(seed)());
+    const mean = firsts.reduce((a, b) => a + b) / firsts.length;
+    expect(mean).toBeGreaterThan(0.45);
+    expect(mean).toBeLessThan(0.55);
+    expect(firsts.filter((x) => x > 0.99).length).toBeLessThan(30);
+    expect(seededRandom(SEED_MAX)()).toBeGreaterThanOrEqual(0);
+    expect(seededRandom(SEED_MAX)()).toBe(seededRandom(SEED_MAX)());
   });
 
   it("frees its port and ends its fault when closed", async () => {
