@@ -83,6 +83,7 @@ function runOptions(command: Command) {
       "--health-failure <duration>",
       "failure time after which /health answers 503 (local, or --launch; default 30s)",
     )
+    .option("--seed <n>", "local only: seed of the latency proxy's delay draws, to replay a run (default: random)")
     .option("--launch", "start a fresh probe task with the scenario's timeouts, stop it at the end")
     .option("--task-definition <family[:rev]>", "task definition to --launch")
     .option("--subnets <ids>", "comma-separated subnets for --launch (default: copied from --service)")

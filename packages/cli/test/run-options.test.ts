@@ -187,6 +187,23 @@ describe("planRun", () => {
     );
   });
 
+  it("takes --seed for the local proxy's draws, and only on a local run", async () => {
+    expect(local({ seed: "0" }).target).toEqual({ kind: "local", seed: 0 });
+    expect(local({ seed: "4294967295" }).target).toEqual({ kind: "local", seed: 4_294_967_295 });
+    for (const bad of ["-1", "1.5", "4294967296", "1e3", "0x10", " 7", ""]) {
+      expect(refusal({ local: true, seed: bad })).toBe(
+        `--seed ${JSON.stringify(bad)} is not valid: expected a whole number from 0 to 4294967295`,
+      );
+    }
+    expect(refusal({ cluster: "FIS", service: "svc", roleArn: "arn:role", seed: "7" })).toBe(
+      "--seed applies only to --local, where fislat's latency proxy draws the delays; on AWS, FIS draws them",
+    );
+    // The planner's limit is the proxy's (the planner stays free of the proxy's sockets).
+    const { SEED_MAX: proxyMax } = await import("@fislat/latency-proxy");
+    const { SEED_MAX: plannerMax } = await import("../src/engine/planner.js");
+    expect(plannerMax).toBe(proxyMax);
+  });
+
   it("cuts a 100 KB value short in the error line", () => {
     const message = refusal({ local: true, baseline: "x".repeat(100_000) });
     expect(message.length).toBeLessThan(300);

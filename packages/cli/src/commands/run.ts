@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
 import { exitCodeFor } from "../engine/outcome.js";
-import type { AwsTarget, ExperimentPlan, ExperimentRequest, RunTarget } from "../engine/plan.js";
+import type { AwsTarget, ExperimentPlan, ExperimentRequest, LocalTarget, RunTarget } from "../engine/plan.js";
 import { systemClock } from "../engine/ports.js";
 import { buildReport, type Report } from "../engine/report.js";
 import { EXIT, type ExitCode } from "../errors.js";
@@ -114,7 +114,7 @@ const ENVIRONMENTS: Record<
 async function prepareLocal(request: ExperimentRequest, resources: Resources): Promise<PreparedRun> {
   // Loaded only once the request is valid: a refusal should not wait for dynalite to load.
   const { LOCAL_HEALTH_POLL_MS, startLocalEnvironment } = await import("../local/environment.js");
-  const env = await startLocalEnvironment(request.probe, resources);
+  const env = await startLocalEnvironment(request.probe, resources, (request.target as LocalTarget).seed);
   return {
     plan: {
       request,
@@ -125,7 +125,7 @@ async function prepareLocal(request: ExperimentRequest, resources: Resources): P
       traits: { waitsOnNewConnection: 1, connectDelayed: false },
     },
     ports: env.ports,
-    environment: { kind: "local", target: env.target, injector: env.ports.injector.description },
+    environment: { kind: "local", target: env.target, injector: env.ports.injector.description, seed: env.seed },
   };
 }
 

@@ -43,7 +43,13 @@ export interface AwsTarget {
   liveTail: boolean;
 }
 
-export type RunTarget = { kind: "local" } | AwsTarget;
+/** A run on this machine; `seed` replays the latency proxy's delay draws (default: a random one). */
+export interface LocalTarget {
+  kind: "local";
+  seed?: number;
+}
+
+export type RunTarget = LocalTarget | AwsTarget;
 
 export interface ReportTargets {
   json?: string;

@@ -49,6 +49,8 @@ export interface RunFlags extends AwsRunFlags {
   connectionTimeout?: string;
   readTimeout?: string;
   healthFailure?: string;
+  /** --local only: seed of the latency proxy's delay draws. */
+  seed?: string;
   threshold?: string[];
   label?: string[];
   json?: string;
@@ -276,7 +278,12 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
         `--local runs everything on this machine: ${aws.map(flagName).join(", ")} ${aws.length === 1 ? "applies" : "apply"} only to a run against AWS; drop ${aws.length === 1 ? "it" : "them"} or drop --local`,
       );
     }
-    return { kind: "local" };
+    return flags.seed === undefined ? { kind: "local" } : { kind: "local", seed: seedOf(flags.seed) };
+  }
+  if (flags.seed !== undefined) {
+    throw badInput(
+      "--seed applies only to --local, where fislat's latency proxy draws the delays; on AWS, FIS draws them",
+    );
   }
   const cluster = flags.cluster;
   if (!cluster) throw badInput('--cluster is required (or "cluster" in fislat.config.json), or run with --local');
@@ -341,6 +348,17 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
   }
   if (flags.assignPublicIp !== undefined) target.assignPublicIp = flags.assignPublicIp;
   return target;
+}
+
+/** The largest seed the local latency proxy takes (a 32-bit generator seed). */
+export const SEED_MAX = 4_294_967_295;
+
+function seedOf(text: string): number {
+  const seed = Number(text);
+  if (!/^(0|[1-9][0-9]*)$/.test(text) || seed > SEED_MAX) {
+    throw badInput(`--seed ${quoted(text)} is not valid: expected a whole number from 0 to ${SEED_MAX}`);
+  }
+  return seed;
 }
 
 /** "slow DynamoDB, 300 ms" -> "slow-dynamodb-300-ms": safe in AWS tags and names. */

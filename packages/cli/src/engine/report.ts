@@ -32,7 +32,8 @@ export interface ThresholdReport {
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: "fislat"; version: string };
-  environment: { kind: "local" | "aws"; target: string; injector: string };
+  /** `seed`: a local run's latency-proxy seed; `--seed` replays its delay draws. */
+  environment: { kind: "local" | "aws"; target: string; injector: string; seed?: number };
   targets: { id: string; description: string }[];
   experiment: { name: string; description: string; source: string };
   labels: Record<string, string>;

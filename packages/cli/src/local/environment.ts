@@ -24,6 +24,8 @@ export interface LocalEnvironment {
   probePort: number;
   dynamoPort: number;
   proxyPort: number;
+  /** The seed of the latency proxy's delay draws: `--seed` replays them. */
+  seed: number;
 }
 
 export const LOCAL_HEALTH_POLL_MS = 1000;
@@ -31,10 +33,11 @@ export const LOCAL_HEALTH_POLL_MS = 1000;
 export async function startLocalEnvironment(
   settings: LocalProbeSettings,
   resources: Resources,
+  seed?: number,
 ): Promise<LocalEnvironment> {
   const db = await startLocalDynamo();
   resources.add(`dynalite on port ${db.port}`, () => db.close());
-  const proxy = await LatencyProxy.start({ target: { host: "127.0.0.1", port: db.port } });
+  const proxy = await LatencyProxy.start({ target: { host: "127.0.0.1", port: db.port }, seed });
   resources.add(`latency proxy on port ${proxy.port}`, () => proxy.close());
   const probe = await startProbeProcess({
     AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${proxy.port}`,
@@ -67,10 +70,11 @@ export async function startLocalEnvironment(
       health: healthPoller(`http://127.0.0.1:${probe.port}${PROBE_PATHS.health}`, LOCAL_HEALTH_POLL_MS),
       clock: systemClock,
     },
-    target: `probe pid ${probe.pid} -> latency proxy :${proxy.port} -> dynalite :${db.port} (table ${db.tableName})`,
+    target: `probe pid ${probe.pid} -> latency proxy :${proxy.port} (--seed ${proxy.seed}) -> dynalite :${db.port} (table ${db.tableName})`,
     probePid: probe.pid,
     probePort: probe.port,
     dynamoPort: db.port,
     proxyPort: proxy.port,
+    seed: proxy.seed as number,
   };
 }
