@@ -195,6 +195,19 @@ describe("fislat template", () => {
     expect(code).toBe(0);
     const template = JSON.parse(stdout);
     expect(template.targets.probeTasks.resourceArns).toEqual([taskArn("a"), taskArn("b")]);
+    // The action is the latency fault module's, with the run's settings.
+    expect(template.actions.dynamodbLatency).toEqual({
+      actionId: "aws:ecs:task-network-latency",
+      description: "800 ms +/- 50 ms of network latency to DYNAMODB through the ECS fault injection endpoints",
+      parameters: {
+        duration: "PT5M",
+        delayMilliseconds: "800",
+        jitterMilliseconds: "50",
+        sources: "DYNAMODB",
+        useEcsFaultInjectionEndpoints: "true",
+      },
+      targets: { Tasks: "probeTasks" },
+    });
     expect(template.stopConditions).toEqual([
       { source: "aws:cloudwatch:alarm", value: "arn:aws:cloudwatch:us-east-1:000000000000:alarm:x" },
     ]);
@@ -210,6 +223,23 @@ describe("fislat template", () => {
     );
     expect(code).toBe(0);
     expect(JSON.parse(stdout).targets.probeTasks.resourceArns).toEqual([taskArn("0123abcd"), taskArn("b")]);
+  });
+
+  it("refuses a delay FIS would not take, as fislat run does (exit 2)", async () => {
+    vi.useRealTimers();
+    for (const [flags, message] of [
+      [["--delay", "800.5"], "--delay 800.5 ms is not allowed: expected whole milliseconds from 0 to 600000"],
+      [
+        ["--delay", "100", "--jitter", "200"],
+        "--jitter 200 ms is not allowed: expected whole milliseconds from 0 to the delay (100 ms)",
+      ],
+    ] as const) {
+      const { code, stderr } = await runCli(["template", "--role-arn", ROLE_ARN, "--task", taskArn("a"), ...flags], {
+        AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+      });
+      expect(code).toBe(EXIT.badInput);
+      expect(stderr).toContain(message);
+    }
   });
 
   it("refuses a bare --task id it cannot make an ARN of, naming what FIS needs (exit 2)", async () => {
@@ -229,8 +259,7 @@ describe("fislat template", () => {
       runId: "r",
       scenario: "timeout",
       roleArn: ROLE_ARN,
-      delayMs: 800,
-      jitterMs: 50,
+      fault: { kind: "latency" as const, delayMs: 800, jitterMs: 50 },
       durationMs: 300_000,
     };
     const byTag = buildTemplate({
@@ -263,8 +292,7 @@ describe("fislat template", () => {
         runId: "r",
         scenario: "edge",
         roleArn: ROLE_ARN,
-        delayMs: 800,
-        jitterMs: 50,
+        fault: { kind: "latency", delayMs: 800, jitterMs: 50 },
         durationMs: 300_000,
         sources: "DYNAMODB,S3",
         target: { kind: "service", cluster: "FIS", service: "svc" },

@@ -30,7 +30,7 @@ afterEach(async () => {
   for (const o of opened.splice(0).reverse()) await o.close();
 });
 
-async function rig(random?: () => number | { seed: number }) {
+async function rig(random?: (() => number) | { seed: number }) {
   const upstream = await startUpstream();
   opened.push({ close: () => new Promise((r) => upstream.server.close(r)) });
   const proxy = await LatencyProxy.start({

@@ -179,7 +179,7 @@ export async function prepareAwsRun(
     ...(tasks.length > 0 && tasks.every((t) => t.sidecarHasDependencies) ? { installDependencies: false } : {}),
   };
   // The template is checked now (at most five ARNs, a duration FIS accepts...), before anything exists.
-  buildTemplate({ ...spec, delayMs: options.delayMs, jitterMs: options.jitterMs, durationMs: options.injectionMs });
+  buildTemplate({ ...spec, fault: request.fault, durationMs: options.injectionMs });
   const fis = fisInjector(clients.fis, {
     spec,
     keepTemplate: flags.keepTemplate ?? false,

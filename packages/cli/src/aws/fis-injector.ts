@@ -28,7 +28,7 @@ import { retryThrottled } from "./retry.js";
 export const TERMINAL = new Set(["completed", "stopped", "failed", "cancelled"]);
 
 export interface FisInjectorOptions {
-  spec: Omit<TemplateSpec, "delayMs" | "jitterMs" | "durationMs">;
+  spec: Omit<TemplateSpec, "fault" | "durationMs">;
   keepTemplate: boolean;
   resources: Resources;
   clock: Clock;

@@ -1,11 +1,11 @@
-// The FIS experiment template for a latency experiment, as data: action
-// aws:ecs:task-network-latency through the ECS fault injection endpoints, aimed at the probe's
-// tasks by ARN (or by cluster and service), tagged as fislat's. Pure: `fislat template` prints it,
-// the FIS injector sends it. Limits are the FIS API model's (shared/facts).
+// The FIS experiment template, as data: the fault kind's action (fault.ts; for latency,
+// aws:ecs:task-network-latency through the ECS fault injection endpoints), aimed at the probe's
+// tasks by ARN (or by cluster and service, or tag), tagged as fislat's. Pure: `fislat template`
+// prints it, the FIS injector sends it. Limits are the FIS API model's (shared/facts).
 import { toIsoDuration } from "../durations.js";
+import { type Fault, faultKind } from "../engine/fault.js";
 import { badInput } from "../errors.js";
 
-export const FIS_ACTION_ID = "aws:ecs:task-network-latency";
 export const MANAGED_BY_TAG = { key: "managed-by", value: "fislat" } as const;
 export const RUN_ID_TAG = "fislat-run-id";
 export const SCENARIO_TAG = "fislat-scenario";
@@ -41,8 +41,7 @@ export interface TemplateSpec {
   runId: string;
   scenario: string;
   roleArn: string;
-  delayMs: number;
-  jitterMs: number;
+  fault: Fault;
   durationMs: number;
   /** Comma-separated FIS sources: DYNAMODB by default. */
   sources: string;
@@ -113,25 +112,16 @@ export function buildTemplate(spec: TemplateSpec): TemplateRequest {
       `${spec.target.taskArns.length} tasks: FIS takes at most ${MAX_TARGET_ARNS} task ARNs per experiment; name fewer with --task, or use --target-by service (or tag) with --selection, e.g. PERCENT(20)`,
     );
   }
+  const action = faultKind(spec.fault).fisAction(spec.fault, {
+    durationMs: spec.durationMs,
+    sources: spec.sources,
+    ...(spec.installDependencies === undefined ? {} : { installDependencies: spec.installDependencies }),
+  });
   return {
-    description: `fislat ${spec.scenario}: ${spec.delayMs} ms +/- ${spec.jitterMs} ms to ${spec.sources} for ${toIsoDuration(spec.durationMs)} (run ${spec.runId})`,
+    description: `fislat ${spec.scenario}: ${action.description} for ${toIsoDuration(spec.durationMs)} (run ${spec.runId})`,
     roleArn: spec.roleArn,
     targets: { [TARGET_NAME]: target },
-    actions: {
-      [ACTION_KEY]: {
-        actionId: FIS_ACTION_ID,
-        description: "network latency to DynamoDB through the ECS fault injection endpoints",
-        parameters: {
-          duration: toIsoDuration(spec.durationMs),
-          delayMilliseconds: String(Math.round(spec.delayMs)),
-          jitterMilliseconds: String(Math.round(spec.jitterMs)),
-          sources: spec.sources,
-          useEcsFaultInjectionEndpoints: "true",
-          ...(spec.installDependencies === false ? { installDependencies: "false" } : {}),
-        },
-        targets: { Tasks: TARGET_NAME },
-      },
-    },
+    actions: { [ACTION_KEY]: { ...action, targets: { Tasks: TARGET_NAME } } },
     stopConditions:
       spec.stopAlarmArns.length === 0
         ? [{ source: "none" }]

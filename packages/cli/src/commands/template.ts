@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { buildTemplate, type TargetSelection } from "../aws/fis-template.js";
 import { parseDuration, parseMilliseconds } from "../durations.js";
-import { FAULT_KINDS } from "../engine/fault.js";
+import { FAULT_KINDS, type Fault, faultKind } from "../engine/fault.js";
 import { isScenarioName } from "../engine/scenario.js";
 import { badInput, EXIT, type ExitCode } from "../errors.js";
 
@@ -46,12 +46,22 @@ export function templateCommand(flags: TemplateFlags): ExitCode {
     target = { kind: "arns", taskArns: (flags.task as string[]).map((t) => taskArnOf(t, flags.cluster)) };
   else if (flags.cluster && flags.service) target = { kind: "service", cluster: flags.cluster, service: flags.service };
   else throw badInput("name the targets: --task <arn> (repeatable), or --cluster and --service");
+  const fault: Fault = {
+    kind: "latency",
+    delayMs: parseMilliseconds("--delay", flags.delay ?? String(FAULT_KINDS.latency.defaults.delayMs)),
+    jitterMs: parseMilliseconds("--jitter", flags.jitter ?? String(FAULT_KINDS.latency.defaults.jitterMs)),
+  };
+  // The same rules as fislat run's: whole milliseconds FIS takes, the jitter at most the delay.
+  const problem = faultKind(fault).validate(fault)[0];
+  if (problem) {
+    const shown = (fault as unknown as Record<string, number>)[`${problem.field}Ms`];
+    throw badInput(`--${problem.field} ${shown} ms is not allowed: expected ${problem.message}`);
+  }
   const template = buildTemplate({
     runId: randomUUID(),
     scenario,
     roleArn: flags.roleArn,
-    delayMs: parseMilliseconds("--delay", flags.delay ?? String(FAULT_KINDS.latency.defaults.delayMs)),
-    jitterMs: parseMilliseconds("--jitter", flags.jitter ?? String(FAULT_KINDS.latency.defaults.jitterMs)),
+    fault,
     durationMs: parseDuration("--duration", flags.duration ?? "5m"),
     sources: flags.sources ?? "DYNAMODB",
     target,

@@ -112,7 +112,7 @@ export async function runExperiment(
 
     if (interruptReason === undefined) {
       const started = await injector.start(
-        faultKind(request.fault).injection(request.fault, request.phases.injectionMs),
+        { fault: request.fault, durationMs: request.phases.injectionMs },
         stop.signal,
       );
       result.fault.startedAt = started.startedAt;

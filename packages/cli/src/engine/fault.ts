@@ -1,12 +1,34 @@
 // The fault as a tagged union, one module per kind (faults/*.ts): adding a kind is adding a file
 // and an entry in FAULT_KINDS, as a Toxiproxy toxic is.
 import { type LatencyFault, latency } from "./faults/latency.js";
-import type { FaultParameters } from "./ports.js";
 import type { Prediction } from "./predict.js";
 import type { ReferenceValues } from "./threshold.js";
 import type { LatencySummary } from "./timeline.js";
 
 export type Fault = LatencyFault;
+
+/** The local latency proxy's fault (the shape of @fislat/latency-proxy's FaultSpec). */
+export interface ProxyFault {
+  delayMs: number;
+  jitterMs: number;
+  maxDurationMs: number;
+}
+
+/** What an FIS action needs beyond the fault: how long, and the run's own settings. */
+export interface FisActionContext {
+  durationMs: number;
+  /** Comma-separated FIS sources (DYNAMODB by default). */
+  sources: string;
+  /** false when the targets' SSM sidecar already has the action's tools. */
+  installDependencies?: boolean;
+}
+
+/** One action of an FIS experiment template. */
+export interface FisAction {
+  actionId: string;
+  description: string;
+  parameters: Record<string, string>;
+}
 export type FaultKindName = Fault["kind"];
 
 export interface Problem {
@@ -47,9 +69,10 @@ export interface FaultKind<F extends { kind: string }> {
   ): Prediction | undefined;
   /** A successful round trip slower than this (given the baseline) shows the fault. */
   degradedThreshold(fault: F): (baseline: LatencySummary | undefined) => number;
-  /** What the injector (the local proxy, FIS) is asked to do. */
-  injection(fault: F, durationMs: number): FaultParameters;
-  fisAction(fault: F, durationIso: string): { actionId: string; parameters: Record<string, string> };
+  /** What the local latency proxy does for this fault, ending by itself after `durationMs`. */
+  proxyFault(fault: F, durationMs: number): ProxyFault;
+  /** The FIS action that injects this fault on ECS tasks. */
+  fisAction(fault: F, context: FisActionContext): FisAction;
 }
 
 export const FAULT_KINDS: { [K in FaultKindName]: FaultKind<Extract<Fault, { kind: K }>> } = { latency };

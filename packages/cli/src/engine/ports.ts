@@ -3,6 +3,7 @@
 // itself imports no SDK, no child_process and no net.
 import type { ProbeLine } from "@fislat/probe/record";
 import type { LineMeta, SourceReport, TargetEvent } from "./evidence.js";
+import type { Fault } from "./fault.js";
 
 /** One probe the fault is aimed at: an ECS task, or the local probe process. */
 export interface Target {
@@ -15,9 +16,12 @@ export interface TargetResolver {
   resolve(): Promise<Target[]>;
 }
 
+/**
+ * What an injector is asked to do: this fault, for this long. The injector asks the fault's kind
+ * (fault.ts) how: `proxyFault` for the local proxy, `fisAction` for FIS.
+ */
 export interface FaultParameters {
-  delayMs: number;
-  jitterMs: number;
+  fault: Fault;
   durationMs: number;
 }
 

@@ -2,6 +2,7 @@
 // the proxy's hard time limit, as an FIS action ends by itself when its duration runs out.
 import { once } from "node:events";
 import type { FaultEvent, LatencyProxy } from "@fislat/latency-proxy";
+import { faultKind } from "../engine/fault.js";
 import type { FaultEnded, FaultInjector, FaultStarted } from "../engine/ports.js";
 
 function toEnded(event: FaultEvent): FaultEnded {
@@ -12,18 +13,14 @@ export function proxyInjector(proxy: LatencyProxy): FaultInjector {
   let lastEnd: FaultEnded | undefined;
   return {
     description: `latency proxy ${proxy.host}:${proxy.port}`,
-    async start(fault): Promise<FaultStarted> {
+    async start({ fault, durationMs }): Promise<FaultStarted> {
       const ended = (async () => {
         for (;;) {
           const [event] = (await once(proxy, "fault")) as [FaultEvent];
           if (event.type === "stop") return toEnded(event);
         }
       })();
-      const started = proxy.startFault({
-        delayMs: fault.delayMs,
-        jitterMs: fault.jitterMs,
-        maxDurationMs: fault.durationMs,
-      });
+      const started = proxy.startFault(faultKind(fault).proxyFault(fault, durationMs));
       ended.then((e) => {
         lastEnd = e;
       });

@@ -2,8 +2,8 @@
 // the rest of fislat needs to know about this kind lives here: its limits, its description, its
 // prediction, when a round trip shows it, what the local proxy does, and the FIS action.
 
+import { toIsoDuration } from "../../durations.js";
 import type { FaultKind, Problem } from "../fault.js";
-import type { FaultParameters } from "../ports.js";
 import { type Prediction, predict } from "../predict.js";
 import type { LatencySummary } from "../timeline.js";
 
@@ -75,10 +75,20 @@ export const latency: FaultKind<LatencyFault> = {
    */
   degradedThreshold: (f) => (baseline: LatencySummary | undefined) => (baseline?.p90 ?? 0) + f.delayMs / 2,
 
-  injection: (f, durationMs): FaultParameters => ({ delayMs: f.delayMs, jitterMs: f.jitterMs, durationMs }),
+  proxyFault: (f, durationMs) => ({ delayMs: f.delayMs, jitterMs: f.jitterMs, maxDurationMs: durationMs }),
 
-  fisAction: (f, durationIso) => ({
+  // aws:ecs:task-network-latency through the ECS fault injection endpoints (no host network
+  // tooling in the task); its parameters as the FIS actions reference names them (shared/facts).
+  fisAction: (f, { durationMs, sources, installDependencies }) => ({
     actionId: "aws:ecs:task-network-latency",
-    parameters: { duration: durationIso, delayMilliseconds: String(f.delayMs), jitterMilliseconds: String(f.jitterMs) },
+    description: `${f.delayMs} ms +/- ${f.jitterMs} ms of network latency to ${sources} through the ECS fault injection endpoints`,
+    parameters: {
+      duration: toIsoDuration(durationMs),
+      delayMilliseconds: String(f.delayMs),
+      jitterMilliseconds: String(f.jitterMs),
+      sources,
+      useEcsFaultInjectionEndpoints: "true",
+      ...(installDependencies === false ? { installDependencies: "false" } : {}),
+    },
   }),
 };
