@@ -344,6 +344,34 @@ describe("fislat run against AWS, preflight", () => {
     expect(error.message).toMatch(/--launch .* or --accept-timeouts/);
   });
 
+  it("exits 3 when the tasks' own interval leaves a phase too few round trips, before anything changes", async () => {
+    const error = await refusal({
+      env: { CONNECTION_TIMEOUT_MS: "500", READ_TIMEOUT_MS: "500", TEST_INTERVAL_SECONDS: "10" },
+    });
+    expect(error.exitCode).toBe(EXIT.environment);
+    expect(error.message).toContain(
+      "with the tasks' own TEST_INTERVAL_SECONDS=10 and HEALTH_FAILURE_SECONDS=30: --baseline 20 s at --interval 10 s gives 1 round trip(s) to judge; a phase needs at least 5",
+    );
+    expect(error.message).toMatch(/fix: lengthen the phase as it says, or --launch a probe task/);
+    expect(sent(sim.ecs, RunTaskCommand)).toEqual([]);
+  });
+
+  it("exits 3 when the tasks' own /health window is longer than the fault, for a check that needs it", async () => {
+    const error = await refusal(
+      {
+        env: {
+          CONNECTION_TIMEOUT_MS: "500",
+          READ_TIMEOUT_MS: "500",
+          TEST_INTERVAL_SECONDS: "1",
+          HEALTH_FAILURE_SECONDS: "300",
+        },
+      },
+      { duration: "2m" },
+    );
+    expect(error.exitCode).toBe(EXIT.environment);
+    expect(error.message).toMatch(/HEALTH_FAILURE_SECONDS=300: --duration 2 min is too short to judge run\.unhealthy/);
+  });
+
   it("exits 3 without a log group, before any call that changes anything", async () => {
     const error = await refusal({ logGroupExists: false });
     expect(error.exitCode).toBe(EXIT.environment);

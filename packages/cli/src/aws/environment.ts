@@ -6,6 +6,7 @@ import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import type { ExperimentPorts } from "../engine/experiment.js";
 import type { AwsTarget, ExperimentPlan, ExperimentRequest } from "../engine/plan.js";
+import { checkFeasible, ENVIRONMENT_DEFAULTS } from "../engine/planner.js";
 import type { Clock } from "../engine/ports.js";
 import { EXIT, FislatError } from "../errors.js";
 import { healthPoller } from "../local/health-poller.js";
@@ -141,6 +142,31 @@ export async function prepareAwsRun(
       problems.push({
         what: `the probe's timeouts in the task (CONNECTION_TIMEOUT_MS=${t?.connectionTimeoutMs}, READ_TIMEOUT_MS=${t?.readTimeoutMs}) are not the scenario's (${options.connectionTimeoutMs}/${options.readTimeoutMs})`,
         fix: "--launch to start a probe task with the scenario's timeouts, or --accept-timeouts to judge the run by the task's own",
+      });
+    }
+  }
+  // Found tasks run with their own interval and /health window, which the planner could not know:
+  // a phase too short for them would run the whole fault for a verdict of "cannot tell".
+  if (settings && !flags.launch) {
+    const slowest = {
+      ...options,
+      intervalMs: Math.max(...tasks.map((t) => t.settings.intervalMs)),
+      healthFailureMs: Math.max(...tasks.map((t) => t.settings.healthFailureMs)),
+    };
+    try {
+      checkFeasible(
+        request.phases,
+        slowest,
+        request.evidence,
+        request.hypothesis,
+        ENVIRONMENT_DEFAULTS.aws.healthPollMs,
+        request.source,
+      );
+    } catch (error) {
+      if (!(error instanceof FislatError) || error.exitCode !== EXIT.badInput) throw error;
+      problems.push({
+        what: `with the tasks' own TEST_INTERVAL_SECONDS=${slowest.intervalMs / 1000} and HEALTH_FAILURE_SECONDS=${slowest.healthFailureMs / 1000}: ${error.message}`,
+        fix: "lengthen the phase as it says, or --launch a probe task with an --interval and --health-failure that fit",
       });
     }
   }
