@@ -137,9 +137,16 @@ targetOptions(awsOptions(program.command("tail")))
   .description("print the probe's round trips from CloudWatch Logs")
   .option("--since <duration>", "how far back to start", "10m")
   .option("--follow", "keep printing new lines until Ctrl-C")
-  .option("--json", "print the probe's raw JSON lines (for jq)")
+  .addOption(
+    new Option("--output <format>", "text for people, or json: the probe's raw JSON lines, one per line (for jq)")
+      .choices(["text", "json"])
+      .default("text"),
+  )
+  // Before --output: kept for scripts written against 0.1's `tail --json`.
+  .addOption(new Option("--json").hideHelp())
   .option("--log-group <name>", "read this log group instead of finding the tasks'")
   .action(async (flags) => {
+    flags.json = flags.json === true || flags.output === "json";
     const [{ tailCommand }, { systemClock }] = await Promise.all([
       import("./commands/tail.js"),
       import("./engine/ports.js"),

@@ -1,5 +1,5 @@
 // fislat tail: the probe's lines from CloudWatch Logs, for a person (time, task, ok or error
-// kind, round-trip time; coloured on a TTY) or raw with --json for jq. --follow keeps reading
+// kind, round-trip time; coloured on a TTY) or raw with --output json for jq. --follow keeps reading
 // until Ctrl-C, as `aws logs tail --follow` does, without missing late-ingested lines.
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { ECSClient } from "@aws-sdk/client-ecs";

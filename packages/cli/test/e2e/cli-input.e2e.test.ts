@@ -30,6 +30,14 @@ describe("fislat run, bad input", () => {
     expect(stderr).toMatch(message);
   });
 
+  it("tail takes --output json like the other commands, and refuses another format", async () => {
+    const help = await runCli(["tail", "--help"]);
+    expect(help.stdout).toMatch(/--output <format> +text for people, or json: the probe's raw JSON lines/);
+    const bad = await runCli(["tail", "--output", "yaml", "--log-group", "g"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--output <format>' argument 'yaml' is invalid. Allowed choices are text, json/);
+  });
+
   it("documents the exit codes in --help", async () => {
     const { code, stdout } = await runCli(["run", "--help"]);
     expect(code).toBe(0);
