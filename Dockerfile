@@ -9,7 +9,9 @@ RUN npm install --global pnpm@10.34.9
 # Manifests first, so the dependency layer is cached until a manifest or the lockfile changes.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
 COPY packages/probe/package.json packages/probe/
+COPY packages/probe/bin packages/probe/bin
 COPY packages/latency-proxy/package.json packages/latency-proxy/
+COPY packages/latency-proxy/bin packages/latency-proxy/bin
 COPY packages/dynamo-local/package.json packages/dynamo-local/
 COPY packages/cli/package.json packages/cli/
 COPY packages/infra/package.json packages/infra/
