@@ -171,7 +171,26 @@ describe("planRun", () => {
 
   it("refuses settings that cannot give a verdict, saying what would work", () => {
     expect(refusal({ local: true, baseline: "3s" })).toBe(
-      "--baseline 3 s at --interval 1 s gives 2 round trip(s) to judge; a phase needs at least 5 (evidence.minRoundTrips): use --baseline 6 s or more, or an --interval of at most 500 ms",
+      "--baseline 3 s at --interval 1 s gives 2 round trip(s) to judge; a phase needs at least 5 (evidence.minRoundTrips): use --baseline 6 s or more, or --interval 500 ms or less",
+    );
+    // A value from an experiment file is named by its file and field, and so is the advice.
+    const file = path.join(tempDir("fislat-plan-"), "short.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        phases: { baseline: "3s", injection: "20s" },
+        probe: { healthFailure: "30s" },
+        hypothesis: { run: { unhealthy: ["value<40000"] } },
+      }),
+    );
+    expect(refusal({ local: true, experiment: file })).toBe(
+      `${file}: phases.baseline 3 s at --interval 1 s gives 2 round trip(s) to judge; a phase needs at least 5 (evidence.minRoundTrips): use phases.baseline 6 s or more, or --interval 500 ms or less`,
+    );
+    expect(refusal({ local: true, experiment: file, baseline: "10s" })).toMatch(
+      new RegExp(
+        `^${file}: phases.injection 20 s is too short to judge run.unhealthy: value<40000 \\(${file}\\): /health turns 503 only after ${file}: probe.healthFailure 30 s of failures; use phases.injection 32 s or more, or a shorter probe.healthFailure$`,
+      ),
     );
     expect(refusal({ local: true, interval: "1m" })).toMatch(/^--baseline 10 s at --interval 1 min gives 0 round trip/);
     expect(refusal({ local: true, scenario: "timeout", duration: "20s" })).toMatch(

@@ -105,6 +105,8 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
   const file = source.data;
   const origin = source.kind === "file" ? source.name : `scenario ${source.name}`;
 
+  // Where each value came from, so a refusal names the flag or the file's field the user wrote.
+  const names: FeasibilityNames = {};
   const value = (
     name: LimitName,
     flag: string | undefined,
@@ -119,6 +121,8 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
           ? [String(fromFile), `${origin}: ${limit.field}`]
           : [String(fallback), `${limit.flag} (default)`];
     // No cap in the parsers: every value out of its range gets the one message below.
+    if (flag === undefined && fromFile !== undefined)
+      names[name] = { where: `${origin}: ${limit.field}`, name: limit.field };
     const parse = limit.form === "duration" ? parseDuration : parseMilliseconds;
     const parsed = parse(where, text, Number.POSITIVE_INFINITY);
     const wanted = `${limit.form === "ms" ? "whole milliseconds" : "a duration"} from ${humanMs(limit.min)} to ${humanMs(limit.max)} (${limit.why})`;
@@ -192,10 +196,19 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
   // Tasks found on AWS (not --launch'ed) run with their own interval and /health window, known only
   // at preflight: the defaults say nothing about them, so only stated values are checked here.
   const taskDecides = environment === "aws" && !flags.launch;
-  checkFeasible(phases, probe, evidence, hypothesis, defaults.healthPollMs, origin, {
-    interval: !taskDecides || flags.interval !== undefined || file.probe?.interval !== undefined,
-    health: !taskDecides || flags.healthFailure !== undefined || file.probe?.healthFailure !== undefined,
-  });
+  checkFeasible(
+    phases,
+    probe,
+    evidence,
+    hypothesis,
+    defaults.healthPollMs,
+    origin,
+    {
+      interval: !taskDecides || flags.interval !== undefined || file.probe?.interval !== undefined,
+      health: !taskDecides || flags.healthFailure !== undefined || file.probe?.healthFailure !== undefined,
+    },
+    names,
+  );
 
   const name = file.name ?? (source.kind === "scenario" ? source.name : source.name.replace(/^.*[\\/]/, ""));
   return {
@@ -229,6 +242,9 @@ function labelsOf(pairs: string[]): Record<string, string> {
   );
 }
 
+/** A setting's name in a refusal: where it was given, and what to change (a flag, or a file's field). */
+type FeasibilityNames = Partial<Record<LimitName, { where: string; name: string }>>;
+
 /**
  * Settings that could only end in a verdict nobody can trust are refused now, with what would work.
  * Exported so an environment that learns the probe's real settings (AWS preflight) can check them.
@@ -241,19 +257,23 @@ export function checkFeasible(
   healthPollMs: number,
   origin: string,
   known = { interval: true, health: true },
+  names: FeasibilityNames = {},
 ) {
+  const named = (key: LimitName) => names[key] ?? { where: LIMITS[key].flag, name: LIMITS[key].flag };
+  const interval = named("interval");
   const need = evidence.minRoundTrips;
-  for (const [flag, ms] of [
-    ["--baseline", phases.baselineMs],
-    ["--duration", phases.injectionMs],
-    ["--recovery", phases.recoveryMs],
+  for (const [key, ms] of [
+    ["baseline", phases.baselineMs],
+    ["duration", phases.injectionMs],
+    ["recovery", phases.recoveryMs],
   ] as const) {
+    const phase = named(key);
     // The round trip in flight at a phase's boundary is set aside, so a phase counts one fewer
     // than fit in it: ask for one more than the evidence needs.
     const trips = Math.max(0, Math.floor(ms / probe.intervalMs) - 1);
     if (known.interval && trips < need) {
       throw badInput(
-        `${flag} ${humanMs(ms)} at --interval ${humanMs(probe.intervalMs)} gives ${trips} round trip(s) to judge; a phase needs at least ${need} (evidence.minRoundTrips): use ${flag} ${humanMs((need + 1) * probe.intervalMs)} or more, or an --interval of at most ${humanMs(Math.floor(ms / (need + 1)))}`,
+        `${phase.where} ${humanMs(ms)} at ${interval.where} ${humanMs(probe.intervalMs)} gives ${trips} round trip(s) to judge; a phase needs at least ${need} (evidence.minRoundTrips): use ${phase.name} ${humanMs((need + 1) * probe.intervalMs)} or more, or ${interval.name} ${humanMs(Math.floor(ms / (need + 1)))} or less`,
       );
     }
   }
@@ -261,7 +281,7 @@ export function checkFeasible(
   const window = probe.healthFailureMs + healthPollMs + 1000;
   if (known.health && healthCheck && phases.injectionMs < window) {
     throw badInput(
-      `--duration ${humanMs(phases.injectionMs)} is too short to judge ${healthCheck.id} (${origin}): /health turns 503 only after --health-failure ${humanMs(probe.healthFailureMs)} of failures; use --duration ${humanMs(window)} or more, or a shorter --health-failure`,
+      `${named("duration").where} ${humanMs(phases.injectionMs)} is too short to judge ${healthCheck.id} (${origin}): /health turns 503 only after ${named("healthFailure").where} ${humanMs(probe.healthFailureMs)} of failures; use ${named("duration").name} ${humanMs(window)} or more, or a shorter ${named("healthFailure").name}`,
     );
   }
 }
