@@ -314,17 +314,11 @@ outputOption(awsOptions(program.command("doctor")))
   .option("--service <name>", "ECS service (default: the stack's)")
   .option("--role-arn <arn>", "FIS role (default: the stack's)")
   .action(async (flags) => {
-    const [{ doctorCommand, runDoctor }, { systemClock }] = await Promise.all([
+    const [{ doctorCommand }, { systemClock }] = await Promise.all([
       import("./commands/doctor.js"),
       import("./engine/ports.js"),
     ]);
-    process.exitCode = await withAws(flags, async (clients) => {
-      if (flags.output !== "json") return doctorCommand(clients, flags, systemClock, say);
-      const checks = await runDoctor(clients, flags, systemClock);
-      const ready = !checks.some((c) => c.status === "FAIL");
-      say(JSON.stringify({ ready, checks }, null, 2));
-      return ready ? EXIT.passed : EXIT.environment;
-    });
+    process.exitCode = await withAws(flags, (clients) => doctorCommand(clients, flags, systemClock, say));
   });
 
 program

@@ -12,7 +12,7 @@ import { IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { awsClients } from "../src/aws/clients.js";
-import { FIS_ROLE_ACTIONS, runDoctor } from "../src/commands/doctor.js";
+import { doctorCommand, FIS_ROLE_ACTIONS, runDoctor } from "../src/commands/doctor.js";
 import { checkImagePushFlags, findBuildContext, imagePushCommand, SHIPPED_CONTEXT } from "../src/commands/image.js";
 import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
@@ -155,6 +155,16 @@ describe("fislat doctor", () => {
     expect(failed["FIS role"]?.detail).toMatch(/may not ssm:SendCommand/);
     expect(failed.experiments?.fix).toBe("fislat stop EXP1");
     expect(failed["fault injection settings"]?.fix).toMatch(/enableFaultInjection/);
+
+    // --output json: the same checks as one document, and the same exit code.
+    const said: string[] = [];
+    const code = await drive(doctorCommand(awsClients(), { output: "json" }, systemClock, (s) => said.push(s)));
+    expect(code).toBe(EXIT.environment);
+    expect(said).toHaveLength(1);
+    const doc = JSON.parse(said[0] ?? "") as { ready: boolean; checks: { name: string; status: string }[] };
+    expect(doc.ready).toBe(false);
+    expect(doc.checks.map((c) => c.name)).toEqual(checks.map((c) => c.name));
+    expect(doc.checks.find((c) => c.name === "experiments")).toMatchObject({ status: "FAIL", fix: "fislat stop EXP1" });
   });
 });
 

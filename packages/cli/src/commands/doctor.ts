@@ -31,6 +31,8 @@ export interface DoctorFlags {
   cluster?: string;
   service?: string;
   roleArn?: string;
+  /** json: one document { ready, checks } on stdout, as --output json means on every command. */
+  output?: string;
 }
 
 /**
@@ -326,9 +328,14 @@ export async function doctorCommand(
   say: (s: string) => void,
 ): Promise<ExitCode> {
   const checks = await runDoctor(clients, flags, clock);
+  const ready = !checks.some((c) => c.status === "FAIL");
+  if (flags.output === "json") {
+    say(JSON.stringify({ ready, checks }, null, 2));
+    return ready ? EXIT.passed : EXIT.environment;
+  }
   for (const c of checks) {
     say(`${c.status.padEnd(4)} ${c.name}: ${c.detail}`);
     if (c.fix && (c.status === "FAIL" || c.status === "WARN")) say(`     fix: ${c.fix}`);
   }
-  return checks.some((c) => c.status === "FAIL") ? EXIT.environment : EXIT.passed;
+  return ready ? EXIT.passed : EXIT.environment;
 }
