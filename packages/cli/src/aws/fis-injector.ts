@@ -79,7 +79,7 @@ export function fisInjector(
     description: "AWS FIS experiment",
     experimentId: () => experimentId,
 
-    async start(fault): Promise<FaultStarted> {
+    async start(fault, signal): Promise<FaultStarted> {
       const { runId } = options.spec;
       const template = buildTemplate({ ...options.spec, ...fault });
       const created = await retryThrottled(() =>
@@ -119,13 +119,19 @@ export function fisInjector(
           ended = endOf(experiment);
           throw new FislatError(`FIS experiment ${experimentId} ${describeState(experiment)}`, EXIT.environment);
         }
+        // Ctrl-C while FIS prepares the action: stop the experiment now, before the fault lands,
+        // not once the action runs (FIS may take minutes to start it).
+        if (signal?.aborted) {
+          await injector.stop();
+          throw new Error(`interrupted before FIS started the action: experiment ${experimentId} stopped`);
+        }
         if (options.clock.now() > deadline) {
           throw new FislatError(
             `FIS experiment ${experimentId} did not start its action in time: ${describeState(experiment)}`,
             EXIT.environment,
           );
         }
-        await options.clock.sleep(pollMs);
+        await options.clock.sleep(pollMs, signal);
         experiment = await get();
       }
       const startedAt = experiment.actions?.[ACTION_KEY]?.startTime ?? options.clock.wallNow();
