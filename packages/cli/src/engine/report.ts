@@ -148,7 +148,10 @@ function summaryOf(result: ExperimentResult, outcome: Outcome, reasons: string[]
   if (result.removalError !== undefined)
     return `interrupted, and the fault could not be confirmed removed: ${result.removalError}`;
   if (result.failure !== undefined) return `the experiment failed: ${result.failure}`;
-  if (result.interrupted) return `interrupted (${result.interrupted.reason}); the fault was removed`;
+  if (result.interrupted)
+    return result.faultRemoval === "not-started"
+      ? `interrupted (${result.interrupted.reason}) before the fault took effect; nothing was injected`
+      : `interrupted (${result.interrupted.reason}); the fault was removed`;
   if (result.fault.endReason === "failed") return `the fault failed: ${result.fault.detail ?? "no reason given"}`;
   if (outcome === "passed") return "the hypothesis held";
   if (outcome === "failed") return `the hypothesis failed: ${reasons.join("; ")}`;

@@ -160,6 +160,9 @@ describe("fislat run against AWS in a terminal", () => {
       fault: { removal: "not-started" },
     });
     expect(r.output()).not.toMatch(/fault injected at/);
+    expect(r.output()).toMatch(
+      /interrupted \(SIGINT received\) before the fault took effect; nothing was injected \(exit 4\)/,
+    );
     await expectNothingLeft(fake, pid);
   });
 
@@ -184,6 +187,9 @@ describe("fislat run against AWS in a terminal", () => {
       fault: { removal: "not-started" },
     });
     expect(r.output()).toMatch(/SIGINT: removing the fault and stopping/);
+    expect(r.output()).toMatch(
+      /interrupted \(SIGINT received\) before the fault took effect; nothing was injected \(exit 4\)/,
+    );
     await expectNothingLeft(fake, pid);
   });
 });

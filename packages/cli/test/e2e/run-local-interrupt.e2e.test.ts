@@ -30,7 +30,8 @@ describe("fislat run --local, interrupted", () => {
       expect(report.fault.removal).toBe("confirmed");
       expect(report.thresholds).toEqual([]);
       expect(isAlive(probePidOf(report))).toBe(false);
-      const [, proxyPort, dynamoPort] = /latency proxy :(\d+) -> dynalite :(\d+)/.exec(report.environment.target) ?? [];
+      const [, proxyPort, dynamoPort] =
+        /latency proxy :(\d+) \(--seed \d+\) -> dynalite :(\d+)/.exec(report.environment.target) ?? [];
       expect(await portRefuses(Number(proxyPort))).toBe(true);
       expect(await portRefuses(Number(dynamoPort))).toBe(true);
       // The headline says how long the fault was really in place, not the 60 s planned.
