@@ -75,8 +75,9 @@ describe("errors from DynamoDB are logged round trips with a kind, and the probe
       await started(listener.endpoint, { CONNECTION_TIMEOUT_MS: "300", READ_TIMEOUT_MS: "5000" }),
     );
     expect(first).toMatchObject({ ok: false, errorKind: "connect_timeout", conn: "new" });
+    // The connection timeout fired, not the read timeout: how late its timer ran is the machine's load.
     expect(first?.rttMs).toBeGreaterThanOrEqual(300);
-    expect(first?.rttMs).toBeLessThan(500);
+    expect(first?.rttMs).toBeLessThan(5000);
   });
 });
 

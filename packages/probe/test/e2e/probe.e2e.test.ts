@@ -6,7 +6,7 @@ import { type LocalDynamo, startLocalDynamo } from "@fislat/dynamo-local";
 import { LatencyProxy } from "@fislat/latency-proxy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RoundTripRecord } from "../../src/record.js";
-import { isRoundTrip } from "../support/lines.js";
+import { isRoundTrip, type SeenLine } from "../support/lines.js";
 import { killStrayProbes, type ProbeProcess, startProbeProcess } from "../support/probe-process.js";
 
 const FAULT = { delayMs: 800, jitterMs: 50, maxDurationMs: 60_000 };
@@ -41,7 +41,14 @@ const nextLoopTripAfter = (p: ProbeProcess, since: Date, pred: (r: RoundTripReco
 describe("the probe, healthy", () => {
   it("logs one JSON round trip per interval with every documented field, reusing its connection", async () => {
     probe = await startProbeProcess(viaProxy(), { TEST_INTERVAL_SECONDS: "0.1" });
-    await probe.log.waitFor(isRoundTrip((r) => r.seq === 3));
+    // A tick that comes due while a round trip is still in flight is logged as "Tick missed" with
+    // its seq instead (record.ts): on a loaded machine the first round trip, which opens the
+    // connection, can take longer than the 100 ms interval. Every tick is one line or the other.
+    const loopSeq = (l: SeenLine) =>
+      (l.parsed.type === "round-trip" && l.parsed.record.src === "loop") || l.parsed.type === "tick-missed"
+        ? l.parsed.record.seq
+        : undefined;
+    await probe.log.waitFor((l) => (loopSeq(l) ?? 0) >= 6);
     const [first, second] = probe.log.roundTrips();
     expect(first).toMatchObject({
       msg: "Round trip",
@@ -57,16 +64,17 @@ describe("the probe, healthy", () => {
     expect(first?.task).toBeTruthy();
     expect(Number.isNaN(Date.parse(first?.ts ?? ""))).toBe(false);
     expect(first?.rttMs).toBeGreaterThan(0);
-    expect(first?.rttMs).toBeLessThan(500);
-    expect(second).toMatchObject({ ok: true, seq: 2, conn: "reused" });
-    // Starts follow the 100 ms grid (the scheduler's own drift is tested in schedule.test.ts):
-    // measured over 5 intervals, as one timer may fire late on a loaded machine and no later
-    // start depends on an earlier one.
-    await probe.log.waitFor(isRoundTrip((r) => r.seq === 6));
-    const sixth = probe.log.roundTrips().find((r) => r.seq === 6);
-    const span = Date.parse(sixth?.ts ?? "") - Date.parse(first?.ts ?? "");
-    expect(span).toBeGreaterThanOrEqual(490);
-    expect(span).toBeLessThanOrEqual(560);
+    expect(second).toMatchObject({ ok: true, conn: "reused" });
+    expect(second?.seq).toBeGreaterThan(1);
+    // No tick goes unaccounted for: the loop's seqs are 1, 2, 3... without a gap.
+    const seqs = probe.log.lines.map(loopSeq).filter((n) => n !== undefined);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    // Starts follow the 100 ms grid and are never early (how late one timer fires is the
+    // machine's load; the scheduler's drift is tested on a fake clock in schedule.test.ts).
+    const trips = probe.log.roundTrips().filter((r) => r.src === "loop");
+    for (const r of trips.slice(1)) {
+      expect(Date.parse(r.ts) - Date.parse(first?.ts ?? "")).toBeGreaterThanOrEqual((r.seq - 1) * 100 - 10);
+    }
   });
 
   it("answers /health 200 and /test with one on-demand round trip, logged as such", async () => {
@@ -132,9 +140,11 @@ describe("the probe under 800 ms +/- 50 ms of injected latency", () => {
     const fault = proxy.startFault(FAULT);
     const failed = await nextLoopTripAfter(probe, fault.wallTime);
     expect(failed.parsed).toMatchObject({ record: { ok: false, errorKind: "timeout" } });
-    const rtt = (failed.parsed as { record: RoundTripRecord }).record.rttMs;
+    const { rttMs: rtt, error } = (failed.parsed as { record: RoundTripRecord }).record;
+    // The read timeout ended it, not the round trip's hard deadline (connect + read, 1000 ms).
+    expect(error).toMatch(/timed out after 500 ms/);
     expect(rtt).toBeGreaterThanOrEqual(500);
-    expect(rtt).toBeLessThan(700);
+    expect(rtt).toBeLessThan(1000);
     const test = await getJson(probe.url("/test"));
     expect(test.status).toBe(500);
     expect(test.body).toMatchObject({ ok: false, errorKind: "timeout", src: "test" });
@@ -158,8 +168,10 @@ describe("the probe under 800 ms +/- 50 ms of injected latency", () => {
     expect(during.length).toBeGreaterThanOrEqual(3);
     for (const r of during) {
       expect(r).toMatchObject({ ok: true });
+      // At least the smallest draw; well under the 2000 ms timeouts, with room for a loaded
+      // machine's late timers (the proxy and dynalite run in this test's process).
       expect(r.rttMs).toBeGreaterThanOrEqual(750);
-      expect(r.rttMs).toBeLessThan(1000);
+      expect(r.rttMs).toBeLessThan(1500);
     }
   });
 
