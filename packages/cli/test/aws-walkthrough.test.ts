@@ -231,7 +231,14 @@ beforeAll(async () => {
   for (const spy of quiet) spy.mockRestore();
   dir = mkdtempSync(path.join(os.tmpdir(), "fislat-walk-"));
   dynamo = await startLocalDynamo({ seed: false });
-  probe = await startProbeProcess(dynamo.endpoint, { TEST_INTERVAL_SECONDS: "3600", TABLE_NAME: "MyTestTable" });
+  // Generous timeouts: `fislat test`'s one round trip must not time out on a loaded machine (it
+  // once did, with the default 5 s, under four test processes on two cores).
+  probe = await startProbeProcess(dynamo.endpoint, {
+    TEST_INTERVAL_SECONDS: "3600",
+    TABLE_NAME: "MyTestTable",
+    CONNECTION_TIMEOUT_MS: "30000",
+    READ_TIMEOUT_MS: "30000",
+  });
   const port = await startBalancer();
   fakeDocker();
   vi.useFakeTimers({
