@@ -29,6 +29,7 @@ export interface FisAction {
   description: string;
   parameters: Record<string, string>;
 }
+
 export type FaultKindName = Fault["kind"];
 
 export interface Problem {
