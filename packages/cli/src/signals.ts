@@ -19,8 +19,9 @@ let settled: number | undefined;
 let lastSignal: { signal: NodeJS.Signals; at: number } | undefined;
 
 /**
- * One Ctrl-C can arrive twice: the terminal sends it to the whole foreground group, and a wrapper
- * in that group (pnpm exec, npx) passes its own copy on. The same signal again this soon is that
+ * One Ctrl-C can arrive twice: the terminal sends SIGINT to the whole foreground group, and a
+ * wrapper in that group passes its own copy on, not always as the same signal (pnpm exec 10 sends
+ * SIGTERM about 20 ms after the terminal's SIGINT). Any handled signal again this soon is that
  * echo, not a person pressing twice.
  */
 export const ECHO_MS = 300;
@@ -32,7 +33,7 @@ function onSignal(signal: NodeJS.Signals): void {
     // Wall clock, not monotonic: it is what fake timers drive in the tests, and a clock jump
     // within a Ctrl-C's echo costs at most one "still stopping" line.
     const now = Date.now();
-    const echo = lastSignal?.signal === signal && now - lastSignal.at < ECHO_MS;
+    const echo = lastSignal !== undefined && now - lastSignal.at < ECHO_MS;
     lastSignal = { signal, at: now };
     if (echo) return;
     count += 1;

@@ -24,11 +24,15 @@ export function startInPty(
   args: string[],
   size: { columns: number; rows: number },
   env: Record<string, string | undefined> = {},
+  /** How the user starts fislat: the built CLI by default, or e.g. ["pnpm", "exec", "fislat"]. */
+  launcher: { command: string[]; cwd?: string } = { command: [process.execPath, CLI] },
 ): PtyRun {
   const { CI: _ci, NO_COLOR: _noColor, FORCE_COLOR: _force, ...inherited } = process.env;
-  const driver = spawn("python3", [DRIVER, String(size.columns), String(size.rows), process.execPath, CLI, ...args], {
+  const command = [...launcher.command, ...args];
+  const driver = spawn("python3", [DRIVER, String(size.columns), String(size.rows), ...command], {
     env: { ...inherited, TERM: "xterm-256color", ...env },
     stdio: ["pipe", "pipe", "inherit"],
+    ...(launcher.cwd ? { cwd: launcher.cwd } : {}),
   });
   let out = "";
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
