@@ -150,7 +150,7 @@ describe("planRun", () => {
     );
     expect(refusal({ local: true, interval: "2h" })).toMatch(/--interval "2h" is out of range/);
     expect(refusal({ local: true, healthFailure: "2d" })).toMatch(
-      /--health-failure "2d" is out of range: .* to 1 days/,
+      /--health-failure "2d" is out of range: .* to 1 day \(/,
     );
     expect(refusal({ local: true, baseline: "30d" })).toMatch(
       /--baseline "30d" is out of range: expected a duration from 1 ms to 24.8 days \(a timer's longest wait\)/,
@@ -359,6 +359,21 @@ describe("the summary and the Markdown report", () => {
     expect(report.targetEvents).toEqual([
       { at: "2026-11-25T10:00:30.000Z", task: "task0001", kind: "stopped", detail: "Task failed ELB health checks" },
     ]);
+  });
+});
+
+describe("the chart", () => {
+  it("marks the fault's span, and shows no band or legend when no fault ever started", async () => {
+    const { buildReport } = await import("../src/engine/report.js");
+    const { renderChart } = await import("../src/render/summary.js");
+    const { runExperimentForReport } = await import("./support/report.js");
+    const report = buildReport(await runExperimentForReport(), {
+      version: "0",
+      environment: { kind: "local", target: "t", injector: "i" },
+    });
+    expect(renderChart(report)).toMatch(/▀+ *\n +▀ = fault injected$/);
+    const never = { ...report, fault: { ...report.fault, startedAt: null, endedAt: null } };
+    expect(renderChart(never)).not.toMatch(/▀/);
   });
 });
 

@@ -102,7 +102,10 @@ export function quoted(value: unknown, max = 60): string {
 /** 1500 -> "1.5 s", 60000 -> "1 min": limits said the way a person writes them. */
 export function humanMs(msValue: number): string {
   // Down, not to nearest: the timer's 24.86 days shown as 24.9 would name a value that is refused.
-  if (msValue >= 86_400_000) return `${Math.floor((msValue / 86_400_000) * 10) / 10} days`;
+  if (msValue >= 86_400_000) {
+    const days = Math.floor((msValue / 86_400_000) * 10) / 10;
+    return `${days} ${days === 1 ? "day" : "days"}`;
+  }
   if (msValue >= 3_600_000) return `${+(msValue / 3_600_000).toFixed(1)} h`;
   if (msValue >= 60_000) return `${+(msValue / 60_000).toFixed(1)} min`;
   if (msValue >= 1000) return `${+(msValue / 1000).toFixed(2)} s`;

@@ -40,6 +40,8 @@ export function renderChart(report: Report, width = CHART_WIDTH): string {
     const t = start + ((i + 0.5) / columns) * span;
     return faultStart !== undefined && t >= faultStart && t < faultEnd ? "▀" : " ";
   });
+  // No fault ever started (interrupted before it): no band, and no legend for one.
+  if (faultStart === undefined) return chart;
   return `${chart}\n${" ".repeat(axis + 1)}${marks.join("")}\n${" ".repeat(axis + 1)}▀ = fault injected`;
 }
 
