@@ -56,17 +56,39 @@ function target(raw: string | undefined): { host: string; port: number } {
   return { host: (match[1] ?? match[2]) as string, port };
 }
 
+const HELP = `${USAGE}
+
+Delays the bytes a client sends to --target, as an ECS network latency fault does; replies pass
+through undelayed. One fault, from --after for --duration; events are printed as JSON lines.
+
+  --target HOST:PORT   where connections go (required); IPv6 as [::1]:8000
+  --listen PORT        port on 127.0.0.1, 0 to 65535 (default 0: any free port)
+  --delay MS           mean delay, 0 to 86400000 ms (default 800)
+  --jitter MS          each delay drawn from [delay - jitter, delay + jitter), 0 to --delay (default 50)
+  --after SECONDS      when the fault starts, 0 to 86400 (default 0)
+  --duration SECONDS   how long the fault lasts, its hard limit, more than 0 up to 86400 (default 60)
+  --seed N             seed of the delay draws, 0 to ${SEED_MAX} (default random, printed):
+                       the same seed draws the same delays in the same order
+
+A bad value exits 2 before anything listens; SIGINT or SIGTERM stops the fault and exits 0.`;
+
+const VALUE_FLAGS = ["target", "listen", "delay", "jitter", "after", "duration", "seed"] as const;
+
+// "--delay -5" is a value the checks below refuse by name, not an option parseArgs cannot tell
+// from a flag: join a negative number to its flag first.
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length - 1; i++) {
+  if (VALUE_FLAGS.some((f) => argv[i] === `--${f}`) && /^-[\d.]/.test(argv[i + 1] as string)) {
+    argv.splice(i, 2, `${argv[i]}=${argv[i + 1]}`);
+  }
+}
+
 let values: Record<string, string | boolean | undefined>;
 try {
   ({ values } = parseArgs({
+    args: argv,
     options: {
-      target: { type: "string" },
-      listen: { type: "string" },
-      delay: { type: "string" },
-      jitter: { type: "string" },
-      after: { type: "string" },
-      duration: { type: "string" },
-      seed: { type: "string" },
+      ...Object.fromEntries(VALUE_FLAGS.map((f) => [f, { type: "string" as const }])),
       help: { type: "boolean" },
     },
   }));
@@ -74,7 +96,7 @@ try {
   fail((error as Error).message);
 }
 if (values.help) {
-  process.stdout.write(`${USAGE}\n`);
+  process.stdout.write(`${HELP}\n`);
   process.exit(0);
 }
 const str = (name: string) => values[name] as string | undefined;

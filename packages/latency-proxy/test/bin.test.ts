@@ -47,6 +47,20 @@ describe("fislat-latency-proxy", () => {
     upstream.close();
   });
 
+  it("explains every flag with its default and range in --help, exit 0", async () => {
+    const child = spawn(process.execPath, [BIN, "--help"]);
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+    for (const flag of ["--target", "--listen", "--delay", "--jitter", "--after", "--duration", "--seed"]) {
+      expect(stdout).toMatch(new RegExp(`^  ${flag} \\S+ +\\S`, "m"));
+    }
+    expect(stdout).toMatch(/--delay MS +mean delay, 0 to 86400000 ms \(default 800\)/);
+  });
+
   it("refuses a missing --target or a bad number with exit 2 and the usage", async () => {
     for (const args of [[], ["--target", "127.0.0.1:1", "--delay", "soon"]]) {
       const child = spawn(process.execPath, [BIN, ...args]);
@@ -80,7 +94,11 @@ describe("fislat-latency-proxy", () => {
     [["--target", "::1:80"], /--target "::1:80" is not valid: expected HOST:PORT, e.g. 127.0.0.1:8000 or \[::1\]:8000/],
     [["--target", "127.0.0.1:1", "--delay", "1e3"], /--delay "1e3" is not valid: expected a number of milliseconds/],
     [["--target", "127.0.0.1:1", "--delay", "0x10"], /--delay "0x10" is not valid/],
-    [["--target", "127.0.0.1:1", "--jitter", "-5"], /--jitter/],
+    [["--target", "127.0.0.1:1", "--jitter", "-5"], /--jitter "-5" is not valid: expected a number of milliseconds/],
+    [
+      ["--target", "127.0.0.1:1", "--seed", "-1"],
+      /--seed "-1" is not valid: expected a whole number from 0 to 4294967295/,
+    ],
     [["--target", "127.0.0.1:1", "--after", "99999999999999999999"], /--after "99999999999999999999" is out of range/],
     [["--target", "127.0.0.1:1", "--duration", "86401"], /--duration "86401" is out of range: .*at most 86400/],
     [["--target", "127.0.0.1:1", "--bogus"], /Unknown option '--bogus'/],
