@@ -31,6 +31,8 @@ const program = new Command("fislat")
   .option("--debug", "print stack traces of unexpected errors")
   .option("--config <file>", "read defaults for any flag from this JSON file (default: ./fislat.config.json)")
   .addHelpText("after", `\n${EXIT_CODES_HELP}\n\n${SIGNALS_HELP}`)
+  // Commander's own refusals (unknown option, a value not among the choices) read like fislat's.
+  .configureOutput({ outputError: (text, write) => write(`fislat: ${text.replace(/^error: /, "")}`) })
   .exitOverride();
 
 /** One flag, one meaning on every command that has it: the format of what goes to stdout. */
@@ -184,10 +186,10 @@ program
   .option("--cluster <name>", "ECS cluster (with --service)")
   .option("--service <name>", "aim at the service's tasks")
   .option("--task <arn>", "aim at this task (repeatable, at most 5)", collect, [])
-  .option("--delay <ms>", "injected delay in milliseconds", "800")
-  .option("--jitter <ms>", "injected jitter in milliseconds", "50")
-  .option("--duration <duration>", "how long the fault is injected", "5m")
-  .option("--sources <list>", "FIS latency sources", "DYNAMODB")
+  .option("--delay <ms>", "injected delay in milliseconds (default 800)")
+  .option("--jitter <ms>", "injected jitter in milliseconds (default 50)")
+  .option("--duration <duration>", "how long the fault is injected (default 5m)")
+  .option("--sources <list>", "FIS latency sources, comma-separated (default DYNAMODB)")
   .option("--stop-alarm <arn>", "CloudWatch alarm that stops the experiment (repeatable)", collect, [])
   .action(async (flags) => {
     const { templateCommand } = await import("./commands/template.js");

@@ -28,6 +28,8 @@ describe("fislat run, bad input", () => {
     const { code, stderr } = await runCli(args);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
+    // One voice: every refusal, commander's included, is a "fislat:" line.
+    expect(stderr).toMatch(/^fislat: /);
   });
 
   it("tail takes --output json like the other commands, and refuses another format", async () => {
