@@ -37,10 +37,15 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
   const resources = new Resources();
   const abort = new AbortController();
   let signals = 0;
+  let faultTookEffect = false;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
     if (signals === 1) {
-      progress.info(`${signal}: removing the fault and stopping (press again to see what is pending)`);
+      progress.info(
+        faultTookEffect
+          ? `${signal}: removing the fault and stopping (press again to see what is pending)`
+          : `${signal}: stopping; no fault has taken effect yet (press again to see what is pending)`,
+      );
       abort.abort(`${signal} received`);
     } else {
       // A second Ctrl-C does not skip the cleanup: it says what it is still waiting for.
@@ -55,7 +60,14 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     );
     const prepared = await ENVIRONMENTS[request.target.kind](request, { flags, resources, progress });
     progress.info(`target: ${prepared.environment.target}`);
-    const result = await runExperiment(prepared.plan, prepared.ports, progress, abort.signal);
+    const events: Progress = {
+      ...progress,
+      faultStarted: (at) => {
+        faultTookEffect = true;
+        progress.faultStarted?.(at);
+      },
+    };
+    const result = await runExperiment(prepared.plan, prepared.ports, events, abort.signal);
     const failures = await resources.releaseAll();
     for (const f of failures) {
       progress.info(`could not release ${f.name}: ${f.error}`);
