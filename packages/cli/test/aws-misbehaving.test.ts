@@ -2,18 +2,18 @@
 // misbehaves as real AWS does (lines lost, late, in the wrong stream; a stop that never confirms;
 // a task clock ahead; a task replaced mid-fault; a fault that never lands), on the fake clock.
 // Each test asserts the outcome a person should get, and the evidence the report gives for it.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { CloudWatchLogsClient, FilterLogEventsCommand, StartLiveTailCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { CreateExperimentTemplateCommand, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import { DescribeInstanceInformationCommand } from "@aws-sdk/client-ssm";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type RunCommandFlags, runCommand } from "../src/commands/run.js";
 import type { EvidenceReport } from "../src/engine/evidence.js";
 import type { Report } from "../src/engine/report.js";
 import { EXIT, FislatError } from "../src/errors.js";
+import { useAwsRunSetup } from "./support/aws-run-setup.js";
 import {
   advanceUntil,
   drive,
@@ -29,34 +29,7 @@ import {
 } from "./support/simulated-aws.js";
 
 let sim: SimulatedAws;
-let dir: string;
-const quiet: { mockRestore(): void }[] = [];
-
-beforeAll(async () => {
-  await import("../src/aws/clients.js");
-  await import("../src/aws/environment.js");
-});
-
-beforeEach(() => {
-  vi.useFakeTimers({
-    now: new Date("2026-11-25T10:00:00.000Z"),
-    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"],
-  });
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
-  dir = mkdtempSync(path.join(os.tmpdir(), "fislat-aws-"));
-  quiet.push(vi.spyOn(process.stdout, "write").mockImplementation(() => true));
-  quiet.push(vi.spyOn(process.stderr, "write").mockImplementation(() => true));
-});
-
-afterEach(() => {
-  sim?.reset();
-  rmSync(dir, { recursive: true, force: true });
-  for (const spy of quiet.splice(0)) spy.mockRestore();
-  vi.unstubAllEnvs();
-  vi.useRealTimers();
-});
+const setup = useAwsRunSetup(() => sim?.reset());
 
 const flags = (over: Partial<RunCommandFlags> = {}): RunCommandFlags => ({
   scenario: "timeout",
@@ -74,16 +47,14 @@ const flags = (over: Partial<RunCommandFlags> = {}): RunCommandFlags => ({
   baseline: "20s",
   duration: "2m",
   recovery: "20s",
-  json: path.join(dir, "report.json"),
+  json: path.join(setup.dir, "report.json"),
   ...over,
 });
 
 const report = () =>
-  JSON.parse(readFileSync(path.join(dir, "report.json"), "utf8")) as Report & { evidence: EvidenceReport };
-const stdout = () =>
-  (quiet[0] as unknown as { mock: { calls: unknown[][] } }).mock.calls.map((c) => String(c[0])).join("");
-const stderr = () =>
-  (quiet[1] as unknown as { mock: { calls: unknown[][] } }).mock.calls.map((c) => String(c[0])).join("");
+  JSON.parse(readFileSync(path.join(setup.dir, "report.json"), "utf8")) as Report & { evidence: EvidenceReport };
+const stdout = () => setup.stdout();
+const stderr = () => setup.stderr();
 
 async function run(options: SimulationOptions, over: Partial<RunCommandFlags> = {}) {
   sim = new SimulatedAws(options);
@@ -154,7 +125,7 @@ describe("a verdict AWS cannot fool (issue 13)", () => {
     const interruptedAt = Date.now();
     // When fislat gives up on the stop and tells the person (the report files are written after).
     let reportedAt: number | undefined;
-    (quiet[1] as unknown as { mockImplementation(f: (s: unknown) => boolean): void }).mockImplementation((s) => {
+    setup.stderrSpy.mockImplementation((s) => {
       if (/could not release FIS experiment EXP1: .*not confirmed stopped/.test(String(s))) reportedAt ??= Date.now();
       return true;
     });

@@ -1,8 +1,7 @@
 // Whole `fislat run` flows against AWS: the real command, engine and adapters, with ECS, FIS,
 // CloudWatch Logs and STS answered by aws-sdk-client-mock following a simulated timeline on
 // vitest's fake clock. Assertions are on what fislat sent, and on its exit code and report.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { FilterLogEventsCommand, StartLiveTailCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ListTasksCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
@@ -12,10 +11,11 @@ import {
   StartExperimentCommand,
   StopExperimentCommand,
 } from "@aws-sdk/client-fis";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type RunCommandFlags, runCommand } from "../src/commands/run.js";
 import type { Report } from "../src/engine/report.js";
 import { EXIT, FislatError } from "../src/errors.js";
+import { useAwsRunSetup } from "./support/aws-run-setup.js";
 import {
   advanceUntil,
   drive,
@@ -30,36 +30,7 @@ import {
 } from "./support/simulated-aws.js";
 
 let sim: SimulatedAws;
-let dir: string;
-const quiet: { mockRestore(): void }[] = [];
-
-// `run` imports its AWS modules on demand; load them before the fake clock runs, so a flow never
-// waits on real file reads while virtual time races ahead.
-beforeAll(async () => {
-  await import("../src/aws/clients.js");
-  await import("../src/aws/environment.js");
-});
-
-beforeEach(() => {
-  vi.useFakeTimers({
-    now: new Date("2026-11-25T10:00:00.000Z"),
-    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"],
-  });
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
-  dir = mkdtempSync(path.join(os.tmpdir(), "fislat-aws-"));
-  quiet.push(vi.spyOn(process.stdout, "write").mockImplementation(() => true));
-  quiet.push(vi.spyOn(process.stderr, "write").mockImplementation(() => true));
-});
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-  sim?.reset();
-  for (const spy of quiet.splice(0)) spy.mockRestore();
-  vi.unstubAllEnvs();
-  vi.useRealTimers();
-});
+const setup = useAwsRunSetup(() => sim?.reset());
 
 const flags = (over: Partial<RunCommandFlags> = {}): RunCommandFlags => ({
   scenario: "timeout",
@@ -77,11 +48,11 @@ const flags = (over: Partial<RunCommandFlags> = {}): RunCommandFlags => ({
   baseline: "20s",
   duration: "2m",
   recovery: "20s",
-  json: path.join(dir, "report.json"),
+  json: path.join(setup.dir, "report.json"),
   ...over,
 });
 
-const report = () => JSON.parse(readFileSync(path.join(dir, "report.json"), "utf8")) as Report;
+const report = () => JSON.parse(readFileSync(path.join(setup.dir, "report.json"), "utf8")) as Report;
 
 async function run(options: SimulationOptions, over: Partial<RunCommandFlags> = {}) {
   sim = new SimulatedAws(options);
@@ -155,7 +126,7 @@ describe("fislat run against AWS", () => {
 
   it("runs an experiment file through the same planner: its thresholds, labels and a tag-safe name", async () => {
     const { writeFileSync } = await import("node:fs");
-    const file = path.join(dir, "slow.yaml");
+    const file = path.join(setup.dir, "slow.yaml");
     writeFileSync(
       file,
       [
@@ -225,9 +196,7 @@ describe("fislat run against AWS", () => {
     await vi.advanceTimersByTimeAsync(5000);
     process.emit("SIGINT", "SIGINT");
     expect(await drive(work)).toBe(EXIT.faultNotRemoved);
-    const stderr = (quiet[1] as unknown as { mock: { calls: unknown[][] } }).mock.calls
-      .map((c) => String(c[0]))
-      .join("");
+    const stderr = setup.stderr();
     expect(stderr).toMatch(/SIGINT: removing the fault and stopping/);
     expect(stderr).toMatch(/still stopping, waiting for: FIS experiment EXP1/);
     expect(sent(sim.fis, StopExperimentCommand)).toEqual([{ id: "EXP1" }]);
