@@ -161,7 +161,7 @@ describe("fislat deploy", () => {
     expect(said).toContain("stack fislat-probe is up to date: no changes");
   });
 
-  it("exits 3 naming the first resource that failed and its reason", async () => {
+  it("exits 6 naming the first resource that failed and its reason", async () => {
     cfn.outcome = {
       final: "ROLLBACK_COMPLETE",
       failed: {

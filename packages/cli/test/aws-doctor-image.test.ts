@@ -223,7 +223,7 @@ echo "$* stdin=$input" >> "${calls}"
     expect(said).toEqual([`pushed ${repository}:v1`, `deploy it with: fislat deploy --image ${repository}:v1`]);
   });
 
-  it("says clearly when Docker is missing, or its engine is not running (exit 3)", async () => {
+  it("says clearly when Docker is missing, or its engine is not running (exit 6)", async () => {
     vi.stubEnv("PATH", bin);
     const missing = await imagePushCommand(
       new ECRClient({ region: "us-east-1" }),

@@ -202,7 +202,7 @@ describe("fislat run against AWS", () => {
     expect(sent(sim.fis, StopExperimentCommand)).toEqual([{ id: "EXP1" }]);
   });
 
-  it("exits 3 with FIS's reason when the experiment fails", async () => {
+  it("exits 6 with FIS's reason when the experiment fails", async () => {
     expect(await run({ actionFails: "SSM command failed on the target" })).toBe(EXIT.environment);
     expect(report().summary).toMatch(/SSM command failed on the target/);
     expect(sent(sim.fis, StopExperimentCommand)).toEqual([]);
@@ -292,20 +292,20 @@ describe("fislat run against AWS, preflight", () => {
     return error as FislatError;
   }
 
-  it("exits 3 when the service has no running tasks, and creates nothing", async () => {
+  it("exits 6 when the service has no running tasks, and creates nothing", async () => {
     const error = await refusal({ tasks: [] });
     expect(error.exitCode).toBe(EXIT.environment);
     expect(error.message).toMatch(/no running tasks found for service dynamodb-test-service in cluster FIS/);
   });
 
-  it("exits 3 naming every missing fault-injection setting, and creates nothing", async () => {
+  it("exits 6 naming every missing fault-injection setting, and creates nothing", async () => {
     const error = await refusal({ definition: { enableFaultInjection: false, pidMode: undefined } });
     expect(error.exitCode).toBe(EXIT.environment);
     expect(error.message).toMatch(/does not have enableFaultInjection: true/);
     expect(error.message).toMatch(/does not have pidMode: task/);
   });
 
-  it("exits 3 when the task's timeouts are not the scenario's, and says how to proceed", async () => {
+  it("exits 6 when the task's timeouts are not the scenario's, and says how to proceed", async () => {
     const error = await refusal({ env: { CONNECTION_TIMEOUT_MS: "5000", READ_TIMEOUT_MS: "5000" } });
     expect(error.message).toMatch(
       /CONNECTION_TIMEOUT_MS=5000, READ_TIMEOUT_MS=5000\) are not the scenario's \(500\/500\)/,
@@ -313,7 +313,7 @@ describe("fislat run against AWS, preflight", () => {
     expect(error.message).toMatch(/--launch .* or --accept-timeouts/);
   });
 
-  it("exits 3 when the tasks' own interval leaves a phase too few round trips, before anything changes", async () => {
+  it("exits 6 when the tasks' own interval leaves a phase too few round trips, before anything changes", async () => {
     const error = await refusal({
       env: { CONNECTION_TIMEOUT_MS: "500", READ_TIMEOUT_MS: "500", TEST_INTERVAL_SECONDS: "10" },
     });
@@ -325,7 +325,7 @@ describe("fislat run against AWS, preflight", () => {
     expect(sent(sim.ecs, RunTaskCommand)).toEqual([]);
   });
 
-  it("exits 3 when the tasks' own /health window is longer than the fault, for a check that needs it", async () => {
+  it("exits 6 when the tasks' own /health window is longer than the fault, for a check that needs it", async () => {
     const error = await refusal(
       {
         env: {
@@ -341,7 +341,7 @@ describe("fislat run against AWS, preflight", () => {
     expect(error.message).toMatch(/HEALTH_FAILURE_SECONDS=300: --duration 2 min is too short to judge run\.unhealthy/);
   });
 
-  it("exits 3 without a log group, before any call that changes anything", async () => {
+  it("exits 6 without a log group, before any call that changes anything", async () => {
     const error = await refusal({ logGroupExists: false });
     expect(error.exitCode).toBe(EXIT.environment);
     expect(error.message).toMatch(/log group \/ecs\/dynamodb-latency-test does not exist/);
@@ -400,7 +400,7 @@ describe("fislat run against AWS, bad input", () => {
     expect(callsMade()).toEqual([]);
   });
 
-  it("a preflight problem exits 3 after read-only calls only", async () => {
+  it("a preflight problem exits 6 after read-only calls only", async () => {
     sim = new SimulatedAws({ tasks: [] });
     const error = await drive(runCommand(flags()).catch((e: unknown) => e));
     expect((error as FislatError).exitCode).toBe(EXIT.environment);

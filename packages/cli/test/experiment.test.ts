@@ -151,7 +151,7 @@ describe("runExperiment", () => {
     expect(exitCodeFor(outcomeOf(result), result)).toBe(EXIT.interrupted);
   });
 
-  it("ends as an environment error (exit 3), with its timeline, when the fault cannot be started", async () => {
+  it("ends as an environment error (exit 6), with its timeline, when the fault cannot be started", async () => {
     const w = world({ startFails: true });
     const result = await runExperiment(plan, w.ports);
     expect(result.failure).toBe("FIS said no");
@@ -162,7 +162,7 @@ describe("runExperiment", () => {
     expect(exitCodeFor(outcomeOf(result), result)).toBe(EXIT.environment);
   });
 
-  it("exits 3 when the fault itself failed, keeping the injector's reason", async () => {
+  it("exits 6 when the fault itself failed, keeping the injector's reason", async () => {
     const w = world({ ending: { endedAt: at(12_000), reason: "failed", detail: "SSM command failed on the task" } });
     const result = await runExperiment(plan, w.ports);
     expect(result.fault).toMatchObject({ endReason: "failed", detail: "SSM command failed on the task" });

@@ -381,10 +381,17 @@ describe("exitCodeFor", () => {
   it("maps each outcome to its exit code in one place", async () => {
     const { exitCodeFor } = await import("../src/engine/outcome.js");
     expect(["passed", "failed", "inconclusive", "error", "interrupted"].map((o) => exitCodeFor(o as never))).toEqual([
-      0, 1, 3, 3, 4,
+      EXIT.passed,
+      EXIT.failed,
+      EXIT.inconclusive,
+      EXIT.environment,
+      EXIT.interrupted,
     ]);
-    expect(exitCodeFor("passed", { removalError: "x" })).toBe(5);
-    expect(exitCodeFor("passed", {}, { failed: 1 })).toBe(3);
-    expect(exitCodeFor("failed", {}, { failed: 1 })).toBe(1);
+    // Inconclusive and a broken environment are told apart (k6 gives each cause its own code).
+    expect(EXIT.inconclusive).toBe(3);
+    expect(EXIT.environment).toBe(6);
+    expect(exitCodeFor("passed", { removalError: "x" })).toBe(EXIT.faultNotRemoved);
+    expect(exitCodeFor("passed", {}, { failed: 1 })).toBe(EXIT.environment);
+    expect(exitCodeFor("failed", {}, { failed: 1 })).toBe(EXIT.failed);
   });
 });

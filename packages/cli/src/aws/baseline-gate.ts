@@ -1,6 +1,6 @@
 // A fault that cannot be watched is not injected: before FIS starts, the baseline must have shown
 // round-trip lines from every target task. Lines take seconds to reach CloudWatch Logs, so the gate
-// waits for them up to a bound, then refuses (exit 3) naming the log group and the silent streams.
+// waits for them up to a bound, then refuses (exit 6) naming the log group and the silent streams.
 import type { Clock, FaultInjector } from "../engine/ports.js";
 import { EXIT, FislatError } from "../errors.js";
 

@@ -1,6 +1,6 @@
 // Finds the probe's ECS tasks (by service, task ARN or id, or tag) and checks, before any fault
 // exists, everything the FIS latency action and fislat's log reading need. Each problem is named
-// with how to fix it; all of them are reported at once (exit 3).
+// with how to fix it; all of them are reported at once (exit 6).
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {

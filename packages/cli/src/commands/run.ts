@@ -7,13 +7,12 @@
 import { createRequire } from "node:module";
 import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
-import { exitCodeFor } from "../engine/outcome.js";
 import type { AwsTarget, ExperimentPlan, ExperimentRequest, LocalTarget, RunTarget } from "../engine/plan.js";
 import { systemClock } from "../engine/ports.js";
 import { buildReport, type Report } from "../engine/report.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { createProgress, type Progress } from "../render/progress.js";
-import { writeReports } from "../render/report-files.js";
+import { writeReportsAndSettle } from "../render/settle-reports.js";
 import { makeChalk, outputWidth } from "../render/style.js";
 import { renderSummary } from "../render/summary.js";
 import { Resources } from "../resources.js";
@@ -75,19 +74,19 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     }
     progress.done();
     const report = buildReport(result, { version, environment: prepared.environment });
+    // The exit code is decided once, after every report file is written, and every report states
+    // the code the process exits with; stdout is written last, so it states it too.
+    const { code, written, failed } = await writeReportsAndSettle(report, result, request.reports);
     // --output json: stdout is the report alone, for a program; the rest goes to stderr.
     const json = flags.output === "json";
-    // The summary first: a report that cannot be written must not hide the verdict.
     process.stdout.write(
       json
         ? `${JSON.stringify(report, null, 2)}\n`
         : `${renderSummary(report, makeChalk(process.stdout), outputWidth(process.stdout))}\n`,
     );
-    const { written, failed } = await writeReports(report, request.reports);
     for (const file of written) (json ? process.stderr : process.stdout).write(`report: ${file}\n`);
     for (const f of failed) process.stderr.write(`fislat: could not write the report ${f.file}: ${f.error}\n`);
     if (result.removalError !== undefined) process.stderr.write(`fislat: ${result.removalError}\n`);
-    const code = exitCodeFor(report.outcome, result, { failed: failed.length });
     // From here a signal exits with this code at once: the reports are written.
     settleOnSignal(code);
     return code;

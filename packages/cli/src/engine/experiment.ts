@@ -58,7 +58,7 @@ export interface ExperimentResult {
   /** Absent when the run was interrupted or failed: such a run is not judged. */
   verdict?: Verdict;
   interrupted?: { reason: string };
-  /** The environment failed (the fault could not be started, ...): exit 3. */
+  /** The environment failed (the fault could not be started, ...): exit 6. */
   failure?: string;
 }
 

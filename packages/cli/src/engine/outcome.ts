@@ -7,7 +7,7 @@ export type Outcome = "passed" | "failed" | "inconclusive" | "interrupted" | "er
 export const EXIT_FOR: Record<Outcome, ExitCode> = {
   passed: EXIT.passed,
   failed: EXIT.failed,
-  inconclusive: EXIT.environment,
+  inconclusive: EXIT.inconclusive,
   error: EXIT.environment,
   interrupted: EXIT.interrupted,
 };

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXIT } from "../../src/errors.js";
 import { runCli } from "../support/cli.js";
 
 const home = mkdtempSync(path.join(os.tmpdir(), "fislat-home-"));
@@ -49,16 +50,16 @@ const env = () => ({
 });
 
 describe("AWS errors", () => {
-  it("names the call and the endpoint it could not reach, exit 3", async () => {
+  it("names the call and the endpoint it could not reach, exit 6", async () => {
     const { code, stderr } = await runCli(["list"], { ...env(), AWS_ENDPOINT_URL_FIS: closedUrl });
-    expect(code).toBe(3);
+    expect(code).toBe(EXIT.environment);
     expect(stderr).toContain(`FIS ListExperiments: could not reach ${closedUrl} (ECONNREFUSED)`);
     expect(stderr).not.toMatch(/unexpected error/);
   });
 
   it("doctor blames the endpoint, not the credentials, when AWS cannot be reached", async () => {
     const { code, stdout } = await runCli(["doctor"], { ...env(), AWS_ENDPOINT_URL: closedUrl });
-    expect(code).toBe(3);
+    expect(code).toBe(EXIT.environment);
     expect(stdout).toMatch(/could not reach|ECONNREFUSED/);
     expect(stdout).toMatch(/AWS_ENDPOINT_URL \/ AWS_ENDPOINT_URL_<SERVICE>/);
     expect(stdout).not.toMatch(/aws sso login/);
@@ -70,7 +71,7 @@ describe("AWS errors", () => {
       AWS_ENDPOINT_URL_ECS: denyingUrl,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: denyingUrl,
     });
-    expect(code).toBe(3);
+    expect(code).toBe(EXIT.environment);
     expect(stderr).toMatch(/ECS \w+: access denied \(User is not authorized to perform this\): allow ecs:\w+ /);
     expect(stderr).not.toMatch(/NodeVersionSupportWarning|To continue receiving updates/);
     expect(stderr.split("\n").filter((l) => /AWS SDK/.test(l)).length).toBeLessThanOrEqual(1);
@@ -89,7 +90,7 @@ describe("AWS errors", () => {
       AWS_SECRET_ACCESS_KEY: "",
       AWS_PROFILE: "nosuch",
     });
-    expect(code).toBe(3);
+    expect(code).toBe(EXIT.environment);
     expect(stderr).toContain('no such AWS profile "nosuch"');
   });
 });

@@ -7,6 +7,7 @@ import path from "node:path";
 import { Ajv } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/engine/report.js";
+import { EXIT } from "../../src/errors.js";
 import { runCli } from "../support/cli.js";
 import { isAlive, probePidOf, reportFolder } from "../support/local-run.js";
 
@@ -139,13 +140,13 @@ describe("fislat run --local --experiment FILE", () => {
       "--json",
       reports.file("inconclusive"),
     ]);
-    expect(code, `${stdout}\n${stderr}`).toBe(3);
+    expect(code, `${stdout}\n${stderr}`).toBe(EXIT.inconclusive);
     expect(stdout).toMatch(
       /inconclusive, the experiment could not test the hypothesis: the fault never showed: \d+\.\d% of the injection's round trips/,
     );
     const report = reports.read("inconclusive");
     expectValid(report);
-    expect(report).toMatchObject({ outcome: "inconclusive", exitCode: 3 });
+    expect(report).toMatchObject({ outcome: "inconclusive", exitCode: EXIT.inconclusive });
     expect(report.reasons[0]).toMatch(/^the fault never showed/);
   });
 });

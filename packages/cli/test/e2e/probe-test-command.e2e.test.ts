@@ -4,6 +4,7 @@ import readline from "node:readline";
 import { LOCAL_AWS_ENV, type LocalDynamo, startLocalDynamo } from "@fislat/dynamo-local";
 import { probeNodeArgs } from "@fislat/probe/launch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXIT } from "../../src/errors.js";
 import { runCli } from "../support/cli.js";
 
 let db: LocalDynamo;
@@ -54,8 +55,8 @@ describe("fislat test", () => {
     );
   });
 
-  it("exits 3 when the probe cannot be reached, and 2 without a URL", async () => {
-    expect((await runCli(["test", "--url", "http://127.0.0.1:1/test"])).code).toBe(3);
+  it("exits 6 when the probe cannot be reached, and 2 without a URL", async () => {
+    expect((await runCli(["test", "--url", "http://127.0.0.1:1/test"])).code).toBe(EXIT.environment);
     const none = await runCli(["test"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/--url http:\/\/<load balancer>\/test is required/);

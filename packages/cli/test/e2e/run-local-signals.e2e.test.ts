@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
+import { EXIT } from "../../src/errors.js";
 import { CLI, startCli } from "../support/cli.js";
 import { isAlive, probePidOf, reportFolder, SHORT_PHASES } from "../support/local-run.js";
 
@@ -67,7 +68,7 @@ describe("fislat run --local and signals", () => {
     run.child.kill("SIGTERM");
     const code = await run.exit;
     const report = reports.read("after");
-    expect([0, 1, 3]).toContain(report.exitCode);
+    expect([EXIT.passed, EXIT.failed, EXIT.inconclusive]).toContain(report.exitCode);
     expect(code).toBe(report.exitCode);
   });
 });
