@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { describeAwsError } from "./aws/aws-errors.js";
 import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
+import { DEFAULT_FIS_SOURCES } from "./engine/limits.js";
 import { SCENARIO_NAMES } from "./engine/scenario.js";
 import { EXIT, EXIT_CODES_HELP, FislatError } from "./errors.js";
 import { onInterrupt, SIGNALS_HELP } from "./signals.js";
@@ -92,7 +93,7 @@ function runOptions(command: Command) {
     .option("--security-groups <ids>", "comma-separated security groups for --launch")
     .option("--assign-public-ip", "give the launched task a public IP")
     .option("--role-arn <arn>", "IAM role FIS acts with")
-    .option("--sources <list>", "FIS latency sources, comma-separated", "DYNAMODB")
+    .option("--sources <list>", "FIS latency sources, comma-separated", DEFAULT_FIS_SOURCES)
     .option("--stop-alarm <arn>", "CloudWatch alarm that stops the experiment (repeatable)", collect, [])
     .addOption(
       new Option("--target-by <how>", "aim FIS at the task ARNs (at most 5), the service, or the --tag")
@@ -181,15 +182,16 @@ outputOption(awsOptions(program.command("list")))
 program
   .command("template")
   .description("print the FIS experiment template a run would create, without calling AWS")
-  .addOption(new Option("--scenario <name>", "scenario").choices(SCENARIO_NAMES).default("timeout"))
+  .addOption(new Option("--scenario <name>", "built-in experiment (default: timeout)").choices(SCENARIO_NAMES))
+  .option("--experiment <file>", "the experiment in this file (JSON or YAML), as fislat run --experiment reads it")
   .option("--role-arn <arn>", "IAM role FIS acts with")
-  .option("--cluster <name>", "ECS cluster (with --service)")
+  .option("--cluster <name>", "ECS cluster (with --service; or its ARN, to turn bare --task ids into ARNs)")
   .option("--service <name>", "aim at the service's tasks")
   .option("--task <arn>", "aim at this task (repeatable, at most 5)", collect, [])
   .option("--delay <ms>", "injected delay in milliseconds (default 800)")
   .option("--jitter <ms>", "injected jitter in milliseconds (default 50)")
   .option("--duration <duration>", "how long the fault is injected (default 5m)")
-  .option("--sources <list>", "FIS latency sources, comma-separated (default DYNAMODB)")
+  .option("--sources <list>", `FIS latency sources, comma-separated (default ${DEFAULT_FIS_SOURCES})`)
   .option("--stop-alarm <arn>", "CloudWatch alarm that stops the experiment (repeatable)", collect, [])
   .action(async (flags) => {
     const { templateCommand } = await import("./commands/template.js");

@@ -198,7 +198,7 @@ export async function prepareAwsRun(
     runId,
     scenario: request.slug,
     roleArn: flags.roleArn as string,
-    sources: flags.sources ?? "DYNAMODB",
+    sources: flags.sources,
     target,
     stopAlarmArns: flags.stopAlarm ?? [],
     // Only when every target's sidecar carries the tools: one without them would never get the fault.

@@ -1,14 +1,18 @@
 // fislat template: the FIS experiment template a run would create, as JSON, without calling AWS,
-// for review or for the user's own infrastructure code.
+// for review or for the user's own infrastructure code. Planned by the same planner as `fislat
+// run` (the same limits, defaults and experiment files); only the targets are its own, since it
+// cannot ask ECS which tasks a service runs.
 import { randomUUID } from "node:crypto";
 import { buildTemplate, type TargetSelection } from "../aws/fis-template.js";
-import { parseDuration, parseMilliseconds } from "../durations.js";
-import { FAULT_KINDS, type Fault, faultKind } from "../engine/fault.js";
-import { isScenarioName } from "../engine/scenario.js";
+import { quoted } from "../engine/limits.js";
+import type { AwsTarget } from "../engine/plan.js";
+import { planExperiment } from "../engine/planner.js";
 import { badInput, EXIT, type ExitCode } from "../errors.js";
+import { loadExperimentSource } from "./run-options.js";
 
 export interface TemplateFlags {
   scenario?: string;
+  experiment?: string;
   roleArn?: string;
   cluster?: string;
   service?: string;
@@ -37,36 +41,44 @@ export function taskArnOf(task: string, cluster: string | undefined): string {
   return `${m[1]}task/${m[2]}/${task}`;
 }
 
-export function templateCommand(flags: TemplateFlags): ExitCode {
-  const scenario = flags.scenario ?? "timeout";
-  if (!isScenarioName(scenario)) throw badInput(`--scenario ${JSON.stringify(flags.scenario)} is not a scenario`);
-  if (!flags.roleArn) throw badInput("--role-arn is required: the IAM role FIS acts with");
-  let target: TargetSelection;
-  if ((flags.task ?? []).length > 0)
-    target = { kind: "arns", taskArns: (flags.task as string[]).map((t) => taskArnOf(t, flags.cluster)) };
-  else if (flags.cluster && flags.service) target = { kind: "service", cluster: flags.cluster, service: flags.service };
-  else throw badInput("name the targets: --task <arn> (repeatable), or --cluster and --service");
-  const fault: Fault = {
-    kind: "latency",
-    delayMs: parseMilliseconds("--delay", flags.delay ?? String(FAULT_KINDS.latency.defaults.delayMs)),
-    jitterMs: parseMilliseconds("--jitter", flags.jitter ?? String(FAULT_KINDS.latency.defaults.jitterMs)),
-  };
-  // The same rules as fislat run's: whole milliseconds FIS takes, the jitter at most the delay.
-  const problem = faultKind(fault).validate(fault)[0];
-  if (problem) {
-    const shown = (fault as unknown as Record<string, number>)[`${problem.field}Ms`];
-    throw badInput(`--${problem.field} ${shown} ms is not allowed: expected ${problem.message}`);
-  }
+/** The cluster a task ARN names (`...:task/<cluster>/<id>`); a task ARN of the old form names none. */
+function clusterOfTask(taskArn: string): string | undefined {
+  return /:task\/([^/]+)\/[^/]+$/.exec(taskArn)?.[1];
+}
+
+export function templateCommand(flags: TemplateFlags, out: NodeJS.WritableStream = process.stdout): ExitCode {
+  const source = loadExperimentSource(flags);
+  const tasks = (flags.task ?? []).map((t) => taskArnOf(t, flags.cluster));
+  if (tasks.length === 0 && !(flags.cluster && flags.service))
+    throw badInput("name the targets: --task <arn> (repeatable), or --cluster and --service");
+  const cluster = flags.cluster ?? clusterOfTask(tasks[0] as string);
+  if (!cluster) throw badInput(`--task ${quoted(tasks[0] as string)} names no cluster: pass --cluster as well`);
+  // Offline, a service cannot be resolved to its tasks: FIS is aimed at the service itself.
+  const request = planExperiment(
+    {
+      ...flags,
+      local: false,
+      cluster,
+      task: tasks,
+      targetBy: tasks.length > 0 ? "arns" : "service",
+    },
+    source,
+  );
+  const aws = request.target as AwsTarget;
+  const target: TargetSelection =
+    aws.targetBy === "service"
+      ? { kind: "service", cluster: aws.cluster, service: aws.service as string }
+      : { kind: "arns", taskArns: aws.task };
   const template = buildTemplate({
     runId: randomUUID(),
-    scenario,
-    roleArn: flags.roleArn,
-    fault,
-    durationMs: parseDuration("--duration", flags.duration ?? "5m"),
-    sources: flags.sources ?? "DYNAMODB",
-    target,
-    stopAlarmArns: flags.stopAlarm ?? [],
+    scenario: request.slug,
+    roleArn: aws.roleArn,
+    fault: request.fault,
+    durationMs: request.phases.injectionMs,
+    sources: aws.sources,
+    target: aws.selection === undefined ? target : { ...target, selectionMode: aws.selection },
+    stopAlarmArns: aws.stopAlarm,
   });
-  process.stdout.write(`${JSON.stringify(template, null, 2)}\n`);
+  out.write(`${JSON.stringify(template, null, 2)}\n`);
   return EXIT.passed;
 }

@@ -8,6 +8,8 @@ export const TIMER_MAX_MS = MAX_TIMER_MS;
 /** FIS runs an action for 1 minute to 12 hours. */
 export const FIS_ACTION_MIN_MS = 60_000;
 export const FIS_ACTION_MAX_MS = 12 * 3_600_000;
+/** What the FIS latency action slows by default (`--sources`): written here only. */
+export const DEFAULT_FIS_SOURCES = "DYNAMODB";
 
 export interface Limit {
   flag: string;

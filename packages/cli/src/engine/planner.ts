@@ -7,7 +7,15 @@ import { badInput } from "../errors.js";
 import { type Check, CheckError, checksOf, mergeChecks, parseThresholdFlag } from "./checks.js";
 import type { ExperimentFile } from "./experiment-file.js";
 import { FAULT_KINDS, type Fault, type FaultKind, type FaultKindName, type ProbeSettings } from "./fault.js";
-import { FIS_ACTION_MAX_MS, FIS_ACTION_MIN_MS, humanMs, LIMITS, type LimitName, quoted } from "./limits.js";
+import {
+  DEFAULT_FIS_SOURCES,
+  FIS_ACTION_MAX_MS,
+  FIS_ACTION_MIN_MS,
+  humanMs,
+  LIMITS,
+  type LimitName,
+  quoted,
+} from "./limits.js";
 import type { AwsTarget, EvidenceRules, ExperimentRequest, Phases, RunTarget } from "./plan.js";
 import { PROBE_ENV } from "./probe-contract.js";
 
@@ -337,7 +345,7 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
       '--role-arn is required on AWS: the IAM role FIS acts with (or "roleArn" in fislat.config.json; fislat deploy writes it)',
     );
   }
-  const sources = flags.sources ?? "DYNAMODB";
+  const sources = flags.sources ?? DEFAULT_FIS_SOURCES;
   if (!/^[A-Za-z0-9.,:/_-]{1,1000}$/.test(sources)) {
     throw badInput(
       `--sources ${quoted(sources)} is not valid: comma-separated, no spaces (e.g. DYNAMODB or DYNAMODB,S3)`,
