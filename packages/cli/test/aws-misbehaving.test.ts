@@ -258,7 +258,10 @@ describe("targets that change (issue 12, point 3)", () => {
       expect.stringMatching(/load balancer target unhealthy \(Target.ResponseCodeMismatch: .*\[503\]\)/),
       "load balancer target healthy",
     ]);
-    expect(stderr()).toBeDefined();
+    // And in the summary a person reads, in the order they happened.
+    expect(stdout()).toMatch(
+      /\ntarget events:\n {2}\S+ \S+ target-health: load balancer target unhealthy \(Target\.ResponseCodeMismatch[^\n]*\n {2}\S+ \S+ target-health: load balancer target healthy\n/,
+    );
   });
 });
 

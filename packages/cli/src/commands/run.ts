@@ -58,6 +58,9 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
       `${request.source.startsWith("scenario ") ? request.source : `experiment ${request.name}`}: ${request.description}; fault ${faultKind(request.fault).describe(request.fault)}`,
     );
     const prepared = await ENVIRONMENTS[request.target.kind](request, { flags, resources, progress });
+    // A signal while the world was starting: stop here (what started is released below), before
+    // the engine begins a run with no phase to report.
+    if (abort.signal.aborted) throw new Error(String(abort.signal.reason));
     progress.info(`target: ${prepared.environment.target}`);
     const events: Progress = {
       ...progress,
@@ -136,7 +139,15 @@ async function prepareLocal(request: ExperimentRequest, resources: Resources): P
       traits: { waitsOnNewConnection: 1, connectDelayed: false },
     },
     ports: env.ports,
-    environment: { kind: "local", target: env.target, injector: env.ports.injector.description, seed: env.seed },
+    environment: {
+      kind: "local",
+      target: env.target,
+      injector: env.ports.injector.description,
+      seed: env.seed,
+      probe: { pid: env.probePid, port: env.probePort },
+      proxyPort: env.proxyPort,
+      dynamoPort: env.dynamoPort,
+    },
   };
 }
 

@@ -29,11 +29,25 @@ export interface ThresholdReport {
   detail: string;
 }
 
+/**
+ * A local run: what fislat started on this machine, as fields rather than prose in `target`, for
+ * tools and tests that check nothing was left behind (all of it has ended when the report is
+ * written).
+ */
+export interface LocalProcesses {
+  /** The probe child process and the port of its /health. */
+  probe?: { pid: number; port: number };
+  /** The latency proxy's port (the fault's place). */
+  proxyPort?: number;
+  /** dynalite's port. */
+  dynamoPort?: number;
+}
+
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: "fislat"; version: string };
   /** `seed`: a local run's latency-proxy seed; `--seed` replays its delay draws. */
-  environment: { kind: "local" | "aws"; target: string; injector: string; seed?: number };
+  environment: { kind: "local" | "aws"; target: string; injector: string; seed?: number } & LocalProcesses;
   targets: { id: string; description: string }[];
   experiment: { name: string; description: string; source: string };
   labels: Record<string, string>;

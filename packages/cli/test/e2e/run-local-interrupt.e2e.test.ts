@@ -30,10 +30,10 @@ describe("fislat run --local, interrupted", () => {
       expect(report.fault.removal).toBe("confirmed");
       expect(report.thresholds).toEqual([]);
       expect(isAlive(probePidOf(report))).toBe(false);
-      const [, proxyPort, dynamoPort] =
-        /latency proxy :(\d+) \(--seed \d+\) -> dynalite :(\d+)/.exec(report.environment.target) ?? [];
-      expect(await portRefuses(Number(proxyPort))).toBe(true);
-      expect(await portRefuses(Number(dynamoPort))).toBe(true);
+      const { proxyPort, dynamoPort } = report.environment;
+      expect(await portRefuses(proxyPort)).toBe(true);
+      expect(await portRefuses(dynamoPort)).toBe(true);
+      expect(await portRefuses(report.environment.probe?.port)).toBe(true);
       // The headline says how long the fault was really in place, not the 60 s planned.
       expect(run.stdout()).toMatch(/injected 800 ms ± 50 ms for \d+(\.\d+)? (ms|s)[;:]/);
       expect(run.stdout()).not.toMatch(/for 1 min;/);

@@ -3,10 +3,13 @@
 // the reports are written: each ends in the documented exit code that matches the report.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { afterAll, describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { EXIT } from "../../src/errors.js";
 import { CLI, startCli } from "../support/cli.js";
-import { isAlive, probePidOf, reportFolder, SHORT_PHASES } from "../support/local-run.js";
+import { isAlive, probePidOf, processesWithPathEntry, reportFolder, SHORT_PHASES } from "../support/local-run.js";
 
 const reports = reportFolder();
 const running: ReturnType<typeof startCli>[] = [];
@@ -33,32 +36,47 @@ describe("fislat run --local and signals", () => {
     expect(isAlive(probePidOf(report))).toBe(false);
   });
 
-  it("stops with exit 4 and a report marked interrupted on SIGINT to the process group while starting", async () => {
+  it("stops with exit 4, no report and nothing left on SIGINT to the process group while starting", async () => {
+    // A fresh folder first in PATH marks fislat and every process it spawns (the probe gets its PATH).
+    const marker = mkdtempSync(path.join(os.tmpdir(), "fislat-marker-"));
+    onTestFinished(() => rmSync(marker, { recursive: true, force: true }));
     // Its own process group, as a shell gives a job: Ctrl-C goes to the whole group.
     const child = spawn(
       process.execPath,
       [CLI, "run", "--local", ...SHORT_PHASES, "--json", reports.file("starting")],
-      { env: { ...process.env, NO_COLOR: "1", CI: "true" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+      {
+        env: { ...process.env, PATH: `${marker}:${process.env.PATH}`, NO_COLOR: "1", CI: "true" },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      },
     );
     running.push({ child } as ReturnType<typeof startCli>);
     let stderr = "";
-    child.stderr.setEncoding("utf8");
     child.stdout.resume();
     const exit = once(child, "exit");
-    for await (const chunk of child.stderr) {
-      stderr += chunk;
-      if (/(scenario|experiment) timeout: /.test(stderr)) break;
-    }
+    // The run's first line is printed just before the local world starts (dynalite, the proxy,
+    // the probe: a second or more), so the signal arrives while it is starting.
+    await new Promise<void>((resolve) => {
+      child.stderr.setEncoding("utf8").on("data", (d: string) => {
+        stderr += d;
+        if (/(scenario|experiment) timeout: /.test(stderr)) resolve();
+      });
+    });
+    // The marker finds what it should: fislat itself, while it runs.
+    expect(processesWithPathEntry(marker)).toContain(child.pid);
     process.kill(-(child.pid as number), "SIGINT");
     const [code] = await exit;
-    expect(code).toBe(4);
-    const report = reports.read("starting");
-    expect(report).toMatchObject({ outcome: "interrupted", exitCode: 4, interrupted: { reason: "SIGINT received" } });
-    expect(report.fault.removal).toBe("not-started");
-    expect(isAlive(probePidOf(report))).toBe(false);
+    expect(code).toBe(EXIT.interrupted);
+    expect(stderr).toMatch(/SIGINT received while starting: stopped; nothing was injected, no report/);
+    expect(stderr).not.toMatch(/fault injected/);
+    expect(existsSync(reports.file("starting"))).toBe(false);
+    expect(processesWithPathEntry(marker)).toEqual([]);
   });
 
-  it("exits with the report's code, not 143, on SIGTERM right after the reports are written", async () => {
+  // End to end only: the SIGTERM lands after the result is decided, most often after fislat has
+  // already exited, so this cannot tell which line of the policy answered it. signals.test.ts
+  // checks each (a settled result, a finished command, nothing started) on its own.
+  it("a SIGTERM as the reports appear does not change the code: the process exits with the report's", async () => {
     const run = start(["--json", reports.file("after")]);
     await new Promise<void>((resolve) => {
       run.child.stdout?.on("data", () => {

@@ -50,10 +50,10 @@ describe("fislat run --local in a terminal", () => {
     expect(report).toMatchObject({ outcome: "interrupted", exitCode: 4, interrupted: { reason: "SIGINT received" } });
     expect(report.fault.removal).toBe("confirmed");
     expect(isAlive(probePidOf(report))).toBe(false);
-    const [, proxyPort, dynamoPort] =
-      /latency proxy :(\d+) \(--seed \d+\) -> dynalite :(\d+)/.exec(report.environment.target) ?? [];
-    expect(await portRefuses(Number(proxyPort))).toBe(true);
-    expect(await portRefuses(Number(dynamoPort))).toBe(true);
+    const { proxyPort, dynamoPort } = report.environment;
+    expect(await portRefuses(proxyPort)).toBe(true);
+    expect(await portRefuses(dynamoPort)).toBe(true);
+    expect(await portRefuses(report.environment.probe?.port)).toBe(true);
     expect(r.output()).toMatch(/INTERRUPTED/);
   });
 

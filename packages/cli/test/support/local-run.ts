@@ -1,6 +1,6 @@
 // Helpers for end-to-end runs of fislat run --local: short phases, report files, and checks that
 // nothing the run started is still alive.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -32,8 +32,11 @@ export function reportFolder() {
   };
 }
 
+/** The local probe's pid, from the report's structured `environment.probe`; a report without one fails the test. */
 export function probePidOf(report: Report): number {
-  return Number(/probe pid (\d+)/.exec(report.environment.target)?.[1]);
+  const pid = report.environment.probe?.pid;
+  if (!Number.isInteger(pid)) throw new Error(`the report names no probe pid: ${JSON.stringify(report.environment)}`);
+  return pid as number;
 }
 
 export function isAlive(pid: number): boolean {
@@ -45,13 +48,36 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export function portRefuses(port: number): Promise<boolean> {
+/** A port from the report (undefined when the report names none, which fails the test). */
+export function portRefuses(port: number | undefined): Promise<boolean> {
+  if (!Number.isInteger(port)) throw new Error(`not a port: ${port}`);
   return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
+    const socket = net.connect(port as number, "127.0.0.1");
     socket.once("connect", () => {
       socket.destroy();
       resolve(false);
     });
     socket.once("error", () => resolve(true));
   });
+}
+
+/**
+ * The processes (Linux: /proc) with `entry` in their PATH. A run started with a fresh folder first
+ * in its PATH hands it to every process it spawns (the probe gets fislat's PATH), so this finds
+ * what a run left behind even when no report names it.
+ */
+export function processesWithPathEntry(entry: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${name}/environ`, "utf8");
+    } catch {
+      continue; // gone meanwhile, or another user's
+    }
+    const pathVar = environ.split("\0").find((v) => v.startsWith("PATH="));
+    if (pathVar?.slice("PATH=".length).split(":").includes(entry)) found.push(Number(name));
+  }
+  return found;
 }
