@@ -5,7 +5,7 @@ ARG NODE_VERSION=24
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /src
-RUN npm install --global pnpm@10.34.9
+RUN npm install --global pnpm@12.24.0
 # Manifests first, so the dependency layer is cached until a manifest or the lockfile changes.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
 COPY packages/probe/package.json packages/probe/

@@ -120,6 +120,16 @@ function build(outDir) {
           say(`RUN ${args} (pnpm ${pnpmPin[1]} is already installed)`);
           break;
         }
+        if (pnpmPin) {
+          // In the image this installs pnpm globally; here that would replace the machine's own
+          // pnpm. The stage's later RUN lines get a `pnpm` that runs the pinned version with npx.
+          const bin = path.join(stage.root, ".pnpm-shim");
+          mkdirSync(bin, { recursive: true });
+          writeFileSync(path.join(bin, "pnpm"), `#!/bin/sh\nexec npx --yes pnpm@${pnpmPin[1]} "$@"\n`, { mode: 0o755 });
+          stage.env.PATH = `${bin}${path.delimiter}${stage.env.PATH ?? process.env.PATH ?? ""}`;
+          say(`RUN ${args} (here: pnpm ${pnpmPin[1]} through npx, the machine's pnpm left alone)`);
+          break;
+        }
         say(`RUN ${args}`);
         execFileSync("bash", ["-c", args], {
           cwd: at(stage, stage.workdir),

@@ -2,11 +2,13 @@
 // against a server that trickles, a size limit against a huge body, /live beside a deep /health,
 // the health state on every round-trip line, consecutive seq, and where and how it listens.
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { type LocalDynamo, startLocalDynamo } from "@fislat/dynamo-local";
 import { LatencyProxy } from "@fislat/latency-proxy";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { ROUND_TRIP_MAX_RESPONSE_BYTES } from "../../src/contract.js";
 import type { RoundTripRecord } from "../../src/record.js";
 import { isRoundTrip } from "../support/lines.js";
@@ -234,7 +236,7 @@ describe("where and how the probe listens", () => {
 
   it("names PORT and exits 2 when it may not listen on a port below 1024", async () => {
     // As root any port is allowed, so the probe runs as nobody, as the image runs it as node.
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534, node: nodeEveryoneCanRun() } : {};
     const { child, stderr } = spawnProbe({ PORT: "80", TEST_INTERVAL_SECONDS: "60" }, undefined, asUser);
     const [code] = await once(child, "exit");
     expect(stderr()).toMatch(/^fislat-probe: PORT=80: permission denied to listen .*set PORT to a port from 1024/m);
@@ -253,3 +255,25 @@ describe("where and how the probe listens", () => {
     expect(code).toBe(2);
   });
 });
+
+/**
+ * This Node.js binary, or a copy of it that another user can run: one that npx brought (the
+ * README's commands do) lives under root's home, which nobody may enter.
+ */
+function nodeEveryoneCanRun(): string {
+  const reachable = (file: string): boolean => {
+    for (let at = file; ; at = path.dirname(at)) {
+      if ((statSync(at).mode & 0o001) === 0) return false;
+      if (path.dirname(at) === at) return true;
+    }
+  };
+  if (reachable(process.execPath)) return process.execPath;
+  // The test run's own temporary folder may be closed to others too (only root runs this).
+  const dir = mkdtempSync(path.join(reachable(os.tmpdir()) ? os.tmpdir() : "/tmp", "fislat-node-"));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  chmodSync(dir, 0o755);
+  const copy = path.join(dir, "node");
+  copyFileSync(process.execPath, copy);
+  chmodSync(copy, 0o755);
+  return copy;
+}

@@ -26,10 +26,10 @@ export function killStrayProbes(): void {
 export function spawnProbe(
   env: Record<string, string>,
   args = probeNodeArgs(),
-  options: { uid?: number; gid?: number; stdin?: "ignore" | "pipe" } = {},
+  options: { uid?: number; gid?: number; stdin?: "ignore" | "pipe"; node?: string } = {},
 ) {
-  const { stdin = "ignore", ...ids } = options;
-  const child = spawn(process.execPath, args, {
+  const { stdin = "ignore", node = process.execPath, ...ids } = options;
+  const child = spawn(node, args, {
     env: { PATH: process.env.PATH ?? "", ...LOCAL_AWS_ENV, PORT: "0", ...env },
     stdio: [stdin, "pipe", "pipe"],
     ...ids,
