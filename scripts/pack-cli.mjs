@@ -5,12 +5,21 @@
 // context ships as probe-context/. Run after `pnpm build`.
 //
 // usage: node scripts/pack-cli.mjs [--out <folder>]   (default: out/); prints the tarball's path
+//        node scripts/pack-cli.mjs --stage <folder>   only lays the package out in <folder> (the
+//          cli package's prepack does this, so `pnpm pack`/`pnpm publish` in packages/cli pack
+//          the same package through publishConfig.directory)
 //
 // Why bundledDependencies and not a bundler: every package keeps the file layout it has in the
 // repository, so what resolves files from import.meta.url (the probe's entry, which fislat starts
 // as a child process; the CloudFormation template; package.json) works unchanged, and the
 // installed code is the code the tests ran. dynalite's native level store (classic-level) stays
 // a normal dependency: npm installs its prebuilt binary for the user's platform.
+//
+// The bundled packages keep no `dependencies` of their own: theirs become fislat's. npm counts a
+// bundled package's dependencies as part of the bundle, and a global install (`npm install
+// --global`, which lays packages out shallow) then leaves them empty: dynalite, level,
+// classic-level, base64-js... were missing, and classic-level's install script found no
+// node-gyp-build. Node resolves them from fislat's own node_modules all the same.
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -21,8 +30,12 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = path.join(ROOT, "packages/cli");
 const WORKSPACE = "workspace:";
 
-const outIndex = process.argv.indexOf("--out");
-const out = path.resolve(outIndex > 0 ? process.argv[outIndex + 1] : path.join(ROOT, "out"));
+const option = (name) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const out = path.resolve(option("--out") ?? path.join(ROOT, "out"));
+const stageOnly = option("--stage");
 
 const readJson = (file) => JSON.parse(readFileSync(file, "utf8"));
 const workspacePackages = Object.fromEntries(
@@ -74,8 +87,8 @@ function copyProbeContext(to) {
   }
 }
 
-const stage = mkdtempSync(path.join(os.tmpdir(), "fislat-pack-"));
-try {
+/** Lays out the package as it is published, in `stage`. */
+function stagePackage(stage) {
   const manifest = copyPackage(CLI, stage);
   const dependencies = {};
   mergeDependencies(dependencies, manifest.dependencies, manifest.name);
@@ -87,14 +100,15 @@ try {
     const target = path.join(stage, "node_modules", name);
     const inner = copyPackage(folder, target);
     mergeDependencies(dependencies, inner.dependencies, name);
-    // Inside the tarball it is only fislat's: no dev tooling, no workspace references.
-    const { devDependencies: _dev, scripts: _scripts, ...kept } = inner;
+    // Inside the tarball it is only fislat's: no dev tooling, no workspace references, and its
+    // dependencies are fislat's (merged above), for npm's global installs (see the top).
+    const { devDependencies: _dev, scripts: _scripts, dependencies: _deps, ...kept } = inner;
     writeFileSync(path.join(target, "package.json"), `${JSON.stringify(kept, null, 2)}\n`);
     bundled.push(name);
     // npm packs a bundled package only if it is also a dependency, at the version it has.
     dependencies[name] = inner.version;
   }
-  const { devDependencies: _dev, scripts: _scripts, ...rest } = manifest;
+  const { devDependencies: _dev, scripts: _scripts, publishConfig: _publish, ...rest } = manifest;
   const files = [...new Set([...(manifest.files ?? []), "probe-context"])];
   const published = { ...rest, files, dependencies, bundleDependencies: bundled };
   writeFileSync(path.join(stage, "package.json"), `${JSON.stringify(published, null, 2)}\n`);
@@ -102,17 +116,28 @@ try {
     if (existsSync(path.join(ROOT, file))) cpSync(path.join(ROOT, file), path.join(stage, file));
   }
   copyProbeContext(path.join(stage, "probe-context"));
+}
 
-  mkdirSync(out, { recursive: true });
-  const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", out], {
-    cwd: stage,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  })
-    .trim()
-    .split("\n")
-    .at(-1);
-  process.stdout.write(`${path.join(out, packed)}\n`);
-} finally {
+if (stageOnly) {
+  const stage = path.resolve(stageOnly);
   rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage, { recursive: true });
+  stagePackage(stage);
+} else {
+  const stage = mkdtempSync(path.join(os.tmpdir(), "fislat-pack-"));
+  try {
+    stagePackage(stage);
+    mkdirSync(out, { recursive: true });
+    const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", out], {
+      cwd: stage,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    })
+      .trim()
+      .split("\n")
+      .at(-1);
+    process.stdout.write(`${path.join(out, packed)}\n`);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
 }
