@@ -47,8 +47,8 @@ function outputOption(command: Command) {
 
 function awsOptions(command: Command) {
   return command
-    .option("--profile <name>", "AWS profile (as AWS_PROFILE)")
-    .option("--region <region>", "AWS region (as AWS_REGION)");
+    .option("--profile <name>", "AWS profile (default: AWS_PROFILE)")
+    .option("--region <region>", "AWS region (default: AWS_REGION, else the profile's)");
 }
 
 function targetOptions(command: Command) {
@@ -203,9 +203,8 @@ async function withAws<T>(
   flags: { profile?: string; region?: string },
   run: (clients: import("./aws/clients.js").AwsClients, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const { applyAwsFlags, awsClients } = await import("./aws/clients.js");
-  applyAwsFlags(flags);
-  const clients = awsClients();
+  const { awsClients, awsSettingsOf } = await import("./aws/clients.js");
+  const clients = awsClients(awsSettingsOf(flags));
   const abort = new AbortController();
   const release = onInterrupt((signal) => abort.abort(`${signal} received`));
   try {

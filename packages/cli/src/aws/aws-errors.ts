@@ -11,6 +11,8 @@ export interface AwsCallContext {
   /** The IAM action the call needs, e.g. ecs:ListTasks. */
   action: string;
   endpoint?: string;
+  /** The profile the client was made with (--profile), when not the environment's AWS_PROFILE. */
+  profile?: string;
 }
 
 const CALL = Symbol.for("fislat.awsCall");
@@ -37,8 +39,8 @@ interface MiddlewareClient {
   };
 }
 
-/** Tags every error the client throws with its call and the endpoint it tried. */
-export function tagAwsErrors<T>(client: T): T {
+/** Tags every error the client throws with its call, the endpoint it tried and its --profile. */
+export function tagAwsErrors<T>(client: T, profile?: string): T {
   const stack = (client as unknown as MiddlewareClient).middlewareStack;
   stack.add(
     (next, context) => async (args: unknown) => {
@@ -55,6 +57,7 @@ export function tagAwsErrors<T>(client: T): T {
             action: service.prefix ? `${service.prefix}:${operation}` : operation,
           };
           if (typeof context.fislatEndpoint === "string") call.endpoint = context.fislatEndpoint;
+          if (profile) call.profile = profile;
           Object.defineProperty(error, CALL, { value: call });
         }
         throw error;
@@ -114,7 +117,7 @@ export function describeAwsError(error: unknown, env: NodeJS.ProcessEnv = proces
     return `${where}: no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile`;
   }
   if (e.name === "CredentialsProviderError" || /Could not load credentials|could not be found/i.test(message)) {
-    const profile = env.AWS_PROFILE;
+    const profile = call?.profile ?? env.AWS_PROFILE;
     if (profile && !profileExists(profile, env)) return noSuchProfile(profile, env);
     return `${where}: no AWS credentials${profile ? ` for profile "${profile}"` : ""} (${message}): sign in (aws sso login, or set AWS_PROFILE / --profile), then try again`;
   }

@@ -1,5 +1,6 @@
 // The AWS clients, created on first use with the SDK's defaults: the default credential chain,
-// AWS_REGION / AWS_PROFILE (which --region / --profile set), AWS_ENDPOINT_URL_<SERVICE>.
+// AWS_REGION / AWS_PROFILE, AWS_ENDPOINT_URL_<SERVICE>. --profile and --region are carried to the
+// clients' own configuration (the request's), never written into process.env.
 // Only commands that talk to AWS import this module, so `fislat --help` and `--local` never load
 // an SDK client.
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
@@ -15,26 +16,38 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { badInput } from "../errors.js";
 import { checkProfile, tagAwsErrors } from "./aws-errors.js";
 
-// Each client's errors name its service, the call and the endpoint (aws-errors.ts).
+/** --profile and --region as a command was given them; unset, the SDK's defaults decide. */
+export interface AwsSettings {
+  profile?: string;
+  region?: string;
+}
+
+type ClientConfig = { profile?: string; region?: string };
+
+// Each client's errors name its service, the call, the endpoint and the profile (aws-errors.ts).
 const FACTORIES = {
-  ecs: () => tagAwsErrors(new ECSClient({})),
-  fis: () => tagAwsErrors(new FisClient({})),
-  logs: () => tagAwsErrors(new CloudWatchLogsClient({})),
-  sts: () => tagAwsErrors(new STSClient({})),
-  cloudformation: () => tagAwsErrors(new CloudFormationClient({})),
-  ecr: () => tagAwsErrors(new ECRClient({})),
-  elb: () => tagAwsErrors(new ElasticLoadBalancingV2Client({})),
-  iam: () => tagAwsErrors(new IAMClient({})),
-  dynamodb: () => tagAwsErrors(new DynamoDBClient({})),
-  ssm: () => tagAwsErrors(new SSMClient({})),
+  ecs: (c: ClientConfig) => tagAwsErrors(new ECSClient(c), c.profile),
+  fis: (c: ClientConfig) => tagAwsErrors(new FisClient(c), c.profile),
+  logs: (c: ClientConfig) => tagAwsErrors(new CloudWatchLogsClient(c), c.profile),
+  sts: (c: ClientConfig) => tagAwsErrors(new STSClient(c), c.profile),
+  cloudformation: (c: ClientConfig) => tagAwsErrors(new CloudFormationClient(c), c.profile),
+  ecr: (c: ClientConfig) => tagAwsErrors(new ECRClient(c), c.profile),
+  elb: (c: ClientConfig) => tagAwsErrors(new ElasticLoadBalancingV2Client(c), c.profile),
+  iam: (c: ClientConfig) => tagAwsErrors(new IAMClient(c), c.profile),
+  dynamodb: (c: ClientConfig) => tagAwsErrors(new DynamoDBClient(c), c.profile),
+  ssm: (c: ClientConfig) => tagAwsErrors(new SSMClient(c), c.profile),
 };
 
 export type AwsClients = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> } & {
   destroy(): void;
 };
 
-/** Each client is made on first use; destroy() closes the ones that were. */
-export function awsClients(): AwsClients {
+/** Each client is made on first use, with `settings`; destroy() closes the ones that were. */
+export function awsClients(settings: AwsSettings = {}): AwsClients {
+  const config: ClientConfig = {
+    ...(settings.profile ? { profile: settings.profile } : {}),
+    ...(settings.region ? { region: settings.region } : {}),
+  };
   const made = new Map<string, { destroy(): void }>();
   const clients = {
     destroy() {
@@ -45,7 +58,7 @@ export function awsClients(): AwsClients {
     Object.defineProperty(clients, name, {
       enumerable: true,
       get() {
-        if (!made.has(name)) made.set(name, make());
+        if (!made.has(name)) made.set(name, make(config));
         return made.get(name);
       },
     });
@@ -53,12 +66,17 @@ export function awsClients(): AwsClients {
   return clients;
 }
 
-/** --profile and --region as the AWS CLI applies them: through the SDK's own variables. */
-export function applyAwsFlags(flags: { profile?: string; region?: string }): void {
+/**
+ * --profile and --region checked before any call (a profile that does not exist is bad input),
+ * as the settings the clients are made with. Nothing is written into process.env.
+ */
+export function awsSettingsOf(flags: { profile?: string; region?: string }): AwsSettings {
   if (flags.profile) {
     const problem = checkProfile(flags.profile);
     if (problem) throw badInput(problem);
-    process.env.AWS_PROFILE = flags.profile;
   }
-  if (flags.region) process.env.AWS_REGION = flags.region;
+  return {
+    ...(flags.profile ? { profile: flags.profile } : {}),
+    ...(flags.region ? { region: flags.region } : {}),
+  };
 }

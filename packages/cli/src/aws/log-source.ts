@@ -46,7 +46,9 @@ export async function logsClientIn(
   region: string | undefined,
 ): Promise<{ logs: CloudWatchLogsClient; dispose(): void }> {
   if (!region || region === (await base.config.region())) return { logs: base, dispose: () => {} };
-  const logs = new CloudWatchLogsClient({ region });
+  // The same profile as the run's clients (--profile), in the tasks' region.
+  const profile = (base.config as { profile?: string }).profile;
+  const logs = new CloudWatchLogsClient(profile ? { region, profile } : { region });
   return { logs, dispose: () => logs.destroy() };
 }
 

@@ -121,8 +121,7 @@ const ENVIRONMENTS: Record<
   (request: ExperimentRequest, context: PrepareContext) => Promise<PreparedRun>
 > = {
   local: (request, { resources }) => prepareLocal(request, resources),
-  aws: (request, { flags, resources, progress }) =>
-    prepareAws(flags, request, request.target as AwsTarget, resources, progress),
+  aws: (request, { resources, progress }) => prepareAws(request, request.target as AwsTarget, resources, progress),
 };
 
 async function prepareLocal(request: ExperimentRequest, resources: Resources): Promise<PreparedRun> {
@@ -152,17 +151,16 @@ async function prepareLocal(request: ExperimentRequest, resources: Resources): P
 }
 
 async function prepareAws(
-  flags: RunCommandFlags,
   request: ExperimentRequest,
   target: AwsTarget,
   resources: Resources,
   progress: Progress,
 ): Promise<PreparedRun> {
   // Loaded here only: --help and --local never load an AWS SDK client.
-  const { applyAwsFlags, awsClients } = await import("../aws/clients.js");
+  const { awsClients, awsSettingsOf } = await import("../aws/clients.js");
   const { prepareAwsRun } = await import("../aws/environment.js");
-  applyAwsFlags(flags);
-  const clients = awsClients();
+  // The request's --profile and --region go to the clients; process.env is left as it was.
+  const clients = awsClients(awsSettingsOf(target));
   resources.add("AWS clients", () => clients.destroy());
   const env = await prepareAwsRun(clients, request, target, resources, systemClock, (m) => progress.info(m));
   return {

@@ -41,6 +41,9 @@ export interface AwsTarget {
   acceptTimeouts: boolean;
   healthUrl?: string;
   liveTail: boolean;
+  /** --profile and --region for the AWS clients (unset: AWS_PROFILE, AWS_REGION, the profile's). */
+  profile?: string;
+  region?: string;
 }
 
 /** A run on this machine; `seed` replays the latency proxy's delay draws (default: a random one). */

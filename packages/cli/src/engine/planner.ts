@@ -42,6 +42,9 @@ export interface AwsRunFlags {
   healthUrl?: string;
   /** false with --no-live-tail: poll FilterLogEvents only. */
   liveTail?: boolean;
+  /** --profile and --region: carried in the request to the AWS clients. */
+  profile?: string;
+  region?: string;
 }
 
 export interface RunFlags extends AwsRunFlags {
@@ -371,7 +374,16 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
     acceptTimeouts: flags.acceptTimeouts ?? false,
     liveTail: flags.liveTail !== false,
   };
-  for (const key of ["service", "taskDefinition", "container", "subnets", "securityGroups", "healthUrl"] as const) {
+  for (const key of [
+    "service",
+    "taskDefinition",
+    "container",
+    "subnets",
+    "securityGroups",
+    "healthUrl",
+    "profile",
+    "region",
+  ] as const) {
     if (flags[key] !== undefined) target[key] = flags[key];
   }
   if (flags.assignPublicIp !== undefined) target.assignPublicIp = flags.assignPublicIp;
