@@ -4,6 +4,7 @@
 // Pick some with their names: node scripts/bench.mjs overhead precision
 import { injectionFidelity, startup, timeToDetect } from "./bench/cli.mjs";
 import { fleet } from "./bench/fleet.mjs";
+import { scale } from "./bench/scale.mjs";
 import { footprint, probeOverhead, timeoutPrecision } from "./bench/probe.mjs";
 import { allResults } from "./bench/support.mjs";
 
@@ -15,6 +16,7 @@ const benches = {
   detect: timeToDetect,
   startup,
   fleet,
+  scale,
 };
 
 const wanted = process.argv.slice(2);
