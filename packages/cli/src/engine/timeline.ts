@@ -100,6 +100,8 @@ export interface Timeline {
   /** How many distinct round trips were read (what `roundTrips` lists when it holds them all). */
   roundTripCount: number;
   roundTripsHeld: boolean;
+  /** The hold limit `roundTrips` was kept under. */
+  roundTripLimit?: number;
   /** Failed round trips as objects: each one up to FAILURE_SAMPLE_SIZE, past it an evenly spread sample. */
   failureSample?: RoundTripRecord[];
   /** The loop round trips of each phase as placed here, compact (what the verdict judges). */
@@ -442,6 +444,7 @@ export class TimelineBuilder {
     const timeline = assemble(phaseTrips, health, runStart, faultEnd, baselineLatency, threshold);
     timeline.roundTripCount = n;
     timeline.roundTripsHeld = held;
+    timeline.roundTripLimit = s.holdLimit;
     timeline.roundTrips = held ? Array.from(order, recordAt) : [];
     timeline.failureSample = s.failureSample();
     timeline.malformedLines = this.malformed;
