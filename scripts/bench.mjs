@@ -4,8 +4,8 @@
 // Pick some with their names: node scripts/bench.mjs overhead precision
 import { injectionFidelity, startup, timeToDetect } from "./bench/cli.mjs";
 import { fleet } from "./bench/fleet.mjs";
-import { scale } from "./bench/scale.mjs";
 import { footprint, probeOverhead, timeoutPrecision } from "./bench/probe.mjs";
+import { scale } from "./bench/scale.mjs";
 import { allResults } from "./bench/support.mjs";
 
 const benches = {
