@@ -6,7 +6,7 @@
 
 import { phaseBetween } from "./phase-rule.js";
 import type { RoundTripStore } from "./record-store.js";
-import { FLAG_TEST, isTimeoutOutcome, OK_OUTCOME } from "./record-store.js";
+import { isTimeoutOutcome, OK_OUTCOME } from "./record-store.js";
 import type { PhaseName } from "./timeline.js";
 
 export interface PhaseCounts {
@@ -45,10 +45,10 @@ export class LiveTally {
     for (let i = 0; i < this.store.length; i++) this.add(i);
   }
 
-  /** Counts the store's record `i` (a loop round trip; /test ones are not the run's). */
+  /** Counts the store's record `i` (a loop round trip; /test and other on-demand ones are not the run's). */
   add(i: number): void {
     const s = this.store;
-    if (((s.flags[i] as number) & FLAG_TEST) !== 0) return;
+    if (!s.isLoop(i)) return;
     const start = s.start[i] as number;
     const phase = phaseBetween(start, start + (s.rtt[i] as number), this.faultStart, this.faultEnd);
     if (!phase) {

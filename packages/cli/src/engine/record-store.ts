@@ -26,7 +26,6 @@ export const isTimeoutOutcome = (o: number) => o === TIMEOUT_OUTCOME || o === CO
 export const errorKindOf = (o: number): ErrorKind | undefined => (o === OK_OUTCOME ? undefined : ERROR_KINDS[o - 1]);
 
 /** `flags` column bits. */
-export const FLAG_TEST = 1;
 export const FLAG_NEW_CONNECTION = 2;
 /** Bits 2-3: the line's `healthy` (0: absent, 1: false, 2: true). */
 const HEALTHY_SHIFT = 2;
@@ -35,7 +34,7 @@ export const healthyOf = (flags: number): boolean | undefined => {
   return h === 0 ? undefined : h === 2;
 };
 
-const grow = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, size: number): T => {
+const grow = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T, size: number): T => {
   const next = new (a.constructor as new (n: number) => T)(size);
   next.set(a);
   return next;
@@ -51,12 +50,17 @@ export class RoundTripStore {
   flags = new Uint8Array(1024);
   /** Index into `tasks`. */
   task = new Uint32Array(1024);
+  /** Index into `sources`: 0 is "loop", the probe's own schedule (the run's round trips). */
+  src = new Uint16Array(1024);
   /** CloudWatch's event timestamp and ingestion time (NaN: not known); allocated at the first meta. */
   metaTimestamp: Float64Array | undefined;
   metaIngestion: Float64Array | undefined;
   /** The distinct `task` strings, in the order first seen. */
   readonly tasks: string[] = [];
   private readonly taskIndex = new Map<string, number>();
+  /** The distinct `src` strings ("loop", "test", ...). */
+  readonly sources: string[] = ["loop"];
+  private readonly sourceIndex = new Map<string, number>([["loop", 0]]);
   private slots = new Int32Array(4096);
   /** The records as objects, by index, while there are at most `holdLimit`. */
   private held: RoundTripRecord[] | undefined = [];
@@ -65,6 +69,11 @@ export class RoundTripStore {
   private failures = 0;
 
   constructor(readonly holdLimit = HOLD_LIMIT) {}
+
+  /** Whether record `i` is one of the loop's (the round trips a run judges), not an on-demand one. */
+  isLoop(i: number): boolean {
+    return this.src[i] === 0;
+  }
 
   /** Whether every record is still kept as an object. */
   get holdsAll(): boolean {
@@ -84,9 +93,9 @@ export class RoundTripStore {
   /** Adds a record; returns its index, or -1 if the same round trip was already read. */
   add(r: RoundTripRecord, meta?: LineMeta): number {
     const start = Date.parse(r.ts);
-    const test = r.src === "test";
+    const src = this.sourceId(r.src);
     const taskId = this.taskId(r.task);
-    const slot = this.find(taskId, test, r.seq, start);
+    const slot = this.find(taskId, src, r.seq, start);
     if ((this.slots[slot] as number) !== 0) return -1;
     const i = this.length;
     if (i === this.start.length) this.resize(i * 2);
@@ -95,8 +104,8 @@ export class RoundTripStore {
     this.seq[i] = r.seq;
     this.outcome[i] = outcomeCode(r);
     const healthy = (r as { healthy?: unknown }).healthy;
+    this.src[i] = src;
     this.flags[i] =
-      (test ? FLAG_TEST : 0) |
       (r.conn === "new" ? FLAG_NEW_CONNECTION : 0) |
       ((healthy === true ? 2 : healthy === false ? 1 : 0) << HEALTHY_SHIFT);
     this.task[i] = taskId;
@@ -142,28 +151,32 @@ export class RoundTripStore {
     return id;
   }
 
-  private hash(task: number, test: boolean, seq: number, start: number): number {
-    let h = Math.imul(task + 1, 0x9e3779b1) ^ (test ? 0x5bd1e995 : 0);
+  private sourceId(src: string): number {
+    let id = this.sourceIndex.get(src);
+    if (id === undefined) {
+      id = this.sources.length;
+      this.sources.push(src);
+      this.sourceIndex.set(src, id);
+    }
+    return id;
+  }
+
+  private hash(task: number, src: number, seq: number, start: number): number {
+    let h = Math.imul(task + 1, 0x9e3779b1) ^ Math.imul(src, 0x5bd1e995);
     h = Math.imul(h ^ (seq | 0), 0x85ebca6b);
     h = Math.imul(h ^ ((start % 0x7fffffff) | 0), 0xc2b2ae35);
     return (h ^ (h >>> 15)) >>> 0;
   }
 
   /** The slot holding this round trip, or the empty slot where it would go. */
-  private find(task: number, test: boolean, seq: number, start: number): number {
+  private find(task: number, src: number, seq: number, start: number): number {
     const mask = this.slots.length - 1;
-    let s = this.hash(task, test, seq, start) & mask;
+    let s = this.hash(task, src, seq, start) & mask;
     for (;;) {
       const v = this.slots[s] as number;
       if (v === 0) return s;
       const j = v - 1;
-      if (
-        this.task[j] === task &&
-        this.seq[j] === seq &&
-        this.start[j] === start &&
-        (((this.flags[j] as number) & FLAG_TEST) !== 0) === test
-      )
-        return s;
+      if (this.task[j] === task && this.seq[j] === seq && this.start[j] === start && this.src[j] === src) return s;
       s = (s + 1) & mask;
     }
   }
@@ -173,12 +186,7 @@ export class RoundTripStore {
     const mask = size - 1;
     for (let i = 0; i < this.length; i++) {
       let s =
-        this.hash(
-          this.task[i] as number,
-          ((this.flags[i] as number) & FLAG_TEST) !== 0,
-          this.seq[i] as number,
-          this.start[i] as number,
-        ) & mask;
+        this.hash(this.task[i] as number, this.src[i] as number, this.seq[i] as number, this.start[i] as number) & mask;
       while ((this.slots[s] as number) !== 0) s = (s + 1) & mask;
       this.slots[s] = i + 1;
     }
@@ -191,6 +199,7 @@ export class RoundTripStore {
     this.outcome = grow(this.outcome, size);
     this.flags = grow(this.flags, size);
     this.task = grow(this.task, size);
+    this.src = grow(this.src, size);
     if (this.metaTimestamp) this.metaTimestamp = grow(this.metaTimestamp, size).fill(Number.NaN, this.length);
     if (this.metaIngestion) this.metaIngestion = grow(this.metaIngestion, size).fill(Number.NaN, this.length);
   }

@@ -36,7 +36,7 @@ import {
   summarize,
 } from "./phase-trips.js";
 import type { HealthObservation } from "./ports.js";
-import { errorKindOf, FLAG_TEST, healthyOf, OK_OUTCOME, RoundTripStore } from "./record-store.js";
+import { errorKindOf, healthyOf, OK_OUTCOME, RoundTripStore } from "./record-store.js";
 import { estimateSkew } from "./skew.js";
 import { sortIndicesBy } from "./sort-by-key.js";
 
@@ -229,7 +229,7 @@ export class TimelineBuilder {
     const groupIds: string[] = [];
     const groupByKey = new Map<string, number>();
     for (let i = 0; i < n; i++) {
-      if (((s.flags[i] as number) & FLAG_TEST) !== 0) continue;
+      if (!s.isLoop(i)) continue;
       const t = s.task[i] as number;
       if ((groupOfTask[t] as number) >= 0) continue;
       const key = taskKey(s.tasks[t] as string);
@@ -243,7 +243,7 @@ export class TimelineBuilder {
     }
     const sizes = new Uint32Array(groupIds.length + 1);
     for (const i of order) {
-      if (((s.flags[i] as number) & FLAG_TEST) !== 0) continue;
+      if (!s.isLoop(i)) continue;
       const g = (groupOfTask[s.task[i] as number] as number) + 1;
       sizes[g] = (sizes[g] as number) + 1;
     }
@@ -251,7 +251,7 @@ export class TimelineBuilder {
     const byGroup = new Uint32Array(sizes[groupIds.length] ?? 0);
     const fill = sizes.slice(0, groupIds.length);
     for (const i of order) {
-      if (((s.flags[i] as number) & FLAG_TEST) !== 0) continue;
+      if (!s.isLoop(i)) continue;
       const g = groupOfTask[s.task[i] as number] as number;
       byGroup[fill[g] as number] = i;
       fill[g] = (fill[g] as number) + 1;
