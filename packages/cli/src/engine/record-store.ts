@@ -1,8 +1,9 @@
 // The round trips read so far, column by column: typed arrays of 32 bytes a record (48 with
 // CloudWatch's times, plus 8 to 16 for the de-duplication table) instead of one object of about
-// 3 KB, so 840,000 request records or a 1000-task fleet fit in a few tens of MB. Duplicates (a line delivered twice) are found by an open-addressing hash over the columns.
-// The records themselves are kept as objects only up to a limit (the JSON report lists them); past
-// it only an evenly thinned sample of the failed ones is kept.
+// 3 KB, so 840,000 request records or a 1000-task fleet fit in a few tens of MB. Duplicates (a
+// line delivered twice) are found by an open-addressing hash over the columns. The records
+// themselves are kept as objects only up to a limit (the JSON report lists them); past it only an
+// evenly thinned sample of the failed ones is kept.
 import { ERROR_KINDS, type ErrorKind, type RoundTripRecord } from "@fislat/probe/record";
 import type { LineMeta } from "./evidence.js";
 
