@@ -5,6 +5,7 @@
 import { injectionFidelity, startup, timeToDetect } from "./bench/cli.mjs";
 import { fleet } from "./bench/fleet.mjs";
 import { footprint, probeOverhead, timeoutPrecision } from "./bench/probe.mjs";
+import { scale } from "./bench/scale.mjs";
 import { allResults } from "./bench/support.mjs";
 
 const benches = {
@@ -15,6 +16,7 @@ const benches = {
   detect: timeToDetect,
   startup,
   fleet,
+  scale,
 };
 
 const wanted = process.argv.slice(2);

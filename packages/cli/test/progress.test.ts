@@ -2,8 +2,9 @@
 // the baseline's), plain timestamped lines when the output is not a live terminal.
 import { Chalk } from "chalk";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { TimelineBuilder } from "../src/engine/timeline.js";
 import { createProgress } from "../src/render/progress.js";
-import { rt } from "./support/recorded.js";
+import { line, rt, T0 } from "./support/recorded.js";
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date", "performance"] });
@@ -20,14 +21,28 @@ describe("progress", () => {
   it("counts round trips per phase, starting again at each phase", () => {
     const { stream, lines } = capture();
     const progress = createProgress(stream, new Chalk({ level: 0 }));
+    // The engine's live tally, as runExperiment passes it with each round trip.
+    const builder = new TimelineBuilder();
+    const read = (r: ReturnType<typeof rt>) => {
+      builder.add(line(r));
+      progress.roundTrip?.(r, builder.live);
+    };
     progress.phase?.("baseline", 10_000);
-    for (let seq = 1; seq <= 3; seq++) progress.roundTrip?.(rt(seq * 1000, { seq }));
+    for (let seq = 1; seq <= 3; seq++) read(rt(seq * 1000, { seq }));
+    builder.live.setWindow(new Date(T0 + 3500), undefined);
     progress.phase?.("injection", 10_000);
-    progress.roundTrip?.(rt(4000, { seq: 4, ok: false }));
+    read(rt(4000, { seq: 4, ok: false }));
+    vi.advanceTimersByTime(5000);
+    const status = lines.filter((l) => l.includes(" left | ")).at(-1) ?? "";
+    expect(status).toMatch(/injection .* left \| last #4 timeout \d+ ms \| 0 ok, 1 timeout, 0 errors$/m);
+    // A round trip in flight when the fault ended is in no phase, and the count says so.
+    builder.live.setWindow(new Date(T0 + 3500), new Date(T0 + 5100));
+    progress.phase?.("recovery", 10_000);
+    read(rt(5000, { seq: 5, rttMs: 200 }));
     vi.advanceTimersByTime(5000);
     progress.done();
-    const status = lines.filter((l) => l.includes(" left | ")).at(-1) ?? "";
-    expect(status).toMatch(/injection .* left \| last #4 timeout \d+ ms \| 0 ok, 1 timeouts, 0 errors/);
+    const after = lines.filter((l) => l.includes(" left | ")).at(-1) ?? "";
+    expect(after).toMatch(/recovery .* \| 0 ok, 0 timeouts, 0 errors, 1 set aside \(in flight at a fault boundary\)$/m);
   });
 
   it("writes plain lines without escape codes when the stream is not a terminal", () => {

@@ -3,6 +3,7 @@
 // effect, and what that leaves unjudgeable. Pure: the timeline builder feeds it records.
 import type { RoundTripRecord } from "@fislat/probe/record";
 import type { SkewEstimate } from "./skew.js";
+import { sortIndicesBy } from "./sort-by-key.js";
 
 export type PhaseKey = "baseline" | "injection" | "recovery";
 
@@ -95,29 +96,49 @@ export function seqGaps(
   /** Seqs accounted for otherwise: a tick missed while a round trip ran has its own seq and "Tick missed" line. */
   skipped: ReadonlySet<number> = new Set(),
 ): { missing: number; byPhase: Record<PhaseKey, number> } {
+  const loop = records.filter((r) => r.src === "loop");
+  return seqGapsOf(
+    loop.map((r) => r.seq),
+    loop.map((r) => Date.parse(r.ts)),
+    phaseAt,
+    tail,
+    skipped,
+  );
+}
+
+/** seqGaps over columns: one task's loop round trips' seqs and start times (epoch ms), in any order. */
+export function seqGapsOf(
+  seqs: ArrayLike<number>,
+  starts: ArrayLike<number>,
+  phaseAt: (ms: number) => PhaseKey | undefined,
+  tail?: { untilMs: number; intervalMs: number },
+  skipped: ReadonlySet<number> = new Set(),
+): { missing: number; byPhase: Record<PhaseKey, number> } {
   const byPhase = zeroByPhase();
   let missing = 0;
-  const loop = records.filter((r) => r.src === "loop").sort((a, b) => a.seq - b.seq);
+  const bySeq = sortIndicesBy(seqs.length, (j) => seqs[j] as number);
   const count = (at: number) => {
     missing += 1;
     const phase = phaseAt(at);
     if (phase) byPhase[phase] += 1;
   };
-  for (let i = 1; i < loop.length; i++) {
-    const a = loop[i - 1] as RoundTripRecord;
-    const b = loop[i] as RoundTripRecord;
-    const gap = b.seq - a.seq - 1;
+  for (let k0 = 1; k0 < bySeq.length; k0++) {
+    const a = bySeq[k0 - 1] as number;
+    const b = bySeq[k0] as number;
+    const seqA = seqs[a] as number;
+    const gap = (seqs[b] as number) - seqA - 1;
     if (gap <= 0) continue;
-    const ta = Date.parse(a.ts);
-    const tb = Date.parse(b.ts);
-    for (let k = 1; k <= gap; k++) if (!skipped.has(a.seq + k)) count(ta + ((tb - ta) * k) / (gap + 1));
+    const ta = starts[a] as number;
+    const tb = starts[b] as number;
+    for (let k = 1; k <= gap; k++) if (!skipped.has(seqA + k)) count(ta + ((tb - ta) * k) / (gap + 1));
   }
-  const last = loop.at(-1);
-  if (last && tail && tail.intervalMs > 0) {
+  const last = bySeq.length > 0 ? (bySeq[bySeq.length - 1] as number) : undefined;
+  if (last !== undefined && tail && tail.intervalMs > 0) {
     // A round trip takes at least the interval to be written; the last ones of the run may still be in flight.
-    const expected = Math.floor((tail.untilMs - Date.parse(last.ts)) / tail.intervalMs) - 1;
-    for (let k = 1; k <= expected; k++)
-      if (!skipped.has(last.seq + k)) count(Date.parse(last.ts) + k * tail.intervalMs);
+    const lastStart = starts[last] as number;
+    const lastSeq = seqs[last] as number;
+    const expected = Math.floor((tail.untilMs - lastStart) / tail.intervalMs) - 1;
+    for (let k = 1; k <= expected; k++) if (!skipped.has(lastSeq + k)) count(lastStart + k * tail.intervalMs);
   }
   return { missing, byPhase };
 }
@@ -134,23 +155,35 @@ export function healthFromRoundTrips(
   const carrying = records
     .filter((r) => typeof (r as { healthy?: unknown }).healthy === "boolean")
     .sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
-  if (carrying.length === 0) return undefined;
+  return healthFromLines(
+    carrying.map((r) => ({
+      start: Date.parse(r.ts),
+      end: Date.parse(r.ts) + r.rttMs,
+      healthy: (r as { healthy?: boolean }).healthy as boolean,
+    })),
+    changes,
+  );
+}
+
+/** healthFromRoundTrips over the lines that carry `healthy`, given in start order. */
+export function healthFromLines(
+  carrying: Iterable<{ start: number; end: number; healthy: boolean }>,
+  changes: { at: number; healthy: boolean }[],
+): { at: number; healthy: boolean }[] | undefined {
   const out: { at: number; healthy: boolean }[] = [];
   let state: boolean | undefined;
   let previousEnd = Number.NEGATIVE_INFINITY;
-  for (const r of carrying) {
-    const healthy = (r as { healthy?: boolean }).healthy as boolean;
-    const end = Date.parse(r.ts) + r.rttMs;
+  for (const { start, end, healthy } of carrying) {
     if (state !== undefined && healthy !== state) {
       const exact = changes.find((c) => c.healthy === healthy && c.at > previousEnd - 1000 && c.at <= end);
-      out.push({ at: exact?.at ?? Date.parse(r.ts), healthy });
+      out.push({ at: exact?.at ?? start, healthy });
     } else if (state === undefined && !healthy) {
-      out.push({ at: Date.parse(r.ts), healthy });
+      out.push({ at: start, healthy });
     }
     state = healthy;
     previousEnd = end;
   }
-  return out;
+  return state === undefined ? undefined : out;
 }
 
 export function latenessOf(metas: LineMeta[]): TaskEvidence["lateness"] {
@@ -214,7 +247,7 @@ export function conclusions(evidence: Evidence, faultRan: boolean): void {
   }
   const late = evidence.tasks.flatMap((t) => (t.lateness ? [t.lateness.maxMs] : []));
   if (late.length > 0) {
-    const worst = Math.max(...late);
+    const worst = late.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
     if (worst > 10_000) findings.push(`lines arrived up to ${secondsText(worst)} after they were written`);
   }
 }

@@ -3,6 +3,7 @@
 // failing line source at any moment removes the fault first, then ends the run as interrupted.
 import type { ProbeLine, RoundTripRecord } from "@fislat/probe/record";
 import { faultKind } from "./fault.js";
+import type { LiveTally } from "./live-tally.js";
 import type { ExperimentPlan } from "./plan.js";
 import type {
   Clock,
@@ -35,7 +36,8 @@ export interface ExperimentPorts {
 
 export interface ExperimentEvents {
   phase?(phase: PhaseName | "judging", plannedMs: number): void;
-  roundTrip?(record: RoundTripRecord): void;
+  /** `tally`: every phase's counts so far, placed as the summary will place them. */
+  roundTrip?(record: RoundTripRecord, tally: LiveTally): void;
   health?(observation: HealthObservation): void;
   faultStarted?(at: Date): void;
   faultEnded?(ended: FaultEnded): void;
@@ -96,7 +98,7 @@ export async function runExperiment(
     await source.start(
       (line: ProbeLine, _raw, meta) => {
         const record = builder.add(line, meta);
-        if (record) events.roundTrip?.(record);
+        if (record) events.roundTrip?.(record, builder.live);
       },
       (error) => interrupt(`the probe's line source failed: ${error.message}`),
     );
@@ -116,6 +118,7 @@ export async function runExperiment(
         stop.signal,
       );
       result.fault.startedAt = started.startedAt;
+      builder.live.setWindow(result.fault.startedAt, undefined);
       if (started.targets) faultTargets = started.targets;
       result.faultRemoval = "unconfirmed";
       events.faultStarted?.(started.startedAt);
@@ -126,7 +129,7 @@ export async function runExperiment(
       });
       const ended = await Promise.race([started.ended, aborted]);
       if (ended) {
-        recordEnd(result, ended);
+        recordEnd(result, ended, builder);
         events.faultEnded?.(ended);
       }
     }
@@ -149,7 +152,7 @@ export async function runExperiment(
       events.stopping?.(`removing the fault (${injector.description})`);
       try {
         const ended = await injector.stop();
-        recordEnd(result, ended);
+        recordEnd(result, ended, builder);
         result.faultRemoval = "confirmed";
         events.faultEnded?.(ended);
       } catch (error) {
@@ -186,8 +189,13 @@ export async function runExperiment(
   }
 }
 
-function recordEnd(result: Omit<ExperimentResult, "timeline" | "endedAt">, ended: FaultEnded) {
+function recordEnd(
+  result: Omit<ExperimentResult, "timeline" | "endedAt">,
+  ended: FaultEnded,
+  builder: TimelineBuilder,
+) {
   result.fault.endedAt = ended.endedAt;
+  builder.live.setWindow(result.fault.startedAt, ended.endedAt);
   result.fault.endReason = ended.reason;
   if (ended.detail) result.fault.detail = ended.detail;
   // A fault that ended by itself is gone; nothing is left to remove.

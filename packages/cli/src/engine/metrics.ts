@@ -2,16 +2,16 @@
 // things took). One table; a new metric is a new entry. Each figure is computed at the two
 // extremes of the round trips known to be missing: missing ones all good, or all
 // bad (for times: at 0 ms, or never ending).
-import type { RoundTripRecord } from "@fislat/probe/record";
+import { isOk, isTimeoutAt, type PhaseTrips, percentileOfSorted } from "./phase-trips.js";
 import type { AggregationKind } from "./threshold.js";
-import { isTimeout, type PhaseName, type Timeline } from "./timeline.js";
+import type { PhaseName, Timeline } from "./timeline.js";
 
 export type Scope = PhaseName | "run";
 export type MetricKind = "time" | "event" | "count" | "value";
 
 /** One phase's round trips as the judge sees them. */
 export interface PhaseEvidence {
-  trips: RoundTripRecord[];
+  trips: PhaseTrips;
   /** Round trips known to have happened whose lines never arrived. */
   missing: number;
 }
@@ -25,9 +25,9 @@ interface PhaseMetric {
   scope: "phase";
   kind: "time" | "event" | "count";
   description: string;
-  /** time: the values; event: which round trips count. */
-  values?: (trips: RoundTripRecord[]) => number[];
-  is?: (r: RoundTripRecord, timeline: Timeline) => boolean;
+  /** time: the values; event: which round trips count (the j-th of the phase's trips). */
+  values?: (trips: PhaseTrips) => Float64Array;
+  is?: (trips: PhaseTrips, j: number, timeline: Timeline) => boolean;
 }
 
 interface RunMetric {
@@ -53,26 +53,31 @@ export const METRICS = {
     scope: "phase",
     kind: "time",
     description: "every round trip's time, ms (a timed-out one counts at its timeout)",
-    values: (trips) => trips.map((r) => r.rttMs),
+    values: (trips) => trips.rtt,
   },
   ok_rtt: {
     scope: "phase",
     kind: "time",
     description: "successful round trips' time, ms",
-    values: (trips) => trips.filter((r) => r.ok).map((r) => r.rttMs),
+    values: (trips) => trips.rtt.filter((_, j) => isOk(trips, j)),
   },
-  failed: { scope: "phase", kind: "event", description: "round trips that failed, any kind", is: (r) => !r.ok },
+  failed: {
+    scope: "phase",
+    kind: "event",
+    description: "round trips that failed, any kind",
+    is: (t, j) => !isOk(t, j),
+  },
   timeouts: {
     scope: "phase",
     kind: "event",
     description: "round trips that timed out (read or connect)",
-    is: (r) => isTimeout(r),
+    is: (t, j) => isTimeoutAt(t, j),
   },
   degraded: {
     scope: "phase",
     kind: "event",
     description: "round trips that show the fault: failed, or slower than the fault's degraded threshold",
-    is: (r, t) => !r.ok || r.rttMs > t.degradedAboveMs,
+    is: (t, j, timeline) => !isOk(t, j) || (t.rtt[j] as number) > timeline.degradedAboveMs,
   },
   samples: { scope: "phase", kind: "count", description: "round trips in the phase" },
   detect: {
@@ -135,40 +140,63 @@ export interface EventCount {
 export type World = "observed" | "low" | "high";
 
 /** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(sorted.length, rank) - 1] ?? null;
+export const percentile = (sorted: ArrayLike<number>, p: number): number | null => percentileOfSorted(sorted, p);
+
+/** Each phase's sorted values per metric, computed once however many checks and extremes read them. */
+const sortedCache = new WeakMap<PhaseTrips, Map<PhaseMetric, Float64Array>>();
+
+function sortedValues(metric: PhaseMetric, trips: PhaseTrips): Float64Array {
+  let byMetric = sortedCache.get(trips);
+  if (!byMetric) {
+    byMetric = new Map();
+    sortedCache.set(trips, byMetric);
+  }
+  let sorted = byMetric.get(metric);
+  if (!sorted) {
+    sorted = Float64Array.from(metric.values?.(trips) ?? []).sort();
+    byMetric.set(metric, sorted);
+  }
+  return sorted;
 }
 
-export function timeValues(metric: PhaseMetric, evidence: PhaseEvidence, world: World): number[] {
-  const values = (metric.values?.(evidence.trips) ?? []).slice();
-  if (world !== "observed") {
-    for (let i = 0; i < evidence.missing; i++) values.push(world === "low" ? 0 : Number.POSITIVE_INFINITY);
+/** The values in ascending order; at the extremes with the missing round trips at 0 ms, or never ending. */
+export function timeValues(metric: PhaseMetric, evidence: PhaseEvidence, world: World): Float64Array {
+  const sorted = sortedValues(metric, evidence.trips);
+  if (world === "observed" || evidence.missing === 0) return sorted;
+  const out = new Float64Array(sorted.length + evidence.missing);
+  if (world === "low") out.set(sorted, evidence.missing);
+  else {
+    out.set(sorted, 0);
+    out.fill(Number.POSITIVE_INFINITY, sorted.length);
   }
-  return values.sort((a, b) => a - b);
+  return out;
 }
 
 export function eventCount(metric: PhaseMetric, evidence: PhaseEvidence, timeline: Timeline, world: World) {
-  const events = evidence.trips.filter((r) => metric.is?.(r, timeline)).length;
-  if (world === "observed") return { events, total: evidence.trips.length };
-  const total = evidence.trips.length + evidence.missing;
+  const { trips } = evidence;
+  let events = 0;
+  for (let j = 0; j < trips.rtt.length; j++) if (metric.is?.(trips, j, timeline)) events += 1;
+  if (world === "observed") return { events, total: trips.rtt.length };
+  const total = trips.rtt.length + evidence.missing;
   return { events: world === "high" ? events + evidence.missing : events, total };
 }
 
-export function aggregateTimes(values: number[], kind: AggregationKind, p?: number): Figure {
+export function aggregateTimes(values: ArrayLike<number>, kind: AggregationKind, p?: number): Figure {
   if (values.length === 0) return null;
   switch (kind) {
     case "p":
       return percentile(values, p ?? 50);
     case "med":
       return percentile(values, 50);
-    case "avg":
-      return values.reduce((a, b) => a + b, 0) / values.length;
+    case "avg": {
+      let sum = 0;
+      for (let j = 0; j < values.length; j++) sum += values[j] as number;
+      return sum / values.length;
+    }
     case "min":
       return values[0] ?? null;
     case "max":
-      return values.at(-1) ?? null;
+      return values[values.length - 1] ?? null;
     default:
       return null;
   }

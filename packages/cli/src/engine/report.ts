@@ -8,7 +8,10 @@ import type { ExperimentResult, FaultRemoval } from "./experiment.js";
 import { faultKind } from "./fault.js";
 import { METRICS } from "./metrics.js";
 import { exitCodeFor, type Outcome, outcomeOf } from "./outcome.js";
+import { perSecond, type SecondAggregate } from "./per-second.js";
+import { PERCENTILE_METHOD } from "./phase-trips.js";
 import type { Prediction } from "./predict.js";
+import { HOLD_LIMIT } from "./record-store.js";
 import type { HealthTransition, PhaseName, PhaseStats } from "./timeline.js";
 import type { CheckResult, Status } from "./verdict.js";
 
@@ -98,7 +101,24 @@ export interface Report {
   /** The lines' own account of their completeness and timeliness (AWS: per task, skew, onset). */
   evidence?: Record<string, unknown>;
   lines: { malformed: number; duplicate: number; outOfOrder: number; missedTicks: number; straddlingFault: number };
+  /** Which of the round trips the report holds: all of them, or (past `limit`) aggregates. */
+  records: RecordsHeld;
+  /** Every round trip when `records.held` is "all"; empty when it is "aggregates". */
   roundTrips: RoundTripRecord[];
+  /** Each phase's loop round trips second by second (the judged ones, as placed in phases). */
+  perSecond: Record<PhaseName, SecondAggregate[]>;
+  /** When `records.held` is "aggregates": failed round trips, evenly spread over the run, in start order. */
+  failureSample?: RoundTripRecord[];
+}
+
+export interface RecordsHeld {
+  /** Distinct round trips read (loop and /test). */
+  total: number;
+  /** Round trips listed one by one up to this many. */
+  limit: number;
+  held: "all" | "aggregates";
+  /** How the phases' and the seconds' percentiles are computed. */
+  percentiles: string;
 }
 
 /** Times to 0.1 ms, rates to 4 places: more digits than that are noise. */
@@ -251,8 +271,21 @@ export function buildReport(
       missedTicks: timeline.missedTicks,
       straddlingFault: timeline.straddlingFault,
     },
-    roundTrips: timeline.roundTrips,
+    records: {
+      total: timeline.roundTripCount,
+      limit: timeline.roundTripLimit ?? HOLD_LIMIT,
+      held: timeline.roundTripsHeld ? "all" : "aggregates",
+      percentiles: PERCENTILE_METHOD,
+    },
+    roundTrips: timeline.roundTripsHeld ? timeline.roundTrips : [],
+    perSecond: {
+      baseline: perSecond(timeline.phaseTrips.baseline),
+      injection: perSecond(timeline.phaseTrips.injection),
+      recovery: perSecond(timeline.phaseTrips.recovery),
+    },
   };
+  if (!timeline.roundTripsHeld)
+    report.failureSample = [...(timeline.failureSample ?? [])].sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
   if (result.interrupted) report.interrupted = result.interrupted;
   if (timeline.evidence) report.evidence = timeline.evidence;
   if (timeline.targetEvents) {

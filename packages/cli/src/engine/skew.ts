@@ -29,7 +29,8 @@ const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  */
 export function estimateSkew(ingestionDelays: number[], recoveredAfterEndMs?: number): SkewEstimate | undefined {
   if (ingestionDelays.length === 0 && recoveredAfterEndMs === undefined) return undefined;
-  const minDelay = ingestionDelays.length > 0 ? Math.min(...ingestionDelays) : undefined;
+  const minDelay =
+    ingestionDelays.length > 0 ? ingestionDelays.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY) : undefined;
   const estimate: SkewEstimate = { correctionMs: 0, beyondTolerance: false };
   if (minDelay !== undefined && minDelay < 0) estimate.atLeastMs = -minDelay;
   if (recoveredAfterEndMs !== undefined) estimate.atMostMs = recoveredAfterEndMs;

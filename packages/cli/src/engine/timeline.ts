@@ -1,36 +1,50 @@
 // Folds the probe's lines into a baseline / injection / recovery timeline. Lines may arrive late,
 // twice or out of order (CloudWatch Logs); the timeline is rebuilt from the records themselves:
 // sorted by their own start time, de-duplicated by (task, source, seq), placed in a phase by when
-// the round trip started relative to the fault window the injector reported.
-import type { ErrorKind, HealthRecord, ProbeLine, RoundTripRecord } from "@fislat/probe/record";
-import * as hdr from "hdr-histogram-js";
+// the round trip started relative to the fault window the injector reported. The records are kept
+// column by column (record-store.ts), not as objects, so a million of them fit in tens of MB.
+import {
+  ERROR_KINDS,
+  type ErrorKind,
+  type HealthRecord,
+  type ProbeLine,
+  type RoundTripRecord,
+} from "@fislat/probe/record";
 import {
   conclusions,
   type Evidence,
-  healthFromRoundTrips,
+  healthFromLines,
   type LineMeta,
-  latenessOf,
   ONSET_LAG_BOUND_MS,
   type SourceReport,
-  seqGaps,
+  seqGapsOf,
   type TargetEvent,
   type TaskEvidence,
   taskKey,
   zeroByPhase,
 } from "./evidence.js";
+import { LiveTally } from "./live-tally.js";
+import { phaseBetween } from "./phase-rule.js";
+import {
+  endAt,
+  isOk,
+  type LatencySummary,
+  mergeTrips,
+  type PhaseTrips,
+  phaseTripsFrom,
+  startAt,
+  summarize,
+} from "./phase-trips.js";
 import type { HealthObservation } from "./ports.js";
+import { errorKindOf, healthyOf, OK_OUTCOME, RoundTripStore } from "./record-store.js";
 import { estimateSkew } from "./skew.js";
+import { sortIndicesBy } from "./sort-by-key.js";
+
+export type { LatencySummary, PhaseTrips };
+export { phaseBetween, summarize };
 
 export const PHASES = ["baseline", "injection", "recovery"] as const;
 export type PhaseName = (typeof PHASES)[number];
-
-export interface LatencySummary {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
 
 export interface PhaseStats {
   phase: PhaseName;
@@ -77,8 +91,21 @@ export interface Timeline {
   phases: Record<PhaseName, PhaseStats>;
   /** A successful round trip slower than this counted as degraded. */
   degradedAboveMs: number;
-  /** Every distinct round trip, loop and /test, in start order. */
+  /**
+   * Every distinct round trip, loop and /test, in start order (a task's own timeline: its loop
+   * round trips), while there are at most the builder's hold limit; past it, empty
+   * (`roundTripsHeld` false): the figures come from `phaseTrips`, and `failureSample` keeps some.
+   */
   roundTrips: RoundTripRecord[];
+  /** How many distinct round trips were read (what `roundTrips` lists when it holds them all). */
+  roundTripCount: number;
+  roundTripsHeld: boolean;
+  /** The hold limit `roundTrips` was kept under. */
+  roundTripLimit?: number;
+  /** Failed round trips as objects: each one up to FAILURE_SAMPLE_SIZE, past it an evenly spread sample. */
+  failureSample?: RoundTripRecord[];
+  /** The loop round trips of each phase as placed here, compact (what the verdict judges). */
+  phaseTrips: Record<PhaseName, PhaseTrips>;
   malformedLines: number;
   duplicateLines: number;
   /** Lines that arrived after a line with a later start time. */
@@ -103,41 +130,18 @@ export interface Timeline {
   evidence?: Partial<Evidence>;
   /** tasks stopped or replaced, load balancer target health changes. */
   targetEvents?: TargetEvent[];
-  /**
-   * The loop round trips of each phase as placed here: each task's from when the fault took effect
-   * on it, its clock skew corrected (so times may differ from `roundTrips`'). Set on AWS runs.
-   */
-  phaseRoundTrips?: Record<PhaseName, RoundTripRecord[]>;
   /** One timeline per task (by task id), each judged on its own, when lines came from several. */
   tasks?: Record<string, Timeline>;
 }
 
 export const isTimeout = (r: RoundTripRecord) => r.errorKind === "timeout" || r.errorKind === "connect_timeout";
-const startOf = (r: RoundTripRecord) => Date.parse(r.ts);
-const endOf = (r: RoundTripRecord) => Date.parse(r.ts) + r.rttMs;
-
-export function summarize(valuesMs: number[]): LatencySummary | undefined {
-  if (valuesMs.length === 0) return undefined;
-  // hdr-histogram records integers: microseconds keep sub-millisecond precision.
-  const histogram = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
-  try {
-    for (const v of valuesMs) histogram.recordValue(Math.max(1, Math.round(v * 1000)));
-    const at = (p: number) => histogram.getValueAtPercentile(p) / 1000;
-    return { p50: at(50), p90: at(90), p99: at(99), max: histogram.maxValue / 1000, mean: histogram.mean / 1000 };
-  } finally {
-    histogram.destroy();
-  }
-}
 
 type Health = { at: number; healthy: boolean; source: HealthTransition["source"] };
 
 export class TimelineBuilder {
-  private readonly byKey = new Map<string, RoundTripRecord>();
-  private readonly metaByKey = new Map<string, LineMeta>();
+  private readonly store: RoundTripStore;
+  /** Live counts per phase, by the same rule as the summary's (see live-tally.ts). */
+  readonly live: LiveTally;
   private readonly probeHealth: HealthRecord[] = [];
   private readonly polls: HealthObservation[] = [];
   private readonly targetEvents: TargetEvent[] = [];
@@ -149,6 +153,12 @@ export class TimelineBuilder {
   private outOfOrder = 0;
   private missedTicks = 0;
   private latestStart = Number.NEGATIVE_INFINITY;
+
+  /** `holdLimit`: round trips kept as objects (and listed in the report) up to this many. */
+  constructor(options: { holdLimit?: number } = {}) {
+    this.store = new RoundTripStore(options.holdLimit);
+    this.live = new LiveTally(this.store);
+  }
 
   /** Adds one parsed line (with how it was delivered, if known); returns the round trip if it was a new one. */
   add(line: ProbeLine, meta?: LineMeta): RoundTripRecord | undefined {
@@ -172,16 +182,15 @@ export class TimelineBuilder {
       }
       case "round-trip": {
         const r = line.record;
-        const key = `${r.task}|${r.src}|${r.seq}|${r.ts}`;
-        if (this.byKey.has(key)) {
+        const i = this.store.add(r, meta);
+        if (i < 0) {
           this.duplicates += 1;
           return undefined;
         }
-        this.byKey.set(key, r);
-        if (meta) this.metaByKey.set(key, meta);
-        const start = startOf(r);
+        const start = this.store.start[i] as number;
         if (start < this.latestStart) this.outOfOrder += 1;
         this.latestStart = Math.max(this.latestStart, start);
+        this.live.add(i);
         return r;
       }
       default:
@@ -206,41 +215,74 @@ export class TimelineBuilder {
    * derives it from the baseline and the fault's delay).
    */
   build(window: FaultWindow, degradedAboveMs: (baseline: LatencySummary | undefined) => number): Timeline {
-    const roundTrips = [...this.byKey.values()].sort((a, b) => startOf(a) - startOf(b));
+    const s = this.store;
+    const n = s.length;
+    const order = sortIndicesBy(n, (i) => s.start[i] as number);
     const faultStart = window.startedAt?.getTime();
     const faultEnd = window.endedAt?.getTime();
     const targeted = window.targets ? new Set(window.targets.map(taskKey)) : undefined;
+    const held = s.holdsAll;
+    const recordAt = (i: number) => s.record(i) as RoundTripRecord;
 
-    // Per task: its loop round trips and how they were delivered.
-    const byTask = new Map<string, { records: RoundTripRecord[]; delays: number[]; metas: LineMeta[] }>();
-    for (const [key, r] of this.byKey) {
-      if (r.src !== "loop") continue;
-      const id = taskKey(r.task);
-      let entry = byTask.get(id);
-      if (!entry) {
-        entry = { records: [], delays: [], metas: [] };
-        byTask.set(id, entry);
+    // Per task (in the order first read): its loop round trips, in start order.
+    const groupOfTask = new Int32Array(s.tasks.length).fill(-1);
+    const groupIds: string[] = [];
+    const groupByKey = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      if (!s.isLoop(i)) continue;
+      const t = s.task[i] as number;
+      if ((groupOfTask[t] as number) >= 0) continue;
+      const key = taskKey(s.tasks[t] as string);
+      let g = groupByKey.get(key);
+      if (g === undefined) {
+        g = groupIds.length;
+        groupIds.push(key);
+        groupByKey.set(key, g);
       }
-      entry.records.push(r);
-      const meta = this.metaByKey.get(key);
-      if (meta) {
-        entry.metas.push(meta);
-        if (meta.timestamp !== undefined && meta.ingestionTime !== undefined)
-          entry.delays.push(meta.ingestionTime - meta.timestamp);
-      }
+      groupOfTask[t] = g;
     }
-    for (const entry of byTask.values()) entry.records.sort((a, b) => startOf(a) - startOf(b));
+    const sizes = new Uint32Array(groupIds.length + 1);
+    for (const i of order) {
+      if (!s.isLoop(i)) continue;
+      const g = (groupOfTask[s.task[i] as number] as number) + 1;
+      sizes[g] = (sizes[g] as number) + 1;
+    }
+    for (let g = 1; g < sizes.length; g++) sizes[g] = (sizes[g] as number) + (sizes[g - 1] as number);
+    const byGroup = new Uint32Array(sizes[groupIds.length] ?? 0);
+    const fill = sizes.slice(0, groupIds.length);
+    for (const i of order) {
+      if (!s.isLoop(i)) continue;
+      const g = groupOfTask[s.task[i] as number] as number;
+      byGroup[fill[g] as number] = i;
+      fill[g] = (fill[g] as number) + 1;
+    }
+    const groupSlice = (g: number) => byGroup.subarray(sizes[g] as number, sizes[g + 1] as number);
+    const delaysOf = (idx: Uint32Array) => {
+      const delays: number[] = [];
+      const ts = s.metaTimestamp;
+      const ing = s.metaIngestion;
+      if (!ts || !ing) return delays;
+      for (const i of idx) {
+        const d = (ing[i] as number) - (ts[i] as number);
+        if (!Number.isNaN(d)) delays.push(d);
+      }
+      return delays;
+    };
+    const endOfI = (i: number) => (s.start[i] as number) + (s.rtt[i] as number);
 
     // The baseline threshold from every task's baseline, on a first skew estimate from ingestion.
-    const firstCorrection = new Map(
-      [...byTask].map(([id, e]) => [id, window.findOnset ? (estimateSkew(e.delays)?.correctionMs ?? 0) : 0] as const),
-    );
-    const baselineAll = [...byTask].flatMap(([id, e]) =>
-      e.records.filter((r) => faultStart === undefined || endOf(r) - (firstCorrection.get(id) ?? 0) < faultStart),
-    );
-    const baselineLatency = summarize(baselineAll.map((r) => r.rttMs));
+    const delaysByGroup = groupIds.map((_, g) => delaysOf(groupSlice(g)));
+    const baselineValues: number[] = [];
+    groupIds.forEach((_, g) => {
+      const c = window.findOnset ? (estimateSkew(delaysByGroup[g] as number[])?.correctionMs ?? 0) : 0;
+      for (const i of groupSlice(g)) {
+        if (faultStart === undefined || endOfI(i) - c < faultStart) baselineValues.push(s.rtt[i] as number);
+      }
+    });
+    const baselineLatency = summarize(baselineValues);
+    baselineValues.length = 0;
     const threshold = degradedAboveMs(baselineLatency);
-    const degraded = (r: RoundTripRecord) => !r.ok || r.rttMs > threshold;
+    const degraded = (i: number) => s.outcome[i] !== OK_OUTCOME || (s.rtt[i] as number) > threshold;
 
     const stoppedAt = new Map<string, { at: Date; reason: string }>();
     for (const e of this.targetEvents) {
@@ -250,35 +292,39 @@ export class TimelineBuilder {
 
     const perTask: Record<string, Timeline> = {};
     const evidenceTasks: TaskEvidence[] = [];
-    const merged: Record<PhaseName, RoundTripRecord[]> = { baseline: [], injection: [], recovery: [] };
+    const merged: Record<PhaseName, PhaseTrips[]> = { baseline: [], injection: [], recovery: [] };
     const mergedHealth: Health[] = [];
     let straddling = 0;
-    const multi = byTask.size > 1;
+    const multi = groupIds.length > 1;
 
-    for (const [id, entry] of byTask) {
+    groupIds.forEach((id, g) => {
+      const idx = groupSlice(g);
+      const delays = delaysByGroup[g] as number[];
       const isTargeted = targeted === undefined || targeted.has(id);
       // Locally the probe and the proxy share one clock: only remote tasks are checked for skew.
-      const skew = window.findOnset
-        ? estimateSkew(entry.delays, recoveredAfterEnd(entry.records, degraded, faultEnd))
-        : undefined;
+      const skew = window.findOnset ? estimateSkew(delays, recoveredAfterEnd(s, idx, degraded, faultEnd)) : undefined;
       const c = skew?.correctionMs ?? 0;
-      const shift = (r: RoundTripRecord) => (c === 0 ? r : { ...r, ts: new Date(startOf(r) - c).toISOString() });
-      const records = entry.records.map(shift);
+      const st = (i: number) => (s.start[i] as number) - c;
+      const en = (i: number) => st(i) + (s.rtt[i] as number);
 
       // When the fault took effect here: the first round trip that shows it, within the action's window.
       let onsetAt: number | undefined;
       if (faultStart !== undefined && window.findOnset && isTargeted) {
-        const first = records.find(
-          (r) => endOf(r) > faultStart && (faultEnd === undefined || startOf(r) < faultEnd) && degraded(r),
-        );
-        if (first) onsetAt = Math.max(faultStart, startOf(first));
+        for (const i of idx) {
+          if (en(i) > faultStart && (faultEnd === undefined || st(i) < faultEnd) && degraded(i)) {
+            onsetAt = Math.max(faultStart, st(i));
+            break;
+          }
+        }
       }
       const taskStart = isTargeted ? (onsetAt ?? faultStart) : undefined;
       const taskEnd = isTargeted ? faultEnd : undefined;
       let beforeOnset = 0;
-      const phaseOf = (r: RoundTripRecord): PhaseName | "before-onset" | undefined => {
-        const start = startOf(r);
-        const end = endOf(r);
+      let taskStraddling = 0;
+      const lists: Record<PhaseName, number[]> = { baseline: [], injection: [], recovery: [] };
+      for (const i of idx) {
+        const start = st(i);
+        const end = en(i);
         if (
           faultStart !== undefined &&
           isTargeted &&
@@ -286,46 +332,56 @@ export class TimelineBuilder {
           start >= faultStart &&
           start < onsetAt &&
           end <= onsetAt
-        )
-          return "before-onset";
-        return phaseBetween(start, end, taskStart, taskEnd);
-      };
-      const groups: Record<PhaseName, RoundTripRecord[]> = { baseline: [], injection: [], recovery: [] };
-      let taskStraddling = 0;
-      for (const r of records) {
-        const phase = phaseOf(r);
-        if (phase === "before-onset") beforeOnset += 1;
-        else if (phase) groups[phase].push(r);
+        ) {
+          beforeOnset += 1;
+          continue;
+        }
+        const phase = phaseBetween(start, end, taskStart, taskEnd);
+        if (phase) lists[phase].push(i);
         else taskStraddling += 1;
       }
+      const groups = {
+        baseline: phaseTripsFrom(s, lists.baseline, c),
+        injection: phaseTripsFrom(s, lists.injection, c),
+        recovery: phaseTripsFrom(s, lists.recovery, c),
+      };
 
-      const health = this.healthFor(id, entry.records, c, multi);
-      const taskTimeline = assemble(groups, health, taskStart, taskEnd, baselineLatency, threshold, degraded);
-      taskTimeline.roundTrips = records;
-      if (window.findOnset) taskTimeline.phaseRoundTrips = groups;
+      const health = this.healthFor(id, idx, c, multi);
+      const taskTimeline = assemble(groups, health, taskStart, taskEnd, baselineLatency, threshold);
+      taskTimeline.roundTripCount = idx.length;
+      taskTimeline.roundTripsHeld = held;
+      taskTimeline.roundTrips = held
+        ? Array.from(idx, (i) => {
+            const r = recordAt(i);
+            return c === 0 ? r : { ...r, ts: new Date(st(i)).toISOString() };
+          })
+        : [];
       taskTimeline.straddlingFault = taskStraddling;
 
       const stopped = stoppedAt.get(id);
-      const phaseAtMs = (ms: number) => {
-        const p = phaseBetween(ms, ms, taskStart, taskEnd);
-        return p;
-      };
       const untilMs = stopped?.at.getTime() ?? window.runEndedAt?.getTime();
-      const gaps = seqGaps(
-        entry.records,
-        (ms) => phaseAtMs(ms - c),
+      const gaps = seqGapsOf(
+        Array.from(idx, (i) => s.seq[i] as number),
+        Array.from(idx, (i) => s.start[i] as number),
+        (ms) => phaseBetween(ms - c, ms - c, taskStart, taskEnd),
         // Lines still on their way at the end are counted only where they can be lost (CloudWatch).
         window.findOnset && untilMs !== undefined && window.intervalMs
           ? { untilMs: untilMs + c, intervalMs: window.intervalMs }
           : undefined,
         this.missedSeqs.get(id),
       );
-      const seqs = entry.records.map((r) => r.seq);
+      let firstSeq = Number.POSITIVE_INFINITY;
+      let lastSeq = Number.NEGATIVE_INFINITY;
+      for (const i of idx) {
+        firstSeq = Math.min(firstSeq, s.seq[i] as number);
+        lastSeq = Math.max(lastSeq, s.seq[i] as number);
+      }
+      const first = idx[0];
       const ev: TaskEvidence = {
-        task: entry.records[0]?.task ?? id,
-        lines: entry.records.length,
-        firstSeq: Math.min(...seqs),
-        lastSeq: Math.max(...seqs),
+        task: first === undefined ? id : (s.tasks[s.task[first] as number] as string),
+        lines: idx.length,
+        firstSeq,
+        lastSeq,
         missing: gaps.missing,
         missingByPhase: gaps.byPhase,
         targeted: isTargeted,
@@ -337,13 +393,22 @@ export class TimelineBuilder {
       }
       if (window.findOnset && isTargeted && faultStart !== undefined && onsetAt === undefined) {
         // Only a task watched while the action ran can be said never to have shown the fault.
-        const watched = records.some(
-          (r) => startOf(r) >= faultStart && (faultEnd === undefined || startOf(r) < faultEnd),
-        );
+        let watched = false;
+        for (const i of idx) {
+          if (st(i) >= faultStart && (faultEnd === undefined || st(i) < faultEnd)) {
+            watched = true;
+            break;
+          }
+        }
         if (watched) ev.faultNeverShowed = true;
       }
-      const lateness = latenessOf(entry.metas);
-      if (lateness) ev.lateness = lateness;
+      if (delays.length > 0) {
+        const late = Float64Array.from(delays).sort();
+        ev.lateness = {
+          medianMs: late[Math.floor(late.length / 2)] as number,
+          maxMs: late[late.length - 1] as number,
+        };
+      }
       if (skew) ev.skew = skew;
       if (stopped) ev.stopped = stopped;
       evidenceTasks.push(ev);
@@ -355,29 +420,38 @@ export class TimelineBuilder {
       };
       perTask[id] = taskTimeline;
 
-      if (!isTargeted) continue;
-      for (const phase of PHASES) merged[phase].push(...groups[phase]);
+      if (!isTargeted) return;
+      for (const phase of PHASES) merged[phase].push(groups[phase]);
       mergedHealth.push(...health);
       straddling += taskStraddling;
-    }
+    });
 
-    for (const phase of PHASES) merged[phase].sort((a, b) => startOf(a) - startOf(b));
-    const onsets = evidenceTasks.flatMap((t) => (t.onset ? [t.onset.at.getTime()] : []));
+    const phaseTrips = {
+      baseline: mergeTrips(merged.baseline),
+      injection: mergeTrips(merged.injection),
+      recovery: mergeTrips(merged.recovery),
+    };
+    let runStart = faultStart;
+    let earliestOnset = Number.POSITIVE_INFINITY;
+    for (const t of evidenceTasks) if (t.onset) earliestOnset = Math.min(earliestOnset, t.onset.at.getTime());
     // Several tasks: the run's injection starts when the fault took effect on the first of them.
-    const runStart = onsets.length > 0 ? Math.min(...onsets) : faultStart;
+    if (earliestOnset !== Number.POSITIVE_INFINITY) runStart = earliestOnset;
     const health = multi
       ? mergedHealth.sort((a, b) => a.at - b.at)
       : mergedHealth.length > 0
         ? mergedHealth
-        : this.healthFor(undefined, [], 0, false);
-    const timeline = assemble(merged, health, runStart, faultEnd, baselineLatency, threshold, degraded);
-    timeline.roundTrips = roundTrips;
+        : this.healthFor(undefined, new Uint32Array(0), 0, false);
+    const timeline = assemble(phaseTrips, health, runStart, faultEnd, baselineLatency, threshold);
+    timeline.roundTripCount = n;
+    timeline.roundTripsHeld = held;
+    timeline.roundTripLimit = s.holdLimit;
+    timeline.roundTrips = held ? Array.from(order, recordAt) : [];
+    timeline.failureSample = s.failureSample();
     timeline.malformedLines = this.malformed;
     timeline.duplicateLines = this.duplicates;
     timeline.outOfOrderLines = this.outOfOrder;
     timeline.missedTicks = this.missedTicks;
     timeline.straddlingFault = straddling;
-    if (window.findOnset) timeline.phaseRoundTrips = merged;
 
     const missingByPhase = zeroByPhase();
     for (const t of evidenceTasks) {
@@ -399,15 +473,19 @@ export class TimelineBuilder {
    * carry it, else the probe's "Health changed" lines, else changes seen by polling
    * /health (which also catch a probe that stopped answering). `task`: one task's, or every line.
    */
-  private healthFor(
-    task: string | undefined,
-    records: RoundTripRecord[],
-    correction: number,
-    perTaskOnly: boolean,
-  ): Health[] {
+  private healthFor(task: string | undefined, idx: Uint32Array, correction: number, perTaskOnly: boolean): Health[] {
+    const s = this.store;
     const probe = this.probeHealth.filter((h) => task === undefined || !perTaskOnly || taskKey(h.task ?? "") === task);
     const changes = probe.map((h) => ({ at: Date.parse(h.ts), healthy: h.healthy }));
-    const fromLines = healthFromRoundTrips(records, changes);
+    function* carrying() {
+      for (const i of idx) {
+        const healthy = healthyOf(s.flags[i] as number);
+        if (healthy === undefined) continue;
+        const start = s.start[i] as number;
+        yield { start, end: start + (s.rtt[i] as number), healthy };
+      }
+    }
+    const fromLines = healthFromLines(carrying(), changes);
     if (fromLines)
       return fromLines.map((h) => ({ at: h.at - correction, healthy: h.healthy, source: "probe" as const }));
     if (changes.length > 0)
@@ -425,47 +503,44 @@ export class TimelineBuilder {
   }
 }
 
-/**
- * A round trip in flight when the fault started or ended belongs to neither side: it is set aside
- * (and counted) rather than allowed to bias a phase.
- */
-function phaseBetween(start: number, end: number, faultStart?: number, faultEnd?: number): PhaseName | undefined {
-  if (faultStart === undefined || end < faultStart) return "baseline";
-  if (start < faultStart) return undefined;
-  if (faultEnd === undefined || end <= faultEnd) return "injection";
-  if (start < faultEnd) return undefined;
-  return "recovery";
-}
-
 /** The first round trip that no longer showed the fault after it last did, minus FIS's end (task clock). */
 function recoveredAfterEnd(
-  records: RoundTripRecord[],
-  degraded: (r: RoundTripRecord) => boolean,
+  s: RoundTripStore,
+  idx: Uint32Array,
+  degraded: (i: number) => boolean,
   faultEnd: number | undefined,
 ): number | undefined {
   if (faultEnd === undefined) return undefined;
-  const near = records.filter((r) => Math.abs(startOf(r) - faultEnd) <= 60_000);
   let lastDegraded = -1;
-  near.forEach((r, i) => {
-    if (degraded(r)) lastDegraded = i;
-  });
+  let firstNear = -1;
+  let lastNear = -1;
+  for (let j = 0; j < idx.length; j++) {
+    const i = idx[j] as number;
+    if (Math.abs((s.start[i] as number) - faultEnd) > 60_000) continue;
+    if (firstNear < 0) firstNear = j;
+    lastNear = j;
+    if (degraded(i)) lastDegraded = j;
+  }
   if (lastDegraded < 0) return undefined;
-  const good = near.slice(lastDegraded + 1).find((r) => !degraded(r));
-  // Its end, not its start: a round trip sent just before the fault was removed can still come back fast.
-  return good ? endOf(good) - faultEnd : undefined;
+  for (let j = lastDegraded + 1; j <= lastNear; j++) {
+    const i = idx[j] as number;
+    if (Math.abs((s.start[i] as number) - faultEnd) > 60_000 || degraded(i)) continue;
+    // Its end, not its start: a round trip sent just before the fault was removed can still come back fast.
+    return (s.start[i] as number) + (s.rtt[i] as number) - faultEnd;
+  }
+  return undefined;
 }
 
 function assemble(
-  grouped: Record<PhaseName, RoundTripRecord[]>,
+  grouped: Record<PhaseName, PhaseTrips>,
   healthPoints: Health[],
   faultStart: number | undefined,
   faultEnd: number | undefined,
   baselineLatency: LatencySummary | undefined,
   threshold: number,
-  degraded: (r: RoundTripRecord) => boolean,
 ): Timeline {
   const phases = Object.fromEntries(
-    PHASES.map((phase) => [phase, phaseStats(phase, grouped[phase], baselineLatency, degraded)]),
+    PHASES.map((phase) => [phase, phaseStats(phase, grouped[phase], baselineLatency, threshold)]),
   ) as Record<PhaseName, PhaseStats>;
   const health: HealthTransition[] = healthPoints.map((h) => ({
     at: new Date(h.at),
@@ -476,6 +551,9 @@ function assemble(
     phases,
     degradedAboveMs: threshold,
     roundTrips: [],
+    roundTripCount: 0,
+    roundTripsHeld: true,
+    phaseTrips: grouped,
     malformedLines: 0,
     duplicateLines: 0,
     outOfOrderLines: 0,
@@ -483,21 +561,35 @@ function assemble(
     straddlingFault: 0,
     health,
   };
+  const degradedAt = (t: PhaseTrips, j: number) => !isOk(t, j) || (t.rtt[j] as number) > threshold;
+  const first = (t: PhaseTrips, is: (j: number) => boolean) => {
+    for (let j = 0; j < t.rtt.length; j++) if (is(j)) return j;
+    return -1;
+  };
   if (faultStart !== undefined) {
-    const firstDegraded = grouped.injection.find(degraded);
-    if (firstDegraded) timeline.timeToDetectMs = endOf(firstDegraded) - faultStart;
+    const inj = grouped.injection;
+    const firstDegraded = first(inj, (j) => degradedAt(inj, j));
+    if (firstDegraded >= 0) timeline.timeToDetectMs = endAt(inj, firstDegraded) - faultStart;
     const unhealthy = health.find((h) => !h.healthy && h.at.getTime() >= faultStart);
     if (unhealthy) {
       timeline.timeToUnhealthyMs = unhealthy.at.getTime() - faultStart;
-      const firstFailure = grouped.injection.find((r) => !r.ok);
-      if (firstFailure) timeline.unhealthyAfterFirstFailureMs = unhealthy.at.getTime() - startOf(firstFailure);
+      const firstFailure = first(inj, (j) => !isOk(inj, j));
+      if (firstFailure >= 0)
+        timeline.unhealthyAfterFirstFailureMs = unhealthy.at.getTime() - startAt(inj, firstFailure);
     }
   }
   if (faultEnd !== undefined) {
-    const firstSuccess = grouped.recovery.find((r) => r.ok && !degraded(r));
-    if (firstSuccess) timeline.timeToRecoverMs = Math.max(0, endOf(firstSuccess) - faultEnd);
-    const lastDegraded = grouped.recovery.filter(degraded).at(-1);
-    timeline.degradationAfterFaultMs = lastDegraded ? endOf(lastDegraded) - faultEnd : 0;
+    const rec = grouped.recovery;
+    const firstSuccess = first(rec, (j) => isOk(rec, j) && !degradedAt(rec, j));
+    if (firstSuccess >= 0) timeline.timeToRecoverMs = Math.max(0, endAt(rec, firstSuccess) - faultEnd);
+    let lastDegraded = -1;
+    for (let j = rec.rtt.length - 1; j >= 0; j--) {
+      if (degradedAt(rec, j)) {
+        lastDegraded = j;
+        break;
+      }
+    }
+    timeline.degradationAfterFaultMs = lastDegraded >= 0 ? endAt(rec, lastDegraded) - faultEnd : 0;
     const lastUnhealthy = health.filter((h) => !h.healthy).at(-1);
     if (lastUnhealthy) {
       const healthy = health.find((h) => h.healthy && h.at.getTime() >= lastUnhealthy.at.getTime());
@@ -509,28 +601,42 @@ function assemble(
 
 function phaseStats(
   phase: PhaseName,
-  records: RoundTripRecord[],
+  trips: PhaseTrips,
   baseline: LatencySummary | undefined,
-  degraded: (r: RoundTripRecord) => boolean,
+  threshold: number,
 ): PhaseStats {
+  const byKind = new Uint32Array(ERROR_KINDS.length + 1);
+  let newConnections = 0;
+  let degraded = 0;
+  const okRtt: number[] = [];
+  const count = trips.rtt.length;
+  for (let j = 0; j < count; j++) {
+    const o = trips.outcome[j] as number;
+    byKind[o] = (byKind[o] as number) + 1;
+    if (trips.conn[j] === 1) newConnections += 1;
+    if (o !== OK_OUTCOME || (trips.rtt[j] as number) > threshold) degraded += 1;
+    if (o === OK_OUTCOME) okRtt.push(trips.rtt[j] as number);
+  }
   const errors: Partial<Record<ErrorKind, number>> = {};
   let timeouts = 0;
-  for (const r of records) {
-    if (r.ok) continue;
-    if (isTimeout(r)) timeouts += 1;
-    else if (r.errorKind) errors[r.errorKind] = (errors[r.errorKind] ?? 0) + 1;
+  for (let o = 1; o < byKind.length; o++) {
+    const k = byKind[o] as number;
+    if (k === 0) continue;
+    const kind = errorKindOf(o) as ErrorKind;
+    if (kind === "timeout" || kind === "connect_timeout") timeouts += k;
+    else errors[kind] = k;
   }
   const stats: PhaseStats = {
     phase,
-    count: records.length,
-    successes: records.filter((r) => r.ok).length,
+    count,
+    successes: byKind[OK_OUTCOME] as number,
     timeouts,
     errors,
-    newConnections: records.filter((r) => r.conn === "new").length,
-    degraded: records.filter(degraded).length,
+    newConnections,
+    degraded,
   };
-  const latency = summarize(records.map((r) => r.rttMs));
-  const successLatency = summarize(records.filter((r) => r.ok).map((r) => r.rttMs));
+  const latency = summarize(trips.rtt);
+  const successLatency = summarize(okRtt);
   if (latency) stats.latency = latency;
   if (successLatency) stats.successLatency = successLatency;
   if (latency && baseline) stats.medianShiftMs = latency.p50 - baseline.p50;

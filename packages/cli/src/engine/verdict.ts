@@ -18,6 +18,7 @@ import {
   timeValues,
   type World,
 } from "./metrics.js";
+import { isTimeoutAt, type PhaseTrips, phaseTripsOf } from "./phase-trips.js";
 import type { EvidenceRules, ExperimentPlan } from "./plan.js";
 import { type Prediction, wilsonInterval } from "./predict.js";
 import { agrees, boundValue, compare, type ReferenceValues } from "./threshold.js";
@@ -56,8 +57,8 @@ export interface Verdict {
 
 /**
  * What an AWS timeline adds (aws-verdict's evidence, read structurally so a local timeline without
- * it is judged the same): lines lost per phase, reasons the evidence cannot tell, the
- * round trips as the builder grouped them (after each task's fault onset), and per-task timelines.
+ * it is judged the same): lines lost per phase, reasons the evidence cannot tell, and per-task
+ * timelines. `phaseRoundTrips`: round trips grouped by hand, judged instead of `phaseTrips`.
  */
 export type WithEvidence = Timeline & {
   evidence?: {
@@ -98,6 +99,24 @@ export function roundTripsByPhase(timeline: Timeline, window: FaultWindow): Reco
   return out;
 }
 
+/** The round trips to judge per phase: grouped by hand if given, else as the timeline placed them. */
+function phaseTripsFor(timeline: WithEvidence, window: FaultWindow): Record<PhaseName, PhaseTrips> {
+  const grouped = timeline.phaseRoundTrips;
+  if (grouped)
+    return {
+      baseline: phaseTripsOf(grouped.baseline),
+      injection: phaseTripsOf(grouped.injection),
+      recovery: phaseTripsOf(grouped.recovery),
+    };
+  if (timeline.phaseTrips) return timeline.phaseTrips;
+  const byPhase = roundTripsByPhase(timeline, window);
+  return {
+    baseline: phaseTripsOf(byPhase.baseline),
+    injection: phaseTripsOf(byPhase.injection),
+    recovery: phaseTripsOf(byPhase.recovery),
+  };
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const show = (check: Check, v: Figure) =>
   v === null ? "did not occur" : check.threshold.aggregation.kind === "rate" ? pct(v) : round(v).toString();
@@ -120,7 +139,7 @@ function measure(check: Check, ev: RunEvidence, world: World): Measured {
   }
   const phase = ev.phases[check.scope as PhaseName];
   if (def.kind === "count") {
-    return { value: phase.trips.length + (world === "observed" ? 0 : phase.missing) };
+    return { value: phase.trips.rtt.length + (world === "observed" ? 0 : phase.missing) };
   }
   if (def.kind === "time") {
     return { value: aggregateTimes(timeValues(def, phase, world), agg.kind, agg.kind === "p" ? agg.percentile : 50) };
@@ -175,7 +194,7 @@ function evaluateCheck(check: Check, ev: RunEvidence, refs: ReferenceValues, rul
   const boundText = Array.isArray(bound) ? `${pct(bound[0])} to ${pct(bound[1])}` : show(check, bound);
   const result = { ...base, ...withInterval, bound };
   if (check.role === "hypothesis" && def.scope === "phase") {
-    const count = ev.phases[check.scope as PhaseName].trips.length;
+    const count = ev.phases[check.scope as PhaseName].trips.rtt.length;
     if (count < rules.minRoundTrips) {
       return {
         ...result,
@@ -232,7 +251,7 @@ function evidenceReason(r: CheckResult, timeline: Timeline, share: number): stri
 
 export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: FaultWindow): Verdict {
   const { request } = plan;
-  const byPhase = timeline.phaseRoundTrips ?? roundTripsByPhase(timeline, window);
+  const byPhase = phaseTripsFor(timeline, window);
   const missingBy: Partial<Record<PhaseName, number>> = timeline.evidence?.missingByPhase ?? {};
   const phases = Object.fromEntries(
     PHASES.map((p): [PhaseName, PhaseEvidence] => [p, { trips: byPhase[p], missing: Math.max(0, missingBy[p] ?? 0) }]),
@@ -265,7 +284,7 @@ export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: F
   } else if (notShown.length > 0) {
     status = "inconclusive";
     reasons =
-      timeline.roundTrips.length === 0
+      (timeline.roundTripCount ?? timeline.roundTrips.length) === 0
         ? ["no round-trip lines arrived from the targets"]
         : notShown.map((r) => evidenceReason(r, timeline, request.evidence.faultShownShare));
   } else if (checks.some((c) => c.status === "failed")) {
@@ -281,10 +300,11 @@ export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: F
   const verdict: Verdict = { status, reasons, checks: [...evidence, ...checks] };
   if (prediction) verdict.prediction = prediction;
   const inj = phases.injection.trips;
-  if (inj.length > 0) {
-    const timeouts = inj.filter((r) => r.errorKind === "timeout" || r.errorKind === "connect_timeout").length;
-    verdict.observedTimeoutFraction = timeouts / inj.length;
-    verdict.observedTimeoutInterval = wilsonInterval(timeouts, inj.length);
+  if (inj.rtt.length > 0) {
+    let timeouts = 0;
+    for (let j = 0; j < inj.rtt.length; j++) if (isTimeoutAt(inj, j)) timeouts += 1;
+    verdict.observedTimeoutFraction = timeouts / inj.rtt.length;
+    verdict.observedTimeoutInterval = wilsonInterval(timeouts, inj.rtt.length);
   }
   return verdict;
 }

@@ -1,10 +1,13 @@
 // What a person sees while a run goes on: an ora spinner with the phase, time left, the last round
 // trip and this phase's counts on a live terminal; plain progress lines when piped, in CI, on a
-// dumb terminal or one that reports no width.
+// dumb terminal or one that reports no width. The counts are the engine's live tally, placed in
+// phases by the summary's own rule, so the last counts shown are the summary's.
 import type { RoundTripRecord } from "@fislat/probe/record";
 import ora, { type Ora } from "ora";
 import { formatDuration } from "../durations.js";
 import type { ExperimentEvents } from "../engine/experiment.js";
+import type { LiveTally } from "../engine/live-tally.js";
+import type { PhaseName } from "../engine/timeline.js";
 import { colorLevel, isLiveTerminal, type makeChalk } from "./style.js";
 
 const PLAIN_STATUS_EVERY_MS = 5000;
@@ -21,7 +24,8 @@ export function createProgress(stream: NodeJS.WriteStream, chalk: ReturnType<typ
   let phaseEndsAt = 0;
   let last: RoundTripRecord | undefined;
   // Counted per phase: "injection ... 11 ok" must not include the baseline's successes.
-  let counts = { ok: 0, timeouts: 0, errors: 0 };
+  let countedPhase: PhaseName = "baseline";
+  let tally: LiveTally | undefined;
   const spinner: Ora | undefined = isLiveTerminal(stream)
     ? ora({
         stream,
@@ -37,7 +41,12 @@ export function createProgress(stream: NodeJS.WriteStream, chalk: ReturnType<typ
   const status = () => {
     const left = Math.max(0, phaseEndsAt - performance.now());
     const lastText = last ? `last ${describe(last)}` : "no round trip yet";
-    return `${phase} ${formatDuration(left)} left | ${lastText} | ${counts.ok} ok, ${counts.timeouts} timeouts, ${counts.errors} errors`;
+    return `${phase} ${formatDuration(left)} left | ${lastText} | ${countsText()}`;
+  };
+  const countsText = () => {
+    const c = tally?.phase(countedPhase) ?? { ok: 0, timeouts: 0, errors: 0 };
+    const aside = tally?.setAside ?? 0;
+    return `${c.ok} ok, ${plural(c.timeouts, "timeout")}, ${plural(c.errors, "error")}${aside > 0 ? `, ${aside} set aside (in flight at a fault boundary)` : ""}`;
   };
   // The spinner's line must never wrap: a wrapped line is redrawn one row lower each time.
   const fit = (text: string) => {
@@ -73,16 +82,14 @@ export function createProgress(stream: NodeJS.WriteStream, chalk: ReturnType<typ
       phase = name;
       phaseEndsAt = performance.now() + plannedMs;
       if (name !== "judging") {
-        counts = { ok: 0, timeouts: 0, errors: 0 };
+        countedPhase = name;
         line(`${chalk.bold(name)} for ${formatDuration(plannedMs)}`);
       }
     },
-    roundTrip(r) {
+    roundTrip(r, live) {
       if (r.src !== "loop") return;
       last = r;
-      if (r.ok) counts.ok += 1;
-      else if (r.errorKind === "timeout" || r.errorKind === "connect_timeout") counts.timeouts += 1;
-      else counts.errors += 1;
+      tally = live;
       showStatus();
     },
     faultStarted(at) {
@@ -104,3 +111,5 @@ export function createProgress(stream: NodeJS.WriteStream, chalk: ReturnType<typ
     },
   };
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

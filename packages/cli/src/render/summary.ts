@@ -14,21 +14,30 @@ import type { makeChalk } from "./style.js";
 type Chalk = ReturnType<typeof makeChalk>;
 const CHART_WIDTH = 64;
 
+/** The loop's round trips as (start, ms); past the report's limit, each second's slowest. */
+function chartPoints(report: Report): { at: number; ms: number }[] {
+  if (report.records?.held === "aggregates")
+    return PHASES.flatMap((p) => report.perSecond[p].map((s) => ({ at: Date.parse(s.at), ms: s.max }))).sort(
+      (a, b) => a.at - b.at,
+    );
+  return report.roundTrips.filter((r) => r.src === "loop").map((r) => ({ at: Date.parse(r.ts), ms: r.rttMs }));
+}
+
 export function renderChart(report: Report, width = CHART_WIDTH): string {
-  const trips = report.roundTrips.filter((r) => r.src === "loop");
+  const trips = chartPoints(report);
   if (trips.length < 2) return "";
-  const start = Date.parse(trips[0]?.ts ?? "");
-  const span = Math.max(1, Date.parse(trips.at(-1)?.ts ?? "") - start);
+  const start = trips[0]?.at ?? 0;
+  const span = Math.max(1, (trips.at(-1)?.at ?? 0) - start);
   const columns = Math.min(width, trips.length);
   const buckets: number[][] = Array.from({ length: columns }, () => []);
   for (const r of trips) {
-    const i = Math.min(columns - 1, Math.floor(((Date.parse(r.ts) - start) / span) * columns));
-    buckets[i]?.push(r.rttMs);
+    const i = Math.min(columns - 1, Math.floor(((r.at - start) / span) * columns));
+    buckets[i]?.push(r.ms);
   }
   // Each column shows its slowest round trip; an empty column repeats its neighbour.
   let last = 0;
   const series = buckets.map((b) => {
-    if (b.length > 0) last = Math.max(...b);
+    if (b.length > 0) last = b.reduce((a, v) => Math.max(a, v), Number.NEGATIVE_INFINITY);
     return last;
   });
   const chart = asciichart.plot(series, { height: 8, format: (x: number) => `${x.toFixed(0).padStart(6)} ms` });
@@ -65,6 +74,12 @@ export function renderSummary(report: Report, chalk: Chalk, width = Number.POSIT
     t.timeToHealthyMs !== null && `/health 200 again ${formatDuration(t.timeToHealthyMs)} after`,
   ].filter(Boolean);
   if (times.length > 0) out.push(times.join("; "));
+  // The progress showed these as set aside; the table counts them in no phase.
+  const aside = report.lines.straddlingFault;
+  if (aside > 0)
+    out.push(
+      `${aside} round trip${aside === 1 ? " was" : "s were"} in flight when the fault started or ended: in no phase`,
+    );
   if (report.prediction) {
     const observed = report.observed.timeoutFraction;
     out.push(
