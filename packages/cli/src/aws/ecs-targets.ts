@@ -15,7 +15,7 @@ import {
 import type { Target } from "../engine/ports.js";
 import { badInput, EXIT, FislatError } from "../errors.js";
 import { SIDECAR_DEPENDENCIES_ENV } from "./fis-template.js";
-import { sidecarProblems } from "./preflight.js";
+import { sidecarProblems, ssmSidecar } from "./preflight.js";
 import { retryThrottled } from "./retry.js";
 
 export type TaskSelector =
@@ -105,9 +105,10 @@ export function probeContainer(definition: TaskDefinition, name?: string): Conta
   const containers = definition.containerDefinitions ?? [];
   if (name) return containers.find((c) => c.name === name);
   const probeVars = new Set(["CONNECTION_TIMEOUT_MS", "READ_TIMEOUT_MS", "TABLE_NAME"]);
+  const sidecar = ssmSidecar(definition);
   return (
     containers.find((c) => (c.environment ?? []).some((e) => probeVars.has(e.name ?? ""))) ??
-    containers.find((c) => !/amazon-ssm-agent/.test(c.image ?? ""))
+    containers.find((c) => c !== sidecar)
   );
 }
 
@@ -216,7 +217,7 @@ export async function resolveProbeTasks(
     if (logGroup) probe.logGroup = logGroup;
     if (logGroup && prefix) probe.logStream = `${prefix}/${container.name}/${taskId}`;
     if (log?.options?.["awslogs-region"]) probe.logRegion = log.options["awslogs-region"];
-    const sidecar = (definition.containerDefinitions ?? []).find((c) => /amazon-ssm-agent/.test(c.image ?? ""));
+    const sidecar = ssmSidecar(definition);
     if ((sidecar?.environment ?? []).some((e) => e.name === SIDECAR_DEPENDENCIES_ENV && e.value === "preinstalled"))
       probe.sidecarHasDependencies = true;
     tasks.push(probe);
