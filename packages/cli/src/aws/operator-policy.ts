@@ -63,6 +63,8 @@ export const REQUIRED_ACTIONS: Record<string, string[]> = {
   // deploy and destroy (CloudFormation then acts with the caller's rights on the stack's resources).
   DescribeStacksCommand: ["cloudformation:DescribeStacks"],
   DescribeStackEventsCommand: ["cloudformation:DescribeStackEvents"],
+  // deploy: the service's ARN, to say why its tasks stop while CloudFormation waits on them.
+  DescribeStackResourceCommand: ["cloudformation:DescribeStackResource"],
   CreateChangeSetCommand: ["cloudformation:CreateChangeSet"],
   DescribeChangeSetCommand: ["cloudformation:DescribeChangeSet"],
   ExecuteChangeSetCommand: ["cloudformation:ExecuteChangeSet"],
@@ -217,6 +219,7 @@ export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
         Action: [
           "cloudformation:DescribeStacks",
           "cloudformation:DescribeStackEvents",
+          "cloudformation:DescribeStackResource",
           "cloudformation:CreateChangeSet",
           "cloudformation:DescribeChangeSet",
           "cloudformation:ExecuteChangeSet",
