@@ -14,19 +14,22 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { badInput } from "../errors.js";
 import { checkProfile, tagAwsErrors } from "./aws-errors.js";
+import { stopRetriesOnQuota } from "./quota-errors.js";
 
-// Each client's errors name its service, the call and the endpoint (aws-errors.ts).
+/** Each client's errors name its service, the call and the endpoint (aws-errors.ts); a reached quota is not retried. */
+const prepared = <T>(client: T): T => stopRetriesOnQuota(tagAwsErrors(client));
+
 const FACTORIES = {
-  ecs: () => tagAwsErrors(new ECSClient({})),
-  fis: () => tagAwsErrors(new FisClient({})),
-  logs: () => tagAwsErrors(new CloudWatchLogsClient({})),
-  sts: () => tagAwsErrors(new STSClient({})),
-  cloudformation: () => tagAwsErrors(new CloudFormationClient({})),
-  ecr: () => tagAwsErrors(new ECRClient({})),
-  elb: () => tagAwsErrors(new ElasticLoadBalancingV2Client({})),
-  iam: () => tagAwsErrors(new IAMClient({})),
-  dynamodb: () => tagAwsErrors(new DynamoDBClient({})),
-  ssm: () => tagAwsErrors(new SSMClient({})),
+  ecs: () => prepared(new ECSClient({})),
+  fis: () => prepared(new FisClient({})),
+  logs: () => prepared(new CloudWatchLogsClient({})),
+  sts: () => prepared(new STSClient({})),
+  cloudformation: () => prepared(new CloudFormationClient({})),
+  ecr: () => prepared(new ECRClient({})),
+  elb: () => prepared(new ElasticLoadBalancingV2Client({})),
+  iam: () => prepared(new IAMClient({})),
+  dynamodb: () => prepared(new DynamoDBClient({})),
+  ssm: () => prepared(new SSMClient({})),
 };
 
 export type AwsClients = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> } & {

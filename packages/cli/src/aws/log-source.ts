@@ -25,6 +25,8 @@ import {
 import { parseProbeLine } from "@fislat/probe/record";
 import type { LineMeta, SourceReport } from "../engine/evidence.js";
 import type { Clock, RoundTripSource } from "../engine/ports.js";
+import { tagAwsErrors } from "./aws-errors.js";
+import { describeQuotaError, stopRetriesOnQuota } from "./quota-errors.js";
 import { retryThrottled } from "./retry.js";
 
 /** Round trips, health changes and missed ticks; nothing else the probe writes. */
@@ -46,7 +48,7 @@ export async function logsClientIn(
   region: string | undefined,
 ): Promise<{ logs: CloudWatchLogsClient; dispose(): void }> {
   if (!region || region === (await base.config.region())) return { logs: base, dispose: () => {} };
-  const logs = new CloudWatchLogsClient({ region });
+  const logs = stopRetriesOnQuota(tagAwsErrors(new CloudWatchLogsClient({ region })));
   return { logs, dispose: () => logs.destroy() };
 }
 
@@ -331,7 +333,8 @@ export function cloudWatchSource(
         // Lines written before the session started come from one backfill.
         for await (const event of filterEvents(logs, query, options.since, undefined, pace)) deliver(event);
       } catch (error) {
-        options.note?.(`Live Tail is not available (${(error as Error).message}); polling FilterLogEvents`);
+        const why = describeQuotaError(error) ?? (error as Error).message;
+        options.note?.(`Live Tail is not available (${why}); polling FilterLogEvents`);
         live = undefined;
         poll();
       }
