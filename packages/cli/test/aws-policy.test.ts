@@ -186,6 +186,7 @@ describe("fislat policy", () => {
       },
       DescribeStacksCommand: { StackName: "fislat-probe" },
       DescribeStackEventsCommand: { StackName: "fislat-probe" },
+      DescribeStackResourceCommand: { StackName: "fislat-probe", LogicalResourceId: "Service" },
       CreateChangeSetCommand: { StackName: "fislat-probe" },
       DescribeChangeSetCommand: { StackName: "fislat-probe" },
       ExecuteChangeSetCommand: { StackName: "fislat-probe" },

@@ -35,6 +35,8 @@ export interface ProbeTask extends Target {
   taskArn: string;
   taskId: string;
   cluster: string;
+  /** The cluster's ARN as DescribeTasks gives it. */
+  clusterArn?: string;
   taskDefinitionArn: string;
   launchType: string;
   container: string;
@@ -214,6 +216,7 @@ export async function resolveProbeTasks(
       container: container.name ?? "",
       settings: settingsOf(container, task),
     };
+    if (task.clusterArn) probe.clusterArn = task.clusterArn;
     if (logGroup) probe.logGroup = logGroup;
     if (logGroup && prefix) probe.logStream = `${prefix}/${container.name}/${taskId}`;
     if (log?.options?.["awslogs-region"]) probe.logRegion = log.options["awslogs-region"];

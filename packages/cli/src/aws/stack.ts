@@ -120,7 +120,8 @@ async function follow(
   const failures: StackEvent[] = [];
   const causes: string[] = [];
   const began = clock.now();
-  let diagnosedAt = Number.NEGATIVE_INFINITY;
+  // The service's tasks are looked at once the stack has waited a while, and when it failed.
+  let diagnosedAt = began;
   for (;;) {
     // The status first, then the events: a stack that finished in between still has its last
     // events (the failure reasons among them) read before we stop.
@@ -137,7 +138,8 @@ async function follow(
       progress.event(e);
     }
     const finished = stack === undefined || !IN_PROGRESS.test(stack.StackStatus ?? "");
-    if (options.diagnose && (finished || clock.now() - diagnosedAt >= DIAGNOSE_EVERY_MS)) {
+    const failed = stack !== undefined && /FAILED|ROLLBACK/.test(stack.StackStatus ?? "");
+    if (options.diagnose && (finished ? failed : clock.now() - diagnosedAt >= DIAGNOSE_EVERY_MS)) {
       diagnosedAt = clock.now();
       for (const cause of await options.diagnose()) {
         if (causes.includes(cause)) continue;

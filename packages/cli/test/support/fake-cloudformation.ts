@@ -46,7 +46,9 @@ export class FakeCloudFormation {
   /** Executing a change set writes this many resource events at once (more than one page of events). */
   eventsBurst = 0;
   /** The service's ARN as DescribeStackResource gives it (the Ref of AWS::ECS::Service). */
-  serviceArn = "arn:aws:ecs:us-east-1:000000000000:service/fislat-probe-Cluster-AbC/probe-svc";
+  get serviceArn(): string {
+    return `arn:aws:ecs:us-east-1:000000000000:service/${this.clusterName}/probe-svc`;
+  }
   private pending: { stack: string; type: string; parameters: Record<string, string> } | undefined;
   private finishAt = 0;
   /** The status the stack reaches when the operation under way finishes. */

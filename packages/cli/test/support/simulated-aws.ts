@@ -51,7 +51,7 @@ export const sent = (s: Stub, command: unknown): Record<string, unknown>[] =>
 
 export const ACCOUNT = "000000000000";
 export const REGION = "us-east-1";
-const CLUSTER_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/FIS`;
+export const CLUSTER_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/FIS`;
 export const taskArn = (id: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/FIS/${id}`;
 export const TASK_DEF_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/dynamodb-latency-test:7`;
 export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/fisExperimentRole`;
@@ -116,6 +116,12 @@ export interface SimulationOptions {
   logRegion?: string;
   /** CloudWatch never receives the probe's lines written this long after the fault ended (a driver that lost its buffer). */
   linesLostAfterFaultMs?: number;
+  /** Task ARNs in another cluster that carry the probe tasks' tag (FIS resolves a tag across the account). */
+  taggedElsewhere?: string[];
+  /** FIS does not apply the target's filters (a filter path it does not know, say). */
+  ignoresFilters?: boolean;
+  /** A task that starts in the service between fislat's preflight and FIS's target resolution, not registered with SSM. */
+  startsBeforeResolution?: string;
 }
 
 interface SimExperiment {
@@ -473,13 +479,31 @@ export class SimulatedAws {
     };
   }
 
-  /** The tasks FIS resolves a template's target to, with its selection mode. */
+  /**
+   * The tasks FIS resolves a template's target to, with its selection mode: ARNs as given; a tag
+   * across every cluster of the account (then the target's filters, ClusterArn among them); a
+   * service's running tasks.
+   */
   private resolve(target: Record<string, unknown> | undefined): string[] {
     const running = this.running().map((t) => t.arn);
     const t = target as
-      | { resourceArns?: string[]; resourceTags?: Record<string, string>; selectionMode?: string }
+      | {
+          resourceArns?: string[];
+          resourceTags?: Record<string, string>;
+          filters?: { path: string; values: string[] }[];
+          selectionMode?: string;
+        }
       | undefined;
-    const pool = t?.resourceArns ?? [...running, ...this.launched];
+    let pool = t?.resourceArns ?? [...running, ...this.launched];
+    if (t?.resourceTags) {
+      // The probe's tasks carry Environment=test (DescribeTasks below), and so do the others named.
+      const matches = Object.entries(t.resourceTags).every(([k, v]) => k === "Environment" && v === "test");
+      pool = matches ? [...running, ...(this.options.taggedElsewhere ?? [])] : [];
+      for (const f of this.options.ignoresFilters ? [] : (t.filters ?? [])) {
+        if (f.path !== "ClusterArn") throw new Error(`the simulation knows no filter path ${f.path}`);
+        pool = pool.filter((arn) => f.values.includes(arn.replace(/:task\/([^/]+)\/.*$/, ":cluster/$1")));
+      }
+    }
     const mode = t?.selectionMode ?? "ALL";
     const percent = /^PERCENT\((\d+)\)$/.exec(mode);
     const count = /^COUNT\((\d+)\)$/.exec(mode);
@@ -658,6 +682,11 @@ export class SimulatedAws {
         const action = Object.values(create?.actions ?? {})[0] as { parameters: Record<string, string> } | undefined;
         const id = `EXP${this.experiments.size + 1}`;
         const now = Date.now();
+        const late = this.options.startsBeforeResolution;
+        if (late && !this.tasks.has(taskArn(late))) {
+          this.addTask(late, now, false);
+          this.options.unregistered = [...(this.options.unregistered ?? []), late];
+        }
         this.experiments.set(id, {
           id,
           templateId: input.experimentTemplateId,
