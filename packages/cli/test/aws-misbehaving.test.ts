@@ -4,7 +4,12 @@
 // Each test asserts the outcome a person should get, and the evidence the report gives for it.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { CloudWatchLogsClient, FilterLogEventsCommand, StartLiveTailCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  FilterLogEventsCommand,
+  StartLiveTailCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { CreateExperimentTemplateCommand, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import { DescribeInstanceInformationCommand } from "@aws-sdk/client-ssm";
@@ -317,14 +322,16 @@ describe("reading the logs (issue 12, point 9)", () => {
     );
   });
 
-  it("reads the logs in the task's awslogs-region", async () => {
+  it("looks for the log group and reads the logs in the task's awslogs-region", async () => {
     expect(await run({ logRegion: "eu-west-1" })).toBe(EXIT.passed);
-    const regions = await Promise.all(
-      sim.logs
-        .commandCalls(FilterLogEventsCommand as never)
-        .map((call) => (call.thisValue as { config: { region(): Promise<string> } }).config.region()),
-    );
-    expect(new Set(regions)).toEqual(new Set(["eu-west-1"]));
+    for (const command of [FilterLogEventsCommand, DescribeLogGroupsCommand]) {
+      const regions = await Promise.all(
+        sim.logs
+          .commandCalls(command as never)
+          .map((call) => (call.thisValue as { config: { region(): Promise<string> } }).config.region()),
+      );
+      expect(new Set(regions), command.name).toEqual(new Set(["eu-west-1"]));
+    }
   });
 
   it("fislat tail reads the task's awslogs-region too", async () => {

@@ -187,6 +187,7 @@ describe("fislat policy", () => {
       DescribeStacksCommand: { StackName: "fislat-probe" },
       DescribeStackEventsCommand: { StackName: "fislat-probe" },
       DescribeStackResourceCommand: { StackName: "fislat-probe", LogicalResourceId: "Service" },
+      GetRoleCommand: { RoleName: "AWSServiceRoleForFIS" },
       CreateChangeSetCommand: { StackName: "fislat-probe" },
       DescribeChangeSetCommand: { StackName: "fislat-probe" },
       ExecuteChangeSetCommand: { StackName: "fislat-probe" },

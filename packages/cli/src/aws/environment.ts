@@ -122,7 +122,11 @@ export async function prepareAwsRun(
       fix: 'pass --role-arn <arn of a role FIS can assume>, or set "roleArn" in fislat.config.json (fislat deploy writes it)',
     });
   }
-  problems.push(...(await logGroupProblems(clients.logs, tasks)));
+  // The tasks log where their awslogs-region says, which need not be the region fislat runs in:
+  // the log group is looked for there, and read from there.
+  const { logs, dispose } = await logsClientIn(clients.logs, tasks[0]?.logRegion);
+  resources.add("CloudWatch Logs client for the tasks' region", dispose);
+  problems.push(...(await logGroupProblems(logs, tasks)));
   const groups = new Set(tasks.map((t) => t.logGroup));
   if (groups.size > 1) {
     problems.push({
@@ -179,10 +183,6 @@ export async function prepareAwsRun(
   }
   const logGroup = tasks[0]?.logGroup as string;
   const streams = tasks.flatMap((t) => (t.logStream ? [t.logStream] : []));
-
-  // The tasks log where their awslogs-region says, which need not be the region fislat runs in.
-  const { logs, dispose } = await logsClientIn(clients.logs, tasks[0]?.logRegion);
-  resources.add("CloudWatch Logs client for the tasks' region", dispose);
 
   if (flags.launch) {
     say("waiting for the launched probe's first Round trip line");

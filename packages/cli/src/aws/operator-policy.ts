@@ -49,7 +49,8 @@ export const REQUIRED_ACTIONS: Record<string, string[]> = {
   StopTaskCommand: ["ecs:StopTask"],
   // FIS: CreateExperimentTemplate also tags the template and passes the experiment role.
   CreateExperimentTemplateCommand: ["fis:CreateExperimentTemplate", "fis:TagResource", "iam:PassRole"],
-  StartExperimentCommand: ["fis:StartExperiment", "fis:TagResource"],
+  // The account's first experiment has FIS create its service-linked role with the caller's rights.
+  StartExperimentCommand: ["fis:StartExperiment", "fis:TagResource", "iam:CreateServiceLinkedRole"],
   GetExperimentCommand: ["fis:GetExperiment"],
   // run: which tasks a selection mode picked, for the per-task verdict.
   ListExperimentResolvedTargetsCommand: ["fis:ListExperimentResolvedTargets"],
@@ -75,6 +76,8 @@ export const REQUIRED_ACTIONS: Record<string, string[]> = {
   DescribeInstanceInformationCommand: ["ssm:DescribeInstanceInformation"],
   // doctor
   SimulatePrincipalPolicyCommand: ["iam:SimulatePrincipalPolicy"],
+  // doctor: does FIS's service-linked role exist yet?
+  GetRoleCommand: ["iam:GetRole"],
   DescribeTargetHealthCommand: ["elasticloadbalancing:DescribeTargetHealth"],
   // image push
   GetAuthorizationTokenCommand: ["ecr:GetAuthorizationToken"],
@@ -109,6 +112,7 @@ export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
   const repositoryName = ctx.repository?.split("/").slice(1).join("/") ?? `${ctx.stackName.toLowerCase()}-repository-*`;
   const fis = `arn:${p}:fis:${r}:${a}`;
   const inCluster = { ArnEquals: { "ecs:cluster": clusterArn } };
+  const fisServiceLinkedRole = `arn:${p}:iam::${a}:role/aws-service-role/fis.amazonaws.com/AWSServiceRoleForFIS`;
   return {
     Version: "2012-10-17",
     Statement: [
@@ -194,6 +198,21 @@ export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
         Action: ["iam:PassRole"],
         Resource: fisRole,
         Condition: { StringEquals: { "iam:PassedToService": "fis.amazonaws.com" } },
+      },
+      {
+        // FIS creates AWSServiceRoleForFIS at an account's first experiment, with the rights of
+        // whoever starts it (FIS user guide, service-linked roles): only that role, for FIS.
+        Sid: "LetFisCreateItsServiceLinkedRole",
+        Effect: "Allow",
+        Action: ["iam:CreateServiceLinkedRole"],
+        Resource: fisServiceLinkedRole,
+        Condition: { StringEquals: { "iam:AWSServiceName": "fis.amazonaws.com" } },
+      },
+      {
+        Sid: "CheckTheFisServiceLinkedRole",
+        Effect: "Allow",
+        Action: ["iam:GetRole"],
+        Resource: fisServiceLinkedRole,
       },
       {
         Sid: "CheckTheFisRole",

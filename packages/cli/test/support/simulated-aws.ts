@@ -120,6 +120,8 @@ export interface SimulationOptions {
   taggedElsewhere?: string[];
   /** FIS does not apply the target's filters (a filter path it does not know, say). */
   ignoresFilters?: boolean;
+  /** CloudWatch: each FilterLogEvents query answers this many empty pages (with a nextToken) before its events. */
+  emptyPagesFirst?: number;
   /** A task that starts in the service between fislat's preflight and FIS's target resolution, not registered with SSM. */
   startsBeforeResolution?: string;
 }
@@ -651,8 +653,13 @@ export class SimulatedAws {
           ...(input.startTime === undefined ? {} : { from: input.startTime }),
           ...(input.endTime === undefined ? {} : { to: input.endTime }),
         });
+        // A page may be empty and still carry a token (API reference): "e<n>" tokens before the events.
+        const empties = o.emptyPagesFirst ?? 0;
+        const skipped = /^e(\d+)$/.exec(input.nextToken ?? "");
+        const emptiesSoFar = input.nextToken === undefined ? 0 : skipped ? Number(skipped[1]) : empties;
+        if (emptiesSoFar < empties) return { events: [], nextToken: `e${emptiesSoFar + 1}` };
         // Pages as CloudWatch cuts them: at most 1 MB (26 bytes of overhead per event) or 10,000 events.
-        const offset = Number(input.nextToken ?? 0);
+        const offset = skipped ? 0 : Number(input.nextToken ?? 0);
         let bytes = 0;
         let end = offset;
         while (end < all.length && end - offset < PAGE_EVENTS) {
