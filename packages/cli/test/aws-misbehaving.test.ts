@@ -179,6 +179,16 @@ describe("a verdict AWS cannot fool (issue 13)", () => {
     expect(replacement?.lines).toBeGreaterThan(10);
   });
 
+  it("with Live Tail, a replacement task is followed live: a new session names its stream too", async () => {
+    const code = await run({ replaceAfterMs: 25_000, loadBalancer: true, liveTail: true });
+    expect(code).toBe(EXIT.environment);
+    const sessions = sent(sim.logs, StartLiveTailCommand).map((s) => s.logStreamNames);
+    expect(sessions).toEqual([[streamOf("task0001")], [streamOf("task0001"), streamOf("replacement1")]]);
+    expect(setup.stdout() + setup.stderr()).not.toMatch(/polling FilterLogEvents instead/);
+    const replacement = report().evidence.tasks.find((t) => t.task.endsWith("replacement1"));
+    expect(replacement?.lines).toBeGreaterThan(10);
+  });
+
   it("lines visible only 45 s after they were written: waited for, reported late, not missing", async () => {
     expect(await run({ ingestionDelayMs: 45_000 })).toBe(EXIT.passed);
     const r = report();
