@@ -98,6 +98,26 @@ function generated(ctx: PolicyContext, logicalId: string): string {
   return `${ctx.stackName}-${logicalId}-*`;
 }
 
+/** IAM role names are at most 64 characters (IAM API reference, CreateRole RoleName). */
+export const MAX_ROLE_NAME = 64;
+/** The random tail CloudFormation appends to a generated name, with its hyphen. */
+const SUFFIX_LENGTH = 13;
+/** Past the limit, the part of the stack name (and of the logical id) a generated name keeps at least. */
+const KEPT_WHEN_CUT = 25;
+
+/**
+ * The name pattern of a role CloudFormation names itself. It is <stack>-<logical id>-<random>
+ * while that fits IAM's 64 characters; past them, CloudFormation cuts the stack name and the
+ * logical id. AWS documents no rule: the one seen on real stacks keeps 13 characters for the
+ * random tail and splits the rest between the two, the stack's half first (25 and 25 for IAM;
+ * KensioSoftware/yulin issue 1113, from names real CloudFormation produced). The pattern here
+ * holds under that rule and under any that keeps at least 25 characters of each part.
+ */
+export function generatedRoleName(stackName: string, logicalId: string): string {
+  if (stackName.length + 1 + logicalId.length + SUFFIX_LENGTH <= MAX_ROLE_NAME) return `${stackName}-${logicalId}-*`;
+  return `${stackName.slice(0, KEPT_WHEN_CUT)}*-${logicalId.slice(0, KEPT_WHEN_CUT)}*`;
+}
+
 export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
   const { partition: p, region: r, account: a } = ctx;
   const ecs = `arn:${p}:ecs:${r}:${a}`;
@@ -105,7 +125,7 @@ export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
   const clusterArn = `${ecs}:cluster/${cluster}`;
   const service = ctx.service ?? generated(ctx, "Service");
   const family = ctx.taskDefinition?.replace(/:\d+$/, "") ?? `${ctx.stackName}-probe`;
-  const fisRole = ctx.roleArn ?? `arn:${p}:iam::${a}:role/${generated(ctx, "FisExperimentRole")}`;
+  const fisRole = ctx.roleArn ?? `arn:${p}:iam::${a}:role/${generatedRoleName(ctx.stackName, "FisExperimentRole")}`;
   const logGroup = ctx.logGroup ?? `/ecs/${ctx.stackName}`;
   const logGroupArn = `arn:${p}:logs:${r}:${a}:log-group:${logGroup}`;
   const table = ctx.tableName ?? "MyTestTable";
@@ -161,8 +181,8 @@ export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
         Effect: "Allow",
         Action: ["iam:PassRole"],
         Resource: [
-          `arn:${p}:iam::${a}:role/${generated(ctx, "TaskRole")}`,
-          `arn:${p}:iam::${a}:role/${generated(ctx, "TaskExecutionRole")}`,
+          `arn:${p}:iam::${a}:role/${generatedRoleName(ctx.stackName, "TaskRole")}`,
+          `arn:${p}:iam::${a}:role/${generatedRoleName(ctx.stackName, "TaskExecutionRole")}`,
         ],
         Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
       },
