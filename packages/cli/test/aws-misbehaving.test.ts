@@ -15,13 +15,16 @@ import { CreateExperimentTemplateCommand, GetExperimentCommand, StopExperimentCo
 import { DescribeInstanceInformationCommand } from "@aws-sdk/client-ssm";
 import { describe, expect, it, vi } from "vitest";
 import { type RunCommandFlags, runCommand } from "../src/commands/run.js";
+import { readEnvironmentTemplate } from "../src/commands/synth.js";
 import type { EvidenceReport } from "../src/engine/evidence.js";
 import type { Report } from "../src/engine/report.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { useAwsRunSetup } from "./support/aws-run-setup.js";
 import {
   advanceUntil,
+  DOCUMENT_START_LAG_MS,
   drive,
+  INSTALL_LAG_MS,
   LOG_GROUP,
   ROLE_ARN,
   SimulatedAws,
@@ -253,6 +256,38 @@ describe("when the fault took effect (issue 12, point 5)", () => {
       actions: Record<string, { parameters: Record<string, string> }>;
     }[];
     expect(plain?.actions.dynamodbLatency?.parameters).not.toHaveProperty("installDependencies");
+  });
+
+  it("the shipped stack's sidecar carries the action's tools: fislat skips the install and the fault lands sooner", async () => {
+    // The SSM sidecar exactly as fislat deploy's task definition defines it.
+    const template = JSON.parse(readEnvironmentTemplate()) as {
+      Parameters: Record<string, { Default?: string }>;
+      Resources: { TaskDefinition: { Properties: { ContainerDefinitions: Record<string, unknown>[] } } };
+    };
+    const shipped = template.Resources.TaskDefinition.Properties.ContainerDefinitions.find(
+      (c) => c.Name === "amazon-ssm-agent",
+    ) as { Name: string; Image: { Ref: string }; Environment: { Name: string; Value: unknown }[] };
+    const sidecar = {
+      name: shipped.Name,
+      image: template.Parameters[shipped.Image.Ref]?.Default ?? "",
+      environment: shipped.Environment.map((e) => ({
+        name: e.Name,
+        value: typeof e.Value === "string" ? e.Value : "fislat-probe-SsmManagedInstanceRole-AbC",
+      })),
+    };
+    expect(await run({ sidecar, installLag: true })).toBe(EXIT.passed);
+    const [template1] = sent(sim.fis, CreateExperimentTemplateCommand) as {
+      actions: Record<string, { parameters: Record<string, string> }>;
+    }[];
+    expect(template1?.actions.dynamodbLatency?.parameters.installDependencies).toBe("false");
+    const sooner = report().evidence.tasks[0]?.onset?.lagMs ?? Number.NaN;
+    sim.reset();
+    // A sidecar without the tools: FIS installs them at each fault (the simulated lag, INSTALL_LAG_MS).
+    await run({ installLag: true });
+    const later = report().evidence.tasks[0]?.onset?.lagMs ?? Number.NaN;
+    expect(sooner).toBeGreaterThanOrEqual(DOCUMENT_START_LAG_MS);
+    expect(sooner).toBeLessThan(DOCUMENT_START_LAG_MS + 1100);
+    expect(later - sooner).toBeGreaterThanOrEqual(INSTALL_LAG_MS - 1100);
   });
 
   it("reports a lag beyond its bound as a finding", async () => {
