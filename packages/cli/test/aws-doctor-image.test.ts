@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { FisClient, StartExperimentCommand } from "@aws-sdk/client-fis";
+import { CreateExperimentTemplateCommand, FisClient, StartExperimentCommand } from "@aws-sdk/client-fis";
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -18,7 +18,16 @@ import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { simulatePrincipalPolicy } from "./support/iam-simulator.js";
 import { fisRoleStatements } from "./support/shipped-roles.js";
-import { ACCOUNT, drive, on, ROLE_ARN, SimulatedAws, sent, taskArn } from "./support/simulated-aws.js";
+import {
+  ACCOUNT,
+  drive,
+  on,
+  PAST_RUN_TEMPLATE,
+  ROLE_ARN,
+  SimulatedAws,
+  sent,
+  taskArn,
+} from "./support/simulated-aws.js";
 
 const CLUSTER = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/FIS`;
 const list = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
@@ -178,8 +187,14 @@ describe("fislat doctor", () => {
     sim.reset();
     sim = new SimulatedAws({ definition: { enableFaultInjection: false } });
     denySend = true;
-    await new FisClient({}).send(
-      new StartExperimentCommand({ experimentTemplateId: "EXT1", clientToken: "t", tags: { "managed-by": "fislat" } }),
+    const fis = new FisClient({});
+    const template = await fis.send(new CreateExperimentTemplateCommand(PAST_RUN_TEMPLATE));
+    await fis.send(
+      new StartExperimentCommand({
+        experimentTemplateId: template.experimentTemplate?.id as string,
+        clientToken: "t",
+        tags: { "managed-by": "fislat" },
+      }),
     );
     const checks = await drive(runDoctor(awsClients(), {}, systemClock));
     const failed = Object.fromEntries(checks.filter((c) => c.status === "FAIL").map((c) => [c.name, c]));

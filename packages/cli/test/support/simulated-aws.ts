@@ -5,7 +5,8 @@
 // the fault. It misbehaves as real AWS does when asked (issue 13): lines lost, late or sent to the
 // wrong stream, a task clock ahead, a task replaced by ECS mid-fault, a fault that never lands or
 // takes effect late, a stop that never confirms, tasks not yet registered with SSM. Tests drive
-// whole `fislat run` flows through it and assert on what fislat sent.
+// whole `fislat run` flows through it and assert on what fislat sent. FIS is the one model every
+// test shares (fis-model.ts), as the HTTP fake's is.
 import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
@@ -38,6 +39,7 @@ import { DescribeInstanceInformationCommand, SSMClient } from "@aws-sdk/client-s
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { vi } from "vitest";
+import { FisError, FisModel, type ModelExperiment, type TemplateInput } from "./fis-model.js";
 
 // Each client pins its own @smithy/types while aws-sdk-client-mock's follow one version, so tsc
 // rejects some pairings (client-fis 3.523, client-ecs 3.1164 here): a narrow cast at creation.
@@ -61,6 +63,25 @@ export const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${LOG_
 
 export const STREAM_PREFIX = "ecs/fis-latency-test-to-ddb-app";
 export const streamOf = (id: string) => `${STREAM_PREFIX}/${id}`;
+/** A template as a past fislat run created it (the shared FIS model checks it as FIS would). */
+export const PAST_RUN_TEMPLATE = {
+  clientToken: "past-run-template",
+  description: "fislat timeout: a past run",
+  roleArn: `arn:aws:iam::${ACCOUNT}:role/fisExperimentRole`,
+  targets: {
+    probeTasks: { resourceType: "aws:ecs:task", resourceArns: [taskArn("task0001")], selectionMode: "ALL" },
+  },
+  actions: {
+    dynamodbLatency: {
+      actionId: "aws:ecs:task-network-latency",
+      parameters: { duration: "PT1M", delayMilliseconds: "800", sources: "DYNAMODB" },
+      targets: { Tasks: "probeTasks" },
+    },
+  },
+  stopConditions: [{ source: "none" }],
+  tags: { "managed-by": "fislat" },
+};
+
 export const TARGET_GROUP_ARN = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/probe/1`;
 const BATCH_MS = 5000;
 /**
@@ -141,21 +162,6 @@ export interface SimulationOptions {
   startsBeforeResolution?: string;
 }
 
-interface SimExperiment {
-  id: string;
-  templateId: string;
-  startedAt: number;
-  actionStartAt: number;
-  durationMs: number;
-  stoppedAt?: number;
-  tags: Record<string, string>;
-  targets: Record<string, unknown>;
-  /** Task ARNs FIS resolved the target to. */
-  resolved: string[];
-  /** From the action's start to the latency taking effect. */
-  onsetLagMs: number;
-}
-
 interface SimTask {
   arn: string;
   id: string;
@@ -180,11 +186,6 @@ export interface SimEvent {
   ingestionTime: number;
 }
 
-const isoDurationMs = (iso: string) => {
-  const m = /^PT(?:(\d+)M)?(?:(\d+)S)?$/.exec(iso);
-  return (Number(m?.[1] ?? 0) * 60 + Number(m?.[2] ?? 0)) * 1000;
-};
-
 /** A deterministic coin per line, so a test knows exactly which lines were lost. */
 function lost(share: number, key: string): boolean {
   let h = 2166136261;
@@ -199,7 +200,10 @@ export class SimulatedAws {
   readonly sts: Stub;
   readonly ssm: Stub;
   readonly elb?: Stub;
-  readonly experiments = new Map<string, SimExperiment>();
+  /** FIS, as every test models it (fis-model.ts). */
+  readonly fisModel: FisModel;
+  /** Per experiment, from its action's start to the latency taking effect. */
+  private readonly onsetLag = new Map<string, number>();
   readonly launched: string[] = [];
   /** Every event the probes wrote, lost ones excluded, in write order. */
   readonly events: SimEvent[] = [];
@@ -219,6 +223,14 @@ export class SimulatedAws {
     (options.tasks ?? ["task0001"]).forEach((id) => {
       this.addTask(id, now - 60_000, false);
     });
+    this.fisModel = new FisModel(
+      {
+        actionStartMs: 3000,
+        ...(options.actionFails ? { actionFails: options.actionFails } : {}),
+        ...(options.neverStops ? { neverStops: true } : {}),
+      },
+      (target) => this.resolve(target as Record<string, unknown> | undefined),
+    );
     this.ecs = stub(ECSClient);
     this.fis = stub(FisClient);
     this.logs = stub(CloudWatchLogsClient);
@@ -251,12 +263,16 @@ export class SimulatedAws {
     return [...this.tasks.values()].filter((t) => t.stoppedAt === undefined && !t.launched);
   }
 
+  /** The experiments FIS holds (the shared model's). */
+  get experiments(): Map<string, ModelExperiment> {
+    return this.fisModel.experiments;
+  }
+
   private faultActiveOn(task: SimTask, t: number): boolean {
-    if (this.options.faultNeverLands || this.options.actionFails) return false;
+    if (this.options.faultNeverLands) return false;
     for (const e of this.experiments.values()) {
       if (!e.resolved.includes(task.arn)) continue;
-      const end = Math.min(e.actionStartAt + e.durationMs, e.stoppedAt ?? Number.POSITIVE_INFINITY);
-      if (t >= e.actionStartAt + e.onsetLagMs && t < end) return true;
+      if (this.fisModel.actionActive(e, t) && t >= e.actionStartAt + (this.onsetLag.get(e.id) ?? 0)) return true;
     }
     return false;
   }
@@ -455,49 +471,6 @@ export class SimulatedAws {
     };
   }
 
-  private experimentView(e: SimExperiment) {
-    const now = Date.now();
-    const actionEnd = e.actionStartAt + e.durationMs;
-    let status = "initiating";
-    let actionStatus = "pending";
-    let reason: string | undefined;
-    let actionEndTime: Date | undefined;
-    if (this.options.actionFails && now >= e.actionStartAt) {
-      status = "failed";
-      actionStatus = "failed";
-      reason = this.options.actionFails;
-      actionEndTime = new Date(e.actionStartAt);
-    } else if (e.stoppedAt !== undefined) {
-      status = this.options.neverStops ? "stopping" : "stopped";
-      actionStatus = this.options.neverStops ? "stopping" : "stopped";
-      if (!this.options.neverStops) actionEndTime = new Date(e.stoppedAt);
-    } else if (now >= actionEnd) {
-      status = "completed";
-      actionStatus = "completed";
-      actionEndTime = new Date(actionEnd);
-    } else if (now >= e.actionStartAt) {
-      status = "running";
-      actionStatus = "running";
-    }
-    return {
-      id: e.id,
-      experimentTemplateId: e.templateId,
-      state: { status, ...(reason ? { reason } : {}) },
-      tags: e.tags,
-      targets: e.targets,
-      creationTime: new Date(e.startedAt),
-      startTime: new Date(e.startedAt),
-      actions: {
-        dynamodbLatency: {
-          actionId: "aws:ecs:task-network-latency",
-          state: { status: actionStatus, ...(reason ? { reason } : {}) },
-          ...(now >= e.actionStartAt ? { startTime: new Date(e.actionStartAt) } : {}),
-          ...(actionEndTime ? { endTime: actionEndTime } : {}),
-        },
-      },
-    };
-  }
-
   /**
    * The tasks FIS resolves a template's target to, with its selection mode: ARNs as given; a tag
    * across every cluster of the account (then the target's filters, ClusterArn among them); a
@@ -692,73 +665,55 @@ export class SimulatedAws {
       },
     );
 
-    let templates = 0;
-    on(this.fis, CreateExperimentTemplateCommand).callsFake(() => ({
-      experimentTemplate: { id: `EXT${++templates}` },
-    }));
-    on(this.fis, DeleteExperimentTemplateCommand).resolves({});
-    on(this.fis, StartExperimentCommand).callsFake(
-      (input: { experimentTemplateId: string; tags: Record<string, string> }) => {
-        this.advance();
-        const create = sent(this.fis, CreateExperimentTemplateCommand).at(-1) as
-          | { actions?: Record<string, unknown>; targets?: Record<string, unknown> }
-          | undefined;
-        const action = Object.values(create?.actions ?? {})[0] as { parameters: Record<string, string> } | undefined;
-        const installs = action?.parameters.installDependencies !== "false";
-        const id = `EXP${this.experiments.size + 1}`;
-        const now = Date.now();
-        const late = this.options.startsBeforeResolution;
-        if (late && !this.tasks.has(taskArn(late))) {
-          this.addTask(late, now, false);
-          this.options.unregistered = [...(this.options.unregistered ?? []), late];
-        }
-        this.experiments.set(id, {
-          id,
-          templateId: input.experimentTemplateId,
-          startedAt: now,
-          actionStartAt: now + 3000,
-          durationMs: isoDurationMs(action?.parameters.duration ?? "PT1M"),
-          tags: input.tags,
-          targets: (create?.targets ?? {}) as Record<string, unknown>,
-          resolved: this.resolve(Object.values(create?.targets ?? {})[0] as Record<string, unknown> | undefined),
-          onsetLagMs:
-            this.options.onsetLagMs ??
-            (this.options.installLag ? DOCUMENT_START_LAG_MS + (installs ? INSTALL_LAG_MS : 0) : 0),
-        });
-        return { experiment: { id, state: { status: "initiating" } } };
-      },
+    // FIS: the shared model answers, its errors thrown as the SDK would (name = the exception).
+    const fis = <T>(answer: () => T) => {
+      this.advance();
+      try {
+        return answer();
+      } catch (error) {
+        if (error instanceof FisError) throw Object.assign(new Error(error.message), { name: error.name });
+        throw error;
+      }
+    };
+    on(this.fis, CreateExperimentTemplateCommand).callsFake((input: TemplateInput) =>
+      fis(() => ({ experimentTemplate: this.fisModel.createTemplate(input, Date.now()) })),
     );
-    on(this.fis, GetExperimentCommand).callsFake((input: { id: string }) => {
-      this.advance();
-      const e = this.experiments.get(input.id);
-      if (!e) throw Object.assign(new Error(`no experiment ${input.id}`), { name: "ResourceNotFoundException" });
-      return { experiment: this.experimentView(e) };
-    });
-    on(this.fis, ListExperimentResolvedTargetsCommand).callsFake((input: { experimentId: string }) => {
-      const e = this.experiments.get(input.experimentId);
-      if (!e)
-        throw Object.assign(new Error(`no experiment ${input.experimentId}`), { name: "ResourceNotFoundException" });
-      return {
-        resolvedTargets: e.resolved.map((arn) => ({
-          resourceType: "aws:ecs:task",
-          targetName: "probeTasks",
-          targetInformation: { arn },
-        })),
-      };
-    });
-    on(this.fis, StopExperimentCommand).callsFake((input: { id: string }) => {
-      this.advance();
-      const e = this.experiments.get(input.id);
-      if (!e) throw Object.assign(new Error(`no experiment ${input.id}`), { name: "ResourceNotFoundException" });
-      e.stoppedAt ??= Date.now();
-      return { experiment: this.experimentView(e) };
-    });
-    on(this.fis, ListExperimentsCommand).callsFake(() => ({
-      experiments: [...this.experiments.values()].map((e) => {
-        const view = this.experimentView(e);
-        return { id: e.id, state: view.state, tags: e.tags, creationTime: new Date(e.startedAt) };
-      }),
-    }));
+    on(this.fis, DeleteExperimentTemplateCommand).callsFake((input: { id: string }) =>
+      fis(() => ({ experimentTemplate: this.fisModel.deleteTemplate(input.id) })),
+    );
+    on(this.fis, StartExperimentCommand).callsFake(
+      (input: { experimentTemplateId: string; tags: Record<string, string> }) =>
+        fis(() => {
+          const now = Date.now();
+          const late = this.options.startsBeforeResolution;
+          if (late && !this.tasks.has(taskArn(late))) {
+            this.addTask(late, now, false);
+            this.options.unregistered = [...(this.options.unregistered ?? []), late];
+          }
+          const experiment = this.fisModel.startExperiment(input, now);
+          const template = this.fisModel.templates.get(input.experimentTemplateId);
+          const action = Object.values(template?.actions ?? {})[0];
+          const installs = action?.parameters?.installDependencies !== "false";
+          this.onsetLag.set(
+            experiment.id,
+            this.options.onsetLagMs ??
+              (this.options.installLag ? DOCUMENT_START_LAG_MS + (installs ? INSTALL_LAG_MS : 0) : 0),
+          );
+          return { experiment };
+        }),
+    );
+    on(this.fis, GetExperimentCommand).callsFake((input: { id: string }) =>
+      fis(() => ({ experiment: this.fisModel.getExperiment(input.id, Date.now()) })),
+    );
+    on(this.fis, ListExperimentResolvedTargetsCommand).callsFake((input: { experimentId: string }) =>
+      fis(() => ({ resolvedTargets: this.fisModel.resolvedTargets(input.experimentId) })),
+    );
+    on(this.fis, StopExperimentCommand).callsFake((input: { id: string }) =>
+      fis(() => ({ experiment: this.fisModel.stopExperiment(input.id, Date.now()) })),
+    );
+    on(this.fis, ListExperimentsCommand).callsFake(() =>
+      fis(() => ({ experiments: this.fisModel.listExperiments(Date.now()) })),
+    );
   }
 }
 
