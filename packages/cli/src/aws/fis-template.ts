@@ -10,7 +10,11 @@ import { badInput } from "../errors.js";
 export const MANAGED_BY_TAG = { key: "managed-by", value: "fislat" } as const;
 export const RUN_ID_TAG = "fislat-run-id";
 export const SCENARIO_TAG = "fislat-scenario";
-/** The FIS API takes at most five ARNs per target (and the action's default quota is five tasks). */
+/**
+ * The FIS API takes at most five ARNs per target (FIS API model, ResourceArnList), and the action
+ * acts on at most five tasks by default (Service Quotas, "Target Tasks for
+ * aws:ecs:task-network-latency", L-B34128D0, adjustable; FIS user guide, quotas).
+ */
 export const MAX_TARGET_ARNS = 5;
 const TARGET_NAME = "probeTasks";
 /** The action's name in the template, under which experiments report its state and times. */
