@@ -104,7 +104,8 @@ export const MAX_DESCRIPTION_LENGTH = 512;
 
 /** A description FIS takes: cut short, with an ellipsis, past 512 characters (a long --sources). */
 export function fitDescription(text: string, max = MAX_DESCRIPTION_LENGTH): string {
-  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+  if (text.length <= max) return text;
+  return max > 3 ? `${text.slice(0, max - 3)}...` : "";
 }
 
 export function buildTemplate(spec: TemplateSpec): TemplateRequest {
@@ -150,10 +151,9 @@ export function buildTemplate(spec: TemplateSpec): TemplateRequest {
   return {
     // The run id stays whole (fislat stop and list find experiments by it): the action's part is cut.
     description: ((prefix, suffix) =>
-      `${prefix}${fitDescription(action.description, MAX_DESCRIPTION_LENGTH - prefix.length - suffix.length)}${suffix}`)(
-      `fislat ${spec.scenario}: `,
-      ` for ${toIsoDuration(spec.durationMs)} (run ${spec.runId})`,
-    ),
+      fitDescription(
+        `${prefix}${fitDescription(action.description, MAX_DESCRIPTION_LENGTH - prefix.length - suffix.length)}${suffix}`,
+      ))(`fislat ${spec.scenario}: `, ` for ${toIsoDuration(spec.durationMs)} (run ${spec.runId})`),
     roleArn: spec.roleArn,
     targets: { [TARGET_NAME]: target },
     actions: {
