@@ -149,7 +149,7 @@ export function buildTemplate(spec: TemplateSpec): TemplateRequest {
     ...(spec.installDependencies === undefined ? {} : { installDependencies: spec.installDependencies }),
   });
   return {
-    // The run id stays whole (fislat stop and list find experiments by it): the action's part is cut.
+    // The run id stays whole (it tells a person which run made the template): the action's part is cut.
     description: ((prefix, suffix) =>
       fitDescription(
         `${prefix}${fitDescription(action.description, MAX_DESCRIPTION_LENGTH - prefix.length - suffix.length)}${suffix}`,
