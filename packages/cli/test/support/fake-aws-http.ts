@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { RoundTripRecord } from "@fislat/probe/record";
 import { FisError, FisModel, type TemplateInput } from "./fis-model.js";
+import { requestProblems } from "./sdk-schema.js";
 
 export const ACCOUNT = "000000000000";
 export const REGION = "us-east-1";
@@ -79,6 +80,8 @@ export class FakeAws {
   readonly calls: AwsCall[] = [];
   /** Calls the fake does not serve (answered with UnknownOperationException): fislat made a call this test did not expect. */
   readonly unserved: AwsCall[] = [];
+  /** What the SDK's model says was wrong with a request (answered with ValidationException). */
+  readonly refused: string[] = [];
   readonly tasks: string[];
   private readonly server: Server;
   private readonly events = new EventEmitter();
@@ -205,6 +208,12 @@ export class FakeAws {
         call.operation = operation;
         call.body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
         this.record(call);
+        // Checked against the SDK's own model of the operation, as AWS validates it.
+        const problems = requestProblems(call.service, operation, call.body);
+        if (problems.length > 0) {
+          this.refused.push(...problems);
+          throw new AwsError("ValidationException", problems.join("; "));
+        }
         const answer = this.json11(call.service, operation, call.body);
         call.answer = answer;
         res.writeHead(200, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": "fake" });
