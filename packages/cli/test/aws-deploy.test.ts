@@ -78,7 +78,7 @@ beforeEach(async () => {
   said = [];
 });
 afterEach(async () => {
-  cfn.stub.restore();
+  cfn.restore();
   vi.useRealTimers();
   await dynamo.close();
   rmSync(dir, { recursive: true, force: true });

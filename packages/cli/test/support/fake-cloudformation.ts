@@ -15,6 +15,7 @@ import {
   type StackEvent,
 } from "@aws-sdk/client-cloudformation";
 import { mockClient } from "aws-sdk-client-mock";
+import { callProblems } from "./sdk-schema.js";
 import { on } from "./simulated-aws.js";
 
 type Stub = Parameters<typeof on>[0];
@@ -53,6 +54,13 @@ export class FakeCloudFormation {
   private finishAt = 0;
   /** The status the stack reaches when the operation under way finishes. */
   private final = "";
+
+  /** Ends the fake: every request fislat sent is checked against the SDK's model first (sdk-schema.ts). */
+  restore(): void {
+    const problems = callProblems("cloudformation", this.stub.calls());
+    this.stub.restore();
+    if (problems.length > 0) throw new Error(`requests the SDK's model refuses:\n${[...new Set(problems)].join("\n")}`);
+  }
 
   constructor() {
     const s = this.stub;

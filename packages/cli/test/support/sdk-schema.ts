@@ -3,13 +3,22 @@
 // structure's (`[3, namespace, name, traits, memberNames, memberSchemas, requiredCount]`, the
 // required members first). A request whose top-level members the model does not have, or that
 // lacks a required one, is what AWS answers with a validation error: the fakes refuse it too.
+import * as cloudformation from "@aws-sdk/client-cloudformation";
 import * as logs from "@aws-sdk/client-cloudwatch-logs";
 import * as ecs from "@aws-sdk/client-ecs";
 import * as ssm from "@aws-sdk/client-ssm";
 
 type Schema = [number, string, string, unknown, string[]?, unknown[]?, number?];
 
-const MODULES: Record<string, Record<string, unknown>> = { ecs, logs, ssm };
+const MODULES: Record<string, Record<string, unknown>> = { cloudformation, ecs, logs, ssm };
+
+/** The problems with every call a mocked client received (aws-sdk-client-mock's record). */
+export function callProblems(service: string, calls: { args: unknown[] }[]): string[] {
+  return calls.flatMap((call) => {
+    const command = call.args[0] as { constructor: { name: string }; input: Record<string, unknown> };
+    return requestProblems(service, operationOf(command.constructor.name), command.input);
+  });
+}
 
 /** What the SDK's model says is wrong with a request to `service`'s `operation`; empty when nothing. */
 export function requestProblems(service: string, operation: string, input: Record<string, unknown>): string[] {

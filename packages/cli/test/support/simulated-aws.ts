@@ -40,7 +40,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { vi } from "vitest";
 import { FisError, FisModel, type ModelExperiment, type TemplateInput } from "./fis-model.js";
-import { operationOf, requestProblems } from "./sdk-schema.js";
+import { callProblems } from "./sdk-schema.js";
 
 // Each client pins its own @smithy/types while aws-sdk-client-mock's follow one version, so tsc
 // rejects some pairings (client-fis 3.523, client-ecs 3.1164 here): a narrow cast at creation.
@@ -246,18 +246,11 @@ export class SimulatedAws {
    * the SDK's own model of its operation first: one AWS would refuse fails the test.
    */
   reset(): void {
-    const problems = (
-      [
-        ["ecs", this.ecs],
-        ["logs", this.logs],
-        ["ssm", this.ssm],
-      ] as const
-    ).flatMap(([service, stub]) =>
-      stub.calls().flatMap((call) => {
-        const command = call.args[0] as { constructor: { name: string }; input: Record<string, unknown> };
-        return requestProblems(service, operationOf(command.constructor.name), command.input);
-      }),
-    );
+    const problems = [
+      ...callProblems("ecs", this.ecs.calls()),
+      ...callProblems("logs", this.logs.calls()),
+      ...callProblems("ssm", this.ssm.calls()),
+    ];
     for (const s of [this.ecs, this.fis, this.logs, this.sts, this.ssm, this.elb]) s?.restore();
     if (problems.length > 0) throw new Error(`requests the SDK's model refuses:\n${[...new Set(problems)].join("\n")}`);
   }
