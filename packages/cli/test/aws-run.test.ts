@@ -298,6 +298,15 @@ describe("fislat run against AWS", () => {
     expect(r.phases.baseline.count + r.phases.injection.count + r.phases.recovery.count).toBeGreaterThanOrEqual(155);
   });
 
+  it("polls at once, saying a quota is reached, when Live Tail's sessions quota is used up", async () => {
+    expect(await run({ liveTail: true, liveTailQuotaReached: true })).toBe(EXIT.passed);
+    expect(sent(sim.logs, StartLiveTailCommand)).toHaveLength(1);
+    expect(setup.stdout() + setup.stderr()).toMatch(
+      /Live Tail is not available \(.*a quota is reached \(LimitExceededException: You have reached the maximum number/,
+    );
+    expect(sent(sim.logs, FilterLogEventsCommand).length).toBeGreaterThan(20);
+  });
+
   it("--launch starts a probe task with the scenario's timeouts, and stops it at the end", async () => {
     sim = new SimulatedAws({ env: { CONNECTION_TIMEOUT_MS: "5000", READ_TIMEOUT_MS: "5000" } });
     const code = await drive(

@@ -115,6 +115,8 @@ export interface SimulationOptions {
   logGroupExists?: boolean;
   /** CloudWatch: answer StartLiveTail with a session pushing updates every second. */
   liveTail?: boolean;
+  /** CloudWatch: StartLiveTail is refused: the account's concurrent Live Tail sessions quota is reached. */
+  liveTailQuotaReached?: boolean;
   /** CloudWatch: the Live Tail session fails after this long. */
   liveTailFailsAfterMs?: number;
   /** CloudWatch: this share of the probe's lines (round trips and health changes) never arrives. */
@@ -623,9 +625,13 @@ export class SimulatedAws {
           : [{ logGroupName: LOG_GROUP, logGroupArn: LOG_GROUP_ARN, arn: `${LOG_GROUP_ARN}:*` }],
     }));
     if (o.liveTail) {
-      on(this.logs, StartLiveTailCommand).callsFake((input: { logStreamNames?: string[] }) => ({
-        responseStream: this.liveTailSession(input.logStreamNames),
-      }));
+      on(this.logs, StartLiveTailCommand).callsFake((input: { logStreamNames?: string[] }) => {
+        if (o.liveTailQuotaReached)
+          throw Object.assign(new Error("You have reached the maximum number of resources that can be created."), {
+            name: "LimitExceededException",
+          });
+        return { responseStream: this.liveTailSession(input.logStreamNames) };
+      });
     }
     on(this.logs, FilterLogEventsCommand).callsFake(
       (input: {
