@@ -70,6 +70,7 @@ export async function unregisteredTasks(ssm: SSMClient, taskArns: string[]): Pro
         ssm.send(
           new DescribeInstanceInformationCommand({
             Filters: [{ Key: `tag:${TASK_ARN_TAG}`, Values: values }],
+            // DescribeInstanceInformation pages hold at most 50 (SSM API reference, MaxResults 5-50).
             MaxResults: 50,
             NextToken: nextToken,
           }),
