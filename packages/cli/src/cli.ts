@@ -266,6 +266,14 @@ awsOptions(program.command("deploy"))
     "health-check /health (DynamoDB round trips) as the original setup did: ECS then replaces the task under test while DynamoDB is slow",
   )
   .option("--no-deep-health-check", "health-check the probe's shallow /live (the default)")
+  .option(
+    "--sidecar-image <uri>",
+    "the SSM agent sidecar's image (default ECR Public's; needed where ECR Public is not, e.g. aws-cn)",
+  )
+  .option(
+    "--wait <duration>",
+    "how long to follow the stack before leaving it to CloudFormation (1m to 3h, default 30m)",
+  )
   .action(async (flags) => {
     const [{ deployCommand }, { systemClock }] = await Promise.all([
       import("./commands/deploy.js"),
@@ -273,11 +281,11 @@ awsOptions(program.command("deploy"))
     ]);
     if ((flags.allowCidr as string[]).length === 0) flags.allowCidr = undefined;
     process.exitCode = await withAws(flags, (clients, signal) =>
-      deployCommand({ cloudformation: clients.cloudformation, dynamodb: () => clients.dynamodb }, flags, {
-        clock: systemClock,
-        say,
-        signal,
-      }),
+      deployCommand(
+        { cloudformation: clients.cloudformation, dynamodb: () => clients.dynamodb, ecs: () => clients.ecs },
+        flags,
+        { clock: systemClock, say, signal },
+      ),
     );
   });
 
@@ -285,6 +293,7 @@ awsOptions(program.command("destroy"))
   .description("delete the probe environment's stack (asks first on a terminal)")
   .option("--stack-name <name>", "CloudFormation stack name", "fislat-probe")
   .option("--yes", "do not ask")
+  .option("--wait <duration>", "how long to follow the deletion before leaving it to CloudFormation (default 30m)")
   .action(async (flags) => {
     const [{ destroyCommand }, { systemClock }, readline] = await Promise.all([
       import("./commands/deploy.js"),

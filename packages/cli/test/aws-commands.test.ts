@@ -3,7 +3,13 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { FisClient, GetExperimentCommand, StartExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
+import {
+  CreateExperimentTemplateCommand,
+  FisClient,
+  GetExperimentCommand,
+  StartExperimentCommand,
+  StopExperimentCommand,
+} from "@aws-sdk/client-fis";
 import { parseProbeLine } from "@fislat/probe/record";
 import { Chalk } from "chalk";
 import { Command } from "commander";
@@ -16,7 +22,16 @@ import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { formatTailLine } from "../src/render/tail-format.js";
 import { runCli } from "./support/cli.js";
-import { advanceUntil, drive, LOG_GROUP, ROLE_ARN, SimulatedAws, sent, taskArn } from "./support/simulated-aws.js";
+import {
+  advanceUntil,
+  drive,
+  LOG_GROUP,
+  PAST_RUN_TEMPLATE,
+  ROLE_ARN,
+  SimulatedAws,
+  sent,
+  taskArn,
+} from "./support/simulated-aws.js";
 import { tempDir } from "./support/temp-dir.js";
 
 let sim: SimulatedAws;
@@ -37,7 +52,9 @@ afterEach(() => {
 /** Starts an experiment in the simulation as a past fislat run would have. */
 async function startedExperiment(tags = { "managed-by": "fislat", "fislat-scenario": "timeout" }) {
   const fis = new FisClient({});
-  const res = await fis.send(new StartExperimentCommand({ experimentTemplateId: "EXT9", clientToken: "t", tags }));
+  const template = await fis.send(new CreateExperimentTemplateCommand(PAST_RUN_TEMPLATE));
+  const experimentTemplateId = template.experimentTemplate?.id as string;
+  const res = await fis.send(new StartExperimentCommand({ experimentTemplateId, clientToken: "t", tags }));
   await vi.advanceTimersByTimeAsync(5000);
   return res.experiment?.id as string;
 }

@@ -1,6 +1,7 @@
 // fislat deploy / destroy against a small stateful CloudFormation fake behind aws-sdk-client-mock:
 // change sets that create or update, report no changes, or fail; stacks whose events arrive over
 // time and that complete, roll back, or delete. Assertions are on what fislat sent and said.
+
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,12 +13,14 @@ import {
   ExecuteChangeSetCommand,
 } from "@aws-sdk/client-cloudformation";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeTasksCommand, ECSClient, ListTasksCommand } from "@aws-sdk/client-ecs";
 import {
   LOCAL_AWS_ENV,
   SEED_ITEMS as LOCAL_SEED_ITEMS,
   type LocalDynamo,
   startLocalDynamo,
 } from "@fislat/dynamo-local";
+import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SEED_ITEMS } from "../src/aws/seed.js";
 import { checkCidr, type DeployFlags, deployCommand, destroyCommand, MIN_CIDR_PREFIX } from "../src/commands/deploy.js";
@@ -25,7 +28,7 @@ import { readEnvironmentTemplate } from "../src/commands/synth.js";
 import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { FakeCloudFormation } from "./support/fake-cloudformation.js";
-import { drive, sent } from "./support/simulated-aws.js";
+import { drive, on, sent } from "./support/simulated-aws.js";
 
 let cfn: FakeCloudFormation;
 let dir: string;
@@ -75,7 +78,7 @@ beforeEach(async () => {
   said = [];
 });
 afterEach(async () => {
-  cfn.stub.restore();
+  cfn.restore();
   vi.useRealTimers();
   await dynamo.close();
   rmSync(dir, { recursive: true, force: true });
@@ -331,6 +334,117 @@ describe("fislat deploy", () => {
   });
 });
 
+describe("fislat deploy when the service's tasks never start", () => {
+  const PULL_ERROR =
+    "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref 000000000000.dkr.ecr.us-east-1.amazonaws.com/probe:9: not found";
+  let ecs: ReturnType<typeof mockEcs>;
+  const mockEcs = () => {
+    const stub = mockClient(ECSClient as never) as unknown as Parameters<typeof on>[0];
+    on(stub, ListTasksCommand).resolves({ taskArns: ["arn:aws:ecs:us-east-1:000000000000:task/c/t1"] });
+    on(stub, DescribeTasksCommand).resolves({
+      tasks: [
+        {
+          taskArn: "arn:aws:ecs:us-east-1:000000000000:task/c/t1",
+          lastStatus: "STOPPED",
+          stopCode: "TaskFailedToStart",
+          stoppedReason: PULL_ERROR,
+        },
+      ],
+    });
+    return stub;
+  };
+  beforeEach(() => {
+    ecs = mockEcs();
+  });
+  afterEach(() => ecs.restore());
+  const withEcs = () => ({ ...clients(), ecs: () => new ECSClient({ region: "us-east-1" }) });
+
+  it("stops waiting at the bound (30 min by default), exits 6, and says why the tasks stop", async () => {
+    cfn.hangs = true;
+    const began = Date.now();
+    const error = await drive(deployCommand(withEcs(), NEW, io()).catch((e: unknown) => e));
+    expect(error).toMatchObject({ exitCode: EXIT.environment });
+    expect((error as Error).message).toMatch(
+      /^stack fislat-probe is still CREATE_IN_PROGRESS after 30 min; fislat stops waiting and CloudFormation goes on; the service's tasks stopped: CannotPullContainerError: pull image manifest/,
+    );
+    expect(Date.now() - began).toBeGreaterThanOrEqual(30 * 60_000);
+    expect(Date.now() - began).toBeLessThan(31 * 60_000);
+    // Said as soon as it is seen, once, not only at the end.
+    expect(said.filter((l) => l.startsWith("the service's tasks stopped: CannotPullContainerError"))).toHaveLength(1);
+    // The stopped tasks of the stack's own service, in its cluster.
+    expect(sent(ecs, ListTasksCommand)[0]).toMatchObject({
+      cluster: "fislat-probe-Cluster-AbC",
+      serviceName: "probe-svc",
+      desiredStatus: "STOPPED",
+    });
+  });
+
+  it("takes --wait, and refuses one outside 1m to 3h before any call", async () => {
+    cfn.hangs = true;
+    const began = Date.now();
+    const error = await drive(deployCommand(withEcs(), { ...NEW, wait: "5m" }, io()).catch((e: unknown) => e));
+    expect((error as Error).message).toMatch(/still CREATE_IN_PROGRESS after 5 min/);
+    expect(Date.now() - began).toBeLessThan(6 * 60_000);
+    cfn.stub.resetHistory();
+    for (const wait of ["30s", "4h", "soon"]) {
+      const bad = await drive(deployCommand(withEcs(), { ...NEW, wait }, io()).catch((e: unknown) => e));
+      expect(bad, wait).toMatchObject({ exitCode: EXIT.badInput, message: expect.stringMatching(/--wait/) });
+    }
+    expect(cfn.stub.calls()).toEqual([]);
+  });
+
+  it("names the stopped tasks' reason beside the failed resource when the circuit breaker fails the stack", async () => {
+    cfn.outcome = {
+      final: "ROLLBACK_COMPLETE",
+      failed: {
+        resource: "Service",
+        type: "AWS::ECS::Service",
+        reason: "Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'.",
+      },
+    };
+    const error = await drive(deployCommand(withEcs(), NEW, io()).catch((e: unknown) => e));
+    expect((error as Error).message).toBe(
+      `creating stack fislat-probe failed; first failure: Service (AWS::ECS::Service): Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'.; the service's tasks stopped: ${PULL_ERROR}`,
+    );
+  });
+});
+
+describe("fislat deploy following the stack", () => {
+  it("reads every page of stack events at each poll, so a burst of events is shown whole", async () => {
+    cfn.eventsBurst = 250;
+    expect(await drive(deployCommand(clients(), NEW, io()))).toBe(EXIT.passed);
+    const shown = said.filter((l) => / Resource\d+ \(AWS::IAM::Role\)/.test(l));
+    expect(shown).toHaveLength(250);
+    expect(shown[0]).toMatch(/ Resource0 /);
+    expect(shown.at(-1)).toMatch(/ Resource249 /);
+  });
+
+  it("refuses a region without ECR Public unless --sidecar-image names the sidecar's image", async () => {
+    const error = await drive(
+      deployCommand(clients(), { ...NEW, region: "cn-north-1" }, io()).catch((e: unknown) => e),
+    );
+    expect(error).toMatchObject({
+      exitCode: EXIT.badInput,
+      message: expect.stringMatching(/region cn-north-1 is in a partition without ECR Public.*--sidecar-image/),
+    });
+    expect(cfn.stub.calls()).toEqual([]);
+    const image = "000000000000.dkr.ecr.cn-north-1.amazonaws.com.cn/ssm-agent:1";
+    expect(await drive(deployCommand(clients(), { ...NEW, region: "cn-north-1", sidecarImage: image }, io()))).toBe(
+      EXIT.passed,
+    );
+    expect(sent(cfn.stub, CreateChangeSetCommand)[0]?.Parameters).toContainEqual({
+      ParameterKey: "SsmAgentImage",
+      ParameterValue: image,
+    });
+  });
+
+  it("says the load balancer is internal when the tasks get no public IPs", async () => {
+    expect(await drive(deployCommand(clients(), { ...NEW, assignPublicIp: false }, io()))).toBe(EXIT.passed);
+    expect(cfn.stacks.get("fislat-probe")?.parameters.AssignPublicIp).toBe("DISABLED");
+    expect(said.join("\n")).toMatch(/the load balancer is internal .*answers only inside the VPC/);
+  });
+});
+
 describe("fislat destroy", () => {
   beforeEach(() => {
     cfn.stacks.set("fislat-probe", {
@@ -357,6 +471,17 @@ describe("fislat destroy", () => {
     };
     expect(await drive(destroyCommand(client(), {}, io({ confirm })))).toBe(EXIT.passed);
     expect(asked).toEqual(["Delete stack fislat-probe and everything it created? [y/N] "]);
+    // A stack that made its table names it, and its data, before anything is deleted.
+    cfn.stacks.set("fislat-probe", {
+      status: "CREATE_COMPLETE",
+      parameters: { CreateTable: "true", TableName: "MyTestTable" },
+      outputs: {},
+      events: [],
+    });
+    expect(await drive(destroyCommand(client(), {}, io({ confirm })))).toBe(EXIT.passed);
+    expect(asked[1]).toBe(
+      "Delete stack fislat-probe and everything it created, including the DynamoDB table MyTestTable and its data? [y/N] ",
+    );
     await expect(drive(destroyCommand(client(), {}, io()))).rejects.toMatchObject({ exitCode: EXIT.badInput });
     expect(sent(cfn.stub, DeleteStackCommand)).toEqual([]);
   });

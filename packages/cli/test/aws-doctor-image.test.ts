@@ -7,8 +7,8 @@ import { fileURLToPath } from "node:url";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { FisClient, StartExperimentCommand } from "@aws-sdk/client-fis";
-import { IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
+import { CreateExperimentTemplateCommand, FisClient, StartExperimentCommand } from "@aws-sdk/client-fis";
+import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { awsClients } from "../src/aws/clients.js";
@@ -18,7 +18,16 @@ import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { simulatePrincipalPolicy } from "./support/iam-simulator.js";
 import { fisRoleStatements } from "./support/shipped-roles.js";
-import { ACCOUNT, drive, on, ROLE_ARN, SimulatedAws, sent, taskArn } from "./support/simulated-aws.js";
+import {
+  ACCOUNT,
+  drive,
+  on,
+  PAST_RUN_TEMPLATE,
+  ROLE_ARN,
+  SimulatedAws,
+  sent,
+  taskArn,
+} from "./support/simulated-aws.js";
 
 const CLUSTER = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/FIS`;
 const list = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
@@ -94,6 +103,7 @@ describe("fislat doctor", () => {
       ["fault injection settings", "PASS"],
       ["logs", "PASS"],
       ["FIS role", "PASS"],
+      ["FIS service-linked role", "PASS"],
       ["load balancer", "PASS"],
       ["experiments", "PASS"],
     ]);
@@ -129,10 +139,41 @@ describe("fislat doctor", () => {
       },
       {
         PolicySourceArn: ROLE_ARN,
-        ActionNames: ["ec2:DescribeInstances", "ec2:DescribeSubnets", "ssm:ListCommands", "ssm:CancelCommand"],
+        ActionNames: [
+          "ec2:DescribeInstances",
+          "ec2:DescribeSubnets",
+          "ssm:ListCommands",
+          "ssm:CancelCommand",
+          "tag:GetResources",
+        ],
         ResourceArns: ["*"],
       },
     ]);
+  });
+
+  it("warns, with the way out, when FIS's service-linked role does not exist yet (a fresh account)", async () => {
+    on(extra[1] as Stub, GetRoleCommand).rejects(
+      Object.assign(new Error("The role with name AWSServiceRoleForFIS cannot be found."), {
+        name: "NoSuchEntityException",
+      }),
+    );
+    const checks = await drive(runDoctor(awsClients(), {}, systemClock));
+    const slr = checks.find((c) => c.name === "FIS service-linked role");
+    expect(slr).toMatchObject({ status: "WARN" });
+    expect(slr?.fix).toMatch(/iam:CreateServiceLinkedRole with iam:AWSServiceName = fis.amazonaws.com/);
+    expect(sent(extra[1] as Stub, GetRoleCommand)).toEqual([{ RoleName: "AWSServiceRoleForFIS" }]);
+  });
+
+  it("reads every page of recent lines, empty pages with a nextToken included, and shows the newest", async () => {
+    sim.reset();
+    sim = new SimulatedAws({ emptyPagesFirst: 3 });
+    await vi.advanceTimersByTimeAsync(4 * 60_000); // four minutes of lines, one a second
+    const checks = await drive(runDoctor(awsClients(), {}, systemClock));
+    const logs = checks.find((c) => c.name === "logs");
+    expect(logs?.status).toBe("PASS");
+    const newest = new Date(Date.now() - 1000).toISOString().slice(0, 17); // to the minute
+    expect(logs?.detail).toMatch(new RegExp(`the newest \\(${newest}`));
+    expect(logs?.detail).toMatch(/^2\d\d Round trip lines/);
   });
 
   it("would fail the stack's own role if it simulated without ResourceArns (the resource is then '*')", () => {
@@ -146,8 +187,14 @@ describe("fislat doctor", () => {
     sim.reset();
     sim = new SimulatedAws({ definition: { enableFaultInjection: false } });
     denySend = true;
-    await new FisClient({}).send(
-      new StartExperimentCommand({ experimentTemplateId: "EXT1", clientToken: "t", tags: { "managed-by": "fislat" } }),
+    const fis = new FisClient({});
+    const template = await fis.send(new CreateExperimentTemplateCommand(PAST_RUN_TEMPLATE));
+    await fis.send(
+      new StartExperimentCommand({
+        experimentTemplateId: template.experimentTemplate?.id as string,
+        clientToken: "t",
+        tags: { "managed-by": "fislat" },
+      }),
     );
     const checks = await drive(runDoctor(awsClients(), {}, systemClock));
     const failed = Object.fromEntries(checks.filter((c) => c.status === "FAIL").map((c) => [c.name, c]));

@@ -4,19 +4,27 @@
 // Each test asserts the outcome a person should get, and the evidence the report gives for it.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { CloudWatchLogsClient, FilterLogEventsCommand, StartLiveTailCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  FilterLogEventsCommand,
+  StartLiveTailCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { CreateExperimentTemplateCommand, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import { DescribeInstanceInformationCommand } from "@aws-sdk/client-ssm";
 import { describe, expect, it, vi } from "vitest";
 import { type RunCommandFlags, runCommand } from "../src/commands/run.js";
+import { readEnvironmentTemplate } from "../src/commands/synth.js";
 import type { EvidenceReport } from "../src/engine/evidence.js";
 import type { Report } from "../src/engine/report.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { useAwsRunSetup } from "./support/aws-run-setup.js";
 import {
   advanceUntil,
+  DOCUMENT_START_LAG_MS,
   drive,
+  INSTALL_LAG_MS,
   LOG_GROUP,
   ROLE_ARN,
   SimulatedAws,
@@ -174,6 +182,16 @@ describe("a verdict AWS cannot fool (issue 13)", () => {
     expect(replacement?.lines).toBeGreaterThan(10);
   });
 
+  it("with Live Tail, a replacement task is followed live: a new session names its stream too", async () => {
+    const code = await run({ replaceAfterMs: 25_000, loadBalancer: true, liveTail: true });
+    expect(code).toBe(EXIT.environment);
+    const sessions = sent(sim.logs, StartLiveTailCommand).map((s) => s.logStreamNames);
+    expect(sessions).toEqual([[streamOf("task0001")], [streamOf("task0001"), streamOf("replacement1")]]);
+    expect(setup.stdout() + setup.stderr()).not.toMatch(/polling FilterLogEvents instead/);
+    const replacement = report().evidence.tasks.find((t) => t.task.endsWith("replacement1"));
+    expect(replacement?.lines).toBeGreaterThan(10);
+  });
+
   it("lines visible only 45 s after they were written: waited for, reported late, not missing", async () => {
     expect(await run({ ingestionDelayMs: 45_000 })).toBe(EXIT.passed);
     const r = report();
@@ -238,6 +256,38 @@ describe("when the fault took effect (issue 12, point 5)", () => {
       actions: Record<string, { parameters: Record<string, string> }>;
     }[];
     expect(plain?.actions.dynamodbLatency?.parameters).not.toHaveProperty("installDependencies");
+  });
+
+  it("the shipped stack's sidecar carries the action's tools: fislat skips the install and the fault lands sooner", async () => {
+    // The SSM sidecar exactly as fislat deploy's task definition defines it.
+    const template = JSON.parse(readEnvironmentTemplate()) as {
+      Parameters: Record<string, { Default?: string }>;
+      Resources: { TaskDefinition: { Properties: { ContainerDefinitions: Record<string, unknown>[] } } };
+    };
+    const shipped = template.Resources.TaskDefinition.Properties.ContainerDefinitions.find(
+      (c) => c.Name === "amazon-ssm-agent",
+    ) as { Name: string; Image: { Ref: string }; Environment: { Name: string; Value: unknown }[] };
+    const sidecar = {
+      name: shipped.Name,
+      image: template.Parameters[shipped.Image.Ref]?.Default ?? "",
+      environment: shipped.Environment.map((e) => ({
+        name: e.Name,
+        value: typeof e.Value === "string" ? e.Value : "fislat-probe-SsmManagedInstanceRole-AbC",
+      })),
+    };
+    expect(await run({ sidecar, installLag: true })).toBe(EXIT.passed);
+    const [template1] = sent(sim.fis, CreateExperimentTemplateCommand) as {
+      actions: Record<string, { parameters: Record<string, string> }>;
+    }[];
+    expect(template1?.actions.dynamodbLatency?.parameters.installDependencies).toBe("false");
+    const sooner = report().evidence.tasks[0]?.onset?.lagMs ?? Number.NaN;
+    sim.reset();
+    // A sidecar without the tools: FIS installs them at each fault (the simulated lag, INSTALL_LAG_MS).
+    await run({ installLag: true });
+    const later = report().evidence.tasks[0]?.onset?.lagMs ?? Number.NaN;
+    expect(sooner).toBeGreaterThanOrEqual(DOCUMENT_START_LAG_MS);
+    expect(sooner).toBeLessThan(DOCUMENT_START_LAG_MS + 1100);
+    expect(later - sooner).toBeGreaterThanOrEqual(INSTALL_LAG_MS - 1100);
   });
 
   it("reports a lag beyond its bound as a finding", async () => {
@@ -320,14 +370,16 @@ describe("reading the logs (issue 12, point 9)", () => {
     );
   });
 
-  it("reads the logs in the task's awslogs-region", async () => {
+  it("looks for the log group and reads the logs in the task's awslogs-region", async () => {
     expect(await run({ logRegion: "eu-west-1" })).toBe(EXIT.passed);
-    const regions = await Promise.all(
-      sim.logs
-        .commandCalls(FilterLogEventsCommand as never)
-        .map((call) => (call.thisValue as { config: { region(): Promise<string> } }).config.region()),
-    );
-    expect(new Set(regions)).toEqual(new Set(["eu-west-1"]));
+    for (const command of [FilterLogEventsCommand, DescribeLogGroupsCommand]) {
+      const regions = await Promise.all(
+        sim.logs
+          .commandCalls(command as never)
+          .map((call) => (call.thisValue as { config: { region(): Promise<string> } }).config.region()),
+      );
+      expect(new Set(regions), command.name).toEqual(new Set(["eu-west-1"]));
+    }
   });
 
   it("fislat tail reads the task's awslogs-region too", async () => {

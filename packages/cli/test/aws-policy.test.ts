@@ -50,6 +50,28 @@ describe("fislat policy", () => {
       ).toBe(true);
   });
 
+  it("matches the role names CloudFormation cuts to IAM's 64 characters under a long stack name", () => {
+    const stackName = `fislat-${"x".repeat(50)}-probe`; // 62 characters; stack names may have 128
+    const statements = operatorPolicy({ ...CONTEXT, stackName }).Statement as PolicyStatement[];
+    const role = (name: string) => `arn:aws:iam::111122223333:role/${name}`;
+    const pass = (name: string, service: string) =>
+      allows(statements, "iam:PassRole", role(name), [
+        { ContextKeyName: "iam:PassedToService", ContextKeyValues: [service] },
+      ]);
+    // As real CloudFormation cut names (25 + 25 + a 12-character tail), and as a rule that gives
+    // the stack what the logical id leaves would cut them: both within 64 characters.
+    const cut25 = (logical: string) => `${stackName.slice(0, 25)}-${logical.slice(0, 25)}-AbCdEf123456`;
+    const cutRest = (logical: string) => `${stackName.slice(0, 64 - 13 - 1 - logical.length)}-${logical}-AbCdEf123456`;
+    for (const name of [cut25, cutRest]) {
+      expect(name("TaskExecutionRole").length).toBeLessThanOrEqual(64);
+      expect(pass(name("TaskRole"), "ecs-tasks.amazonaws.com"), name("TaskRole")).toBe(true);
+      expect(pass(name("TaskExecutionRole"), "ecs-tasks.amazonaws.com")).toBe(true);
+      expect(pass(name("FisExperimentRole"), "fis.amazonaws.com")).toBe(true);
+      expect(pass(name("FisExperimentRole"), "ecs-tasks.amazonaws.com")).toBe(false);
+    }
+    expect(pass("someone-elses-TaskRole-AbCdEf123456", "ecs-tasks.amazonaws.com")).toBe(false);
+  });
+
   it("gives fis:ListExperiments Resource * (it has no resource-level permission) and scopes the rest", () => {
     const policy = operatorPolicy(CONTEXT);
     const statements = policy.Statement as PolicyStatement[];
@@ -186,6 +208,8 @@ describe("fislat policy", () => {
       },
       DescribeStacksCommand: { StackName: "fislat-probe" },
       DescribeStackEventsCommand: { StackName: "fislat-probe" },
+      DescribeStackResourceCommand: { StackName: "fislat-probe", LogicalResourceId: "Service" },
+      GetRoleCommand: { RoleName: "AWSServiceRoleForFIS" },
       CreateChangeSetCommand: { StackName: "fislat-probe" },
       DescribeChangeSetCommand: { StackName: "fislat-probe" },
       ExecuteChangeSetCommand: { StackName: "fislat-probe" },

@@ -18,6 +18,7 @@ import { EXIT, FislatError } from "../src/errors.js";
 import { useAwsRunSetup } from "./support/aws-run-setup.js";
 import {
   advanceUntil,
+  CLUSTER_ARN,
   drive,
   LOG_GROUP_ARN,
   on,
@@ -167,6 +168,55 @@ describe("fislat run against AWS", () => {
     });
   });
 
+  it("keeps a tag target to the checked cluster: FIS gets the cluster filter and resolves only its tasks", async () => {
+    const elsewhere = "arn:aws:ecs:us-east-1:000000000000:task/other-cluster/0ther";
+    expect(
+      await run(
+        { tasks: ["task0001", "task0002"], taggedElsewhere: [elsewhere] },
+        { service: undefined, tag: ["Environment=test"], targetBy: "tag" },
+      ),
+    ).toBe(EXIT.passed);
+    expect(sent(sim.fis, CreateExperimentTemplateCommand)[0]).toMatchObject({
+      targets: {
+        probeTasks: {
+          resourceTags: { Environment: "test" },
+          filters: [{ path: "ClusterArn", values: [CLUSTER_ARN] }],
+          selectionMode: "ALL",
+        },
+      },
+    });
+    expect(sim.experiments.get("EXP1")?.resolved).toEqual([taskArn("task0001"), taskArn("task0002")]);
+  });
+
+  it("stops the experiment at once when FIS resolved tasks outside the checked cluster (exit 6)", async () => {
+    const elsewhere = "arn:aws:ecs:us-east-1:000000000000:task/other-cluster/0ther";
+    const code = await run(
+      { tasks: ["task0001"], taggedElsewhere: [elsewhere], ignoresFilters: true },
+      { service: undefined, tag: ["Environment=test"], targetBy: "tag" },
+    ).catch((e: unknown) => (e as FislatError).exitCode);
+    expect(code).toBe(EXIT.environment);
+    expect(sent(sim.fis, StopExperimentCommand)).toEqual([{ id: "EXP1" }]);
+    expect(setup.stderr() + setup.stdout()).toMatch(
+      /FIS resolved 1 task\(s\) outside cluster FIS.*0ther; the experiment was stopped/,
+    );
+  });
+
+  it("names a task FIS picked that started after the preflight and is not registered with SSM", async () => {
+    // The run's verdict then covers a task the fault never reached (the report says so per task).
+    await run({ startsBeforeResolution: "late0001" }, { targetBy: "service" });
+    expect(setup.stdout() + setup.stderr()).toMatch(
+      /FIS also picked 1 task\(s\) that started after the preflight: late0001; not registered with SSM, so the fault does not reach: late0001/,
+    );
+  });
+
+  it("warns before anything starts when ALL over a service would pick more tasks than FIS's per-action quota", async () => {
+    const tasks = ["t1", "t2", "t3", "t4", "t5", "t6"].map((t) => `task000${t}`);
+    await run({ tasks }, { targetBy: "service", duration: "1m" }).catch(() => undefined);
+    expect(setup.stdout() + setup.stderr()).toMatch(
+      /warning: FIS would pick 6 of 6 tasks \(ALL\), over its default quota of 5 target tasks per action .*L-B34128D0.*--selection COUNT\(5\)/,
+    );
+  });
+
   it("aims FIS at the service with --target-by service", async () => {
     expect(await run({}, { targetBy: "service" })).toBe(EXIT.passed);
     expect(sent(sim.fis, CreateExperimentTemplateCommand)[0]).toMatchObject({
@@ -246,6 +296,15 @@ describe("fislat run against AWS", () => {
     expect(sent(sim.logs, FilterLogEventsCommand).length).toBeGreaterThan(20);
     const r = report();
     expect(r.phases.baseline.count + r.phases.injection.count + r.phases.recovery.count).toBeGreaterThanOrEqual(155);
+  });
+
+  it("polls at once, saying a quota is reached, when Live Tail's sessions quota is used up", async () => {
+    expect(await run({ liveTail: true, liveTailQuotaReached: true })).toBe(EXIT.passed);
+    expect(sent(sim.logs, StartLiveTailCommand)).toHaveLength(1);
+    expect(setup.stdout() + setup.stderr()).toMatch(
+      /Live Tail is not available \(.*a quota is reached \(LimitExceededException: You have reached the maximum number/,
+    );
+    expect(sent(sim.logs, FilterLogEventsCommand).length).toBeGreaterThan(20);
   });
 
   it("--launch starts a probe task with the scenario's timeouts, and stops it at the end", async () => {
@@ -371,6 +430,16 @@ describe("fislat run against AWS, bad input", () => {
       /outside what FIS runs/,
     ],
     ["--launch with a bad --sources", { launch: true, taskDefinition: "td", sources: "DYNAMODB S3" }, /--sources/],
+    [
+      "--launch with a --sources keyword FIS does not have",
+      { launch: true, taskDefinition: "td", sources: "DYNAMO_DB" },
+      /--sources entry "DYNAMO_DB" is not something FIS takes: .*\(did you mean DYNAMODB\?\)/,
+    ],
+    [
+      "--sources over FIS's 1024 characters",
+      { sources: Array.from({ length: 80 }, (_, i) => `10.${i}.0.0/16`).join(",") },
+      /--sources is 10\d\d characters: FIS takes 1 to 1024/,
+    ],
     [
       "--launch without --role-arn",
       { launch: true, taskDefinition: "td", roleArn: undefined },

@@ -284,7 +284,7 @@ afterAll(async () => {
   vi.useRealTimers();
   vi.unstubAllEnvs();
   sim.reset();
-  cfn.stub.restore();
+  cfn.restore();
   for (const s of stubs) s.restore();
   await probe.stop();
   await new Promise<void>((resolve) => balancer.close(() => resolve()));

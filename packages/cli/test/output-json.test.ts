@@ -1,10 +1,10 @@
 // --output json means the same on every command: one JSON document on stdout, for a program.
-import { FisClient, StartExperimentCommand } from "@aws-sdk/client-fis";
+import { CreateExperimentTemplateCommand, FisClient, StartExperimentCommand } from "@aws-sdk/client-fis";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { listCommand, stopCommand } from "../src/commands/stop.js";
 import { EXIT } from "../src/errors.js";
 import { runCli } from "./support/cli.js";
-import { drive, SimulatedAws } from "./support/simulated-aws.js";
+import { drive, PAST_RUN_TEMPLATE, SimulatedAws } from "./support/simulated-aws.js";
 
 let sim: SimulatedAws;
 beforeEach(() => {
@@ -23,9 +23,10 @@ afterEach(() => {
 
 async function startedExperiment() {
   const fis = new FisClient({});
+  const template = await fis.send(new CreateExperimentTemplateCommand(PAST_RUN_TEMPLATE));
   const res = await fis.send(
     new StartExperimentCommand({
-      experimentTemplateId: "EXT9",
+      experimentTemplateId: template.experimentTemplate?.id as string,
       clientToken: "t",
       tags: { "managed-by": "fislat", "fislat-scenario": "timeout" },
     }),

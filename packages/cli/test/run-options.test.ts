@@ -237,7 +237,9 @@ describe("planRun", () => {
       /--duration 30 s is outside what FIS runs: an action lasts from 1 min to 12 h/,
     );
     expect(refusal({ ...aws, duration: "13h" })).toMatch(/outside what FIS runs/);
-    expect(refusal({ ...aws, sources: "DYNAMODB S3" })).toMatch(/--sources "DYNAMODB S3" is not valid/);
+    expect(refusal({ ...aws, sources: "DYNAMODB S3" })).toMatch(
+      /--sources entry "DYNAMODB S3" is not something FIS takes/,
+    );
     expect(refusal({ ...aws, launch: true, service: undefined })).toMatch(/--launch needs --task-definition/);
     expect(planRun(aws).target).toMatchObject({ kind: "aws", cluster: "FIS", service: "svc", targetBy: "arns" });
   });

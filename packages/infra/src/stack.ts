@@ -57,10 +57,34 @@ export const HEALTH_PATHS = { shallow: PROBE_PATHS.live, deep: PROBE_PATHS.healt
 export const CONTAINER_HEALTH_SCRIPT =
   "fetch('http://127.0.0.1:'+(process.env.PORT||80)+'${HealthCheckPath}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))";
 
-/** The SSM agent sidecar's start-up, as the FIS user guide describes it for ECS task actions. */
+/**
+ * The default SSM agent sidecar image, from ECR Public, as the FIS user guide's example for ECS
+ * task actions names it. A parameter (SsmAgentImage): partitions without ECR Public (aws-cn, the
+ * ISO partitions) need an image of their own (fislat deploy --sidecar-image).
+ */
+export const DEFAULT_SSM_AGENT_IMAGE = "public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent:latest";
+
+/**
+ * The tools the FIS action's SSM document uses in the sidecar: atd, curl-minimal, dig, jq, lsof
+ * (FIS actions reference, aws:ecs:task-network-latency, installDependencies). Installed once at
+ * the sidecar's start instead of by the document at each fault, which adds tens of seconds to a
+ * fault's onset on a 0.25 vCPU task; the sidecar then says so (SIDECAR_DEPENDENCIES_ENV), and
+ * fislat run sends installDependencies=false. Amazon Linux 2023 package names: at (atd),
+ * bind-utils (dig). curl is not listed: the script below already uses the image's own curl
+ * (curl-minimal or curl; installing one over the other would conflict).
+ */
+export const FIS_ACTION_PACKAGES = ["at", "bind-utils", "jq", "lsof"] as const;
+/** Read by fislat run (packages/cli aws/fis-template.ts SIDECAR_DEPENDENCIES_ENV). */
+export const SIDECAR_DEPENDENCIES_ENV = "FISLAT_FIS_DEPENDENCIES";
+
+/**
+ * The SSM agent sidecar's start-up, as the FIS user guide describes it for ECS task actions, plus
+ * the action's tools (FIS_ACTION_PACKAGES) and atd running for the document's scheduled rollback.
+ */
 const SSM_SIDECAR_SCRIPT = [
   "set -e",
-  "dnf upgrade -y && dnf install -y jq procps awscli",
+  `dnf upgrade -y && dnf install -y procps awscli ${FIS_ACTION_PACKAGES.join(" ")}`,
+  "atd || echo 'atd did not start: the FIS action installs and starts it itself'",
   'RESPONSE=$(curl -s "$ECS_CONTAINER_METADATA_URI_V4/task")',
   'TASK_ARN=$(echo "$RESPONSE" | jq -r .TaskARN)',
   'AZ=$(echo "$RESPONSE" | jq -r .AvailabilityZone)',
@@ -166,6 +190,13 @@ export class ProbeEnvironmentStack extends Stack {
       default: "true",
       allowedValues: ["true", "false"],
     });
+    const ssmAgentImage = new CfnParameter(this, "SsmAgentImage", {
+      type: "String",
+      default: DEFAULT_SSM_AGENT_IMAGE,
+      minLength: 1,
+      description:
+        "The SSM agent sidecar's image (ECR Public's by default; a copy in a private repository where ECR Public cannot be reached, e.g. aws-cn)",
+    });
     const assignPublicIp = new CfnParameter(this, "AssignPublicIp", {
       type: "String",
       default: "ENABLED",
@@ -184,6 +215,9 @@ export class ProbeEnvironmentStack extends Stack {
     });
     const hasImage = new CfnCondition(this, "HasImage", {
       expression: Fn.conditionNot(Fn.conditionEquals(imageUri.valueAsString, "")),
+    });
+    const publicIp = new CfnCondition(this, "PublicIp", {
+      expression: Fn.conditionEquals(assignPublicIp.valueAsString, "ENABLED"),
     });
     const makeRepository = new CfnCondition(this, "MakeRepository", {
       expression: Fn.conditionEquals(createRepository.valueAsString, "true"),
@@ -278,8 +312,18 @@ export class ProbeEnvironmentStack extends Stack {
             resources: [tableArn],
           },
         ]),
+        // The sidecar's CLI may run with the task role rather than the managed-instance role: its
+        // cleanup on SIGTERM then needs these too, or every stopped task leaves a managed instance.
         policy("RegisterTheSsmSidecar", [
-          { actions: ["ssm:CreateActivation", "ssm:AddTagsToResource"], resources: ["*"] },
+          {
+            actions: [
+              "ssm:CreateActivation",
+              "ssm:AddTagsToResource",
+              "ssm:DeleteActivation",
+              "ssm:DeregisterManagedInstance",
+            ],
+            resources: ["*"],
+          },
           { actions: ["iam:PassRole"], resources: [managedInstanceRole.attrArn] },
         ]),
       ],
@@ -287,7 +331,7 @@ export class ProbeEnvironmentStack extends Stack {
     justify(
       taskRole,
       "AwsSolutions-IAM5[Resource::*]",
-      "ssm:CreateActivation and ssm:AddTagsToResource (on an activation made at run time) have no resource-level permissions",
+      "ssm:CreateActivation, ssm:AddTagsToResource, ssm:DeleteActivation and ssm:DeregisterManagedInstance (on an activation and instance made at run time) have no resource-level permissions",
     );
     const fisRole = new iam.CfnRole(this, "FisExperimentRole", {
       assumeRolePolicyDocument: trust("fis.amazonaws.com"),
@@ -306,6 +350,9 @@ export class ProbeEnvironmentStack extends Stack {
             ],
           },
           { actions: ["ssm:ListCommands", "ssm:CancelCommand"], resources: ["*"] },
+          // --target-by tag: FIS resolves resourceTags through the Resource Groups Tagging API
+          // (the TargetResolutionByTags statement of AWSFaultInjectionSimulatorECSAccess).
+          { actions: ["tag:GetResources"], resources: ["*"] },
         ]),
       ],
     });
@@ -313,7 +360,7 @@ export class ProbeEnvironmentStack extends Stack {
     justify(
       fisRole,
       "AwsSolutions-IAM5[Resource::*]",
-      "the describe and list calls FIS makes for aws:ecs:task-network-latency, and ssm:ListCommands/CancelCommand, have no resource-level permissions",
+      "the describe and list calls FIS makes for aws:ecs:task-network-latency, ssm:ListCommands/CancelCommand and tag:GetResources have no resource-level permissions",
     );
     justify(
       fisRole,
@@ -368,7 +415,9 @@ export class ProbeEnvironmentStack extends Stack {
 
     const loadBalancer = new elbv2.CfnLoadBalancer(this, "LoadBalancer", {
       type: "network",
-      scheme: "internet-facing",
+      // Tasks without public IPs sit in private subnets: an internet-facing load balancer there
+      // has no route back (and is not wanted); internal, it is reached from inside the VPC.
+      scheme: Fn.conditionIf(publicIp.logicalId, "internet-facing", "internal").toString(),
       subnets: subnetIds.valueAsList,
       securityGroups: [lbSecurityGroup.attrGroupId],
     });
@@ -443,11 +492,14 @@ export class ProbeEnvironmentStack extends Stack {
         },
         {
           name: SSM_AGENT_CONTAINER,
-          image: "public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent:latest",
+          image: ssmAgentImage.valueAsString,
           essential: false,
           entryPoint: ["/bin/bash", "-c"],
           command: [SSM_SIDECAR_SCRIPT],
-          environment: [{ name: "MANAGED_INSTANCE_ROLE_NAME", value: managedInstanceRole.ref }],
+          environment: [
+            { name: "MANAGED_INSTANCE_ROLE_NAME", value: managedInstanceRole.ref },
+            { name: SIDECAR_DEPENDENCIES_ENV, value: "preinstalled" },
+          ],
           logConfiguration: {
             logDriver: "awslogs",
             options: {
@@ -480,6 +532,10 @@ export class ProbeEnvironmentStack extends Stack {
       launchType: "FARGATE",
       platformVersion: "LATEST",
       enableExecuteCommand: false,
+      // Tasks that never start (an image that is wrong or not pushed, no route to ECR) fail the
+      // deployment after a few attempts and roll back, instead of holding CloudFormation until
+      // its own timeout of about three hours (ECS developer guide, deployment circuit breaker).
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
       networkConfiguration: {
         awsvpcConfiguration: {
           subnets: subnetIds.valueAsList,

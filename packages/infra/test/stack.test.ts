@@ -69,7 +69,9 @@ describe("the probe environment template", () => {
         Match.objectLike({
           Name: SSM_AGENT_CONTAINER,
           Essential: false,
-          Environment: [{ Name: "MANAGED_INSTANCE_ROLE_NAME", Value: { Ref: "SsmManagedInstanceRole" } }],
+          Environment: Match.arrayWith([
+            { Name: "MANAGED_INSTANCE_ROLE_NAME", Value: { Ref: "SsmManagedInstanceRole" } },
+          ]),
         }),
       ],
     });
@@ -172,6 +174,54 @@ describe("the probe environment template", () => {
     expect(paths({})).toEqual({ targetGroup: HEALTH_PATHS.shallow, container: HEALTH_PATHS.shallow });
     expect(HEALTH_PATHS.shallow).toBe("/live");
     expect(paths({ HealthCheckPath: "/health" })).toEqual({ targetGroup: "/health", container: "/health" });
+  });
+
+  it("turns the service's deployment circuit breaker on with rollback, so tasks that never start fail the deploy", () => {
+    const { template } = stack();
+    template.hasResourceProperties("AWS::ECS::Service", {
+      DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
+    });
+  });
+
+  it("lets FIS resolve tag targets (tag:GetResources) and the task role clean up its SSM registration", () => {
+    const { template } = stack();
+    expect(statements(template, "FisExperimentRole")).toContainEqual({
+      Effect: "Allow",
+      Action: ["tag:GetResources"],
+      Resource: ["*"],
+    });
+    const task = statements(template, "TaskRole").flatMap((s) => s.Action);
+    expect(task).toEqual(expect.arrayContaining(["ssm:DeleteActivation", "ssm:DeregisterManagedInstance"]));
+  });
+
+  it("makes the load balancer internal when the tasks get no public IPs", () => {
+    const json = synthesizeTemplate() as unknown as Parameters<typeof evaluator>[0] & {
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
+    const scheme = (values: Record<string, string>) =>
+      (evaluator(json, values).value(json.Resources.LoadBalancer?.Properties) as { Scheme: string }).Scheme;
+    expect(scheme({})).toBe("internet-facing");
+    expect(scheme({ AssignPublicIp: "DISABLED" })).toBe("internal");
+  });
+
+  it("preinstalls the FIS action's tools in the sidecar, says so, and takes the sidecar image as a parameter", () => {
+    const json = synthesizeTemplate() as unknown as Parameters<typeof evaluator>[0] & {
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
+    const task = evaluator(json, { ImageUri: "probe:1", SsmAgentImage: "example.com/ssm:1" }).value(
+      json.Resources.TaskDefinition?.Properties,
+    ) as { ContainerDefinitions: { Name: string; Image: string; Command: string[]; Environment: object[] }[] };
+    const sidecar = task.ContainerDefinitions.find((c) => c.Name === SSM_AGENT_CONTAINER);
+    expect(sidecar?.Image).toBe("example.com/ssm:1");
+    expect(sidecar?.Environment).toContainEqual({ Name: "FISLAT_FIS_DEPENDENCIES", Value: "preinstalled" });
+    const install = sidecar?.Command[0]?.split("\n").find((l) => /dnf install/.test(l)) ?? "";
+    // The action's tools (FIS actions reference: atd, curl-minimal, dig, jq, lsof) by AL2023 package.
+    for (const pkg of ["at", "bind-utils", "jq", "lsof"]) expect(install.split(" "), pkg).toContain(pkg);
+    expect(sidecar?.Command[0]).toMatch(/\ncurl -s|\$\(curl -s/);
+    expect(sidecar?.Command[0]).toMatch(/^atd /m);
+    expect(synthesizeTemplate().Parameters).toMatchObject({
+      SsmAgentImage: { Default: "public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent:latest" },
+    });
   });
 
   it("admits CIDRs from /8 to /32 only, in the template's own AllowedPattern", () => {

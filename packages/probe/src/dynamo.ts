@@ -16,6 +16,7 @@ import { pipeline, type Readable, Transform } from "node:stream";
 import {
   DescribeTableCommand,
   DynamoDBClient,
+  type DynamoDBClientConfig,
   GetItemCommand,
   QueryCommand,
   ScanCommand,
@@ -178,10 +179,20 @@ class DeadlineError extends Error {
   }
 }
 
-export function createDynamoProbe(config: ProbeConfig): DynamoProbe {
+/**
+ * The probe's DynamoDB client options. accountIdEndpointMode "disabled": SDKs since 3.656 may send
+ * DynamoDB calls to an account-based endpoint (<account>.ddb.<region>.amazonaws.com) when the
+ * credentials carry an account id ("preferred" is the default; JS SDK v3 developer guide,
+ * "DynamoDB account-based endpoints"), while FIS's sources=DYNAMODB impairs "the Regional endpoint
+ * in the current Region" (FIS actions reference, aws:ecs:task-network-latency). The probe calls the
+ * Regional endpoint, so the fault lands on what it measures. A custom endpoint (dynalite, a proxy)
+ * is used as given either way.
+ */
+export function dynamoClientOptions(config: ProbeConfig): DynamoDBClientConfig {
   const agentOptions = { keepAlive: true, maxSockets: 50 };
-  const client = new DynamoDBClient({
+  return {
     maxAttempts: config.maxAttempts,
+    accountIdEndpointMode: "disabled",
     requestHandler: new BoundedHttpHandler(
       {
         connectionTimeout: config.connectionTimeoutMs,
@@ -191,7 +202,11 @@ export function createDynamoProbe(config: ProbeConfig): DynamoProbe {
       },
       ROUND_TRIP_MAX_RESPONSE_BYTES,
     ),
-  });
+  };
+}
+
+export function createDynamoProbe(config: ProbeConfig): DynamoProbe {
+  const client = new DynamoDBClient(dynamoClientOptions(config));
   const makeCommand = commandFor(config);
   const deadlineMs = roundTripDeadlineMs(config);
 

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { describeQuotaError } from "./quota-errors.js";
 
 export interface AwsCallContext {
   service: string;
@@ -130,6 +131,8 @@ export function describeAwsError(error: unknown, env: NodeJS.ProcessEnv = proces
     return `${where}: ${call?.endpoint ?? "the AWS endpoint"} did not answer in time (${message}): check the network and try again`;
   }
   if (!call) return undefined;
+  const quota = describeQuotaError(error);
+  if (quota) return quota;
   if (DENIED.test(e.name ?? "") || e.$metadata?.httpStatusCode === 403) {
     return `${where}: access denied (${message}): allow ${call.action} for the identity you run as (docs/ci.md has a least-privilege policy), or use another --profile`;
   }

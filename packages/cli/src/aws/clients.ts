@@ -15,6 +15,7 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { badInput } from "../errors.js";
 import { checkProfile, tagAwsErrors } from "./aws-errors.js";
+import { stopRetriesOnQuota } from "./quota-errors.js";
 
 /** --profile and --region as a command was given them; unset, the SDK's defaults decide. */
 export interface AwsSettings {
@@ -24,18 +25,21 @@ export interface AwsSettings {
 
 type ClientConfig = { profile?: string; region?: string };
 
-// Each client's errors name its service, the call, the endpoint and the profile (aws-errors.ts).
+// Each client's errors name its service, the call, the endpoint and the profile (aws-errors.ts);
+// a reached quota is not retried (quota-errors.ts).
+const prepared = <T>(client: T, profile?: string): T => stopRetriesOnQuota(tagAwsErrors(client, profile));
+
 const FACTORIES = {
-  ecs: (c: ClientConfig) => tagAwsErrors(new ECSClient(c), c.profile),
-  fis: (c: ClientConfig) => tagAwsErrors(new FisClient(c), c.profile),
-  logs: (c: ClientConfig) => tagAwsErrors(new CloudWatchLogsClient(c), c.profile),
-  sts: (c: ClientConfig) => tagAwsErrors(new STSClient(c), c.profile),
-  cloudformation: (c: ClientConfig) => tagAwsErrors(new CloudFormationClient(c), c.profile),
-  ecr: (c: ClientConfig) => tagAwsErrors(new ECRClient(c), c.profile),
-  elb: (c: ClientConfig) => tagAwsErrors(new ElasticLoadBalancingV2Client(c), c.profile),
-  iam: (c: ClientConfig) => tagAwsErrors(new IAMClient(c), c.profile),
-  dynamodb: (c: ClientConfig) => tagAwsErrors(new DynamoDBClient(c), c.profile),
-  ssm: (c: ClientConfig) => tagAwsErrors(new SSMClient(c), c.profile),
+  ecs: (c: ClientConfig) => prepared(new ECSClient(c), c.profile),
+  fis: (c: ClientConfig) => prepared(new FisClient(c), c.profile),
+  logs: (c: ClientConfig) => prepared(new CloudWatchLogsClient(c), c.profile),
+  sts: (c: ClientConfig) => prepared(new STSClient(c), c.profile),
+  cloudformation: (c: ClientConfig) => prepared(new CloudFormationClient(c), c.profile),
+  ecr: (c: ClientConfig) => prepared(new ECRClient(c), c.profile),
+  elb: (c: ClientConfig) => prepared(new ElasticLoadBalancingV2Client(c), c.profile),
+  iam: (c: ClientConfig) => prepared(new IAMClient(c), c.profile),
+  dynamodb: (c: ClientConfig) => prepared(new DynamoDBClient(c), c.profile),
+  ssm: (c: ClientConfig) => prepared(new SSMClient(c), c.profile),
 };
 
 export type AwsClients = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> } & {

@@ -15,7 +15,7 @@ import {
 import type { Target } from "../engine/ports.js";
 import { badInput, EXIT, FislatError } from "../errors.js";
 import { SIDECAR_DEPENDENCIES_ENV } from "./fis-template.js";
-import { sidecarProblems } from "./preflight.js";
+import { sidecarProblems, ssmSidecar } from "./preflight.js";
 import { retryThrottled } from "./retry.js";
 
 export type TaskSelector =
@@ -35,6 +35,8 @@ export interface ProbeTask extends Target {
   taskArn: string;
   taskId: string;
   cluster: string;
+  /** The cluster's ARN as DescribeTasks gives it. */
+  clusterArn?: string;
   taskDefinitionArn: string;
   launchType: string;
   container: string;
@@ -105,9 +107,10 @@ export function probeContainer(definition: TaskDefinition, name?: string): Conta
   const containers = definition.containerDefinitions ?? [];
   if (name) return containers.find((c) => c.name === name);
   const probeVars = new Set(["CONNECTION_TIMEOUT_MS", "READ_TIMEOUT_MS", "TABLE_NAME"]);
+  const sidecar = ssmSidecar(definition);
   return (
     containers.find((c) => (c.environment ?? []).some((e) => probeVars.has(e.name ?? ""))) ??
-    containers.find((c) => !/amazon-ssm-agent/.test(c.image ?? ""))
+    containers.find((c) => c !== sidecar)
   );
 }
 
@@ -213,10 +216,11 @@ export async function resolveProbeTasks(
       container: container.name ?? "",
       settings: settingsOf(container, task),
     };
+    if (task.clusterArn) probe.clusterArn = task.clusterArn;
     if (logGroup) probe.logGroup = logGroup;
     if (logGroup && prefix) probe.logStream = `${prefix}/${container.name}/${taskId}`;
     if (log?.options?.["awslogs-region"]) probe.logRegion = log.options["awslogs-region"];
-    const sidecar = (definition.containerDefinitions ?? []).find((c) => /amazon-ssm-agent/.test(c.image ?? ""));
+    const sidecar = ssmSidecar(definition);
     if ((sidecar?.environment ?? []).some((e) => e.name === SIDECAR_DEPENDENCIES_ENV && e.value === "preinstalled"))
       probe.sidecarHasDependencies = true;
     tasks.push(probe);

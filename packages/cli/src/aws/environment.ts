@@ -22,10 +22,11 @@ import {
   type TaskSelector,
 } from "./ecs-targets.js";
 import { fisInjector } from "./fis-injector.js";
-import { buildTemplate, parseSelectionMode, type TargetSelection } from "./fis-template.js";
+import { buildTemplate, MAX_TARGET_ARNS, parseSelectionMode, type TargetSelection } from "./fis-template.js";
 import { launchProbeTask } from "./launch.js";
 import { cloudWatchSource, filterEvents, logsClientIn } from "./log-source.js";
 import { registrationProblem, unregisteredTasks, waitForRegistration } from "./preflight.js";
+import { checkedResolution } from "./resolved-targets.js";
 import { ecsTargetWatch } from "./target-watch.js";
 
 export interface AwsEnvironment {
@@ -121,7 +122,11 @@ export async function prepareAwsRun(
       fix: 'pass --role-arn <arn of a role FIS can assume>, or set "roleArn" in fislat.config.json (fislat deploy writes it)',
     });
   }
-  problems.push(...(await logGroupProblems(clients.logs, tasks)));
+  // The tasks log where their awslogs-region says, which need not be the region fislat runs in:
+  // the log group is looked for there, and read from there.
+  const { logs, dispose } = await logsClientIn(clients.logs, tasks[0]?.logRegion);
+  resources.add("CloudWatch Logs client for the tasks' region", dispose);
+  problems.push(...(await logGroupProblems(logs, tasks)));
   const groups = new Set(tasks.map((t) => t.logGroup));
   if (groups.size > 1) {
     problems.push({
@@ -179,10 +184,6 @@ export async function prepareAwsRun(
   const logGroup = tasks[0]?.logGroup as string;
   const streams = tasks.flatMap((t) => (t.logStream ? [t.logStream] : []));
 
-  // The tasks log where their awslogs-region says, which need not be the region fislat runs in.
-  const { logs, dispose } = await logsClientIn(clients.logs, tasks[0]?.logRegion);
-  resources.add("CloudWatch Logs client for the tasks' region", dispose);
-
   if (flags.launch) {
     say("waiting for the launched probe's first Round trip line");
     await waitForFirstLine(logs, logGroup, streams, clock);
@@ -192,7 +193,13 @@ export async function prepareAwsRun(
     flags.targetBy === "service"
       ? { kind: "service", cluster, service: flags.service as string, selectionMode }
       : flags.targetBy === "tag" && selector.kind === "tag"
-        ? { kind: "tag", key: selector.key, value: selector.value, selectionMode }
+        ? {
+            kind: "tag",
+            key: selector.key,
+            value: selector.value,
+            selectionMode,
+            ...(tasks[0]?.clusterArn ? { clusterArn: tasks[0].clusterArn } : {}),
+          }
         : { kind: "arns", taskArns: tasks.map((t) => t.taskArn), selectionMode };
   const spec = {
     runId,
@@ -238,7 +245,14 @@ export async function prepareAwsRun(
       intervalMs: effective.intervalMs,
     },
   );
-  const injector = gatedInjector(fis, {
+  if (target.kind !== "arns") warnOverTargetCap(tasks.length, selectionMode, say);
+  const checked = checkedResolution(fis, {
+    checked: tasks.map((t) => t.taskArn),
+    cluster: tasks[0]?.clusterArn ?? cluster,
+    ssm: clients.ssm,
+    say,
+  });
+  const injector = gatedInjector(checked, {
     streamsWithLines: () => source.streamsWithLines(),
     streams,
     logGroup,
@@ -282,6 +296,26 @@ export async function prepareAwsRun(
     target: `${tasks.length} task(s) in cluster ${cluster}: ${tasks.map((t) => t.taskId).join(", ")}; logs ${logGroup}`,
     experimentId: () => fis.experimentId(),
   };
+}
+
+/**
+ * FIS acts on at most 5 tasks per aws:ecs:task-network-latency action by default (Service Quotas,
+ * AWS Fault Injection Service, "Target Tasks for aws:ecs:task-network-latency", L-B34128D0,
+ * adjustable; FIS quotas page). A service or tag target with ALL or a large PERCENT over more tasks
+ * fails at start unless the account's quota was raised: said before anything starts.
+ */
+export function warnOverTargetCap(tasks: number, selectionMode: string, say: (message: string) => void): void {
+  const count = /^COUNT\((\d+)\)$/.exec(selectionMode);
+  const percent = /^PERCENT\((\d+)\)$/.exec(selectionMode);
+  const picked = count
+    ? Math.min(tasks, Number(count[1]))
+    : percent
+      ? Math.floor((tasks * Number(percent[1])) / 100)
+      : tasks;
+  if (picked <= MAX_TARGET_ARNS) return;
+  say(
+    `warning: FIS would pick ${picked} of ${tasks} tasks (${selectionMode}), over its default quota of ${MAX_TARGET_ARNS} target tasks per action ("Target Tasks for aws:ecs:task-network-latency", L-B34128D0): the experiment fails at start unless your account's quota was raised; --selection COUNT(${MAX_TARGET_ARNS}) stays within it`,
+  );
 }
 
 async function waitForFirstLine(logs: CloudWatchLogsClient, logGroup: string, streams: string[], clock: Clock) {

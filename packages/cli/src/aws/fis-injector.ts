@@ -177,6 +177,7 @@ export function fisInjector(
       const arns: string[] = [];
       let nextToken: string | undefined;
       do {
+        // maxResults is 1 to 100 (FIS API model, ListExperimentResolvedTargetsMaxResults).
         const page = await retryThrottled(() =>
           fis.send(new ListExperimentResolvedTargetsCommand({ experimentId, nextToken, maxResults: 100 })),
         );

@@ -4,12 +4,17 @@
 // prints it, the FIS injector sends it. Limits are the FIS API model's (shared/facts).
 import { toIsoDuration } from "../durations.js";
 import { type Fault, faultKind } from "../engine/fault.js";
+import { checkSources } from "../engine/fis-sources.js";
 import { badInput } from "../errors.js";
 
 export const MANAGED_BY_TAG = { key: "managed-by", value: "fislat" } as const;
 export const RUN_ID_TAG = "fislat-run-id";
 export const SCENARIO_TAG = "fislat-scenario";
-/** The FIS API takes at most five ARNs per target (and the action's default quota is five tasks). */
+/**
+ * The FIS API takes at most five ARNs per target (FIS API model, ResourceArnList), and the action
+ * acts on at most five tasks by default (Service Quotas, "Target Tasks for
+ * aws:ecs:task-network-latency", L-B34128D0, adjustable; FIS user guide, quotas).
+ */
 export const MAX_TARGET_ARNS = 5;
 const TARGET_NAME = "probeTasks";
 /** The action's name in the template, under which experiments report its state and times. */
@@ -18,7 +23,13 @@ export const ACTION_KEY = "dynamodbLatency";
 export type TargetSelection = (
   | { kind: "arns"; taskArns: string[] }
   | { kind: "service"; cluster: string; service: string }
-  | { kind: "tag"; key: string; value: string }
+  | {
+      kind: "tag";
+      key: string;
+      value: string;
+      /** The cluster fislat checked: FIS resolves a tag across the account and Region, so the target is kept to it. */
+      clusterArn?: string;
+    }
 ) & {
   /** Which of the resolved tasks FIS picks: ALL, COUNT(n) or PERCENT(n) (FIS API model). */
   selectionMode?: string;
@@ -69,6 +80,7 @@ export interface TemplateRequest {
       selectionMode: string;
       resourceArns?: string[];
       resourceTags?: Record<string, string>;
+      filters?: { path: string; values: string[] }[];
       parameters?: Record<string, string>;
     }
   >;
@@ -80,24 +92,43 @@ export interface TemplateRequest {
   tags: Record<string, string>;
 }
 
+/**
+ * The filter that keeps a tag target to one cluster: the task's cluster ARN, as DescribeTasks names
+ * it (FIS filters a resource by a path into its describe call's output; FIS user guide, "Targets",
+ * resource filters). The exact path FIS accepts for aws:ecs:task is not in the pages fislat could
+ * read: the README says so, and the run checks the tasks FIS resolved against the ones it checked.
+ */
+export const CLUSTER_FILTER_PATH = "ClusterArn";
+/** Template and action descriptions are at most 512 characters (FIS API model, ExperimentTemplateDescription). */
+export const MAX_DESCRIPTION_LENGTH = 512;
+
+/** A description FIS takes: cut short, with an ellipsis, past 512 characters (a long --sources). */
+export function fitDescription(text: string, max = MAX_DESCRIPTION_LENGTH): string {
+  if (text.length <= max) return text;
+  return max > 3 ? `${text.slice(0, max - 3)}...` : "";
+}
+
 export function buildTemplate(spec: TemplateSpec): TemplateRequest {
   if (spec.durationMs < 60_000) {
     throw badInput(
       `--duration ${toIsoDuration(spec.durationMs)} is too short for FIS: actions run for 1 minute or more`,
     );
   }
-  if (!/^[A-Za-z0-9.,:/_-]+$/.test(spec.sources)) {
-    throw badInput(
-      `--sources ${JSON.stringify(spec.sources)} is not valid: comma-separated, no spaces (e.g. DYNAMODB or DYNAMODB,S3)`,
-    );
-  }
+  checkSources(spec.sources);
   const selectionMode = parseSelectionMode(spec.target.selectionMode ?? "ALL");
   const resourceType = "aws:ecs:task" as const;
   const target =
     spec.target.kind === "arns"
       ? { resourceType, selectionMode, resourceArns: spec.target.taskArns }
       : spec.target.kind === "tag"
-        ? { resourceType, selectionMode, resourceTags: { [spec.target.key]: spec.target.value } }
+        ? {
+            resourceType,
+            selectionMode,
+            resourceTags: { [spec.target.key]: spec.target.value },
+            ...(spec.target.clusterArn
+              ? { filters: [{ path: CLUSTER_FILTER_PATH, values: [spec.target.clusterArn] }] }
+              : {}),
+          }
         : { resourceType, selectionMode, parameters: { cluster: spec.target.cluster, service: spec.target.service } };
   if (spec.target.kind === "arns") {
     const bare = spec.target.taskArns.find((a) => !a.startsWith("arn:"));
@@ -118,10 +149,16 @@ export function buildTemplate(spec: TemplateSpec): TemplateRequest {
     ...(spec.installDependencies === undefined ? {} : { installDependencies: spec.installDependencies }),
   });
   return {
-    description: `fislat ${spec.scenario}: ${action.description} for ${toIsoDuration(spec.durationMs)} (run ${spec.runId})`,
+    // The run id stays whole (it tells a person which run made the template): the action's part is cut.
+    description: ((prefix, suffix) =>
+      fitDescription(
+        `${prefix}${fitDescription(action.description, MAX_DESCRIPTION_LENGTH - prefix.length - suffix.length)}${suffix}`,
+      ))(`fislat ${spec.scenario}: `, ` for ${toIsoDuration(spec.durationMs)} (run ${spec.runId})`),
     roleArn: spec.roleArn,
     targets: { [TARGET_NAME]: target },
-    actions: { [ACTION_KEY]: { ...action, targets: { Tasks: TARGET_NAME } } },
+    actions: {
+      [ACTION_KEY]: { ...action, description: fitDescription(action.description), targets: { Tasks: TARGET_NAME } },
+    },
     stopConditions:
       spec.stopAlarmArns.length === 0
         ? [{ source: "none" }]

@@ -25,6 +25,8 @@ import {
 import { parseProbeLine } from "@fislat/probe/record";
 import type { LineMeta, SourceReport } from "../engine/evidence.js";
 import type { Clock, RoundTripSource } from "../engine/ports.js";
+import { tagAwsErrors } from "./aws-errors.js";
+import { describeQuotaError, stopRetriesOnQuota } from "./quota-errors.js";
 import { retryThrottled } from "./retry.js";
 
 /** Round trips, health changes and missed ticks; nothing else the probe writes. */
@@ -48,7 +50,9 @@ export async function logsClientIn(
   if (!region || region === (await base.config.region())) return { logs: base, dispose: () => {} };
   // The same profile as the run's clients (--profile), in the tasks' region.
   const profile = (base.config as { profile?: string }).profile;
-  const logs = new CloudWatchLogsClient(profile ? { region, profile } : { region });
+  const logs = stopRetriesOnQuota(
+    tagAwsErrors(new CloudWatchLogsClient(profile ? { region, profile } : { region }), profile),
+  );
   return { logs, dispose: () => logs.destroy() };
 }
 
@@ -263,6 +267,35 @@ export function cloudWatchSource(
   let follower: ReturnType<typeof followEvents> | undefined;
   let live: { stop(): Promise<void> } | undefined;
   let failed: ((error: Error) => void) | undefined;
+  let restarting: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const liveEnded = (error: Error) => {
+    options.note?.(`Live Tail ended (${error.message}); polling FilterLogEvents instead`);
+    live = undefined;
+    poll();
+  };
+  /** A session whose end matters only while it is the current one (not once it was replaced). */
+  const openSession = async () => {
+    const session: { stop(): Promise<void> } = await startLiveTail(logs, query, deliver, (error) => {
+      if (live === session) liveEnded(error);
+    });
+    return session;
+  };
+  /** A new session on the streams followed now, then the lines the old one could not see. */
+  const restartLiveTail = async () => {
+    const old = live;
+    if (!old || stopped) return;
+    try {
+      live = await openSession();
+      await old.stop();
+      if (stopped) return;
+      // Lines the new stream wrote before its session opened: one backfill.
+      for await (const event of filterEvents(logs, query, options.since, undefined, pace)) deliver(event);
+    } catch (error) {
+      await old.stop();
+      if (live === old) liveEnded(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
 
   const poll = () => {
     follower = followEvents(logs, query, polling, deliver, (error) =>
@@ -305,6 +338,9 @@ export function cloudWatchSource(
     addStream(stream) {
       if (!query.streams || query.streams.includes(stream)) return;
       query.streams.push(stream);
+      // A Live Tail session's streams are fixed when it starts (StartLiveTail API reference):
+      // a replacement task is followed live only by a new session that names its stream too.
+      if (live) restarting = restarting.then(restartLiveTail, restartLiveTail);
     },
     streamEnded(stream) {
       ended.add(stream);
@@ -325,15 +361,12 @@ export function cloudWatchSource(
       };
       if (options.liveTail === false) return poll();
       try {
-        live = await startLiveTail(logs, query, deliver, (error) => {
-          options.note?.(`Live Tail ended (${error.message}); polling FilterLogEvents instead`);
-          live = undefined;
-          poll();
-        });
+        live = await openSession();
         // Lines written before the session started come from one backfill.
         for await (const event of filterEvents(logs, query, options.since, undefined, pace)) deliver(event);
       } catch (error) {
-        options.note?.(`Live Tail is not available (${(error as Error).message}); polling FilterLogEvents`);
+        const why = describeQuotaError(error) ?? (error as Error).message;
+        options.note?.(`Live Tail is not available (${why}); polling FilterLogEvents`);
         live = undefined;
         poll();
       }
@@ -351,6 +384,8 @@ export function cloudWatchSource(
         report = { lateLineBoundMs: graceMs, waitedMs: options.clock.now() - began };
         if (missing.length > 0) report.boundReachedFor = missing.map((s) => s.split("/").at(-1) ?? s);
       }
+      stopped = true;
+      await restarting;
       await live?.stop();
       await follower?.stop(false);
       if (graceMs > 0) {
@@ -386,7 +421,7 @@ async function startLiveTail(
       ...(byPrefix
         ? { logStreamNamePrefixes: [commonPrefix(streams)] }
         : streams.length > 0
-          ? { logStreamNames: streams }
+          ? { logStreamNames: [...streams] }
           : {}),
       logEventFilterPattern: query.filterPattern ?? PROBE_FILTER_PATTERN,
     }),

@@ -49,7 +49,8 @@ export const REQUIRED_ACTIONS: Record<string, string[]> = {
   StopTaskCommand: ["ecs:StopTask"],
   // FIS: CreateExperimentTemplate also tags the template and passes the experiment role.
   CreateExperimentTemplateCommand: ["fis:CreateExperimentTemplate", "fis:TagResource", "iam:PassRole"],
-  StartExperimentCommand: ["fis:StartExperiment", "fis:TagResource"],
+  // The account's first experiment has FIS create its service-linked role with the caller's rights.
+  StartExperimentCommand: ["fis:StartExperiment", "fis:TagResource", "iam:CreateServiceLinkedRole"],
   GetExperimentCommand: ["fis:GetExperiment"],
   // run: which tasks a selection mode picked, for the per-task verdict.
   ListExperimentResolvedTargetsCommand: ["fis:ListExperimentResolvedTargets"],
@@ -63,6 +64,8 @@ export const REQUIRED_ACTIONS: Record<string, string[]> = {
   // deploy and destroy (CloudFormation then acts with the caller's rights on the stack's resources).
   DescribeStacksCommand: ["cloudformation:DescribeStacks"],
   DescribeStackEventsCommand: ["cloudformation:DescribeStackEvents"],
+  // deploy: the service's ARN, to say why its tasks stop while CloudFormation waits on them.
+  DescribeStackResourceCommand: ["cloudformation:DescribeStackResource"],
   CreateChangeSetCommand: ["cloudformation:CreateChangeSet"],
   DescribeChangeSetCommand: ["cloudformation:DescribeChangeSet"],
   ExecuteChangeSetCommand: ["cloudformation:ExecuteChangeSet"],
@@ -73,6 +76,8 @@ export const REQUIRED_ACTIONS: Record<string, string[]> = {
   DescribeInstanceInformationCommand: ["ssm:DescribeInstanceInformation"],
   // doctor
   SimulatePrincipalPolicyCommand: ["iam:SimulatePrincipalPolicy"],
+  // doctor: does FIS's service-linked role exist yet?
+  GetRoleCommand: ["iam:GetRole"],
   DescribeTargetHealthCommand: ["elasticloadbalancing:DescribeTargetHealth"],
   // image push
   GetAuthorizationTokenCommand: ["ecr:GetAuthorizationToken"],
@@ -93,6 +98,26 @@ function generated(ctx: PolicyContext, logicalId: string): string {
   return `${ctx.stackName}-${logicalId}-*`;
 }
 
+/** IAM role names are at most 64 characters (IAM API reference, CreateRole RoleName). */
+export const MAX_ROLE_NAME = 64;
+/** The random tail CloudFormation appends to a generated name, with its hyphen. */
+const SUFFIX_LENGTH = 13;
+/** Past the limit, the part of the stack name (and of the logical id) a generated name keeps at least. */
+const KEPT_WHEN_CUT = 25;
+
+/**
+ * The name pattern of a role CloudFormation names itself. It is <stack>-<logical id>-<random>
+ * while that fits IAM's 64 characters; past them, CloudFormation cuts the stack name and the
+ * logical id. AWS documents no rule: the one seen on real stacks keeps 13 characters for the
+ * random tail and splits the rest between the two, the stack's half first (25 and 25 for IAM;
+ * KensioSoftware/yulin issue 1113, from names real CloudFormation produced). The pattern here
+ * holds under that rule and under any that keeps at least 25 characters of each part.
+ */
+export function generatedRoleName(stackName: string, logicalId: string): string {
+  if (stackName.length + 1 + logicalId.length + SUFFIX_LENGTH <= MAX_ROLE_NAME) return `${stackName}-${logicalId}-*`;
+  return `${stackName.slice(0, KEPT_WHEN_CUT)}*-${logicalId.slice(0, KEPT_WHEN_CUT)}*`;
+}
+
 export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
   const { partition: p, region: r, account: a } = ctx;
   const ecs = `arn:${p}:ecs:${r}:${a}`;
@@ -100,13 +125,14 @@ export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
   const clusterArn = `${ecs}:cluster/${cluster}`;
   const service = ctx.service ?? generated(ctx, "Service");
   const family = ctx.taskDefinition?.replace(/:\d+$/, "") ?? `${ctx.stackName}-probe`;
-  const fisRole = ctx.roleArn ?? `arn:${p}:iam::${a}:role/${generated(ctx, "FisExperimentRole")}`;
+  const fisRole = ctx.roleArn ?? `arn:${p}:iam::${a}:role/${generatedRoleName(ctx.stackName, "FisExperimentRole")}`;
   const logGroup = ctx.logGroup ?? `/ecs/${ctx.stackName}`;
   const logGroupArn = `arn:${p}:logs:${r}:${a}:log-group:${logGroup}`;
   const table = ctx.tableName ?? "MyTestTable";
   const repositoryName = ctx.repository?.split("/").slice(1).join("/") ?? `${ctx.stackName.toLowerCase()}-repository-*`;
   const fis = `arn:${p}:fis:${r}:${a}`;
   const inCluster = { ArnEquals: { "ecs:cluster": clusterArn } };
+  const fisServiceLinkedRole = `arn:${p}:iam::${a}:role/aws-service-role/fis.amazonaws.com/AWSServiceRoleForFIS`;
   return {
     Version: "2012-10-17",
     Statement: [
@@ -155,8 +181,8 @@ export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
         Effect: "Allow",
         Action: ["iam:PassRole"],
         Resource: [
-          `arn:${p}:iam::${a}:role/${generated(ctx, "TaskRole")}`,
-          `arn:${p}:iam::${a}:role/${generated(ctx, "TaskExecutionRole")}`,
+          `arn:${p}:iam::${a}:role/${generatedRoleName(ctx.stackName, "TaskRole")}`,
+          `arn:${p}:iam::${a}:role/${generatedRoleName(ctx.stackName, "TaskExecutionRole")}`,
         ],
         Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
       },
@@ -194,6 +220,21 @@ export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
         Condition: { StringEquals: { "iam:PassedToService": "fis.amazonaws.com" } },
       },
       {
+        // FIS creates AWSServiceRoleForFIS at an account's first experiment, with the rights of
+        // whoever starts it (FIS user guide, service-linked roles): only that role, for FIS.
+        Sid: "LetFisCreateItsServiceLinkedRole",
+        Effect: "Allow",
+        Action: ["iam:CreateServiceLinkedRole"],
+        Resource: fisServiceLinkedRole,
+        Condition: { StringEquals: { "iam:AWSServiceName": "fis.amazonaws.com" } },
+      },
+      {
+        Sid: "CheckTheFisServiceLinkedRole",
+        Effect: "Allow",
+        Action: ["iam:GetRole"],
+        Resource: fisServiceLinkedRole,
+      },
+      {
         Sid: "CheckTheFisRole",
         Effect: "Allow",
         Action: ["iam:SimulatePrincipalPolicy"],
@@ -217,6 +258,7 @@ export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
         Action: [
           "cloudformation:DescribeStacks",
           "cloudformation:DescribeStackEvents",
+          "cloudformation:DescribeStackResource",
           "cloudformation:CreateChangeSet",
           "cloudformation:DescribeChangeSet",
           "cloudformation:ExecuteChangeSet",

@@ -2,7 +2,7 @@
 // sidecar (with MANAGED_INSTANCE_ROLE_NAME) that registers the task as a managed instance tagged
 // ECS_TASK_ARN, ECS Exec off (its own SSM agent keeps the sidecar from starting), and the
 // registration itself. Source: FIS user guide, "Use the AWS FIS aws:ecs:task actions".
-import type { Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { ContainerDefinition, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import { DescribeInstanceInformationCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { Clock } from "../engine/ports.js";
 import { EXIT, FislatError } from "../errors.js";
@@ -20,10 +20,26 @@ const MAX_FILTER_VALUES = 100;
 
 const idOf = (arn: string) => arn.split("/").at(-1) ?? arn;
 
+/**
+ * The SSM agent sidecar: the image the FIS user guide names, or (an image copied to a private
+ * repository, as partitions without ECR Public need) the container named so or given
+ * MANAGED_INSTANCE_ROLE_NAME.
+ */
+export function ssmSidecar(definition: TaskDefinition): ContainerDefinition | undefined {
+  const containers = definition.containerDefinitions ?? [];
+  return (
+    containers.find((c) => /amazon-ssm-agent/.test(c.image ?? "")) ??
+    containers.find(
+      (c) =>
+        c.name === "amazon-ssm-agent" || (c.environment ?? []).some((e) => e.name === "MANAGED_INSTANCE_ROLE_NAME"),
+    )
+  );
+}
+
 /** The sidecar and ECS Exec, from the task definition and the running task. */
 export function sidecarProblems(definition: TaskDefinition, family: string, task: Task): Problem[] {
   const problems: Problem[] = [];
-  const sidecar = (definition.containerDefinitions ?? []).find((c) => /amazon-ssm-agent/.test(c.image ?? ""));
+  const sidecar = ssmSidecar(definition);
   if (!sidecar) {
     problems.push({
       what: `task definition ${family} has no SSM agent sidecar container`,
@@ -54,6 +70,7 @@ export async function unregisteredTasks(ssm: SSMClient, taskArns: string[]): Pro
         ssm.send(
           new DescribeInstanceInformationCommand({
             Filters: [{ Key: `tag:${TASK_ARN_TAG}`, Values: values }],
+            // DescribeInstanceInformation pages hold at most 50 (SSM API reference, MaxResults 5-50).
             MaxResults: 50,
             NextToken: nextToken,
           }),

@@ -3,13 +3,9 @@
 // full-jitter backoff, on top of the SDK's own attempts, so a busy account slows fislat down
 // instead of failing a run halfway (and never leaves a fault behind because a poll was throttled).
 
-const THROTTLING = new Set([
-  "ThrottlingException",
-  "Throttling",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "LimitExceededException",
-]);
+// Not LimitExceededException: in CloudFormation, CloudWatch Logs, IAM and DynamoDB's control plane
+// it means a quota is reached (quota-errors.ts), which no retry lifts.
+const THROTTLING = new Set(["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"]);
 
 export function isThrottling(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; message?: string };

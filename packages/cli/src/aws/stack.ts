@@ -53,32 +53,80 @@ function outputsOf(stack: Stack | undefined): Record<string, string> {
   );
 }
 
-/** Follows the stack's events from `since` until it leaves every *_IN_PROGRESS state. */
+/** How long deploy and destroy follow a stack before they stop waiting (--wait). */
+export const DEFAULT_WAIT_MS = 30 * 60_000;
+/** How often, while the stack is in progress, the service's stopped tasks are looked at. */
+const DIAGNOSE_EVERY_MS = 30_000;
+
+export interface FollowOptions {
+  pollMs: number;
+  /** Stop waiting after this long (the stack goes on without fislat). */
+  waitMs: number;
+  /** Why the stack is not done yet, if something can tell (the service's stopped tasks). */
+  diagnose?: () => Promise<string[]>;
+}
+
+interface FollowResult {
+  stack: Stack | undefined;
+  failures: StackEvent[];
+  /** What `diagnose` found, each reason once, in the order found. */
+  causes: string[];
+  timedOut: boolean;
+}
+
+/**
+ * The events newer than `since` not yet seen, oldest first. DescribeStackEvents answers newest
+ * first, a page at a time (NextToken): pages are read until one reaches an event already seen or
+ * older than `since`, so a burst of events between two polls is never cut short.
+ */
+async function freshEvents(
+  cfn: CloudFormationClient,
+  stackName: string,
+  since: Date,
+  seen: Set<string>,
+): Promise<StackEvent[]> {
+  const fresh: StackEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await retryThrottled(() =>
+      cfn.send(new DescribeStackEventsCommand({ StackName: stackName, NextToken: nextToken })),
+    ).catch((error: Error) => {
+      if (/does not exist/.test(error.message ?? "")) return { StackEvents: [] as StackEvent[], NextToken: undefined };
+      throw error;
+    });
+    let reachedKnown = false;
+    for (const e of page.StackEvents ?? []) {
+      if ((e.Timestamp?.getTime() ?? 0) < since.getTime() || (e.EventId && seen.has(e.EventId))) {
+        reachedKnown = true;
+        break;
+      }
+      if (e.EventId) fresh.push(e);
+    }
+    nextToken = reachedKnown ? undefined : page.NextToken;
+  } while (nextToken);
+  return fresh.reverse();
+}
+
+/** Follows the stack's events from `since` until it leaves every *_IN_PROGRESS state, or the wait's bound. */
 async function follow(
   cfn: CloudFormationClient,
   stackName: string,
   since: Date,
   clock: Clock,
   progress: StackProgress,
-  pollMs: number,
-): Promise<{ stack: Stack | undefined; failures: StackEvent[] }> {
+  options: FollowOptions,
+): Promise<FollowResult> {
   const seen = new Set<string>();
   const failures: StackEvent[] = [];
+  const causes: string[] = [];
+  const began = clock.now();
+  // The service's tasks are looked at once the stack has waited a while, and when it failed.
+  let diagnosedAt = began;
   for (;;) {
     // The status first, then the events: a stack that finished in between still has its last
     // events (the failure reasons among them) read before we stop.
     const stack = await describeStack(cfn, stackName);
-    const page = await retryThrottled(() => cfn.send(new DescribeStackEventsCommand({ StackName: stackName }))).catch(
-      (error: Error) => {
-        if (/does not exist/.test(error.message ?? "")) return { StackEvents: [] as StackEvent[] };
-        throw error;
-      },
-    );
-    // Newest first from the API; shown oldest first, each once.
-    const fresh = (page.StackEvents ?? [])
-      .filter((e) => e.EventId && !seen.has(e.EventId) && (e.Timestamp?.getTime() ?? 0) >= since.getTime())
-      .reverse();
-    for (const e of fresh) {
+    for (const e of await freshEvents(cfn, stackName, since, seen)) {
       seen.add(e.EventId as string);
       if (
         FAILED_RESOURCE.test(e.ResourceStatus ?? "") &&
@@ -89,17 +137,40 @@ async function follow(
       }
       progress.event(e);
     }
-    if (!stack || !IN_PROGRESS.test(stack.StackStatus ?? "")) return { stack, failures };
-    await clock.sleep(pollMs);
+    const finished = stack === undefined || !IN_PROGRESS.test(stack.StackStatus ?? "");
+    const failed = stack !== undefined && /FAILED|ROLLBACK/.test(stack.StackStatus ?? "");
+    if (options.diagnose && (finished ? failed : clock.now() - diagnosedAt >= DIAGNOSE_EVERY_MS)) {
+      diagnosedAt = clock.now();
+      for (const cause of await options.diagnose()) {
+        if (causes.includes(cause)) continue;
+        causes.push(cause);
+        progress.info(`the service's tasks stopped: ${cause}`);
+      }
+    }
+    if (finished) return { stack, failures, causes, timedOut: false };
+    if (clock.now() - began >= options.waitMs) return { stack, failures, causes, timedOut: true };
+    await clock.sleep(Math.min(options.pollMs, Math.max(0, options.waitMs - (clock.now() - began))));
   }
 }
 
-function failureMessage(what: string, stack: Stack | undefined, failures: StackEvent[]): string {
+function failureMessage(what: string, result: FollowResult): string {
+  const { stack, failures, causes } = result;
   const first = failures[0];
   const cause = first
     ? `first failure: ${first.LogicalResourceId} (${first.ResourceType}): ${first.ResourceStatusReason}`
     : `stack status ${stack?.StackStatus ?? "unknown"}: ${stack?.StackStatusReason ?? "no reason given"}`;
-  return `${what} failed; ${cause}`;
+  return `${what} failed; ${cause}${tasksStopped(causes)}`;
+}
+
+const tasksStopped = (causes: string[]) =>
+  causes.length > 0 ? `; the service's tasks stopped: ${causes.slice(0, 3).join(" | ")}` : "";
+
+/** The wait's bound was reached: CloudFormation goes on, and this says where it stands and why. */
+function stillWaiting(stackName: string, result: FollowResult, waitMs: number): FislatError {
+  return new FislatError(
+    `stack ${stackName} is still ${result.stack?.StackStatus ?? "in progress"} after ${Math.round(waitMs / 60_000)} min; fislat stops waiting and CloudFormation goes on${tasksStopped(result.causes)}. Follow it with: aws cloudformation describe-stack-events --stack-name ${stackName}`,
+    EXIT.environment,
+  );
 }
 
 export interface DeployOptions {
@@ -112,6 +183,10 @@ export interface DeployOptions {
   pollMs?: number;
   /** Called once CloudFormation is executing the change set (from then on it goes on without us). */
   onExecute?: (stackName: string) => void;
+  /** How long to follow the stack before giving up waiting (default DEFAULT_WAIT_MS). */
+  waitMs?: number;
+  /** Why the stack is not done yet (the service's stopped tasks). */
+  diagnose?: () => Promise<string[]>;
 }
 
 export async function deployStack(cfn: CloudFormationClient, options: DeployOptions): Promise<DeployResult> {
@@ -200,11 +275,18 @@ export async function deployStack(cfn: CloudFormationClient, options: DeployOpti
     ),
   );
   options.onExecute?.(stackName);
-  const { stack, failures } = await follow(cfn, stackName, new Date(started.getTime() - 1000), clock, progress, pollMs);
+  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+  const result = await follow(cfn, stackName, new Date(started.getTime() - 1000), clock, progress, {
+    pollMs,
+    waitMs,
+    ...(options.diagnose ? { diagnose: options.diagnose } : {}),
+  });
+  if (result.timedOut) throw stillWaiting(stackName, result, waitMs);
+  const { stack } = result;
   const status = stack?.StackStatus ?? "";
   if (status !== `${type}_COMPLETE`) {
     throw new FislatError(
-      failureMessage(`${type === "CREATE" ? "creating" : "updating"} stack ${stackName}`, stack, failures),
+      failureMessage(`${type === "CREATE" ? "creating" : "updating"} stack ${stackName}`, result),
       EXIT.environment,
     );
   }
@@ -229,13 +311,18 @@ export async function destroyStack(
   clock: Clock,
   progress: StackProgress,
   pollMs = 5000,
+  waitMs = DEFAULT_WAIT_MS,
 ): Promise<void> {
   const started = clock.wallNow();
   await retryThrottled(() =>
     cfn.send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: `fislat-${started.getTime()}` })),
   );
-  const { stack, failures } = await follow(cfn, stackName, new Date(started.getTime() - 1000), clock, progress, pollMs);
-  if (stack && stack.StackStatus !== "DELETE_COMPLETE") {
-    throw new FislatError(failureMessage(`deleting stack ${stackName}`, stack, failures), EXIT.environment);
+  const result = await follow(cfn, stackName, new Date(started.getTime() - 1000), clock, progress, {
+    pollMs,
+    waitMs,
+  });
+  if (result.timedOut) throw stillWaiting(stackName, result, waitMs);
+  if (result.stack && result.stack.StackStatus !== "DELETE_COMPLETE") {
+    throw new FislatError(failureMessage(`deleting stack ${stackName}`, result), EXIT.environment);
   }
 }

@@ -5,9 +5,18 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { CloudFormationClient, StackEvent } from "@aws-sdk/client-cloudformation";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { ECSClient } from "@aws-sdk/client-ecs";
 import { PROBE_ENV, PROBE_PATHS } from "@fislat/probe/contract";
 import { seedTable } from "../aws/seed.js";
-import { deployStack, describeStack, destroyStack, REVIEW_IN_PROGRESS, type StackParameters } from "../aws/stack.js";
+import {
+  DEFAULT_WAIT_MS,
+  deployStack,
+  describeStack,
+  destroyStack,
+  REVIEW_IN_PROGRESS,
+  type StackParameters,
+} from "../aws/stack.js";
+import { stoppedTaskReasons } from "../aws/stopped-tasks.js";
 import { CONFIG_FILE } from "../config-file.js";
 import { parseDuration, parseMilliseconds } from "../durations.js";
 import type { Clock } from "../engine/ports.js";
@@ -42,7 +51,26 @@ export interface DeployFlags {
   createRepository?: boolean;
   assignPublicIp?: boolean;
   deepHealthCheck?: boolean;
+  /** The SSM agent sidecar's image (the template's SsmAgentImage; ECR Public's by default). */
+  sidecarImage?: string;
+  /** How long to follow the stack before giving up waiting (a duration; default 30m). */
+  wait?: string;
   region?: string;
+}
+
+/**
+ * Partitions whose regions cannot pull the default sidecar from ECR Public (public.ecr.aws is a
+ * service of the aws partition; ECR user guide, "Amazon ECR Public") nor count on its dnf
+ * repositories: aws-cn (cn-*) and the ISO partitions (*-iso-*, *-isob-*, ...).
+ */
+const NO_ECR_PUBLIC = /^cn-|^[a-z]{2}-iso[a-z]?-/;
+
+/** A region the default sidecar image cannot serve is refused up front, unless --sidecar-image names one. */
+export function checkPartition(region: string | undefined, flags: DeployFlags): void {
+  if (!region || !NO_ECR_PUBLIC.test(region) || flags.sidecarImage) return;
+  throw badInput(
+    `region ${region} is in a partition without ECR Public, where the default SSM agent sidecar image (public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent) cannot be pulled: copy that image to a repository the tasks can reach, with the FIS action's tools (at, bind-utils, jq, lsof, procps, awscli) installed, and pass it with --sidecar-image <uri>`,
+  );
 }
 
 /** A value for an error line: quoted, and cut short so a huge value is not echoed whole. */
@@ -83,6 +111,12 @@ export function checkCidr(cidr: string): string {
 const PATTERNS: [keyof DeployFlags, string, RegExp, string][] = [
   ["stackName", "--stack-name", /^[A-Za-z][A-Za-z0-9-]{0,127}$/, "a letter, then up to 127 letters, digits or '-'"],
   ["vpc", "--vpc", /^vpc-[0-9a-f]{8,17}$/, "a VPC id: vpc- and 8 to 17 hex digits"],
+  [
+    "sidecarImage",
+    "--sidecar-image",
+    /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]{1,2}[a-z0-9]+)*)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
+    "an image reference like <registry>/<repository>:<tag>",
+  ],
   ["tableName", "--table-name", /^[A-Za-z0-9_.-]{3,255}$/, "3 to 255 characters of a-z, A-Z, 0-9, '_', '-' or '.'"],
   [
     "existingCluster",
@@ -112,6 +146,16 @@ export function checkDeployFlags(flags: DeployFlags): void {
       throw badInput(`--subnets: ${shown(subnet)} is not a subnet id: subnet- and 8 to 17 hex digits`);
   }
   stackParameters(flags, false);
+  if (flags.wait !== undefined) waitMsOf(flags);
+}
+
+/** --wait: how long deploy and destroy follow the stack (1 minute to 3 hours, CloudFormation's own bound for a service). */
+export function waitMsOf(flags: { wait?: string }): number {
+  if (flags.wait === undefined) return DEFAULT_WAIT_MS;
+  const ms = parseDuration("--wait", flags.wait);
+  if (ms < 60_000 || ms > 3 * 3_600_000)
+    throw badInput(`--wait ${shown(flags.wait)}: expected a duration from 1m to 3h (default 30m)`);
+  return ms;
 }
 
 const splitList = (list: string | undefined) =>
@@ -175,6 +219,7 @@ export function stackParameters(flags: DeployFlags, creating: boolean): StackPar
     ClusterName: flags.existingCluster,
     CreateRepository: bool(flags.createRepository),
     AssignPublicIp: flags.assignPublicIp === undefined ? undefined : flags.assignPublicIp ? "ENABLED" : "DISABLED",
+    SsmAgentImage: flags.sidecarImage,
     HealthCheckPath:
       flags.deepHealthCheck === undefined
         ? undefined
@@ -226,12 +271,15 @@ export interface DeployClients {
   cloudformation: CloudFormationClient;
   /** Made only when the table is to be seeded. */
   dynamodb: () => DynamoDBClient;
+  /** Made only to say why the service's tasks stop while CloudFormation waits on them. */
+  ecs?: () => ECSClient;
 }
 
 export async function deployCommand(clients: DeployClients, flags: DeployFlags, io: StackIo): Promise<ExitCode> {
   const cfn = clients.cloudformation;
   // Everything that needs no AWS first: bad input exits 2 before any call.
   checkDeployFlags(flags);
+  checkPartition(flags.region ?? (await cfn.config.region().catch(() => undefined)), flags);
   const stackName = flags.stackName ?? DEFAULT_STACK;
   const existing = await describeStack(cfn, stackName);
   const parameters = stackParameters(flags, existing === undefined || existing.StackStatus === REVIEW_IN_PROGRESS);
@@ -253,6 +301,8 @@ export async function deployCommand(clients: DeployClients, flags: DeployFlags, 
     onExecute: () => {
       executing = true;
     },
+    waitMs: waitMsOf(flags),
+    ...(clients.ecs ? { diagnose: () => stoppedTaskReasons(cfn, (clients.ecs as () => ECSClient)(), stackName) } : {}),
   });
   const interrupted = new Promise<"interrupted">((resolve) => {
     if (io.signal?.aborted) resolve("interrupted");
@@ -270,6 +320,11 @@ export async function deployCommand(clients: DeployClients, flags: DeployFlags, 
   const file = path.resolve(io.cwd ?? process.cwd(), CONFIG_FILE);
   await writeConfig(result.outputs, flags.region ?? process.env.AWS_REGION, stackName, file);
   io.say(`stack ${stackName} ${result.action}; fislat run, tail, stop and doctor read it from ${file}`);
+  if (result.parameters.AssignPublicIp === "DISABLED" && result.outputs.LoadBalancerDns) {
+    io.say(
+      `the load balancer is internal (the tasks have no public IPs): ${result.outputs.LoadBalancerDns} answers only inside the VPC, so run fislat test and --health-url from there, or leave them out`,
+    );
+  }
   if (!result.outputs.ServiceName) {
     io.say(
       `no probe image yet, so no service: push one (fislat image push${result.outputs.RepositoryUri ? ` --repository ${result.outputs.RepositoryUri}` : ""}), then fislat deploy --image <uri>`,
@@ -296,22 +351,35 @@ async function seed(dynamodb: DynamoDBClient, table: string, say: (s: string) =>
 
 export async function destroyCommand(
   cfn: CloudFormationClient,
-  flags: { stackName?: string; yes?: boolean },
+  flags: { stackName?: string; yes?: boolean; wait?: string },
   io: StackIo,
 ): Promise<ExitCode> {
   const stackName = flags.stackName ?? DEFAULT_STACK;
+  waitMsOf(flags);
   const stack = await describeStack(cfn, stackName);
   if (!stack) throw badInput(`no stack ${stackName} in this account and region`);
+  const parameter = (key: string) => stack.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
+  // The table the stack created goes with it (and its data: no DeletionPolicy keeps it, since a
+  // table kept behind would make the next deploy of the same name fail): said before anything goes.
+  const ownTable = parameter("CreateTable") !== "false" ? (parameter("TableName") ?? "MyTestTable") : undefined;
+  const including = ownTable ? `, including the DynamoDB table ${ownTable} and its data` : "";
   if (!flags.yes) {
     if (!io.confirm) throw badInput(`deleting stack ${stackName} needs --yes when there is no terminal to ask`);
-    if (!(await io.confirm(`Delete stack ${stackName} and everything it created? [y/N] `))) {
+    if (!(await io.confirm(`Delete stack ${stackName} and everything it created${including}? [y/N] `))) {
       io.say("nothing deleted");
       return EXIT.passed;
     }
   }
-  const parameter = (key: string) => stack.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
+  if (flags.yes && ownTable) io.say(`deleting stack ${stackName} and everything it created${including}`);
   const repository = stack.Outputs?.find((o) => o.OutputKey === "RepositoryUri")?.OutputValue;
-  await destroyStack(cfn, stackName, io.clock, { event: (e) => io.say(describeEvent(e)), info: io.say });
+  await destroyStack(
+    cfn,
+    stackName,
+    io.clock,
+    { event: (e) => io.say(describeEvent(e)), info: io.say },
+    5000,
+    waitMsOf(flags),
+  );
   io.say(`stack ${stackName} deleted`);
   if (repository) {
     io.say(

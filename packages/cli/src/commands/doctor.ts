@@ -4,14 +4,15 @@
 // simulation, where the caller may simulate), the log group and recent Round trip lines, the load
 // balancer's targets, and no experiment of fislat's still running. Exit 3 when a check fails.
 
-import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import type { FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
+import { GetRoleCommand, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { parseProbeLine } from "@fislat/probe/record";
 import { networkErrorCode, UNREACHABLE_FIX } from "../aws/aws-errors.js";
 import type { AwsClients } from "../aws/clients.js";
 import { logGroupProblems, resolveProbeTasks } from "../aws/ecs-targets.js";
+import { filterEvents, logsClientIn } from "../aws/log-source.js";
 import { describeStack } from "../aws/stack.js";
 import type { Clock } from "../engine/ports.js";
 import { EXIT, type ExitCode } from "../errors.js";
@@ -43,7 +44,9 @@ export interface DoctorFlags {
  * (https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html#task-network-latency);
  * "Use the AWS FIS aws:ecs:task actions", Requirements, lists the ssm ones and ecs:DescribeTasks
  * (https://docs.aws.amazon.com/fis/latest/userguide/ecs-task-actions.html). ecs:ListTasks is how
- * FIS resolves a target named by cluster and service (fislat run --target-by service).
+ * FIS resolves a target named by cluster and service (fislat run --target-by service), and
+ * tag:GetResources one named by tag (--target-by tag; the TargetResolutionByTags statement of the
+ * AWSFaultInjectionSimulatorECSAccess managed policy).
  */
 export const FIS_ROLE_ACTIONS = [
   "ecs:DescribeTasks",
@@ -54,7 +57,15 @@ export const FIS_ROLE_ACTIONS = [
   "ssm:SendCommand",
   "ssm:ListCommands",
   "ssm:CancelCommand",
+  "tag:GetResources",
 ];
+
+/**
+ * FIS's service-linked role, which FIS creates on an account's first experiment with the rights of
+ * whoever starts it (iam:CreateServiceLinkedRole for fis.amazonaws.com; FIS user guide, "Use
+ * service-linked roles for AWS Fault Injection Service").
+ */
+export const FIS_SERVICE_LINKED_ROLE = "AWSServiceRoleForFIS";
 
 /** The SSM document FIS runs for the action on Fargate (useEcsFaultInjectionEndpoints=true). */
 export const FIS_LATENCY_DOCUMENT = "AWSFIS-Run-Network-Latency-ECS";
@@ -107,13 +118,77 @@ export function fisRoleSimulations(where: {
     },
     // No resource-level permissions for these.
     {
-      actions: ["ec2:DescribeInstances", "ec2:DescribeSubnets", "ssm:ListCommands", "ssm:CancelCommand"],
+      actions: [
+        "ec2:DescribeInstances",
+        "ec2:DescribeSubnets",
+        "ssm:ListCommands",
+        "ssm:CancelCommand",
+        "tag:GetResources",
+      ],
       resources: ["*"],
     },
   ];
 }
 
 const RECENT_MS = 5 * 60_000;
+
+/**
+ * The log group's Round trip lines of the last minutes, every page of them (a FilterLogEvents
+ * page may be empty and still carry a nextToken: only its absence is the end), and the newest one.
+ */
+async function recentLines(logs: Parameters<typeof filterEvents>[0], group: string, since: number): Promise<Check> {
+  let count = 0;
+  let newest: { event: FilteredLogEvent; ok: boolean; errorKind?: string; rttMs: number } | undefined;
+  for await (const event of filterEvents(logs, { logGroup: group, filterPattern: '"Round trip"' }, since)) {
+    const line = parseProbeLine(event.message ?? "");
+    if (line.type !== "round-trip") continue;
+    count += 1;
+    if (!newest || (event.timestamp ?? 0) >= (newest.event.timestamp ?? 0))
+      newest = {
+        event,
+        ok: line.record.ok,
+        rttMs: line.record.rttMs,
+        ...(line.record.errorKind ? { errorKind: line.record.errorKind } : {}),
+      };
+  }
+  if (!newest)
+    return {
+      name: "logs",
+      status: "FAIL",
+      detail: `no Round trip line in ${group} in the last 5 minutes`,
+      fix: "check the probe's tasks are running and can reach DynamoDB: fislat tail --since 30m",
+    };
+  const at = new Date(newest.event.timestamp ?? 0).toISOString();
+  return {
+    name: "logs",
+    status: "PASS",
+    detail: `${count} Round trip lines in ${group} in the last 5 minutes; the newest (${at}) ${newest.ok ? "ok" : newest.errorKind} in ${newest.rttMs.toFixed(0)} ms`,
+  };
+}
+
+/** Whether FIS's service-linked role exists; FIS makes it at the first experiment if the caller may. */
+async function serviceLinkedRole(clients: AwsClients): Promise<Check> {
+  const name = "FIS service-linked role";
+  try {
+    await clients.iam.send(new GetRoleCommand({ RoleName: FIS_SERVICE_LINKED_ROLE }));
+    return { name, status: "PASS", detail: `${FIS_SERVICE_LINKED_ROLE} exists` };
+  } catch (error) {
+    const e = error as { name?: string; message?: string };
+    if (e.name === "NoSuchEntityException" || e.name === "NoSuchEntity")
+      return {
+        name,
+        status: "WARN",
+        detail: `${FIS_SERVICE_LINKED_ROLE} does not exist yet: FIS creates it at this account's first experiment, with the rights of whoever starts it`,
+        fix: "allow iam:CreateServiceLinkedRole with iam:AWSServiceName = fis.amazonaws.com (fislat policy does), or create it once: aws iam create-service-linked-role --aws-service-name fis.amazonaws.com",
+      };
+    return {
+      name,
+      status: "WARN",
+      detail: `could not look for ${FIS_SERVICE_LINKED_ROLE}: ${e.name ?? "Error"}: ${e.message ?? ""}`,
+      fix: "allow iam:GetRole on it (fislat policy does)",
+    };
+  }
+}
 
 export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: Clock): Promise<Check[]> {
   const checks: Check[] = [];
@@ -188,41 +263,23 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
             : problems.map((p) => p.what).join("; "),
         ...(problems.length === 0 ? {} : { fix: problems.map((p) => p.fix).join("; ") }),
       });
-      const logProblems = await logGroupProblems(clients.logs, tasks);
-      const group = tasks[0]?.logGroup;
-      if (logProblems.length > 0 || !group) {
-        add({
-          name: "logs",
-          status: "FAIL",
-          detail: logProblems.map((p) => p.what).join("; ") || "no awslogs group",
-          fix: logProblems[0]?.fix ?? "log with awslogs",
-        });
-      } else {
-        const since = clock.wallNow().getTime() - RECENT_MS;
-        const res = await clients.logs.send(
-          new FilterLogEventsCommand({
-            logGroupName: group,
-            filterPattern: '"Round trip"',
-            startTime: since,
-            limit: 100,
-          }),
-        );
-        const trips = (res.events ?? []).flatMap((e) => {
-          const line = parseProbeLine(e.message ?? "");
-          return line.type === "round-trip" ? [line.record] : [];
-        });
-        const last = trips.at(-1);
-        add({
-          name: "logs",
-          status: trips.length > 0 ? "PASS" : "FAIL",
-          detail:
-            trips.length > 0
-              ? `${trips.length} Round trip lines in ${group} in the last 5 minutes; the last ${last?.ok ? "ok" : last?.errorKind} in ${last?.rttMs.toFixed(0)} ms`
-              : `no Round trip line in ${group} in the last 5 minutes`,
-          ...(trips.length > 0
-            ? {}
-            : { fix: "check the probe's tasks are running and can reach DynamoDB: fislat tail --since 30m" }),
-        });
+      // The lines are where the tasks' awslogs-region says, which need not be fislat's region.
+      const { logs, dispose } = await logsClientIn(clients.logs, tasks[0]?.logRegion);
+      try {
+        const logProblems = await logGroupProblems(logs, tasks);
+        const group = tasks[0]?.logGroup;
+        if (logProblems.length > 0 || !group) {
+          add({
+            name: "logs",
+            status: "FAIL",
+            detail: logProblems.map((p) => p.what).join("; ") || "no awslogs group",
+            fix: logProblems[0]?.fix ?? "log with awslogs",
+          });
+        } else {
+          add(await recentLines(logs, group, clock.wallNow().getTime() - RECENT_MS));
+        }
+      } finally {
+        dispose();
       }
     } catch (error) {
       add({
@@ -287,6 +344,8 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
       fix: "--role-arn, roleArn in fislat.config.json, or fislat deploy",
     });
   }
+
+  add(await serviceLinkedRole(clients));
 
   if (outputs.TargetGroupArn) {
     const res = await clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: outputs.TargetGroupArn }));

@@ -21,6 +21,7 @@ export async function listFislatExperiments(fis: FisClient): Promise<Experiment[
   const ids: string[] = [];
   let nextToken: string | undefined;
   do {
+    // maxResults is 1 to 100 (FIS API model, ListExperimentsMaxResults).
     const page = await retryThrottled(() => fis.send(new ListExperimentsCommand({ maxResults: 100, nextToken })));
     for (const e of page.experiments ?? []) {
       if (e.id && e.tags?.[MANAGED_BY_TAG.key] === MANAGED_BY_TAG.value) ids.push(e.id);

@@ -5,7 +5,7 @@ import { durationLimitsMs, MAX_TIMER_MS, PROBE_ENV, type ProbeEnvVar } from "./p
 
 /** The longest a Node timer waits (2^31-1 ms, about 24.8 days); longer ones fire at once. */
 export const TIMER_MAX_MS = MAX_TIMER_MS;
-/** FIS runs an action for 1 minute to 12 hours. */
+/** FIS runs an action for 1 minute to 12 hours (FIS actions reference; quota "Action duration in hours", 12). */
 export const FIS_ACTION_MIN_MS = 60_000;
 export const FIS_ACTION_MAX_MS = 12 * 3_600_000;
 /** What the FIS latency action slows by default (`--sources`): written here only. */

@@ -2,11 +2,13 @@
 // scenario -> one validated ExperimentRequest. Pure: no I/O, nothing started. Every value is
 // checked against its one limit (limits.ts), and settings that cannot give a verdict are refused
 // with what would work. Flags override the file; the file overrides the defaults.
+
 import { parseDuration, parseMilliseconds } from "../durations.js";
 import { badInput } from "../errors.js";
 import { type Check, CheckError, checksOf, mergeChecks, parseThresholdFlag } from "./checks.js";
 import type { ExperimentFile } from "./experiment-file.js";
 import { FAULT_KINDS, type Fault, type FaultKind, type FaultKindName, type ProbeSettings } from "./fault.js";
+import { checkSources } from "./fis-sources.js";
 import {
   DEFAULT_FIS_SOURCES,
   FIS_ACTION_MAX_MS,
@@ -348,12 +350,7 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
       '--role-arn is required on AWS: the IAM role FIS acts with (or "roleArn" in fislat.config.json; fislat deploy writes it)',
     );
   }
-  const sources = flags.sources ?? DEFAULT_FIS_SOURCES;
-  if (!/^[A-Za-z0-9.,:/_-]{1,1000}$/.test(sources)) {
-    throw badInput(
-      `--sources ${quoted(sources)} is not valid: comma-separated, no spaces (e.g. DYNAMODB or DYNAMODB,S3)`,
-    );
-  }
+  const sources = checkSources(flags.sources ?? DEFAULT_FIS_SOURCES);
   if (phases.injectionMs < FIS_ACTION_MIN_MS || phases.injectionMs > FIS_ACTION_MAX_MS) {
     throw badInput(
       `--duration ${humanMs(phases.injectionMs)} is outside what FIS runs: an action lasts from ${humanMs(FIS_ACTION_MIN_MS)} to ${humanMs(FIS_ACTION_MAX_MS)}`,

@@ -20,6 +20,9 @@ type Input = Record<string, unknown>;
 
 const ctx = (key: string, value: string): ContextEntry => ({ ContextKeyName: key, ContextKeyValues: [value] });
 
+/** FIS's service-linked role, with its path. */
+const FIS_SLR = "aws-service-role/fis.amazonaws.com/AWSServiceRoleForFIS";
+
 /** The roles the stack's task definition names (CloudFormation's generated names). */
 export const TASK_ROLES = ["fislat-probe-TaskRole-1AbC", "fislat-probe-TaskExecutionRole-2DeF"];
 
@@ -85,6 +88,10 @@ export function authorizationsOf(command: string, input: Input, w: Where): Autho
         ...one("fis:StartExperiment", `${fis}:experiment-template/${String(input.experimentTemplateId)}`),
         ...one("fis:StartExperiment", `${fis}:experiment/new`),
         ...one("fis:TagResource", `${fis}:experiment/new`),
+        // Only at an account's first experiment, when FIS makes its service-linked role.
+        ...one("iam:CreateServiceLinkedRole", `arn:${p}:iam::${a}:role/${FIS_SLR}`, [
+          ctx("iam:AWSServiceName", "fis.amazonaws.com"),
+        ]),
       ];
     case "GetExperimentCommand":
     case "StopExperimentCommand":
@@ -105,6 +112,11 @@ export function authorizationsOf(command: string, input: Input, w: Where): Autho
       return (input.logGroupIdentifiers as string[]).map((arn) => ({ action: "logs:StartLiveTail", resource: arn }));
     case "PutItemCommand":
       return one("dynamodb:PutItem", `arn:${p}:dynamodb:${r}:${a}:table/${String(input.TableName)}`);
+    case "GetRoleCommand":
+      return one(
+        "iam:GetRole",
+        `arn:${p}:iam::${a}:role/${String(input.RoleName) === "AWSServiceRoleForFIS" ? FIS_SLR : input.RoleName}`,
+      );
     case "SimulatePrincipalPolicyCommand":
       return one("iam:SimulatePrincipalPolicy", String(input.PolicySourceArn));
     case "DescribeTargetHealthCommand":

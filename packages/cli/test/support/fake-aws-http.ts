@@ -4,13 +4,16 @@
 // define it. STS is the query protocol (form-encoded POST, XML answer); ECS, CloudWatch Logs and
 // SSM are JSON 1.1 (X-Amz-Target); FIS is REST-JSON. Time is the real clock, as the child's is:
 // each task writes one Round trip line a second (timeouts while the FIS action runs), visible a
-// second later. Every request is recorded (operation and body) for the test to assert on.
+// second later. Every request is recorded (operation and body) for the test to assert on. FIS is
+// the one model every test shares (fis-model.ts), as the in-process simulation's is.
 import { EventEmitter } from "node:events";
 import { writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { RoundTripRecord } from "@fislat/probe/record";
+import { FisError, FisModel, type TemplateInput } from "./fis-model.js";
+import { requestProblems } from "./sdk-schema.js";
 
 export const ACCOUNT = "000000000000";
 export const REGION = "us-east-1";
@@ -49,18 +52,6 @@ export interface AwsCall {
   at: number;
 }
 
-interface Experiment {
-  id: string;
-  templateId: string;
-  startedAt: number;
-  actionStartAt: number;
-  durationMs: number;
-  stopRequestedAt?: number;
-  /** GetExperiment calls answered since the stop: the first says "stopping", as FIS does. */
-  readsSinceStop: number;
-  tags: Record<string, string>;
-}
-
 interface LogEvent {
   eventId: string;
   logStreamName: string;
@@ -79,26 +70,33 @@ class AwsError extends Error {
   }
 }
 
-const seconds = (ms: number) => ms / 1000;
+/** REST-JSON timestamps are epoch seconds on the wire (the SDK's default for FIS's timestamps). */
+function epochSeconds(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  return raw instanceof Date ? raw.getTime() / 1000 : value;
+}
 
 export class FakeAws {
   readonly calls: AwsCall[] = [];
   /** Calls the fake does not serve (answered with UnknownOperationException): fislat made a call this test did not expect. */
   readonly unserved: AwsCall[] = [];
+  /** What the SDK's model says was wrong with a request (answered with ValidationException). */
+  readonly refused: string[] = [];
   readonly tasks: string[];
   private readonly server: Server;
   private readonly events = new EventEmitter();
-  private readonly experiments = new Map<string, Experiment>();
-  private readonly templates = new Map<string, Record<string, unknown>>();
+  /** FIS, as every test models it (fis-model.ts): a stop reads "stopping" once, then "stopped". */
+  private readonly fisModel: FisModel;
   private readonly lines: LogEvent[] = [];
   private readonly seq = new Map<string, number>();
   private writtenUntil: number;
-  private readonly actionStartMs: number;
   private url = "";
 
   constructor(options: { tasks?: string[]; actionStartMs?: number } = {}) {
     this.tasks = options.tasks ?? ["0123456789abcdef0123456789abcdef"];
-    this.actionStartMs = options.actionStartMs ?? ACTION_START_MS;
+    this.fisModel = new FisModel({ actionStartMs: options.actionStartMs ?? ACTION_START_MS, stoppingReads: 1 }, () =>
+      this.tasks.map(taskArn),
+    );
     this.writtenUntil = Math.ceil((Date.now() - HISTORY_MS) / INTERVAL_MS) * INTERVAL_MS;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -210,6 +208,12 @@ export class FakeAws {
         call.operation = operation;
         call.body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
         this.record(call);
+        // Checked against the SDK's own model of the operation, as AWS validates it.
+        const problems = requestProblems(call.service, operation, call.body);
+        if (problems.length > 0) {
+          this.refused.push(...problems);
+          throw new AwsError("ValidationException", problems.join("; "));
+        }
         const answer = this.json11(call.service, operation, call.body);
         call.answer = answer;
         res.writeHead(200, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": "fake" });
@@ -231,7 +235,7 @@ export class FakeAws {
       const answer = this.fis(call, method, url, text);
       call.answer = answer;
       res.writeHead(200, { "content-type": "application/json", "x-amzn-requestid": "fake" });
-      res.end(JSON.stringify(answer));
+      res.end(JSON.stringify(answer, epochSeconds));
     } catch (error) {
       if (!this.calls.includes(call)) this.record(call);
       const e = error instanceof AwsError ? error : new AwsError("InternalFailure", String(error), 500);
@@ -348,124 +352,38 @@ export class FakeAws {
     call.body = parts[1] === undefined ? body : { ...body, id: parts[1] };
     this.record(call);
     const id = parts[1] ?? "";
-    switch (operation) {
-      case "CreateExperimentTemplate": {
-        const templateId = `EXT${this.templates.size + 1}`;
-        this.templates.set(templateId, body);
-        return {
-          experimentTemplate: {
-            id: templateId,
-            description: body.description,
-            roleArn: body.roleArn,
-            tags: body.tags,
-            creationTime: seconds(Date.now()),
-          },
-        };
-      }
-      case "DeleteExperimentTemplate": {
-        if (!this.templates.delete(id)) throw new AwsError("ResourceNotFoundException", `no template ${id}`, 404);
-        return { experimentTemplate: { id } };
-      }
-      case "StartExperiment": {
-        const template = this.templates.get(String(body.experimentTemplateId));
-        if (!template) throw new AwsError("ResourceNotFoundException", `no template ${body.experimentTemplateId}`, 404);
-        const action = Object.values(
-          (template.actions ?? {}) as Record<string, { parameters?: { duration?: string } }>,
-        )[0];
-        const m = /^PT(?:(\d+)M)?(?:(\d+)S)?$/.exec(action?.parameters?.duration ?? "PT1M");
-        const now = Date.now();
-        const experiment: Experiment = {
-          id: `EXP${this.experiments.size + 1}`,
-          templateId: String(body.experimentTemplateId),
-          startedAt: now,
-          actionStartAt: now + this.actionStartMs,
-          durationMs: (Number(m?.[1] ?? 0) * 60 + Number(m?.[2] ?? 0)) * 1000,
-          readsSinceStop: 0,
-          tags: (body.tags ?? {}) as Record<string, string>,
-        };
-        this.experiments.set(experiment.id, experiment);
-        return { experiment: this.view(experiment) };
-      }
-      case "GetExperiment": {
-        const e = this.experiment(id);
-        const view = this.view(e);
-        if (e.stopRequestedAt !== undefined) e.readsSinceStop += 1;
-        return { experiment: view };
-      }
-      case "StopExperiment": {
-        const e = this.experiment(id);
-        e.stopRequestedAt ??= Date.now();
-        return { experiment: this.view(e) };
-      }
-      case "ListExperimentResolvedTargets":
-        this.experiment(id);
-        return {
-          resolvedTargets: this.tasks.map((t) => ({
-            resourceType: "aws:ecs:task",
-            targetName: "probeTasks",
-            targetInformation: { arn: taskArn(t) },
-          })),
-        };
-      default:
-        throw new AwsError("UnknownOperationException", `not served: FIS ${method} ${url.pathname}`, 404);
-    }
-  }
-
-  private experiment(id: string): Experiment {
-    const e = this.experiments.get(id);
-    if (!e) throw new AwsError("ResourceNotFoundException", `Experiment ${id} not found.`, 404);
-    return e;
-  }
-
-  /** The experiment as GetExperiment shows it now; a stop reads "stopping" once, then "stopped". */
-  private view(e: Experiment) {
     const now = Date.now();
-    const actionEnd = e.actionStartAt + e.durationMs;
-    let status = "initiating";
-    let action = "pending";
-    let endTime: number | undefined;
-    if (e.stopRequestedAt !== undefined) {
-      const confirmed = e.readsSinceStop >= 1;
-      status = confirmed ? "stopped" : "stopping";
-      action = confirmed ? "stopped" : "stopping";
-      if (confirmed) endTime = e.stopRequestedAt;
-    } else if (now >= actionEnd) {
-      status = "completed";
-      action = "completed";
-      endTime = actionEnd;
-    } else if (now >= e.actionStartAt) {
-      status = "running";
-      action = "running";
+    try {
+      switch (operation) {
+        case "CreateExperimentTemplate":
+          return { experimentTemplate: this.fisModel.createTemplate(body as unknown as TemplateInput, now) };
+        case "DeleteExperimentTemplate":
+          return { experimentTemplate: this.fisModel.deleteTemplate(id) };
+        case "StartExperiment":
+          return {
+            experiment: this.fisModel.startExperiment(
+              body as { experimentTemplateId: string; tags?: Record<string, string> },
+              now,
+            ),
+          };
+        case "GetExperiment":
+          return { experiment: this.fisModel.getExperiment(id, now) };
+        case "StopExperiment":
+          return { experiment: this.fisModel.stopExperiment(id, now) };
+        case "ListExperimentResolvedTargets":
+          return { resolvedTargets: this.fisModel.resolvedTargets(id) };
+        default:
+          throw new AwsError("UnknownOperationException", `not served: FIS ${method} ${url.pathname}`, 404);
+      }
+    } catch (error) {
+      if (error instanceof FisError) throw new AwsError(error.name, error.message, error.status);
+      throw error;
     }
-    return {
-      id: e.id,
-      experimentTemplateId: e.templateId,
-      roleArn: ROLE_ARN,
-      state: { status, reason: status === "stopped" ? "Experiment stopped." : undefined },
-      tags: e.tags,
-      creationTime: seconds(e.startedAt),
-      startTime: seconds(e.startedAt),
-      ...(endTime === undefined ? {} : { endTime: seconds(endTime) }),
-      actions: {
-        dynamodbLatency: {
-          actionId: "aws:ecs:task-network-latency",
-          state: { status: action },
-          ...(now >= e.actionStartAt && (e.stopRequestedAt ?? now) >= e.actionStartAt
-            ? { startTime: seconds(e.actionStartAt) }
-            : {}),
-          ...(endTime === undefined ? {} : { endTime: seconds(endTime) }),
-        },
-      },
-    };
   }
 
-  /** Whether the latency is on at `t`: the action runs, and no stop has been asked for. */
+  /** Whether the latency is on at `t`: an action runs, and no stop has been asked for. */
   private faultOn(t: number): boolean {
-    for (const e of this.experiments.values()) {
-      const end = Math.min(e.actionStartAt + e.durationMs, e.stopRequestedAt ?? Number.POSITIVE_INFINITY);
-      if (t >= e.actionStartAt && t < end) return true;
-    }
-    return false;
+    return [...this.fisModel.experiments.values()].some((e) => this.fisModel.actionActive(e, t));
   }
 
   /** Each task's lines up to now, written as the probe writes them: one round trip a second. */

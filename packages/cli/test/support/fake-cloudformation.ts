@@ -9,14 +9,19 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourceCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   type StackEvent,
 } from "@aws-sdk/client-cloudformation";
 import { mockClient } from "aws-sdk-client-mock";
+import { callProblems } from "./sdk-schema.js";
 import { on } from "./simulated-aws.js";
 
 type Stub = Parameters<typeof on>[0];
+
+/** Events per DescribeStackEvents page (the API pages its answer; 100 is what the console shows). */
+const EVENTS_PER_PAGE = 100;
 
 export interface FakeStack {
   status: string;
@@ -37,10 +42,25 @@ export class FakeCloudFormation {
   clusterName = "fislat-probe-Cluster-AbC";
   /** The next change set fails with this reason (once). */
   changeSetFails: string | undefined;
+  /** The operation never finishes (a service whose tasks never become stable, without a circuit breaker). */
+  hangs = false;
+  /** Executing a change set writes this many resource events at once (more than one page of events). */
+  eventsBurst = 0;
+  /** The service's ARN as DescribeStackResource gives it (the Ref of AWS::ECS::Service). */
+  get serviceArn(): string {
+    return `arn:aws:ecs:us-east-1:000000000000:service/${this.clusterName}/probe-svc`;
+  }
   private pending: { stack: string; type: string; parameters: Record<string, string> } | undefined;
   private finishAt = 0;
   /** The status the stack reaches when the operation under way finishes. */
   private final = "";
+
+  /** Ends the fake: every request fislat sent is checked against the SDK's model first (sdk-schema.ts). */
+  restore(): void {
+    const problems = callProblems("cloudformation", this.stub.calls());
+    this.stub.restore();
+    if (problems.length > 0) throw new Error(`requests the SDK's model refuses:\n${[...new Set(problems)].join("\n")}`);
+  }
 
   constructor() {
     const s = this.stub;
@@ -131,15 +151,35 @@ export class FakeCloudFormation {
       this.stacks.set(p.stack, stack);
       this.event(p.stack, p.stack, "AWS::CloudFormation::Stack", `${p.type}_IN_PROGRESS`);
       this.event(p.stack, "Table", "AWS::DynamoDB::Table", "CREATE_IN_PROGRESS");
-      this.finishAt = Date.now() + 20_000;
+      for (let i = 0; i < this.eventsBurst; i++)
+        this.event(p.stack, `Resource${i}`, "AWS::IAM::Role", "CREATE_IN_PROGRESS");
+      this.finishAt = this.hangs ? Number.POSITIVE_INFINITY : Date.now() + 20_000;
       this.final = this.outcome.final || `${p.type}_COMPLETE`;
       return {};
     });
-    on(s, DescribeStackEventsCommand).callsFake((input: { StackName: string }) => {
+    // Newest first, a page at a time, as DescribeStackEvents answers.
+    on(s, DescribeStackEventsCommand).callsFake((input: { StackName: string; NextToken?: string }) => {
       const stack = this.stacks.get(input.StackName);
       if (!stack)
         throw Object.assign(new Error(`Stack ${input.StackName} does not exist`), { name: "ValidationError" });
-      return { StackEvents: [...stack.events].reverse() };
+      const all = [...stack.events].reverse();
+      const from = Number(input.NextToken ?? 0);
+      const to = from + EVENTS_PER_PAGE;
+      return { StackEvents: all.slice(from, to), ...(to < all.length ? { NextToken: String(to) } : {}) };
+    });
+    on(s, DescribeStackResourceCommand).callsFake((input: { StackName: string; LogicalResourceId: string }) => {
+      if (!this.stacks.has(input.StackName) || input.LogicalResourceId !== "Service")
+        throw Object.assign(new Error(`Resource ${input.LogicalResourceId} does not exist`), {
+          name: "ValidationError",
+        });
+      return {
+        StackResourceDetail: {
+          LogicalResourceId: "Service",
+          ResourceType: "AWS::ECS::Service",
+          PhysicalResourceId: this.serviceArn,
+          ResourceStatus: "CREATE_IN_PROGRESS",
+        },
+      };
     });
     on(s, DeleteStackCommand).callsFake((input: { StackName: string }) => {
       const stack = this.stacks.get(input.StackName) as FakeStack;

@@ -5,7 +5,8 @@
 // the fault. It misbehaves as real AWS does when asked (issue 13): lines lost, late or sent to the
 // wrong stream, a task clock ahead, a task replaced by ECS mid-fault, a fault that never lands or
 // takes effect late, a stop that never confirms, tasks not yet registered with SSM. Tests drive
-// whole `fislat run` flows through it and assert on what fislat sent.
+// whole `fislat run` flows through it and assert on what fislat sent. FIS is the one model every
+// test shares (fis-model.ts), as the HTTP fake's is.
 import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
@@ -13,6 +14,7 @@ import {
   StartLiveTailCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
+  type ContainerDefinition,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -37,6 +39,8 @@ import { DescribeInstanceInformationCommand, SSMClient } from "@aws-sdk/client-s
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { vi } from "vitest";
+import { FisError, FisModel, type ModelExperiment, type TemplateInput } from "./fis-model.js";
+import { callProblems } from "./sdk-schema.js";
 
 // Each client pins its own @smithy/types while aws-sdk-client-mock's follow one version, so tsc
 // rejects some pairings (client-fis 3.523, client-ecs 3.1164 here): a narrow cast at creation.
@@ -51,7 +55,7 @@ export const sent = (s: Stub, command: unknown): Record<string, unknown>[] =>
 
 export const ACCOUNT = "000000000000";
 export const REGION = "us-east-1";
-const CLUSTER_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/FIS`;
+export const CLUSTER_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/FIS`;
 export const taskArn = (id: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/FIS/${id}`;
 export const TASK_DEF_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/dynamodb-latency-test:7`;
 export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/fisExperimentRole`;
@@ -60,8 +64,34 @@ export const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${LOG_
 
 export const STREAM_PREFIX = "ecs/fis-latency-test-to-ddb-app";
 export const streamOf = (id: string) => `${STREAM_PREFIX}/${id}`;
+/** A template as a past fislat run created it (the shared FIS model checks it as FIS would). */
+export const PAST_RUN_TEMPLATE = {
+  clientToken: "past-run-template",
+  description: "fislat timeout: a past run",
+  roleArn: `arn:aws:iam::${ACCOUNT}:role/fisExperimentRole`,
+  targets: {
+    probeTasks: { resourceType: "aws:ecs:task", resourceArns: [taskArn("task0001")], selectionMode: "ALL" },
+  },
+  actions: {
+    dynamodbLatency: {
+      actionId: "aws:ecs:task-network-latency",
+      parameters: { duration: "PT1M", delayMilliseconds: "800", sources: "DYNAMODB" },
+      targets: { Tasks: "probeTasks" },
+    },
+  },
+  stopConditions: [{ source: "none" }],
+  tags: { "managed-by": "fislat" },
+};
+
 export const TARGET_GROUP_ARN = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/probe/1`;
 const BATCH_MS = 5000;
+/**
+ * Assumed, not measured on AWS (no account here): the SSM document starts a few seconds after the
+ * action, and installing atd, curl-minimal, dig, jq and lsof with dnf in a 0.25 vCPU sidecar adds
+ * tens of seconds ("tens of seconds late", issue 18's review). The report measures the real lag.
+ */
+export const DOCUMENT_START_LAG_MS = 3000;
+export const INSTALL_LAG_MS = 25_000;
 const HEALTH_FAILURE_MS = 30_000;
 /** A FilterLogEvents page holds at most 1 MB or 10,000 events (API reference). */
 const PAGE_BYTES = 1_048_576;
@@ -85,6 +115,8 @@ export interface SimulationOptions {
   logGroupExists?: boolean;
   /** CloudWatch: answer StartLiveTail with a session pushing updates every second. */
   liveTail?: boolean;
+  /** CloudWatch: StartLiveTail is refused: the account's concurrent Live Tail sessions quota is reached. */
+  liveTailQuotaReached?: boolean;
   /** CloudWatch: the Live Tail session fails after this long. */
   liveTailFailsAfterMs?: number;
   /** CloudWatch: this share of the probe's lines (round trips and health changes) never arrives. */
@@ -99,6 +131,13 @@ export interface SimulationOptions {
   faultNeverLands?: boolean;
   /** The latency takes effect this long after FIS starts the action (the SSM document's start). */
   onsetLagMs?: number;
+  /**
+   * The onset lag follows the action's installDependencies: the SSM document installing the tools
+   * in the sidecar first (INSTALL_LAG_MS more), or not (installDependencies=false).
+   */
+  installLag?: boolean;
+  /** The SSM sidecar container as a task definition has it (e.g. the shipped template's). */
+  sidecar?: ContainerDefinition;
   /** Task ids not registered with SSM; a launched task registers this long after launch. */
   unregistered?: string[];
   registerAfterMs?: number;
@@ -116,19 +155,14 @@ export interface SimulationOptions {
   logRegion?: string;
   /** CloudWatch never receives the probe's lines written this long after the fault ended (a driver that lost its buffer). */
   linesLostAfterFaultMs?: number;
-}
-
-interface SimExperiment {
-  id: string;
-  templateId: string;
-  startedAt: number;
-  actionStartAt: number;
-  durationMs: number;
-  stoppedAt?: number;
-  tags: Record<string, string>;
-  targets: Record<string, unknown>;
-  /** Task ARNs FIS resolved the target to. */
-  resolved: string[];
+  /** Task ARNs in another cluster that carry the probe tasks' tag (FIS resolves a tag across the account). */
+  taggedElsewhere?: string[];
+  /** FIS does not apply the target's filters (a filter path it does not know, say). */
+  ignoresFilters?: boolean;
+  /** CloudWatch: each FilterLogEvents query answers this many empty pages (with a nextToken) before its events. */
+  emptyPagesFirst?: number;
+  /** A task that starts in the service between fislat's preflight and FIS's target resolution, not registered with SSM. */
+  startsBeforeResolution?: string;
 }
 
 interface SimTask {
@@ -155,11 +189,6 @@ export interface SimEvent {
   ingestionTime: number;
 }
 
-const isoDurationMs = (iso: string) => {
-  const m = /^PT(?:(\d+)M)?(?:(\d+)S)?$/.exec(iso);
-  return (Number(m?.[1] ?? 0) * 60 + Number(m?.[2] ?? 0)) * 1000;
-};
-
 /** A deterministic coin per line, so a test knows exactly which lines were lost. */
 function lost(share: number, key: string): boolean {
   let h = 2166136261;
@@ -174,7 +203,10 @@ export class SimulatedAws {
   readonly sts: Stub;
   readonly ssm: Stub;
   readonly elb?: Stub;
-  readonly experiments = new Map<string, SimExperiment>();
+  /** FIS, as every test models it (fis-model.ts). */
+  readonly fisModel: FisModel;
+  /** Per experiment, from its action's start to the latency taking effect. */
+  private readonly onsetLag = new Map<string, number>();
   readonly launched: string[] = [];
   /** Every event the probes wrote, lost ones excluded, in write order. */
   readonly events: SimEvent[] = [];
@@ -194,6 +226,14 @@ export class SimulatedAws {
     (options.tasks ?? ["task0001"]).forEach((id) => {
       this.addTask(id, now - 60_000, false);
     });
+    this.fisModel = new FisModel(
+      {
+        actionStartMs: 3000,
+        ...(options.actionFails ? { actionFails: options.actionFails } : {}),
+        ...(options.neverStops ? { neverStops: true } : {}),
+      },
+      (target) => this.resolve(target as Record<string, unknown> | undefined),
+    );
     this.ecs = stub(ECSClient);
     this.fis = stub(FisClient);
     this.logs = stub(CloudWatchLogsClient);
@@ -203,8 +243,18 @@ export class SimulatedAws {
     this.wire();
   }
 
+  /**
+   * Ends the simulation. Every ECS, CloudWatch Logs and SSM request fislat sent is checked against
+   * the SDK's own model of its operation first: one AWS would refuse fails the test.
+   */
   reset(): void {
+    const problems = [
+      ...callProblems("ecs", this.ecs.calls()),
+      ...callProblems("logs", this.logs.calls()),
+      ...callProblems("ssm", this.ssm.calls()),
+    ];
     for (const s of [this.ecs, this.fis, this.logs, this.sts, this.ssm, this.elb]) s?.restore();
+    if (problems.length > 0) throw new Error(`requests the SDK's model refuses:\n${[...new Set(problems)].join("\n")}`);
   }
 
   private addTask(id: string, startedAt: number, launched: boolean): SimTask {
@@ -226,12 +276,16 @@ export class SimulatedAws {
     return [...this.tasks.values()].filter((t) => t.stoppedAt === undefined && !t.launched);
   }
 
+  /** The experiments FIS holds (the shared model's). */
+  get experiments(): Map<string, ModelExperiment> {
+    return this.fisModel.experiments;
+  }
+
   private faultActiveOn(task: SimTask, t: number): boolean {
-    if (this.options.faultNeverLands || this.options.actionFails) return false;
+    if (this.options.faultNeverLands) return false;
     for (const e of this.experiments.values()) {
       if (!e.resolved.includes(task.arn)) continue;
-      const end = Math.min(e.actionStartAt + e.durationMs, e.stoppedAt ?? Number.POSITIVE_INFINITY);
-      if (t >= e.actionStartAt + (this.options.onsetLagMs ?? 0) && t < end) return true;
+      if (this.fisModel.actionActive(e, t) && t >= e.actionStartAt + (this.onsetLag.get(e.id) ?? 0)) return true;
     }
     return false;
   }
@@ -415,7 +469,7 @@ export class SimulatedAws {
             },
           },
         },
-        {
+        this.options.sidecar ?? {
           name: "amazon-ssm-agent",
           image: "public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent:latest",
           environment: [
@@ -430,56 +484,31 @@ export class SimulatedAws {
     };
   }
 
-  private experimentView(e: SimExperiment) {
-    const now = Date.now();
-    const actionEnd = e.actionStartAt + e.durationMs;
-    let status = "initiating";
-    let actionStatus = "pending";
-    let reason: string | undefined;
-    let actionEndTime: Date | undefined;
-    if (this.options.actionFails && now >= e.actionStartAt) {
-      status = "failed";
-      actionStatus = "failed";
-      reason = this.options.actionFails;
-      actionEndTime = new Date(e.actionStartAt);
-    } else if (e.stoppedAt !== undefined) {
-      status = this.options.neverStops ? "stopping" : "stopped";
-      actionStatus = this.options.neverStops ? "stopping" : "stopped";
-      if (!this.options.neverStops) actionEndTime = new Date(e.stoppedAt);
-    } else if (now >= actionEnd) {
-      status = "completed";
-      actionStatus = "completed";
-      actionEndTime = new Date(actionEnd);
-    } else if (now >= e.actionStartAt) {
-      status = "running";
-      actionStatus = "running";
-    }
-    return {
-      id: e.id,
-      experimentTemplateId: e.templateId,
-      state: { status, ...(reason ? { reason } : {}) },
-      tags: e.tags,
-      targets: e.targets,
-      creationTime: new Date(e.startedAt),
-      startTime: new Date(e.startedAt),
-      actions: {
-        dynamodbLatency: {
-          actionId: "aws:ecs:task-network-latency",
-          state: { status: actionStatus, ...(reason ? { reason } : {}) },
-          ...(now >= e.actionStartAt ? { startTime: new Date(e.actionStartAt) } : {}),
-          ...(actionEndTime ? { endTime: actionEndTime } : {}),
-        },
-      },
-    };
-  }
-
-  /** The tasks FIS resolves a template's target to, with its selection mode. */
+  /**
+   * The tasks FIS resolves a template's target to, with its selection mode: ARNs as given; a tag
+   * across every cluster of the account (then the target's filters, ClusterArn among them); a
+   * service's running tasks.
+   */
   private resolve(target: Record<string, unknown> | undefined): string[] {
     const running = this.running().map((t) => t.arn);
     const t = target as
-      | { resourceArns?: string[]; resourceTags?: Record<string, string>; selectionMode?: string }
+      | {
+          resourceArns?: string[];
+          resourceTags?: Record<string, string>;
+          filters?: { path: string; values: string[] }[];
+          selectionMode?: string;
+        }
       | undefined;
-    const pool = t?.resourceArns ?? [...running, ...this.launched];
+    let pool = t?.resourceArns ?? [...running, ...this.launched];
+    if (t?.resourceTags) {
+      // The probe's tasks carry Environment=test (DescribeTasks below), and so do the others named.
+      const matches = Object.entries(t.resourceTags).every(([k, v]) => k === "Environment" && v === "test");
+      pool = matches ? [...running, ...(this.options.taggedElsewhere ?? [])] : [];
+      for (const f of this.options.ignoresFilters ? [] : (t.filters ?? [])) {
+        if (f.path !== "ClusterArn") throw new Error(`the simulation knows no filter path ${f.path}`);
+        pool = pool.filter((arn) => f.values.includes(arn.replace(/:task\/([^/]+)\/.*$/, ":cluster/$1")));
+      }
+    }
     const mode = t?.selectionMode ?? "ALL";
     const percent = /^PERCENT\((\d+)\)$/.exec(mode);
     const count = /^COUNT\((\d+)\)$/.exec(mode);
@@ -596,9 +625,13 @@ export class SimulatedAws {
           : [{ logGroupName: LOG_GROUP, logGroupArn: LOG_GROUP_ARN, arn: `${LOG_GROUP_ARN}:*` }],
     }));
     if (o.liveTail) {
-      on(this.logs, StartLiveTailCommand).callsFake((input: { logStreamNames?: string[] }) => ({
-        responseStream: this.liveTailSession(input.logStreamNames),
-      }));
+      on(this.logs, StartLiveTailCommand).callsFake((input: { logStreamNames?: string[] }) => {
+        if (o.liveTailQuotaReached)
+          throw Object.assign(new Error("You have reached the maximum number of resources that can be created."), {
+            name: "LimitExceededException",
+          });
+        return { responseStream: this.liveTailSession(input.logStreamNames) };
+      });
     }
     on(this.logs, FilterLogEventsCommand).callsFake(
       (input: {
@@ -627,8 +660,13 @@ export class SimulatedAws {
           ...(input.startTime === undefined ? {} : { from: input.startTime }),
           ...(input.endTime === undefined ? {} : { to: input.endTime }),
         });
+        // A page may be empty and still carry a token (API reference): "e<n>" tokens before the events.
+        const empties = o.emptyPagesFirst ?? 0;
+        const skipped = /^e(\d+)$/.exec(input.nextToken ?? "");
+        const emptiesSoFar = input.nextToken === undefined ? 0 : skipped ? Number(skipped[1]) : empties;
+        if (emptiesSoFar < empties) return { events: [], nextToken: `e${emptiesSoFar + 1}` };
         // Pages as CloudWatch cuts them: at most 1 MB (26 bytes of overhead per event) or 10,000 events.
-        const offset = Number(input.nextToken ?? 0);
+        const offset = skipped ? 0 : Number(input.nextToken ?? 0);
         let bytes = 0;
         let end = offset;
         while (end < all.length && end - offset < PAGE_EVENTS) {
@@ -644,64 +682,55 @@ export class SimulatedAws {
       },
     );
 
-    let templates = 0;
-    on(this.fis, CreateExperimentTemplateCommand).callsFake(() => ({
-      experimentTemplate: { id: `EXT${++templates}` },
-    }));
-    on(this.fis, DeleteExperimentTemplateCommand).resolves({});
-    on(this.fis, StartExperimentCommand).callsFake(
-      (input: { experimentTemplateId: string; tags: Record<string, string> }) => {
-        this.advance();
-        const create = sent(this.fis, CreateExperimentTemplateCommand).at(-1) as
-          | { actions?: Record<string, unknown>; targets?: Record<string, unknown> }
-          | undefined;
-        const action = Object.values(create?.actions ?? {})[0] as { parameters: Record<string, string> } | undefined;
-        const id = `EXP${this.experiments.size + 1}`;
-        const now = Date.now();
-        this.experiments.set(id, {
-          id,
-          templateId: input.experimentTemplateId,
-          startedAt: now,
-          actionStartAt: now + 3000,
-          durationMs: isoDurationMs(action?.parameters.duration ?? "PT1M"),
-          tags: input.tags,
-          targets: (create?.targets ?? {}) as Record<string, unknown>,
-          resolved: this.resolve(Object.values(create?.targets ?? {})[0] as Record<string, unknown> | undefined),
-        });
-        return { experiment: { id, state: { status: "initiating" } } };
-      },
+    // FIS: the shared model answers, its errors thrown as the SDK would (name = the exception).
+    const fis = <T>(answer: () => T) => {
+      this.advance();
+      try {
+        return answer();
+      } catch (error) {
+        if (error instanceof FisError) throw Object.assign(new Error(error.message), { name: error.name });
+        throw error;
+      }
+    };
+    on(this.fis, CreateExperimentTemplateCommand).callsFake((input: TemplateInput) =>
+      fis(() => ({ experimentTemplate: this.fisModel.createTemplate(input, Date.now()) })),
     );
-    on(this.fis, GetExperimentCommand).callsFake((input: { id: string }) => {
-      this.advance();
-      const e = this.experiments.get(input.id);
-      if (!e) throw Object.assign(new Error(`no experiment ${input.id}`), { name: "ResourceNotFoundException" });
-      return { experiment: this.experimentView(e) };
-    });
-    on(this.fis, ListExperimentResolvedTargetsCommand).callsFake((input: { experimentId: string }) => {
-      const e = this.experiments.get(input.experimentId);
-      if (!e)
-        throw Object.assign(new Error(`no experiment ${input.experimentId}`), { name: "ResourceNotFoundException" });
-      return {
-        resolvedTargets: e.resolved.map((arn) => ({
-          resourceType: "aws:ecs:task",
-          targetName: "probeTasks",
-          targetInformation: { arn },
-        })),
-      };
-    });
-    on(this.fis, StopExperimentCommand).callsFake((input: { id: string }) => {
-      this.advance();
-      const e = this.experiments.get(input.id);
-      if (!e) throw Object.assign(new Error(`no experiment ${input.id}`), { name: "ResourceNotFoundException" });
-      e.stoppedAt ??= Date.now();
-      return { experiment: this.experimentView(e) };
-    });
-    on(this.fis, ListExperimentsCommand).callsFake(() => ({
-      experiments: [...this.experiments.values()].map((e) => {
-        const view = this.experimentView(e);
-        return { id: e.id, state: view.state, tags: e.tags, creationTime: new Date(e.startedAt) };
-      }),
-    }));
+    on(this.fis, DeleteExperimentTemplateCommand).callsFake((input: { id: string }) =>
+      fis(() => ({ experimentTemplate: this.fisModel.deleteTemplate(input.id) })),
+    );
+    on(this.fis, StartExperimentCommand).callsFake(
+      (input: { experimentTemplateId: string; tags: Record<string, string> }) =>
+        fis(() => {
+          const now = Date.now();
+          const late = this.options.startsBeforeResolution;
+          if (late && !this.tasks.has(taskArn(late))) {
+            this.addTask(late, now, false);
+            this.options.unregistered = [...(this.options.unregistered ?? []), late];
+          }
+          const experiment = this.fisModel.startExperiment(input, now);
+          const template = this.fisModel.templates.get(input.experimentTemplateId);
+          const action = Object.values(template?.actions ?? {})[0];
+          const installs = action?.parameters?.installDependencies !== "false";
+          this.onsetLag.set(
+            experiment.id,
+            this.options.onsetLagMs ??
+              (this.options.installLag ? DOCUMENT_START_LAG_MS + (installs ? INSTALL_LAG_MS : 0) : 0),
+          );
+          return { experiment };
+        }),
+    );
+    on(this.fis, GetExperimentCommand).callsFake((input: { id: string }) =>
+      fis(() => ({ experiment: this.fisModel.getExperiment(input.id, Date.now()) })),
+    );
+    on(this.fis, ListExperimentResolvedTargetsCommand).callsFake((input: { experimentId: string }) =>
+      fis(() => ({ resolvedTargets: this.fisModel.resolvedTargets(input.experimentId) })),
+    );
+    on(this.fis, StopExperimentCommand).callsFake((input: { id: string }) =>
+      fis(() => ({ experiment: this.fisModel.stopExperiment(input.id, Date.now()) })),
+    );
+    on(this.fis, ListExperimentsCommand).callsFake(() =>
+      fis(() => ({ experiments: this.fisModel.listExperiments(Date.now()) })),
+    );
   }
 }
 
