@@ -106,7 +106,8 @@ function runOptions(command: Command) {
     .option("--no-live-tail", "read the logs by polling FilterLogEvents only, not CloudWatch Logs Live Tail")
     .option("--json <file>", "write the full report as JSON")
     .option("--junit <file>", "write one JUnit test case per assertion")
-    .option("--markdown <file>", "write a Markdown summary (for a CI job summary page)");
+    .option("--markdown <file>", "write a Markdown summary (for a CI job summary page)")
+    .option("--html <file>", "write one self-contained HTML report (charts inline, no network)");
 }
 
 const SCENARIO_HELP = `
@@ -133,6 +134,19 @@ outputOption(runOptions(program.command("run")))
   .action(async (flags) => {
     const { runCommand } = await import("./commands/run.js");
     process.exitCode = await runCommand(flags);
+  });
+
+program
+  .command("report")
+  .description("turn a JSON report (run --json) into other formats, e.g. one HTML file; print its summary")
+  .argument("<report.json>", "a report written by fislat run --json")
+  .option("--json <file>", "write the report as JSON again")
+  .option("--junit <file>", "write one JUnit test case per assertion")
+  .option("--markdown <file>", "write a Markdown summary")
+  .option("--html <file>", "write one self-contained HTML report (charts inline, no network)")
+  .action(async (file: string, flags) => {
+    const { reportCommand } = await import("./commands/report.js");
+    process.exitCode = await reportCommand(file, flags);
   });
 
 targetOptions(awsOptions(program.command("tail")))

@@ -2,8 +2,10 @@
 // plan a run would follow (every default and flag applied), without starting anything.
 import { existsSync, writeFileSync } from "node:fs";
 import { faultKind } from "../engine/fault.js";
+import { formatMs, formatRate } from "../engine/figures.js";
 import { humanMs, quoted } from "../engine/limits.js";
 import type { ExperimentRequest } from "../engine/plan.js";
+import { ASSUMED_BASELINE_MEDIAN_MS, predictPlan } from "../engine/plan-prediction.js";
 import { badInput, EXIT, type ExitCode } from "../errors.js";
 import { planRun, type RunFlags } from "./run-options.js";
 
@@ -93,6 +95,14 @@ export function describePlan(request: ExperimentRequest): string {
   ];
   const labels = Object.entries(request.labels);
   if (labels.length > 0) lines.push(`labels:     ${labels.map(([k, v]) => `${k}=${v}`).join(", ")}`);
+  const { prediction, contradictions } = predictPlan(request);
+  if (prediction) {
+    const [lo, hi] = prediction.timeoutFractionRange;
+    lines.push(
+      `prediction: ${formatRate(prediction.timeoutFraction)} of round trips under the fault time out (${formatRate(lo)} to ${formatRate(hi)})${lo < 1 ? `; those that succeed take about ${formatMs(prediction.successMedianMs)} (median)` : ""}; assuming a baseline median of ${ASSUMED_BASELINE_MEDIAN_MS} ms, which the run measures`,
+    );
+  }
+  for (const c of contradictions) lines.push(`warning:    ${c}`);
   return lines.join("\n");
 }
 
