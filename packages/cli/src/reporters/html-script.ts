@@ -77,13 +77,15 @@ export const PAGE_SCRIPT = `(function () {
     ctx.save();
     ctx.font = (11 * devicePixelRatio) + "px system-ui, sans-serif";
     ctx.fillStyle = colour;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "alphabetic";
     ctx.fillText(text, x, y);
     ctx.restore();
   }
 
   function drawOver(u) {
     var ctx = u.ctx, b = u.bbox, dpr = devicePixelRatio;
-    if (data.fault) label(ctx, "fault: " + data.fault.label, px(u, data.fault.from, "x") + 4 * dpr, b.top + 12 * dpr, "#8a4500");
+    if (data.fault) label(ctx, "fault: " + data.fault.label, px(u, data.fault.from, "x") + 4 * dpr, b.top + b.height - 22 * dpr, "#8a4500");
     data.health.forEach(function (h) {
       var x = px(u, h.at, "x");
       ctx.save();
@@ -143,7 +145,7 @@ export const PAGE_SCRIPT = `(function () {
     cursor: { drag: { x: false, y: false } },
     scales: {
       x: { time: false, range: function () { return [0, data.end]; } },
-      y: { range: function () { return [0, top * 1.1 || 1]; } },
+      y: { range: function () { return [0, top * 1.15 || 1]; } },
     },
     axes: [
       { label: "seconds since the run started", values: function (_, ticks) { return ticks.map(function (t) { return t + " s"; }); } },

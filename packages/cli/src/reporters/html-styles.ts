@@ -45,6 +45,10 @@ footer { margin: 2rem 0 1rem; font-size: 0.85rem; }
   main { padding: 10px; }
   .settings { grid-template-columns: 1fr; }
   .settings dt { margin-top: 6px; }
+  table.stack thead { display: none; }
+  table.stack tr { display: block; border-bottom: 1px solid var(--line); padding: 6px 0; }
+  table.stack td { display: block; border: 0; padding: 1px 0; text-align: left !important; }
+  table.stack td::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
 }
 @media print {
   body { font-size: 11pt; }

@@ -51,9 +51,12 @@ function verdictOf(report: Report) {
   return VERDICT[report.outcome as keyof typeof VERDICT] ?? { shape: "■", word: String(report.outcome).toUpperCase() };
 }
 
-function table(headers: string[], rows: string[][], className = ""): string {
+/** On a phone, a `stack` table shows each row as a block, each cell labelled with its header. */
+function table(headers: string[], rows: string[][], className = "stack"): string {
   const head = headers.map((x) => `<th scope="col">${h(x)}</th>`).join("");
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("\n");
+  const body = rows
+    .map((r) => `<tr>${r.map((c, i) => `<td data-label="${h(headers[i] ?? "")}">${c}</td>`).join("")}</tr>`)
+    .join("\n");
   return `<div class="scroll"><table class="${className}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
