@@ -85,8 +85,8 @@ export const PAGE_SCRIPT = `(function () {
 
   function drawOver(u) {
     var ctx = u.ctx, b = u.bbox, dpr = devicePixelRatio;
-    if (data.fault) label(ctx, "fault: " + data.fault.label, px(u, data.fault.from, "x") + 4 * dpr, b.top + b.height - 22 * dpr, "#8a4500");
-    data.health.forEach(function (h) {
+    if (data.fault) label(ctx, "fault: " + data.fault.label, px(u, data.fault.from, "x") + 4 * dpr, b.top + b.height - 24 * dpr, "#8a4500");
+    data.health.forEach(function (h, n) {
       var x = px(u, h.at, "x");
       ctx.save();
       ctx.setLineDash([4 * dpr, 3 * dpr]);
@@ -94,7 +94,8 @@ export const PAGE_SCRIPT = `(function () {
       ctx.lineWidth = 1.5 * dpr;
       ctx.beginPath(); ctx.moveTo(x, b.top); ctx.lineTo(x, b.top + b.height); ctx.stroke();
       ctx.restore();
-      label(ctx, h.healthy ? "/health 200" : "/health 503", x + 3 * dpr, b.top + b.height - 6 * dpr, h.healthy ? COLOURS.ok : COLOURS.timeout);
+      // Alternate heights: two changes a second apart must not print over each other.
+      label(ctx, h.healthy ? "/health 200" : "/health 503", x + 3 * dpr, b.top + b.height - (6 + (n % 2) * 36) * dpr, h.healthy ? COLOURS.ok : COLOURS.timeout);
       drawn.health++;
     });
     data.thresholds.forEach(function (t) {

@@ -27,7 +27,8 @@ figure { margin: 0; }
 .phase-chart .tick, .phase-chart .value { font-size: 11px; fill: var(--muted); }
 .phase-chart .phase { font-size: 13px; font-weight: 600; fill: var(--fg); }
 .phase-chart .threshold line { stroke: #111; stroke-width: 2; stroke-dasharray: 8 4; }
-.phase-chart .threshold text { font-size: 11px; fill: #111; }
+.phase-chart .threshold text { font-size: 11px; fill: #111; font-weight: 600; }
+.phase-chart text { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
 .key { white-space: nowrap; margin-right: 10px; }
 .key-ok { color: #1b7837; } .key-timeout { color: #b2182b; } .key-other { color: #5e3c99; } .key-fault { color: #8a4500; }
 .scroll { overflow-x: auto; }

@@ -94,7 +94,7 @@ function settings(report: Report): string {
     ],
     [
       "environment",
-      `${report.environment.kind}: ${report.environment.target}${report.environment.seed !== undefined ? ` (--seed ${report.environment.seed})` : ""}`,
+      `${report.environment.kind}: ${report.environment.target}${report.environment.seed !== undefined && !report.environment.target.includes("--seed") ? ` (--seed ${report.environment.seed})` : ""}`,
     ],
     ["injector", report.environment.injector],
     ["ran", `${report.startedAt} to ${report.endedAt}`],
