@@ -149,6 +149,34 @@ program
     process.exitCode = await reportCommand(file, flags);
   });
 
+program
+  .command("compare")
+  .description("compare two runs' JSON reports: is RUN worse than BASE by more than chance?")
+  .argument("<base.json>", "the report to compare against (e.g. the last good run)")
+  .argument("<run.json>", "the report under judgement")
+  .option(
+    "--threshold <scope.metric:threshold>",
+    "a threshold naming BASE's figure, e.g. 'injection.rtt:p(99)<base*1.2' (repeatable)",
+    collect,
+    [],
+  )
+  .addOption(
+    new Option("--output <format>", "text for people, or json: the comparison as one JSON document on stdout")
+      .choices(["text", "json"])
+      .default("text"),
+  )
+  .option("--json <file>", "write the comparison as JSON")
+  .option("--markdown <file>", "write the comparison as Markdown")
+  .option("--html <file>", "write the comparison as one self-contained HTML file")
+  .addHelpText(
+    "after",
+    "\nExit codes: 0 RUN is not worse, 1 RUN is worse (a test or a threshold), 2 bad input, 3 the two cannot be compared (another fault or timeouts, too few round trips)",
+  )
+  .action(async (base: string, run: string, flags) => {
+    const { compareCommand } = await import("./commands/compare.js");
+    process.exitCode = await compareCommand(base, run, flags);
+  });
+
 targetOptions(awsOptions(program.command("tail")))
   .description("print the probe's round trips from CloudWatch Logs")
   .option("--since <duration>", "how far back to start", "10m")
