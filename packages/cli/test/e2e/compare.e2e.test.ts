@@ -35,9 +35,7 @@ describe("fislat compare", () => {
     const stdout = unwrap(out);
     expect(code, stdout).toBe(EXIT.passed);
     expect(stdout).toMatch(/method: Mann-Whitney U on round-trip times/);
-    expect(stdout).toMatch(
-      /PASS injection\.rtt: p\(99\)<base\*1\.2: RUN 541\.7 ms, bound 650 ms \(BASE 541\.7 ms\)/,
-    );
+    expect(stdout).toMatch(/PASS injection\.rtt: p\(99\)<base\*1\.2: RUN 541\.7 ms, bound 650 ms \(BASE 541\.7 ms\)/);
     expect(stdout).toMatch(/RUN is not worse than BASE by more than chance \(exit 0\)/);
   });
 

@@ -80,6 +80,7 @@ describe("the HTML report of a real local run, in headless Chromium", () => {
       expect(await page.$$eval(".phase-chart rect.bar", (r) => r.length)).toBe(12);
 
       // The verdict, the label and the evidence are in the page as text.
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a person reads
       const text = await page.evaluate(() => document.body.innerText);
       expect(text).toMatch(/✔ PASSED/);
       expect(text).toContain("suite=html");
