@@ -21,6 +21,14 @@ export interface ChartData {
   thresholds: { label: string; from: number; to: number; y: number; mark: string }[];
   /** Seconds since t0 where the run ended. */
   end: number;
+  /** "every": each point is a round trip; "per-second": each is a second's slowest (a big report). */
+  points: "every" | "per-second";
+}
+
+/** A bounded report past its record limit holds each phase's seconds instead of every round trip. */
+interface Aggregated {
+  records?: { held?: string };
+  perSecond?: Partial<Record<PhaseName, { at: string; max: number; failed?: Record<string, number> }[]>>;
 }
 
 const seconds = (t0: number, iso: string) => Math.round(Date.parse(iso) - t0) / 1000;
@@ -32,14 +40,28 @@ export function chartData(report: Report): ChartData {
   const x: number[] = [];
   const y: number[] = [];
   const k: number[] = [];
-  for (const r of report.roundTrips) {
-    if (r.src !== "loop") continue;
-    const kind = r.ok ? "ok" : (r.errorKind ?? "error");
+  const push = (at: number, ms: number, kind: string) => {
     let i = kinds.indexOf(kind);
     if (i < 0) i = kinds.push(kind) - 1;
-    x.push(seconds(t0, r.ts));
-    y.push(roundMs(r.rttMs));
+    x.push(at);
+    y.push(roundMs(ms));
     k.push(i);
+  };
+  const aggregated = report as Aggregated;
+  const perSecond = aggregated.records?.held === "aggregates" ? aggregated.perSecond : undefined;
+  if (perSecond) {
+    // Each second's slowest round trip, marked by the second's most frequent error if any failed.
+    for (const phase of Object.values(perSecond)) {
+      for (const s of phase ?? []) {
+        const worst = Object.entries(s.failed ?? {}).sort((a, b) => b[1] - a[1])[0]?.[0];
+        push(seconds(t0, s.at) + 0.5, s.max, worst ?? "ok");
+      }
+    }
+  } else {
+    for (const r of report.roundTrips) {
+      if (r.src !== "loop") continue;
+      push(seconds(t0, r.ts), r.rttMs, r.ok ? "ok" : (r.errorKind ?? "error"));
+    }
   }
   const faultFrom = report.fault.startedAt ? seconds(t0, report.fault.startedAt) : null;
   const faultTo = report.fault.endedAt ? seconds(t0, report.fault.endedAt) : end;
@@ -77,5 +99,6 @@ export function chartData(report: Report): ChartData {
     phases,
     thresholds,
     end,
+    points: perSecond ? "per-second" : "every",
   };
 }

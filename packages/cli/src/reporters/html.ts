@@ -267,7 +267,7 @@ ${why}
 <div id="timeline" class="chart"></div>
 <p class="legend"><span class="key key-ok">● ok</span> <span class="key key-timeout">✖ timeout</span> <span class="key key-other">■ another error</span> <span class="key key-fault">▨ fault in place</span> <span class="key">┆ /health change</span> <span class="key">╌ threshold</span></p>
 <p id="timeline-readout" class="readout" aria-live="polite">Point at the chart for a round trip's time, latency and outcome.</p>
-<figcaption>${h(`${data.x.length} round trips. ${faultCaption}${healthCaption}${thresholdCaption}`)}</figcaption>
+<figcaption>${h(`${data.points === "every" ? `${data.x.length} round trips.` : `${data.x.length} seconds, each drawn at its slowest round trip (the report holds per-second aggregates past its record limit).`} ${faultCaption}${healthCaption}${thresholdCaption}`)}</figcaption>
 </figure>
 ${timesList(report)}
 </section>
