@@ -277,7 +277,7 @@ ${timesList(report)}
 ${table(
   PHASE_HEADERS,
   PHASES.map((p) => phaseRow(p, report).map(h)),
-  "numbers",
+  "numbers stack",
 )}
 </section>
 <section>
