@@ -121,7 +121,10 @@ describe("the reporters' table", () => {
     const help = readFileSync(new URL("../src/cli.ts", import.meta.url), "utf8");
     for (const format of FILE_FORMATS) {
       const flag = REPORTERS[format].file?.flag;
-      expect(help.match(new RegExp(`"${flag} <file>"`, "g"))?.length, `${flag} on run and report`).toBeGreaterThanOrEqual(2);
+      expect(
+        help.match(new RegExp(`"${flag} <file>"`, "g"))?.length,
+        `${flag} on run and report`,
+      ).toBeGreaterThanOrEqual(2);
       expect(renderReport(format, passed).length).toBeGreaterThan(100);
     }
     expect(JSON.parse(renderReport("json", passed))).toEqual(passed);
@@ -209,5 +212,21 @@ describe("the HTML report's evidence and fleets", () => {
     expect(data.y).toEqual([20, 510, 15]);
     expect(data.k.map((i) => data.kinds[i])).toEqual(["ok", "timeout", "ok"]);
     expect(renderReport("html", big)).toContain("3 seconds, each drawn at its slowest round trip");
+  });
+});
+
+describe("an evidence check short of its bound", () => {
+  it("is NOT MET (the run could not judge), not a FAIL of the hypothesis", () => {
+    const unmet: Report = {
+      ...passed,
+      outcome: "inconclusive",
+      thresholds: passed.thresholds.map((t) =>
+        t.id === "injection.degraded: rate>=0.8" ? { ...t, status: "failed" as const } : t,
+      ),
+    };
+    const summary = summaryAt(unmet, 200);
+    expect(summary).toMatch(/^NOT MET injection\.degraded: rate>=0\.8: /m);
+    expect(summary).not.toMatch(/FAIL injection\.degraded/);
+    expect(renderReport("markdown", unmet)).toContain("| `injection.degraded: rate>=0.8` | **▲ NOT MET** |");
   });
 });

@@ -38,7 +38,7 @@ table.numbers td:not(:first-child) { text-align: right; font-variant-numeric: ta
 code { font-size: 0.88em; overflow-wrap: anywhere; }
 .mark { white-space: nowrap; font-weight: 600; }
 .mark-fail { color: #b2182b; font-weight: 800; text-decoration: underline; }
-.mark-inconclusive { color: #8a6d00; font-style: italic; }
+.mark-inconclusive, .mark-not-met { color: #8a6d00; font-style: italic; }
 .mark-pass, .mark-seen { color: #1b7837; }
 .caveat { color: #8a4500; }
 footer { margin: 2rem 0 1rem; font-size: 0.85rem; }

@@ -70,7 +70,7 @@ function checkRows(checks: ThresholdReport[]): string[][] {
     ].filter(Boolean);
     return [
       `<code>${h(t.id)}</code>`,
-      `<span class="mark mark-${mark.toLowerCase()}">${MARK_SHAPE[mark]} ${mark}</span>`,
+      `<span class="mark mark-${mark.toLowerCase().replace(" ", "-")}">${MARK_SHAPE[mark]} ${mark}</span>`,
       h(observedText(t)),
       h(boundText(t)),
       notes.join("<br>"),

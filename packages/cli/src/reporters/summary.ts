@@ -85,6 +85,7 @@ function checkLines(checks: ThresholdReport[], chalk: Chalk): string[] {
     SEEN: chalk.green("SEEN"),
     FAIL: chalk.red.bold("FAIL"),
     INCONCLUSIVE: chalk.yellow("INCONCLUSIVE"),
+    "NOT MET": chalk.yellow("NOT MET"),
   };
   const out: string[] = [];
   for (const th of checks) {

@@ -6,16 +6,24 @@ import { type FigureKind, formatFigure, formatInterval, formatResolution } from 
 import { METRICS } from "../engine/metrics.js";
 import type { Report, ThresholdReport } from "../engine/report.js";
 
-export type Mark = "PASS" | "FAIL" | "INCONCLUSIVE" | "SEEN";
+export type Mark = "PASS" | "FAIL" | "INCONCLUSIVE" | "SEEN" | "NOT MET";
 
 export function markOf(t: ThresholdReport): Mark {
+  // An evidence check short of its bound does not fail the hypothesis: the run could not judge it.
+  if (t.status === "failed" && t.role === "evidence") return "NOT MET";
   if (t.status === "failed") return "FAIL";
   if (t.status === "inconclusive") return "INCONCLUSIVE";
   return t.vacuous ? "SEEN" : "PASS";
 }
 
 /** A shape per mark, so a report without colour still tells them apart. */
-export const MARK_SHAPE: Record<Mark, string> = { PASS: "✔", FAIL: "✖", INCONCLUSIVE: "▲", SEEN: "●" };
+export const MARK_SHAPE: Record<Mark, string> = {
+  PASS: "✔",
+  FAIL: "✖",
+  INCONCLUSIVE: "▲",
+  SEEN: "●",
+  "NOT MET": "▲",
+};
 
 /** The figure's kind: from `unit`, or for a report written before it, from the metric and aggregation. */
 export function kindOf(t: ThresholdReport): FigureKind {

@@ -142,7 +142,8 @@ describe("fislat run --local --experiment FILE", () => {
       reports.file("inconclusive"),
     ]);
     expect(code, `${stdout}\n${stderr}`).toBe(3);
-    expect(stdout).toMatch(
+    // Piped, the summary is laid out for 80 columns: wrapped lines continue indented.
+    expect(stdout.replace(/\n {2}(?=\S)/g, " ")).toMatch(
       /inconclusive, the experiment could not test the hypothesis: the fault never showed: \d+\.\d% of the injection's round trips/,
     );
     const report = reports.read("inconclusive");
