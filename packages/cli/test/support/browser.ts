@@ -1,7 +1,7 @@
 // Opens a file in Debian's headless Chromium (no browser download: playwright-core drives the
 // system's /usr/bin/chromium) with an empty profile, and records what a person's browser would
 // show a developer: console errors, page errors, and every request the page makes.
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
@@ -16,6 +16,11 @@ export interface OpenedPage {
 }
 
 export async function openInChromium(file: string, viewport = { width: 1000, height: 800 }): Promise<OpenedPage> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install Debian's (apt-get install -y chromium, as .ci/run does) or set FISLAT_CHROMIUM`,
+    );
+  }
   const profile = mkdtempSync(path.join(os.tmpdir(), "fislat-chromium-"));
   let context: BrowserContext | undefined;
   try {
