@@ -88,7 +88,7 @@ export function describePlan(request: ExperimentRequest): string {
     `fault:      ${faultKind(request.fault).describe(request.fault)}`,
     `phases:     baseline ${humanMs(p.baselineMs)}, injection ${humanMs(p.injectionMs)}, recovery ${humanMs(p.recoveryMs)}`,
     `probe:      connection timeout ${probe.connectionTimeoutMs} ms, read timeout ${probe.readTimeoutMs} ms, interval ${humanMs(probe.intervalMs)}, /health failure window ${humanMs(probe.healthFailureMs)}`,
-    `evidence:   at least ${request.evidence.minRoundTrips} round trips per phase; at least ${request.evidence.faultShownShare * 100}% of the injection's round trips show the fault`,
+    `evidence:   at least ${request.evidence.minRoundTrips} round trips per phase; at least ${formatRate(request.evidence.faultShownShare)} of the injection's round trips show the fault`,
     `target:     ${request.target.kind === "local" ? "local (dynalite, the probe, a latency proxy)" : `AWS cluster ${request.target.cluster}`}`,
     "thresholds:",
     ...request.hypothesis.map((c) => `  ${c.id}`),
