@@ -165,6 +165,8 @@ describe("the HTML report's evidence and fleets", () => {
           lines: 50,
           missing: task === "task-b" ? 2 : 0,
           lateness: { medianMs: 800, maxMs: 4000 },
+          skew: { correctionMs: 120, atLeastMs: 100, atMostMs: 140, beyondTolerance: false },
+          onset: { at: passed.fault.startedAt, lagMs: 2500, beyondBound: false },
         })),
         findings: ["task-b: 2 round trips lost (seq gaps)"],
       },
@@ -179,6 +181,8 @@ describe("the HTML report's evidence and fleets", () => {
       /<code>task-b<\/code><\/td><td[^>]*><span class="mark">✖ FAIL<\/span><\/td><td[^>]*>injection\.timeouts: rate&gt;=0\.9/,
     );
     expect(html).toContain("800 ms / 4000 ms");
+    expect(html).toContain("corrected by 120 ms (between 100 ms and 140 ms)");
+    expect(html).toContain(">2500 ms<");
     expect(html).toContain("task-b: 2 round trips lost (seq gaps)");
     expect(html).toContain("stopped: replaced by the service");
   });

@@ -193,9 +193,16 @@ function taskEvidence(evidence: unknown): TaskEvidenceView[] {
   return Array.isArray(tasks) ? (tasks.filter((t) => typeof t?.task === "string") as TaskEvidenceView[]) : [];
 }
 
+/** engine/skew.ts's estimate: the correction applied, and the range the lines allow. */
 function skewText(skew: Record<string, unknown>): string {
-  const v = skew.offsetMs ?? skew.medianMs ?? skew.estimateMs;
-  return typeof v === "number" ? formatMs(v) : JSON.stringify(skew);
+  const n = (k: string) => (typeof skew[k] === "number" ? (skew[k] as number) : undefined);
+  const correction = n("correctionMs");
+  if (correction === undefined) return JSON.stringify(skew);
+  const range =
+    n("atLeastMs") !== undefined || n("atMostMs") !== undefined
+      ? ` (between ${formatMs(n("atLeastMs"), "?")} and ${formatMs(n("atMostMs"), "?")})`
+      : "";
+  return `corrected by ${formatMs(correction)}${range}${skew.beyondTolerance ? ", beyond tolerance" : ""}`;
 }
 
 /** A fleet's checks are named "task: check": each task's verdict, from its own checks. */
