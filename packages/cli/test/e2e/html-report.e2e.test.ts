@@ -108,6 +108,27 @@ describe("the HTML report of a real local run, in headless Chromium", () => {
     }
   });
 
+  it("prints: the pointer readout is left out, the charts and tables stay, and a PDF comes out", async () => {
+    const opened = await openInChromium(html);
+    try {
+      const { page } = opened;
+      await page.waitForSelector("#timeline-figure[data-drawn-points]");
+      await page.emulateMedia({ media: "print" });
+      const shown = await page.evaluate(() => ({
+        readout: getComputedStyle(document.getElementById("timeline-readout") as HTMLElement).display,
+        canvas: (document.querySelector("#timeline canvas") as HTMLCanvasElement).getBoundingClientRect().height,
+        svg: document.querySelectorAll(".phase-chart rect.bar").length,
+      }));
+      expect(shown).toMatchObject({ readout: "none", svg: 12 });
+      expect(shown.canvas).toBeGreaterThan(100);
+      const pdf = await page.pdf({ format: "A4" });
+      expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+      expect(opened.errors).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
   it("is one file: the chart library, styles and data are inline", () => {
     const text = readFileSync(html, "utf8");
     expect(text).not.toMatch(/<script[^>]+src=|<link[^>]+href=|<img[^>]+src=|url\(\s*['"]?https?:/i);
