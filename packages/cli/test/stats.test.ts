@@ -33,3 +33,17 @@ describe("the statistics behind fislat compare", () => {
     expect(percentileInterval(values, 99)).toEqual([97, null]);
   });
 });
+
+describe("compare on a report that holds aggregates", () => {
+  it("says it cannot compare, and why, instead of counting no round trips", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { compareReports } = await import("../src/engine/compare.js");
+    const report = JSON.parse(readFileSync(new URL("./fixtures/timeout-local.report.json", import.meta.url), "utf8"));
+    const big = { ...report, roundTrips: [], records: { total: 30_000, limit: 10_000, held: "aggregates" } };
+    const c = compareReports(report, big, { base: "a.json", run: "b.json" });
+    expect(c.incomparable).toEqual([
+      "RUN holds per-second aggregates, not its 30000 round trips (more than 10000): compare needs every round trip",
+    ]);
+    expect(c.worse).toBe(false);
+  });
+});

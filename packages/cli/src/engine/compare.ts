@@ -231,6 +231,20 @@ function incomparable(
   r: Record<PhaseName, RoundTripRecord[]>,
 ): string[] {
   const out: string[] = [];
+  // A bounded report past its record limit (helper F's `records`) holds per-second aggregates, not
+  // the round trips the tests rank: say so rather than "too few round trips".
+  for (const [who, report] of [
+    ["BASE", base],
+    ["RUN", run],
+  ] as const) {
+    const records = (report as { records?: { held?: string; total?: number; limit?: number } }).records;
+    if (records?.held === "aggregates") {
+      out.push(
+        `${who} holds per-second aggregates, not its ${records.total ?? "many"} round trips (more than ${records.limit ?? "its limit"}): compare needs every round trip`,
+      );
+    }
+  }
+  if (out.length > 0) return out;
   const bp = base.parameters;
   const rp = run.parameters;
   if (bp.fault.kind !== rp.fault.kind || bp.delayMs !== rp.delayMs || bp.jitterMs !== rp.jitterMs) {
