@@ -234,3 +234,16 @@ describe("an evidence check short of its bound", () => {
     expect(renderReport("markdown", unmet)).toContain("| `injection.degraded: rate>=0.8` | **▲ NOT MET** |");
   });
 });
+
+describe("a failed run's thresholds in the Markdown and the HTML", () => {
+  it("are named once: the summary counts them, the table (Markdown) or the list (HTML) names them", () => {
+    const failedIds = failed.thresholds.filter((t) => t.status === "failed").map((t) => t.id);
+    const markdown = renderReport("markdown", failed);
+    expect(markdown).toMatch(/the hypothesis failed: 4 of 8 thresholds did not hold \(✖ below\)/);
+    for (const id of failedIds) expect(markdown.split(id).length - 1, id).toBe(1);
+    const header = renderReport("html", failed).split("</header>")[0] ?? "";
+    expect(header).toContain("the hypothesis failed: 4 of 8 thresholds did not hold (listed below) (exit 1)");
+    for (const id of failedIds)
+      expect(header.split(id.replace(/</g, "&lt;").replace(/>/g, "&gt;")).length - 1, id).toBe(1);
+  });
+});

@@ -26,6 +26,7 @@ import {
   MARK_SHAPE,
   markOf,
   observedText,
+  outcomeSentence,
   VACUOUS_NOTE,
 } from "./threshold-text.js";
 
@@ -236,6 +237,7 @@ function render(report: Report): string {
   const sentence = headline(report);
   const hypothesis = hypothesisChecks(report);
   const evidence = evidenceChecks(report);
+  // A failed run lists the thresholds that did not hold once, here; the summary only counts them.
   const why =
     report.outcome === "passed" || report.reasons.length === 0
       ? ""
@@ -264,7 +266,7 @@ function render(report: Report): string {
 <p class="badge"><span aria-hidden="true">${v.shape}</span> ${h(v.word)}</p>
 <h1>fislat ${h(report.experiment.name)} <small>(${h(report.environment.kind)})</small></h1>
 <p class="headline">${h(sentence)}</p>
-<p class="summary">${h(report.summary)} (exit ${report.exitCode})</p>
+<p class="summary">${h(outcomeSentence(report, "listed below"))} (exit ${report.exitCode})</p>
 ${why}
 </header>
 <section><h2>Settings</h2>${settings(report)}</section>

@@ -6,7 +6,15 @@ import { PHASES } from "../engine/timeline.js";
 import { headline } from "./headline.js";
 import { PHASE_HEADERS, phaseRow } from "./phase-table.js";
 import type { Reporter } from "./reporter.js";
-import { evidenceChecks, hypothesisChecks, MARK_SHAPE, markOf, observedText, VACUOUS_NOTE } from "./threshold-text.js";
+import {
+  evidenceChecks,
+  hypothesisChecks,
+  MARK_SHAPE,
+  markOf,
+  observedText,
+  outcomeSentence,
+  VACUOUS_NOTE,
+} from "./threshold-text.js";
 
 const md = (s: string) => s.replace(/\|/g, "\\|");
 
@@ -31,7 +39,7 @@ export const markdown: Reporter = {
     const lines = [
       `## ${icon} fislat ${md(report.experiment.name)} (${report.environment.kind}): ${report.outcome.toUpperCase()}`,
       "",
-      `${md(headline(report))}: **${report.outcome.toUpperCase()}**. ${md(report.summary)}.`,
+      `${md(headline(report))}: **${report.outcome.toUpperCase()}**. ${md(outcomeSentence(report, "✖ below"))}.`,
       "",
       `Hypothesis: ${md(report.experiment.description)}. Fault: ${md(report.parameters.fault.description)} for ${report.parameters.injectionMs / 1000} s; timeouts ${report.parameters.connectionTimeoutMs}/${report.parameters.readTimeoutMs} ms.`,
       ...(labels.length > 0 ? ["", `Labels: ${labels.map(([k, v]) => `\`${md(k)}=${md(v)}\``).join(", ")}`] : []),

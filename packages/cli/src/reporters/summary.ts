@@ -11,7 +11,7 @@ import type { makeChalk } from "../render/style.js";
 import { headline } from "./headline.js";
 import { PHASE_HEADERS, phaseRow } from "./phase-table.js";
 import type { Reporter } from "./reporter.js";
-import { evidenceChecks, hypothesisChecks, markOf, VACUOUS_NOTE } from "./threshold-text.js";
+import { evidenceChecks, hypothesisChecks, markOf, outcomeSentence, VACUOUS_NOTE } from "./threshold-text.js";
 
 type Chalk = ReturnType<typeof makeChalk>;
 const CHART_WIDTH = 64;
@@ -65,11 +65,7 @@ function timesLines(report: Report): string[] {
 function closingLines(report: Report): string[] {
   const end = `(exit ${report.exitCode})`;
   const name = report.experiment.name;
-  if (report.outcome === "failed") {
-    const failed = hypothesisChecks(report).filter((t) => t.status === "failed").length;
-    const of = hypothesisChecks(report).length;
-    return [`${name}: the hypothesis failed: ${failed} of ${of} thresholds did not hold (FAIL above) ${end}`];
-  }
+  if (report.outcome === "failed") return [`${name}: ${outcomeSentence(report, "FAIL above")} ${end}`];
   if (report.outcome === "inconclusive" && report.reasons.length > 1) {
     return [
       `${name}: inconclusive, the experiment could not test the hypothesis ${end}:`,

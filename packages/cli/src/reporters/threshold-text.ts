@@ -63,3 +63,14 @@ export function hypothesisChecks(report: Report): ThresholdReport[] {
 export function evidenceChecks(report: Report): ThresholdReport[] {
   return report.thresholds.filter((t) => t.role === "evidence");
 }
+
+/**
+ * The run's outcome in a sentence that does not repeat what the thresholds list shows: a failed
+ * run counts its failed thresholds ("2 of 7 thresholds did not hold") instead of naming them again.
+ */
+export function outcomeSentence(report: Report, where: string): string {
+  if (report.outcome !== "failed") return report.summary;
+  const hypothesis = hypothesisChecks(report);
+  const failed = hypothesis.filter((t) => t.status === "failed").length;
+  return `the hypothesis failed: ${failed} of ${hypothesis.length} thresholds did not hold (${where})`;
+}
