@@ -107,7 +107,8 @@ function runOptions(command: Command) {
     .option("--no-live-tail", "read the logs by polling FilterLogEvents only, not CloudWatch Logs Live Tail")
     .option("--json <file>", "write the full report as JSON")
     .option("--junit <file>", "write one JUnit test case per assertion")
-    .option("--markdown <file>", "write a Markdown summary (for a CI job summary page)");
+    .option("--markdown <file>", "write a Markdown summary (for a CI job summary page)")
+    .option("--html <file>", "write one self-contained HTML report (charts inline, no network)");
 }
 
 const SCENARIO_HELP = `
@@ -134,6 +135,47 @@ outputOption(runOptions(program.command("run")))
   .action(async (flags) => {
     const { runCommand } = await import("./commands/run.js");
     process.exitCode = await runCommand(flags);
+  });
+
+program
+  .command("report")
+  .description("turn a JSON report (run --json) into other formats, e.g. one HTML file; print its summary")
+  .argument("<report.json>", "a report written by fislat run --json")
+  .option("--json <file>", "write the report as JSON again")
+  .option("--junit <file>", "write one JUnit test case per assertion")
+  .option("--markdown <file>", "write a Markdown summary")
+  .option("--html <file>", "write one self-contained HTML report (charts inline, no network)")
+  .action(async (file: string, flags) => {
+    const { reportCommand } = await import("./commands/report.js");
+    process.exitCode = await reportCommand(file, flags);
+  });
+
+program
+  .command("compare")
+  .description("compare two runs' JSON reports: is RUN worse than BASE by more than chance?")
+  .argument("<base.json>", "the report to compare against (e.g. the last good run)")
+  .argument("<run.json>", "the report under judgement")
+  .option(
+    "--threshold <scope.metric:threshold>",
+    "a threshold naming BASE's figure, e.g. 'injection.rtt:p(99)<base*1.2' (repeatable)",
+    collect,
+    [],
+  )
+  .addOption(
+    new Option("--output <format>", "text for people, or json: the comparison as one JSON document on stdout")
+      .choices(["text", "json"])
+      .default("text"),
+  )
+  .option("--json <file>", "write the comparison as JSON")
+  .option("--markdown <file>", "write the comparison as Markdown")
+  .option("--html <file>", "write the comparison as one self-contained HTML file")
+  .addHelpText(
+    "after",
+    "\nExit codes: 0 RUN is not worse, 1 RUN is worse (a test or a threshold), 2 bad input, 3 the two cannot be compared (another fault or timeouts, too few round trips)",
+  )
+  .action(async (base: string, run: string, flags) => {
+    const { compareCommand } = await import("./commands/compare.js");
+    process.exitCode = await compareCommand(base, run, flags);
   });
 
 targetOptions(awsOptions(program.command("tail")))

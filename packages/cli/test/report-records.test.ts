@@ -10,8 +10,8 @@ import { FAILURE_SAMPLE_SIZE, RoundTripStore } from "../src/engine/record-store.
 import { buildReport, type Report } from "../src/engine/report.js";
 import { PHASES, TimelineBuilder } from "../src/engine/timeline.js";
 import { degradedThreshold, evaluate } from "../src/engine/verdict.js";
-import { toMarkdown } from "../src/render/report-files.js";
-import { renderChart } from "../src/render/summary.js";
+import { renderReport } from "../src/reporters/index.js";
+import { renderChart } from "../src/reporters/summary.js";
 import { planOf } from "./support/plan.js";
 import { faultWindow, line, rt, type StreamSpec, stream, T0 } from "./support/recorded.js";
 
@@ -125,7 +125,7 @@ describe("percentiles", () => {
       for (const s of report.perSecond[phase]) expect(s.p99).toBeLessThanOrEqual(s.max);
     }
     expect(report.phases.baseline.latency).toMatchObject({ p99: 520.5, max: 520.5 });
-    const row = toMarkdown(report)
+    const row = renderReport("markdown", report)
       .split("\n")
       .find((l) => l.startsWith("| baseline"));
     expect(row).toContain("| 520.5 | 520.5 |");

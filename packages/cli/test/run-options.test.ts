@@ -288,7 +288,7 @@ describe("planRun", () => {
 
 describe("writeReports", () => {
   it("writes the reports it can when one cannot be written, and says which failed", async () => {
-    const { writeReports } = await import("../src/render/report-files.js");
+    const { writeReports } = await import("../src/reporters/index.js");
     const { buildReport } = await import("../src/engine/report.js");
     const { runExperimentForReport } = await import("./support/report.js");
     const report = buildReport(await runExperimentForReport(), {
@@ -334,8 +334,9 @@ describe("writeFileAtomic", () => {
 describe("the summary and the Markdown report", () => {
   it("show target events, labels and each threshold with its observed figure", async () => {
     const { buildReport } = await import("../src/engine/report.js");
-    const { renderSummary } = await import("../src/render/summary.js");
-    const { toMarkdown } = await import("../src/render/report-files.js");
+    const { renderSummary } = await import("../src/reporters/summary.js");
+    const { markdown } = await import("../src/reporters/markdown.js");
+    const toMarkdown = (r: typeof report) => markdown.render(r, { chalk: makeChalk({ isTTY: false }), width: 80 });
     const { makeChalk } = await import("../src/render/style.js");
     const { runExperimentForReport } = await import("./support/report.js");
     const result = await runExperimentForReport();
@@ -354,7 +355,7 @@ describe("the summary and the Markdown report", () => {
     expect(text).toMatch(
       /target events:\n {2}2026-11-25T10:00:30.000Z task0001 stopped: Task failed ELB health checks/,
     );
-    expect(text).toMatch(/FAIL injection.failed: rate<=0.02: observed 100.0%, bound 2.0%/);
+    expect(text).toMatch(/FAIL injection.failed: rate<=0.02: observed 100.0% \(95% CI 91.2% to 100.0%\), bound 2.0%/);
     expect(toMarkdown(report)).toMatch(
       /\| 2026-11-25T10:00:30.000Z \| task0001 \| stopped: Task failed ELB health checks \|/,
     );
@@ -367,7 +368,7 @@ describe("the summary and the Markdown report", () => {
 describe("the chart", () => {
   it("marks the fault's span, and shows no band or legend when no fault ever started", async () => {
     const { buildReport } = await import("../src/engine/report.js");
-    const { renderChart } = await import("../src/render/summary.js");
+    const { renderChart } = await import("../src/reporters/summary.js");
     const { runExperimentForReport } = await import("./support/report.js");
     const report = buildReport(await runExperimentForReport(), {
       version: "0",

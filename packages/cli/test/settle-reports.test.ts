@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildReport } from "../src/engine/report.js";
 import { EXIT } from "../src/errors.js";
-import { writeReportsAndSettle } from "../src/render/settle-reports.js";
+import { writeReportsAndSettle } from "../src/reporters/settle-reports.js";
 import { runExperimentForReport } from "./support/report.js";
 import { tempDir } from "./support/temp-dir.js";
 

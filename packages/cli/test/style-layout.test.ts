@@ -29,11 +29,12 @@ describe("colour", () => {
     expect(isLiveTerminal(pipe, {})).toBe(false);
   });
 
-  it("lays out for the terminal's width, else COLUMNS, else 80 on a terminal and no limit on a pipe", () => {
+  it("lays out for the terminal's width, else COLUMNS, else 80 on a terminal and on a pipe alike", () => {
     expect(outputWidth({ isTTY: true, columns: 60 }, {})).toBe(60);
     expect(outputWidth({ isTTY: true, columns: 0 }, {})).toBe(80);
     expect(outputWidth(pipe, { COLUMNS: "50" })).toBe(50);
-    expect(outputWidth(pipe, { COLUMNS: "wide" })).toBe(Number.POSITIVE_INFINITY);
+    expect(outputWidth(pipe, { COLUMNS: "wide" })).toBe(80);
+    expect(outputWidth(pipe, {})).toBe(80);
   });
 });
 

@@ -77,7 +77,9 @@ describe("the timeout scenario", () => {
   it("fails when /health turns 503 too early", () => {
     const v = verdictOf(base, planOf("timeout"), [health(20_000, false), health(50_010, true)]);
     expect(failed(v)).toEqual(["run.unhealthy: value>=health_failure-health_poll-1000"]);
-    expect(v.checks.find((c) => c.metric === "unhealthy")?.detail).toBe("observed 10000, bound 28000");
+    expect(v.checks.find((c) => c.metric === "unhealthy")?.detail).toBe(
+      "observed 10000 ms (± 1000 ms), bound 28000 ms",
+    );
   });
 
   it("is inconclusive when a phase has too few round trips, saying which", () => {
@@ -144,7 +146,7 @@ describe("the edge scenario", () => {
     const v = verdictOf(half, planOf("edge"));
     expect(failed(v)).toEqual(["injection.timeouts: rate~=predicted"]);
     expect(v.checks.find((c) => c.metric === "timeouts")?.detail).toMatch(
-      /^observed 50.0% \(95% interval 35.2% to 64.8%\), bound \d+\.\d% to \d+\.\d%$/,
+      /^observed 50.0% \(95% CI 35.2% to 64.8%\), bound \d+\.\d% to \d+\.\d%$/,
     );
   });
 });

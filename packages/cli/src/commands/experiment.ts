@@ -2,8 +2,10 @@
 // plan a run would follow (every default and flag applied), without starting anything.
 import { existsSync, writeFileSync } from "node:fs";
 import { faultKind } from "../engine/fault.js";
+import { formatMs, formatRate } from "../engine/figures.js";
 import { humanMs, quoted } from "../engine/limits.js";
 import type { ExperimentRequest } from "../engine/plan.js";
+import { ASSUMED_BASELINE_MEDIAN_MS, predictPlan } from "../engine/plan-prediction.js";
 import { badInput, EXIT, type ExitCode } from "../errors.js";
 import { planRun, type RunFlags } from "./run-options.js";
 
@@ -86,13 +88,21 @@ export function describePlan(request: ExperimentRequest): string {
     `fault:      ${faultKind(request.fault).describe(request.fault)}`,
     `phases:     baseline ${humanMs(p.baselineMs)}, injection ${humanMs(p.injectionMs)}, recovery ${humanMs(p.recoveryMs)}`,
     `probe:      connection timeout ${probe.connectionTimeoutMs} ms, read timeout ${probe.readTimeoutMs} ms, interval ${humanMs(probe.intervalMs)}, /health failure window ${humanMs(probe.healthFailureMs)}`,
-    `evidence:   at least ${request.evidence.minRoundTrips} round trips per phase; at least ${request.evidence.faultShownShare * 100}% of the injection's round trips show the fault`,
+    `evidence:   at least ${request.evidence.minRoundTrips} round trips per phase; at least ${formatRate(request.evidence.faultShownShare)} of the injection's round trips show the fault`,
     `target:     ${request.target.kind === "local" ? "local (dynalite, the probe, a latency proxy)" : `AWS cluster ${request.target.cluster}`}`,
     "thresholds:",
     ...request.hypothesis.map((c) => `  ${c.id}`),
   ];
   const labels = Object.entries(request.labels);
   if (labels.length > 0) lines.push(`labels:     ${labels.map(([k, v]) => `${k}=${v}`).join(", ")}`);
+  const { prediction, contradictions } = predictPlan(request);
+  if (prediction) {
+    const [lo, hi] = prediction.timeoutFractionRange;
+    lines.push(
+      `prediction: ${formatRate(prediction.timeoutFraction)} of round trips under the fault time out (${formatRate(lo)} to ${formatRate(hi)})${lo < 1 ? `; those that succeed take about ${formatMs(prediction.successMedianMs)} (median)` : ""}; assuming a baseline median of ${ASSUMED_BASELINE_MEDIAN_MS} ms, which the run measures`,
+    );
+  }
+  for (const c of contradictions) lines.push(`warning:    ${c}`);
   return lines.join("\n");
 }
 

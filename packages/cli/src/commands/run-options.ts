@@ -9,6 +9,7 @@ import type { ExperimentRequest, ReportTargets } from "../engine/plan.js";
 import { type ExperimentSource, planExperiment, type RunFlags } from "../engine/planner.js";
 import { isScenarioName, SCENARIO_NAMES, scenarioFile } from "../engine/scenario.js";
 import { badInput } from "../errors.js";
+import { FILE_FORMATS, fileFlag, reportFilesOf } from "../reporters/index.js";
 
 export type { RunFlags };
 
@@ -56,7 +57,6 @@ export function readExperimentFile(file: string) {
 /** The temporary file's name beside a report (see render/atomic-write.ts): `.NAME.PID.TIME.tmp`. */
 const TEMP_NAME_EXTRA = ".".length + ".4194304.1764000000000.tmp".length;
 const NAME_MAX = 255;
-const FLAGS = { json: "--json", junit: "--junit", markdown: "--markdown" } as const;
 
 /**
  * Report targets checked before the run: a folder that exists and can be written (not /proc or
@@ -66,10 +66,10 @@ const FLAGS = { json: "--json", junit: "--junit", markdown: "--markdown" } as co
 export function checkReportTargets(reports: ReportTargets): ReportTargets {
   const seen = new Map<string, string>();
   const checked: ReportTargets = {};
-  for (const key of Object.keys(FLAGS) as (keyof typeof FLAGS)[]) {
+  for (const key of FILE_FORMATS) {
     const file = reports[key];
     if (file === undefined) continue;
-    const flag = FLAGS[key];
+    const flag = fileFlag(key);
     const resolved = checkReportPath(flag, file);
     const other = seen.get(resolved);
     if (other)
@@ -118,5 +118,9 @@ function checkReportPath(flag: string, file: string): string {
 /** Flags (config file folded in) -> the validated request, report targets checked: nothing started yet. */
 export function planRun(flags: RunFlags): ExperimentRequest {
   const request = planExperiment(flags, loadExperimentSource(flags));
-  return { ...request, reports: checkReportTargets(request.reports) };
+  // Every format in the reporters' table has its flag; the planner needs to know none of them.
+  return {
+    ...request,
+    reports: checkReportTargets({ ...request.reports, ...reportFilesOf(flags as Record<string, unknown>) }),
+  };
 }

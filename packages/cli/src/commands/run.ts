@@ -12,9 +12,9 @@ import { systemClock } from "../engine/ports.js";
 import { buildReport, type Report } from "../engine/report.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { createProgress, type Progress } from "../render/progress.js";
-import { writeReportsAndSettle } from "../render/settle-reports.js";
 import { makeChalk, outputWidth } from "../render/style.js";
-import { renderSummary } from "../render/summary.js";
+import { REPORTERS } from "../reporters/index.js";
+import { writeReportsAndSettle } from "../reporters/settle-reports.js";
 import { Resources } from "../resources.js";
 import { onInterrupt, settleOnSignal } from "../signals.js";
 import { planRun, type RunFlags } from "./run-options.js";
@@ -85,7 +85,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     process.stdout.write(
       json
         ? `${JSON.stringify(report, null, 2)}\n`
-        : `${renderSummary(report, makeChalk(process.stdout), outputWidth(process.stdout))}\n`,
+        : `${REPORTERS.summary.render(report, { chalk: makeChalk(process.stdout), width: outputWidth(process.stdout) })}\n`,
     );
     for (const file of written) (json ? process.stderr : process.stdout).write(`report: ${file}\n`);
     for (const f of failed) process.stderr.write(`fislat: could not write the report ${f.file}: ${f.error}\n`);

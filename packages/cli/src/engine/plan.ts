@@ -54,11 +54,8 @@ export interface LocalTarget {
 
 export type RunTarget = LocalTarget | AwsTarget;
 
-export interface ReportTargets {
-  json?: string;
-  junit?: string;
-  markdown?: string;
-}
+/** Report files by format, e.g. { json: "r.json", html: "r.html" } (reporters/index.ts names the formats). */
+export type ReportTargets = Partial<Record<string, string>>;
 
 export interface ExperimentRequest {
   name: string;

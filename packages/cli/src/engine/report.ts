@@ -6,7 +6,7 @@ import type { RoundTripRecord } from "@fislat/probe/record";
 import type { ExitCode } from "../errors.js";
 import type { ExperimentResult, FaultRemoval } from "./experiment.js";
 import { faultKind } from "./fault.js";
-import { METRICS } from "./metrics.js";
+import { roundMs, roundRate } from "./figures.js";
 import { exitCodeFor, type Outcome, outcomeOf } from "./outcome.js";
 import { perSecond, type SecondAggregate } from "./per-second.js";
 import { PERCENTILE_METHOD } from "./phase-trips.js";
@@ -30,6 +30,14 @@ export interface ThresholdReport {
   interval?: [number, number];
   extremes?: [number | null, number | null];
   detail: string;
+  /** ms, rate (0..1) or count: how every reporter formats `observed` and `bound`. */
+  unit?: CheckResult["unit"];
+  /** A run-wide time measured on a schedule is known to within this (the interval, the /health poll). */
+  resolutionMs?: number;
+  /** The sample cannot support the bound: the interval does not clear it, or p(99) is the maximum. */
+  caveat?: string;
+  /** Every value the figure can take holds: the check only says that the figure occurred. */
+  vacuous?: boolean;
 }
 
 /**
@@ -90,6 +98,8 @@ export interface Report {
     timeToUnhealthyMs: number | null;
     unhealthyAfterFirstFailureMs: number | null;
     degradationAfterFaultMs: number | null;
+    /** How precisely those times are known: round trips start on the probe's interval, /health is polled. */
+    resolutionMs?: { roundTrip: number; health: number };
   };
   health: { at: string; healthy: boolean; source: HealthTransition["source"] }[];
   prediction: Prediction | null;
@@ -121,39 +131,44 @@ export interface RecordsHeld {
   percentiles: string;
 }
 
-/** Times to 0.1 ms, rates to 4 places: more digits than that are noise. */
-const roundTo = (v: number, digits: number) => {
-  if (!Number.isFinite(v)) return v;
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
-};
-const ms = (v: number | undefined) => (v === undefined ? null : roundTo(v, 1));
+/** Times to 0.1 ms, rates to 0.001 (engine/figures.ts): the report holds exactly what is shown. */
+const ms = (v: number | undefined) => (v === undefined ? null : roundMs(v));
 
-function figure(metric: string, v: number | null): number | null {
+function figure(unit: CheckResult["unit"], v: number | null): number | null {
   if (v === null) return null;
   if (!Number.isFinite(v)) return null;
-  const kind = (METRICS as Record<string, { kind: string }>)[metric]?.kind;
-  return kind === "event" ? roundTo(v, 4) : kind === "count" ? v : roundTo(v, 1);
+  return unit === "rate" ? roundRate(v) : unit === "count" ? v : roundMs(v);
 }
+const rateRange = (r: [number, number]): [number, number] => [roundRate(r[0]), roundRate(r[1])];
 
 /** Latency figures to 0.1 ms: the histogram's extra digits are not measurement. */
 function roundPhases(phases: Record<PhaseName, PhaseStats>): Record<PhaseName, PhaseStats> {
   const latency = (l: PhaseStats["latency"]) =>
     l && {
-      p50: roundTo(l.p50, 1),
-      p90: roundTo(l.p90, 1),
-      p99: roundTo(l.p99, 1),
-      max: roundTo(l.max, 1),
-      mean: roundTo(l.mean, 1),
+      p50: roundMs(l.p50),
+      p90: roundMs(l.p90),
+      p99: roundMs(l.p99),
+      max: roundMs(l.max),
+      mean: roundMs(l.mean),
     };
   const one = (p: PhaseStats): PhaseStats => {
     const out: PhaseStats = { ...p };
     if (p.latency) out.latency = latency(p.latency);
     if (p.successLatency) out.successLatency = latency(p.successLatency);
-    if (p.medianShiftMs !== undefined) out.medianShiftMs = roundTo(p.medianShiftMs, 1);
+    if (p.medianShiftMs !== undefined) out.medianShiftMs = roundMs(p.medianShiftMs);
     return out;
   };
   return { baseline: one(phases.baseline), injection: one(phases.injection), recovery: one(phases.recovery) };
+}
+
+function roundPrediction(p: Prediction): Prediction {
+  return {
+    timeoutFraction: roundRate(p.timeoutFraction),
+    timeoutFractionRange: rateRange(p.timeoutFractionRange),
+    successMedianMs: roundMs(p.successMedianMs),
+    reusedTimeoutProbability: roundRate(p.reusedTimeoutProbability),
+    newTimeoutProbability: roundRate(p.newTimeoutProbability),
+  };
 }
 
 function thresholdReport(r: CheckResult): ThresholdReport {
@@ -164,17 +179,16 @@ function thresholdReport(r: CheckResult): ThresholdReport {
     expression: r.expression,
     role: r.role,
     status: r.status,
-    observed: figure(r.metric, r.observed),
-    bound:
-      r.bound === null
-        ? null
-        : Array.isArray(r.bound)
-          ? [roundTo(r.bound[0], 4), roundTo(r.bound[1], 4)]
-          : figure(r.metric, r.bound),
+    observed: figure(r.unit, r.observed),
+    bound: r.bound === null ? null : Array.isArray(r.bound) ? rateRange(r.bound) : figure(r.unit, r.bound),
     detail: r.detail,
+    unit: r.unit,
   };
-  if (r.interval) out.interval = [roundTo(r.interval[0], 4), roundTo(r.interval[1], 4)];
-  if (r.extremes) out.extremes = [figure(r.metric, r.extremes[0]), figure(r.metric, r.extremes[1])];
+  if (r.interval) out.interval = rateRange(r.interval);
+  if (r.extremes) out.extremes = [figure(r.unit, r.extremes[0]), figure(r.unit, r.extremes[1])];
+  if (r.resolutionMs !== undefined) out.resolutionMs = r.resolutionMs;
+  if (r.caveat) out.caveat = r.caveat;
+  if (r.vacuous) out.vacuous = true;
   return out;
 }
 
@@ -250,16 +264,17 @@ export function buildReport(
       timeToUnhealthyMs: ms(timeline.timeToUnhealthyMs),
       unhealthyAfterFirstFailureMs: ms(timeline.unhealthyAfterFirstFailureMs),
       degradationAfterFaultMs: ms(timeline.degradationAfterFaultMs),
+      resolutionMs: { roundTrip: plan.probe.intervalMs, health: plan.healthPollMs },
     },
     health: timeline.health.map((h) => ({ at: h.at.toISOString(), healthy: h.healthy, source: h.source })),
-    prediction: result.verdict?.prediction ?? null,
+    prediction: result.verdict?.prediction ? roundPrediction(result.verdict.prediction) : null,
     observed: {
       timeoutFraction:
         result.verdict?.observedTimeoutFraction === undefined
           ? null
-          : roundTo(result.verdict.observedTimeoutFraction, 4),
+          : roundRate(result.verdict.observedTimeoutFraction),
       timeoutFraction95: result.verdict?.observedTimeoutInterval
-        ? [roundTo(result.verdict.observedTimeoutInterval[0], 4), roundTo(result.verdict.observedTimeoutInterval[1], 4)]
+        ? rateRange(result.verdict.observedTimeoutInterval)
         : null,
     },
     thresholds: (result.verdict?.checks ?? []).map(thresholdReport),

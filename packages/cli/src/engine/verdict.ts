@@ -4,9 +4,11 @@
 // showed, lines lost), saying why. Lost lines: every check is evaluated with the
 // missing round trips all good and all bad; it passes or fails only if both extremes agree.
 import type { RoundTripRecord } from "@fislat/probe/record";
+import { type CheckNotes, checkNotes, figureKindOf } from "./check-notes.js";
 import { type Check, parseCheck } from "./checks.js";
 import { faultKind } from "./fault.js";
 import { latency } from "./faults/latency.js";
+import { formatFigure, formatInterval, formatRate, formatResolution } from "./figures.js";
 import {
   aggregateTimes,
   eventCount,
@@ -43,6 +45,14 @@ export interface CheckResult {
   extremes?: [Figure, Figure];
   /** Why, in words: what was seen against what was wanted. */
   detail: string;
+  /** What the figure is: a time (ms), a rate (0..1) or a count; reporters format it by this. */
+  unit: "ms" | "rate" | "count";
+  /** How precisely the figure is known: a time measured on the probe's or the poll's schedule. */
+  resolutionMs?: number;
+  /** Set when the sample cannot support the bound (the interval does not clear it; p(99) of 29 is the max). */
+  caveat?: string;
+  /** Set when every value the figure can take holds: the check only says that it happened. */
+  vacuous?: boolean;
 }
 
 export interface Verdict {
@@ -117,10 +127,8 @@ function phaseTripsFor(timeline: WithEvidence, window: FaultWindow): Record<Phas
   };
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const show = (check: Check, v: Figure) =>
-  v === null ? "did not occur" : check.threshold.aggregation.kind === "rate" ? pct(v) : round(v).toString();
-export const round = (v: number) => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100);
+const pct = (x: number) => formatRate(x);
+const show = (check: Check, v: Figure) => formatFigure(figureKindOf(check), v);
 
 interface Measured {
   value: Figure;
@@ -172,6 +180,7 @@ function resolveBound(check: Check, refs: ReferenceValues): number | [number, nu
 function evaluateCheck(check: Check, ev: RunEvidence, refs: ReferenceValues, rules: EvidenceRules): CheckResult {
   const def: Metric = METRICS[check.metric];
   const observed = measure(check, ev, "observed");
+  const kind = figureKindOf(check);
   const base = {
     id: check.id,
     scope: check.scope,
@@ -179,6 +188,7 @@ function evaluateCheck(check: Check, ev: RunEvidence, refs: ReferenceValues, rul
     expression: check.threshold.expression,
     role: check.role,
     observed: observed.value,
+    unit: kind === "time" ? ("ms" as const) : kind,
   };
   const withInterval = observed.interval ? { interval: observed.interval } : {};
   const bound = resolveBound(check, refs);
@@ -192,7 +202,8 @@ function evaluateCheck(check: Check, ev: RunEvidence, refs: ReferenceValues, rul
     };
   }
   const boundText = Array.isArray(bound) ? `${pct(bound[0])} to ${pct(bound[1])}` : show(check, bound);
-  const result = { ...base, ...withInterval, bound };
+  const notes: CheckNotes = checkNotes(check, observed, bound, ev, refs);
+  const result = { ...base, ...withInterval, bound, ...notes };
   if (check.role === "hypothesis" && def.scope === "phase") {
     const count = ev.phases[check.scope as PhaseName].trips.rtt.length;
     if (count < rules.minRoundTrips) {
@@ -203,10 +214,11 @@ function evaluateCheck(check: Check, ev: RunEvidence, refs: ReferenceValues, rul
       };
     }
   }
+  // A rate's interval goes with it wherever it is shown; a scheduled time, its resolution.
   const seen =
-    observed.interval && check.threshold.operator === "~="
-      ? `${show(check, observed.value)} (95% interval ${pct(observed.interval[0])} to ${pct(observed.interval[1])})`
-      : show(check, observed.value);
+    show(check, observed.value) +
+    (observed.interval && observed.value !== null ? ` (${formatInterval(observed.interval)})` : "") +
+    (notes.resolutionMs !== undefined && observed.value !== null ? ` (${formatResolution(notes.resolutionMs)})` : "");
   const missing =
     def.scope === "phase"
       ? ev.phases[check.scope as PhaseName].missing

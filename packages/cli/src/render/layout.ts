@@ -45,13 +45,15 @@ export function wrapProse(text: string, width: number): string {
 const visible = (s: string) => [...stripVTControlCharacters(s)].length;
 
 function wrapLine(line: string, width: number): string[] {
+  // An indented line ("     ! a caveat") keeps its indent, and its continuations two more.
+  const indent = /^ */.exec(line)?.[0] ?? "";
   const lines: string[] = [];
-  let current = "";
-  for (const word of line.split(" ")) {
-    const candidate = current === "" ? word : `${current} ${word}`;
+  let current = indent;
+  for (const word of line.slice(indent.length).split(" ")) {
+    const candidate = current.trim() === "" ? `${current}${word}` : `${current} ${word}`;
     if (visible(candidate) > width && current.trim() !== "") {
       lines.push(current);
-      current = `  ${word}`;
+      current = `${indent}  ${word}`;
     } else current = candidate;
   }
   lines.push(current);

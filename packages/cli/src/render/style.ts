@@ -29,13 +29,14 @@ export function isLiveTerminal(stream: Stream, env: Env = process.env): boolean 
 }
 
 /**
- * The width to lay out for: the terminal's; else COLUMNS (as shells export it); else 80 for a
- * terminal that reports 0 columns, and no limit for a pipe (a log or a file wraps nothing).
+ * The width to lay out for: the terminal's; else COLUMNS (as shells export it); else 80, for a
+ * terminal that reports 0 columns and for a pipe alike (a CI log is read in an 80-column pane as
+ * often as not, and the README promises 80).
  */
 export function outputWidth(stream: Stream, env: Env = process.env): number {
   const columns = stream.isTTY ? (stream.columns ?? 0) : 0;
   if (columns > 0) return columns;
   const fromEnv = Number(env.COLUMNS);
   if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  return stream.isTTY ? 80 : Number.POSITIVE_INFINITY;
+  return 80;
 }

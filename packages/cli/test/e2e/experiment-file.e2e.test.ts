@@ -100,12 +100,14 @@ describe("fislat run --local --experiment FILE", () => {
     ]);
     expect(code, `${stdout}\n${stderr}`).toBe(1);
     expect(stdout).toMatch(/FAIL injection.ok_rtt: p\(99\)<100: observed \d+/);
-    expect(stdout).toMatch(/the hypothesis failed: injection.ok_rtt: p\(99\)<100 \(exit 1\)/);
+    expect(stdout.replace(/\n {2}(?=\S)/g, " ")).toMatch(
+      /the hypothesis failed: 1 of \d+ thresholds did not hold \(FAIL above\) \(exit 1\)/,
+    );
     const report = reports.read("cannot-hold");
     expectValid(report);
     expect(report.reasons).toEqual(["injection.ok_rtt: p(99)<100"]);
     expect(readFileSync(reports.file("cannot-hold", "md"), "utf8")).toMatch(
-      /\| `injection.ok_rtt: p\(99\)<100` \| \*\*FAIL\*\* \| \d+/,
+      /\| `injection.ok_rtt: p\(99\)<100` \| \*\*✖ FAIL\*\* \| [\d.]+ ms/,
     );
   });
 
@@ -141,7 +143,8 @@ describe("fislat run --local --experiment FILE", () => {
       reports.file("inconclusive"),
     ]);
     expect(code, `${stdout}\n${stderr}`).toBe(EXIT.inconclusive);
-    expect(stdout).toMatch(
+    // Piped, the summary is laid out for 80 columns: wrapped lines continue indented.
+    expect(stdout.replace(/\n {2}(?=\S)/g, " ")).toMatch(
       /inconclusive, the experiment could not test the hypothesis: the fault never showed: \d+\.\d% of the injection's round trips/,
     );
     const report = reports.read("inconclusive");

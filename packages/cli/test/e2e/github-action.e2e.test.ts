@@ -53,6 +53,8 @@ async function runAction(inputs: Record<string, string>, name: string) {
           .replace(/\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}/g, (_, s, o) => outputs[s]?.[o] ?? ""),
       ]),
     );
+    // Each step has its own GITHUB_OUTPUT file on a runner: one step's outputs are not another's.
+    writeFileSync(outputFile, "");
     // Asynchronous: a run takes seconds, and a blocked test worker misses its own messages.
     lastCode = await promisify(execFile)("bash", ["-e", "-c", step.run], {
       cwd: work,
@@ -79,7 +81,13 @@ async function runAction(inputs: Record<string, string>, name: string) {
       );
     }
   }
-  return { outputs: outputs.run ?? {}, summary: readFileSync(summaryFile, "utf8"), exitCode: lastCode, work };
+  return {
+    outputs: outputs.run ?? {},
+    compare: outputs.compare ?? {},
+    summary: readFileSync(summaryFile, "utf8"),
+    exitCode: lastCode,
+    work,
+  };
 }
 
 describe("the GitHub Action", () => {
@@ -101,12 +109,42 @@ describe("the GitHub Action", () => {
     expect(exitCode).toBe(report.exitCode);
     expect(summary).toBe(readFileSync(path.join(work, "fislat-report.md"), "utf8"));
     expect(readFileSync(path.join(work, "fislat-report.xml"), "utf8")).toMatch(/<testsuite/);
+    // The HTML report is written beside the others, so the upload's `fislat-report.*` carries it.
+    expect(readFileSync(path.join(work, "fislat-report.html"), "utf8")).toMatch(/^<!doctype html>/);
+    const upload = action.runs.steps.find((s) => s.uses?.startsWith("actions/upload-artifact"));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, as action.yml holds it
+    expect(upload?.with?.path).toBe("${{ inputs.report-name }}.*");
+  });
+
+  it("compares with a previous run's JSON report: the verdict in the summary, both files in the artifact", async () => {
+    const previous = fileURLToPath(new URL("../fixtures/timeout-local.report.json", import.meta.url));
+    const { outputs, compare, summary, exitCode, work } = await runAction(
+      {
+        args: ["--local", ...SHORT_PHASES].join(" "),
+        "compare-to": previous,
+        "compare-args": "--threshold injection.rtt:p(99)<base*100",
+      },
+      "compare",
+    );
+    // Whether this machine's run is slower than the recorded one is up to the machine: both
+    // outcomes are the action's to report, each with its own exit.
+    expect(["0", "1"]).toContain(compare["exit-code"]);
+    expect(summary).toMatch(/## .* fislat compare: (NOT WORSE|WORSE)/);
+    expect(summary).toContain("| `injection.rtt: p(99)<base*100` | ✔ PASS |");
+    expect(readFileSync(path.join(work, "fislat-report.compare.html"), "utf8")).toMatch(/fislat compare/);
+    const held = outputs["exit-code"] === "0";
+    expect(exitCode).toBe(held && compare["exit-code"] === "1" ? 1 : Number(outputs["exit-code"]));
   });
 
   it("copes with a run that wrote no report: the summary says so, the code is fislat's", async () => {
-    const { outputs, summary, exitCode } = await runAction({ args: "--local --baseline soon" }, "bad-input");
+    const { outputs, compare, summary, exitCode } = await runAction(
+      { args: "--local --baseline soon", "compare-to": path.join(dir, "no-such-report.json") },
+      "bad-input",
+    );
     expect(outputs).toMatchObject({ "exit-code": "2", outcome: "none" });
     expect(summary).toMatch(/fislat wrote no report \(exit 2\)/);
+    expect(summary).toMatch(/No comparison: no previous report at .*no-such-report\.json\./);
+    expect(compare).toEqual({});
     expect(exitCode).toBe(2);
   });
 });

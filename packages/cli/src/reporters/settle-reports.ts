@@ -5,7 +5,7 @@ import { exitCodeFor } from "../engine/outcome.js";
 import type { ReportTargets } from "../engine/plan.js";
 import type { Report } from "../engine/report.js";
 import type { ExitCode } from "../errors.js";
-import { type WrittenReports, writeReports } from "./report-files.js";
+import { type WrittenReports, writeReports } from "./index.js";
 
 /**
  * A report that could not be written turns a pass into an environment error (a pass CI cannot

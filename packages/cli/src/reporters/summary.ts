@@ -2,14 +2,16 @@
 // with PASS/FAIL/INCONCLUSIVE, and a chart of round-trip time over the run with the injection window marked.
 
 import asciichart from "asciichart";
-import { formatDuration } from "../durations.js";
 import { findingsOf } from "../engine/evidence.js";
-import type { Report } from "../engine/report.js";
+import { formatInterval, formatMs, formatRate, formatResolution } from "../engine/figures.js";
+import type { Report, ThresholdReport } from "../engine/report.js";
 import { PHASES } from "../engine/timeline.js";
+import { chartColumns, fitTable, wrapProse } from "../render/layout.js";
+import type { makeChalk } from "../render/style.js";
 import { headline } from "./headline.js";
-import { chartColumns, fitTable, wrapProse } from "./layout.js";
-import { PHASE_HEADERS, phaseRow } from "./report-files.js";
-import type { makeChalk } from "./style.js";
+import { PHASE_HEADERS, phaseRow } from "./phase-table.js";
+import type { Reporter } from "./reporter.js";
+import { evidenceChecks, hypothesisChecks, markOf, outcomeSentence, VACUOUS_NOTE } from "./threshold-text.js";
 
 type Chalk = ReturnType<typeof makeChalk>;
 const CHART_WIDTH = 64;
@@ -54,8 +56,52 @@ export function renderChart(report: Report, width = CHART_WIDTH): string {
   return `${chart}\n${" ".repeat(axis + 1)}${marks.join("")}\n${" ".repeat(axis + 1)}▀ = fault injected`;
 }
 
-/** `width`: the terminal's columns; narrower terminals get the phase table on its side. */
-export function renderSummary(report: Report, chalk: Chalk, width = Number.POSITIVE_INFINITY): string {
+/** The times that matter, each with how precisely the probe's schedule lets it be known. */
+function timesLines(report: Report): string[] {
+  const t = report.times;
+  const trip = t.resolutionMs ? ` (${formatResolution(t.resolutionMs.roundTrip)})` : "";
+  const poll = t.resolutionMs ? ` (${formatResolution(t.resolutionMs.health)})` : "";
+  return [
+    t.timeToDetectMs !== null && `detected ${formatMs(t.timeToDetectMs)}${trip} after the fault started`,
+    t.timeToUnhealthyMs !== null &&
+      `/health 503 ${formatMs(t.unhealthyAfterFirstFailureMs ?? t.timeToUnhealthyMs)}${poll} after the first failure`,
+    t.timeToRecoverMs !== null && `recovered ${formatMs(t.timeToRecoverMs)}${trip} after the fault was removed`,
+    t.timeToHealthyMs !== null && `/health 200 again ${formatMs(t.timeToHealthyMs)}${poll} after it`,
+  ].filter((line): line is string => typeof line === "string");
+}
+
+/** The last line: what happened, without repeating the thresholds listed just above it. */
+function closingLines(report: Report): string[] {
+  const end = `(exit ${report.exitCode})`;
+  const name = report.experiment.name;
+  if (report.outcome === "failed") return [`${name}: ${outcomeSentence(report, "FAIL above")} ${end}`];
+  if (report.outcome === "inconclusive" && report.reasons.length > 1) {
+    return [
+      `${name}: inconclusive, the experiment could not test the hypothesis ${end}:`,
+      ...report.reasons.map((r) => `  - ${r}`),
+    ];
+  }
+  return [`${name}: ${report.summary} ${end}`];
+}
+
+function checkLines(checks: ThresholdReport[], chalk: Chalk): string[] {
+  const colour = {
+    PASS: chalk.green("PASS"),
+    SEEN: chalk.green("SEEN"),
+    FAIL: chalk.red.bold("FAIL"),
+    INCONCLUSIVE: chalk.yellow("INCONCLUSIVE"),
+    "NOT MET": chalk.yellow("NOT MET"),
+  };
+  const out: string[] = [];
+  for (const th of checks) {
+    const mark = markOf(th);
+    out.push(`${colour[mark]} ${th.id}: ${th.detail}${th.vacuous ? `; ${VACUOUS_NOTE}` : ""}`);
+    if (th.caveat) out.push(`     ${chalk.yellow("!")} ${th.caveat}`);
+  }
+  return out;
+}
+
+function render(report: Report, chalk: Chalk, width = Number.POSITIVE_INFINITY): string {
   const out: string[] = [];
   out.push(
     fitTable(
@@ -64,16 +110,7 @@ export function renderSummary(report: Report, chalk: Chalk, width = Number.POSIT
       width,
     ),
   );
-
-  const t = report.times;
-  const times = [
-    t.timeToDetectMs !== null && `detected ${formatDuration(t.timeToDetectMs)} after the fault started`,
-    t.timeToUnhealthyMs !== null &&
-      `/health 503 ${formatDuration(t.unhealthyAfterFirstFailureMs ?? t.timeToUnhealthyMs)} after the first failure`,
-    t.timeToRecoverMs !== null && `recovered ${formatDuration(t.timeToRecoverMs)} after the fault was removed`,
-    t.timeToHealthyMs !== null && `/health 200 again ${formatDuration(t.timeToHealthyMs)} after`,
-  ].filter(Boolean);
-  if (times.length > 0) out.push(times.join("; "));
+  out.push(...timesLines(report));
   // The progress showed these as set aside; the table counts them in no phase.
   const aside = report.lines.straddlingFault;
   if (aside > 0)
@@ -82,24 +119,19 @@ export function renderSummary(report: Report, chalk: Chalk, width = Number.POSIT
     );
   if (report.prediction) {
     const observed = report.observed.timeoutFraction;
+    const interval = report.observed.timeoutFraction95;
     out.push(
-      `predicted timeouts under the fault: ${(report.prediction.timeoutFraction * 100).toFixed(1)}%` +
-        (observed === null ? "" : `; observed ${(observed * 100).toFixed(1)}%`),
+      `predicted timeouts under the fault: ${formatRate(report.prediction.timeoutFraction)}` +
+        (observed === null ? "" : `; observed ${formatRate(observed)}`) +
+        (observed !== null && interval ? ` (${formatInterval(interval)})` : ""),
     );
   }
   const chart = renderChart(report, chartColumns(width, CHART_WIDTH));
   if (chart) out.push("", chart);
-  if (report.thresholds.length > 0) {
-    out.push("");
-    const mark = {
-      passed: chalk.green("PASS"),
-      failed: chalk.red.bold("FAIL"),
-      inconclusive: chalk.yellow("INCONCLUSIVE"),
-    };
-    for (const th of report.thresholds) {
-      out.push(`${mark[th.status]} ${th.id}: ${th.detail}`);
-    }
-  }
+  const evidence = evidenceChecks(report);
+  if (evidence.length > 0) out.push("", "could the run be judged (evidence checks):", ...checkLines(evidence, chalk));
+  const hypothesis = hypothesisChecks(report);
+  if (hypothesis.length > 0) out.push("", "the hypothesis's thresholds:", ...checkLines(hypothesis, chalk));
   const events = report.targetEvents ?? [];
   if (events.length > 0) {
     out.push("", "target events:");
@@ -121,10 +153,16 @@ export function renderSummary(report: Report, chalk: Chalk, width = Number.POSIT
       : report.outcome === "failed"
         ? chalk.red.bold("FAIL")
         : chalk.yellow.bold(report.outcome.toUpperCase());
-  const why = report.outcome === "passed" ? [] : report.reasons.map((r) => `  - ${r}`);
   const sentence = headline(report);
   out.push("", `${sentence ? `${sentence}: ` : ""}${verdict}`);
-  out.push(`${report.experiment.name}: ${report.summary} (exit ${report.exitCode})`);
-  if (why.length > 1) out.push(...why);
+  out.push(...closingLines(report));
   return wrapProse(out.join("\n"), width);
 }
+
+/** `width`: the terminal's columns; narrower terminals get the phase table on its side. */
+export const renderSummary = render;
+
+export const summary: Reporter = {
+  description: "the end-of-run summary for a person (stdout)",
+  render: (report, { chalk, width }) => render(report, chalk, width),
+};

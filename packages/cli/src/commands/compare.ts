@@ -1,0 +1,59 @@
+// fislat compare BASE.json RUN.json: is RUN worse than BASE by more than chance? Exit 0 not worse,
+// 1 worse (a test or a threshold naming the base), 3 when the two cannot be compared (another
+// fault or timeouts, too few round trips), 2 for bad input: every refusal before anything is written.
+import { BaseThresholdError, compareReports, parseBaseThreshold } from "../engine/compare.js";
+import { badInput, EXIT, type ExitCode } from "../errors.js";
+import { writeFileAtomic } from "../render/atomic-write.js";
+import { outputWidth } from "../render/style.js";
+import { COMPARISON_REPORTERS } from "../reporters/comparison.js";
+import { readReport } from "./read-report.js";
+import { checkReportTargets } from "./run-options.js";
+
+/** EXIT.inconclusive (3) once helper A's exit codes land in main; the code is decided already. */
+export const CANNOT_COMPARE = 3 as ExitCode;
+
+export interface CompareFlags {
+  threshold?: string[];
+  output?: string;
+  json?: string;
+  markdown?: string;
+  html?: string;
+}
+
+export async function compareCommand(baseFile: string, runFile: string, flags: CompareFlags): Promise<ExitCode> {
+  const thresholds = (flags.threshold ?? []).map((t) => {
+    try {
+      return parseBaseThreshold(t);
+    } catch (error) {
+      if (error instanceof BaseThresholdError) throw badInput(error.message);
+      throw error;
+    }
+  });
+  const base = readReport(baseFile, "BASE");
+  const run = readReport(runFile, "RUN");
+  const targets = checkReportTargets({ json: flags.json, markdown: flags.markdown, html: flags.html });
+  const comparison = compareReports(base, run, { base: baseFile, run: runFile }, thresholds);
+  const json = flags.output === "json";
+  process.stdout.write(
+    json
+      ? COMPARISON_REPORTERS.json.render(comparison, 0)
+      : `${COMPARISON_REPORTERS.text.render(comparison, outputWidth(process.stdout))}\n`,
+  );
+  let failedWrites = 0;
+  for (const format of ["json", "markdown", "html"] as const) {
+    const file = targets[format];
+    if (!file) continue;
+    try {
+      await writeFileAtomic(file, COMPARISON_REPORTERS[format].render(comparison, Number.POSITIVE_INFINITY));
+      (json ? process.stderr : process.stdout).write(`report: ${file}\n`);
+    } catch (error) {
+      failedWrites++;
+      process.stderr.write(
+        `fislat: could not write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`,
+      );
+    }
+  }
+  if (comparison.incomparable.length > 0) return CANNOT_COMPARE;
+  if (comparison.worse) return EXIT.failed;
+  return failedWrites > 0 ? EXIT.environment : EXIT.passed;
+}

@@ -1,0 +1,52 @@
+// Reading a JSON report back (fislat report, fislat compare): the file read, parsed and checked
+// against the report schema that ships with the CLI, every refusal naming the file and exiting 2.
+import { readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { Ajv } from "ajv";
+import { quoted } from "../engine/limits.js";
+import { REPORT_SCHEMA_VERSION, type Report } from "../engine/report.js";
+import { badInput } from "../errors.js";
+
+const require = createRequire(import.meta.url);
+const REPORT_SCHEMA = require("../../schemas/report.schema.json") as Record<string, unknown>;
+let validate: ReturnType<Ajv["compile"]> | undefined;
+
+/** Reports are bounded (F's aggregates beyond ~10,000 round trips); a much bigger file is a mistake. */
+const MAX_REPORT_BYTES = 256 * 1024 * 1024;
+
+export function readReport(file: string, what = "report"): Report {
+  let text: string;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw badInput(`${what} ${quoted(file)} is not a regular file`);
+    if (stat.size > MAX_REPORT_BYTES)
+      throw badInput(`${what} ${quoted(file)} is ${stat.size} bytes: too big for a fislat report`);
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as { exitCode?: number }).exitCode !== undefined) throw error;
+    throw badInput(
+      `${what} ${quoted(file)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw badInput(
+      `${what} ${quoted(file)} is not JSON (${(error as Error).message}): give a report written by fislat run --json`,
+    );
+  }
+  const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== REPORT_SCHEMA_VERSION) {
+    throw badInput(
+      `${what} ${quoted(file)} is not a fislat report of schema version ${REPORT_SCHEMA_VERSION} (schemaVersion ${JSON.stringify(version ?? null)}): give a report written by fislat run --json`,
+    );
+  }
+  validate ??= new Ajv({ allErrors: false, strict: false, validateFormats: false }).compile(REPORT_SCHEMA);
+  if (!validate(data)) {
+    const e = validate.errors?.[0];
+    const field = e?.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(the report)";
+    throw badInput(`${what} ${quoted(file)}: ${field} ${e?.message ?? "is not valid"} (schemas/report.schema.json)`);
+  }
+  return data as Report;
+}
