@@ -228,7 +228,7 @@ describe("fislat template", () => {
   it("refuses a delay FIS would not take, as fislat run does (exit 2)", async () => {
     vi.useRealTimers();
     for (const [flags, message] of [
-      [["--delay", "800.5"], "--delay 800.5 ms is not allowed: expected whole milliseconds from 0 to 600000"],
+      [["--delay", "800.5"], '--delay "800.5" is out of range: expected whole milliseconds from 0 ms to 10 min'],
       [
         ["--delay", "100", "--jitter", "200"],
         "--jitter 200 ms is not allowed: expected whole milliseconds from 0 to the delay (100 ms)",

@@ -2,9 +2,10 @@
 // for review or for the user's own infrastructure code.
 import { randomUUID } from "node:crypto";
 import { buildTemplate, type TargetSelection } from "../aws/fis-template.js";
-import { parseDuration, parseMilliseconds } from "../durations.js";
-import { FAULT_KINDS, type Fault, faultKind } from "../engine/fault.js";
-import { isScenarioName } from "../engine/scenario.js";
+import { parseDuration } from "../durations.js";
+import { type Fault, faultKind } from "../engine/fault.js";
+import { planFault } from "../engine/planner.js";
+import { isScenarioName, scenarioFile } from "../engine/scenario.js";
 import { badInput, EXIT, type ExitCode } from "../errors.js";
 
 export interface TemplateFlags {
@@ -13,8 +14,9 @@ export interface TemplateFlags {
   cluster?: string;
   service?: string;
   task?: string[];
-  delay?: string;
-  jitter?: string;
+  /** The fault's kind; its own flags (--delay, --loss, ...) come as their field names. */
+  fault?: string;
+  [faultField: string]: unknown;
   duration?: string;
   sources?: string;
   stopAlarm?: string[];
@@ -46,17 +48,10 @@ export function templateCommand(flags: TemplateFlags): ExitCode {
     target = { kind: "arns", taskArns: (flags.task as string[]).map((t) => taskArnOf(t, flags.cluster)) };
   else if (flags.cluster && flags.service) target = { kind: "service", cluster: flags.cluster, service: flags.service };
   else throw badInput("name the targets: --task <arn> (repeatable), or --cluster and --service");
-  const fault: Fault = {
-    kind: "latency",
-    delayMs: parseMilliseconds("--delay", flags.delay ?? String(FAULT_KINDS.latency.defaults.delayMs)),
-    jitterMs: parseMilliseconds("--jitter", flags.jitter ?? String(FAULT_KINDS.latency.defaults.jitterMs)),
-  };
-  // The same rules as fislat run's: whole milliseconds FIS takes, the jitter at most the delay.
-  const problem = faultKind(fault).validate(fault)[0];
-  if (problem) {
-    const shown = (fault as unknown as Record<string, number>)[`${problem.field}Ms`];
-    throw badInput(`--${problem.field} ${shown} ms is not allowed: expected ${problem.message}`);
-  }
+  // The same rules as fislat run's: the scenario's fault, the flags over it, and FIS's limits.
+  const fault: Fault = planFault(flags, scenarioFile(scenario).fault);
+  const aws = faultKind(fault).aws;
+  if ("refused" in aws) throw badInput(aws.refused);
   const template = buildTemplate({
     runId: randomUUID(),
     scenario,

@@ -35,7 +35,7 @@ describe("fislat run --local, interrupted", () => {
       expect(await portRefuses(Number(proxyPort))).toBe(true);
       expect(await portRefuses(Number(dynamoPort))).toBe(true);
       // The headline says how long the fault was really in place, not the 60 s planned.
-      expect(run.stdout()).toMatch(/injected 800 ms ± 50 ms for \d+(\.\d+)? (ms|s)[;:]/);
+      expect(run.stdout()).toMatch(/injected 800 ms ± 50 ms of latency for \d+(\.\d+)? (ms|s)[;:]/);
       expect(run.stdout()).not.toMatch(/for 1 min;/);
       expect(run.stdout()).toMatch(/: INTERRUPTED\ntimeout: interrupted \(.*\); the fault was removed \(exit 4\)/);
     },

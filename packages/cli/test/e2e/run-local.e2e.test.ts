@@ -42,7 +42,7 @@ describe("fislat run --local", () => {
     expect(readFileSync(markdown, "utf8")).toMatch(/^## .* fislat timeout \(local\): PASSED/);
     expect(stdout).toMatch(/PASS injection.timeouts: rate>=0.9: observed 100.0%/);
     expect(stdout).toMatch(
-      /baseline healthy \(median [\d.]+ ms\); injected 800 ms ± 50 ms for 6 s; \d+% of round trips timed out at 500 ms; \/health went 503 [\d.]+ s after the first failure; recovered [\d.]+ m?s after the fault was removed: PASS/,
+      /baseline healthy \(median [\d.]+ ms\); injected 800 ms ± 50 ms of latency for 6 s; \d+% of round trips timed out at 500 ms; \/health went 503 [\d.]+ s after the first failure; recovered [\d.]+ m?s after the fault was removed: PASS/,
     );
     expect(stdout).toMatch(/▀ = fault injected/);
     expect(stderr).toMatch(/fault injected at/);
