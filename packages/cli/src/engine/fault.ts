@@ -3,12 +3,10 @@
 // fields (flags, file fields, limits, defaults, schema), its description, its prediction and
 // evidence, what the local proxy does for it and how faithful that is, and its AWS action.
 import type { BehaviourSpec } from "@fislat/latency-proxy";
-import { type LatencyFault, latency } from "./faults/latency.js";
+import { latency } from "./faults/latency.js";
 import type { Prediction } from "./predict.js";
 import type { ReferenceValues } from "./threshold.js";
 import type { LatencySummary } from "./timeline.js";
-
-export type Fault = LatencyFault;
 
 /** The local proxy's fault (the shape of @fislat/latency-proxy's FaultSpec). */
 export type ProxyFault = BehaviourSpec & { maxDurationMs: number };
@@ -33,8 +31,6 @@ export interface FisAction {
 export type AwsInjection =
   | { fisAction(fault: never, context: FisActionContext): FisAction; iamActions: string[] }
   | { refused: string };
-
-export type FaultKindName = Fault["kind"];
 
 export interface Problem {
   field: string;
@@ -111,7 +107,13 @@ export interface FaultKind<F extends { kind: string }> {
   aws: AwsInjection;
 }
 
-export const FAULT_KINDS: { [K in FaultKindName]: FaultKind<Extract<Fault, { kind: K }>> } = { latency };
+/** The registry: one line per kind. */
+export const FAULT_KINDS = { latency };
+
+type FaultOf<K> = K extends FaultKind<infer F> ? F : never;
+/** Any kind's fault, as its module defines it. */
+export type Fault = FaultOf<(typeof FAULT_KINDS)[keyof typeof FAULT_KINDS]>;
+export type FaultKindName = Fault["kind"];
 
 export const faultKind = (fault: Fault): FaultKind<Fault> => FAULT_KINDS[fault.kind] as FaultKind<Fault>;
 
