@@ -4,6 +4,7 @@
 // evidence, what the local proxy does for it and how faithful that is, and its AWS action.
 import type { BehaviourSpec } from "@fislat/latency-proxy";
 import { latency } from "./faults/latency.js";
+import { packetLoss } from "./faults/packet-loss.js";
 import type { Prediction } from "./predict.js";
 import type { ReferenceValues } from "./threshold.js";
 import type { LatencySummary } from "./timeline.js";
@@ -108,7 +109,7 @@ export interface FaultKind<F extends { kind: string }> {
 }
 
 /** The registry: one line per kind. */
-export const FAULT_KINDS = { latency };
+export const FAULT_KINDS = { latency, "packet-loss": packetLoss };
 
 type FaultOf<K> = K extends FaultKind<infer F> ? F : never;
 /** Any kind's fault, as its module defines it. */

@@ -2,9 +2,10 @@
 // kind is adding its file and a line here.
 import type { BehaviourKind } from "../behaviour.js";
 import { latency } from "./latency.js";
+import { packetLoss } from "./packet-loss.js";
 
 /** The registry: one line per kind. */
-export const BEHAVIOURS = { latency };
+export const BEHAVIOURS = { latency, "packet-loss": packetLoss };
 
 type SpecOf<K> = K extends BehaviourKind<infer S> ? S : never;
 /** A fault's own fields; a spec without `kind` is latency (the proxy's first and default kind). */

@@ -1,0 +1,107 @@
+// Each fault kind's behaviour through the real proxy over real TCP: what a client sees of it.
+import { once } from "node:events";
+import net from "node:net";
+import { performance } from "node:perf_hooks";
+import { afterEach, describe, expect, it } from "vitest";
+import { retransmissionDelay } from "../src/behaviours/packet-loss.js";
+import { LatencyProxy } from "../src/index.js";
+
+async function echoUpstream() {
+  const server = net.createServer((socket) => {
+    socket.on("error", () => {});
+    socket.on("data", (chunk) => socket.write(chunk));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return server;
+}
+
+const opened: { close(): unknown }[] = [];
+afterEach(async () => {
+  for (const o of opened.splice(0).reverse()) await o.close();
+});
+
+async function rig(seed = 1) {
+  const upstream = await echoUpstream();
+  opened.push({ close: () => new Promise((r) => upstream.close(r)) });
+  const proxy = await LatencyProxy.start({
+    target: { host: "127.0.0.1", port: (upstream.address() as net.AddressInfo).port },
+    seed,
+  });
+  opened.push(proxy);
+  return proxy;
+}
+
+async function connect(port: number) {
+  const socket = net.connect(port, "127.0.0.1");
+  socket.on("error", () => {});
+  opened.push({ close: () => socket.destroy() });
+  await once(socket, "connect");
+  return socket;
+}
+
+/** Writes `text` and resolves with the ms until its echo came back. */
+async function echoTime(socket: net.Socket, text: string) {
+  const sent = performance.now();
+  socket.write(text);
+  await once(socket, "data");
+  return performance.now() - sent;
+}
+
+/** Resolves "connected" or "timed out" after `ms`, as a client's connect timeout sees it. */
+function connectWithin(port: number, ms: number) {
+  return new Promise<string>((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.on("error", () => resolve("error"));
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve("timed out");
+    }, ms);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve("connected");
+    });
+  });
+}
+
+describe("packet loss", () => {
+  it("costs a segment the doubling retransmission timeouts of its consecutive losses", () => {
+    const losses = (n: number) => {
+      let left = n;
+      return () => left-- > 0;
+    };
+    expect(retransmissionDelay(losses(0), 200)).toBe(0);
+    expect(retransmissionDelay(losses(1), 200)).toBe(200);
+    expect(retransmissionDelay(losses(3), 200)).toBe(200 + 400 + 800);
+    expect(retransmissionDelay(losses(2), 1000)).toBe(3000);
+  });
+
+  it("delays about its share of small requests by 200 ms or more, and the rest not at all", async () => {
+    const proxy = await rig(11);
+    const socket = await connect(proxy.port);
+    proxy.startFault({ kind: "packet-loss", lossPercent: 30, maxDurationMs: 60_000 });
+    const times: number[] = [];
+    for (let i = 0; i < 40; i++) times.push(await echoTime(socket, `r${i}`));
+    const slow = times.filter((t) => t >= 199);
+    expect(slow.length).toBe(proxy.stats().delaysMs.filter((d) => d > 0).length);
+    expect(slow.length).toBeGreaterThan(40 * 0.3 - 3 * Math.sqrt(40 * 0.3 * 0.7));
+    expect(slow.length).toBeLessThan(40 * 0.3 + 3 * Math.sqrt(40 * 0.3 * 0.7));
+    expect(times.filter((t) => t > 100 && t < 199)).toEqual([]);
+    expect(proxy.stopFault()?.effects).toEqual({ count: slow.length, name: "segments lost" });
+  });
+
+  it("at 100% passes nothing and completes no new connection until the fault ends", async () => {
+    const proxy = await rig();
+    const socket = await connect(proxy.port);
+    proxy.startFault({ kind: "packet-loss", lossPercent: 100, maxDurationMs: 60_000 });
+    await proxy.settled();
+    socket.write("held");
+    expect(await connectWithin(proxy.port, 500)).toBe("timed out");
+    const echoed = once(socket, "data");
+    proxy.stopFault();
+    await proxy.settled();
+    expect(String((await echoed)[0])).toBe("held");
+    expect(await connectWithin(proxy.port, 2000)).toBe("connected");
+  });
+});
