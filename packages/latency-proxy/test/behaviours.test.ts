@@ -105,3 +105,32 @@ describe("packet loss", () => {
     expect(await connectWithin(proxy.port, 2000)).toBe("connected");
   });
 });
+
+describe("unreachable", () => {
+  it("answers nothing on open connections and accepts no one, until the fault ends", async () => {
+    const proxy = await rig();
+    const socket = await connect(proxy.port);
+    expect(await echoTime(socket, "before")).toBeLessThan(1000);
+    proxy.startFault({ kind: "unreachable", maxDurationMs: 60_000 });
+    await proxy.settled();
+    socket.write("during");
+    expect(await connectWithin(proxy.port, 500)).toBe("timed out");
+    expect(proxy.stats().effects).toEqual({ count: 1, name: "chunks dropped" });
+    proxy.stopFault();
+    await proxy.settled();
+    expect(await connectWithin(proxy.port, 2000)).toBe("connected");
+    expect(await echoTime(socket, "after")).toBeLessThan(1000);
+  });
+
+  it("gives its port back when closed during the fault", async () => {
+    const proxy = await rig();
+    const port = proxy.port;
+    proxy.startFault({ kind: "unreachable", maxDurationMs: 60_000 });
+    await proxy.settled();
+    await proxy.close();
+    opened.splice(opened.indexOf(proxy), 1);
+    const server = net.createServer().listen(port, "127.0.0.1");
+    await once(server, "listening");
+    await new Promise((r) => server.close(r));
+  });
+});

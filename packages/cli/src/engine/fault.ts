@@ -5,6 +5,7 @@
 import type { BehaviourSpec } from "@fislat/latency-proxy";
 import { latency } from "./faults/latency.js";
 import { packetLoss } from "./faults/packet-loss.js";
+import { unreachable } from "./faults/unreachable.js";
 import type { Prediction } from "./predict.js";
 import type { ReferenceValues } from "./threshold.js";
 import type { LatencySummary } from "./timeline.js";
@@ -109,7 +110,7 @@ export interface FaultKind<F extends { kind: string }> {
 }
 
 /** The registry: one line per kind. */
-export const FAULT_KINDS = { latency, "packet-loss": packetLoss };
+export const FAULT_KINDS = { latency, "packet-loss": packetLoss, unreachable };
 
 type FaultOf<K> = K extends FaultKind<infer F> ? F : never;
 /** Any kind's fault, as its module defines it. */

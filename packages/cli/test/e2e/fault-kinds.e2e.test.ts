@@ -36,4 +36,33 @@ describe("fislat run --local, each fault kind", () => {
     expect(stdout).toMatch(/injected 30% packet loss for 10 s/);
     expect(isAlive(probePidOf(report))).toBe(false);
   });
+
+  it("unreachable with the timeout scenario's probe fails every round trip, turns /health 503, and recovers", async () => {
+    const { code, stdout, stderr } = await runCli([
+      "run",
+      "--local",
+      "--scenario",
+      "unreachable",
+      ...PHASES,
+      "--duration",
+      "6s",
+      "--json",
+      reports.file("unreachable"),
+    ]);
+    expect(code, `${stdout}\n${stderr}`).toBe(EXIT.passed);
+    const report = reports.read("unreachable");
+    const injection = report.phases.injection;
+    expect(injection.count).toBeGreaterThanOrEqual(5);
+    expect(injection.successes).toBe(0);
+    // The connection open at the cut waits out its read timeout; the new ones, their connect timeout.
+    const kinds = new Set(
+      report.roundTrips
+        .filter((r) => !r.ok && Date.parse(r.ts) >= Date.parse(report.fault.startedAt as string))
+        .map((r) => r.errorKind),
+    );
+    expect(kinds).toEqual(new Set(["timeout", "connect_timeout"]));
+    expect(report.times.unhealthyAfterFirstFailureMs).not.toBeNull();
+    expect(report.phases.recovery.successes).toBeGreaterThan(0);
+    expect(report.parameters.fault.fidelity).toMatch(/stops accepting/);
+  });
 });

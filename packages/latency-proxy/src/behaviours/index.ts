@@ -3,9 +3,10 @@
 import type { BehaviourKind } from "../behaviour.js";
 import { latency } from "./latency.js";
 import { packetLoss } from "./packet-loss.js";
+import { unreachable } from "./unreachable.js";
 
 /** The registry: one line per kind. */
-export const BEHAVIOURS = { latency, "packet-loss": packetLoss };
+export const BEHAVIOURS = { latency, "packet-loss": packetLoss, unreachable };
 
 type SpecOf<K> = K extends BehaviourKind<infer S> ? S : never;
 /** A fault's own fields; a spec without `kind` is latency (the proxy's first and default kind). */
