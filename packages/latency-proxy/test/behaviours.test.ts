@@ -134,3 +134,75 @@ describe("unreachable", () => {
     await new Promise((r) => server.close(r));
   });
 });
+
+describe("errors", () => {
+  const request = (target: string, body = '{"TableName":"t"}') =>
+    `POST / HTTP/1.1\r\nHost: dynamodb\r\nX-Amz-Target: ${target}\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+
+  /** Sends one request, in pieces, and resolves with the first reply bytes. */
+  async function reply(socket: net.Socket, text: string) {
+    const got = once(socket, "data");
+    for (let i = 0; i < text.length; i += 40) socket.write(text.slice(i, i + 40));
+    return String((await got)[0]);
+  }
+
+  it("answers a DynamoDB request itself, as DynamoDB does, and lets others through", async () => {
+    const proxy = await rig();
+    const socket = await connect(proxy.port);
+    proxy.startFault({ kind: "errors", error: "ThrottlingException", rate: 1, maxDurationMs: 60_000 });
+    const answer = await reply(socket, request("DynamoDB_20120810.GetItem"));
+    const [head, body] = answer.split("\r\n\r\n") as [string, string];
+    expect(head.split("\r\n")[0]).toBe("HTTP/1.1 400 Bad Request");
+    expect(head).toMatch(/\r\nContent-Type: application\/x-amz-json-1\.0\r\n/);
+    expect(head).toMatch(/\r\nx-amzn-RequestId: [A-Z0-9]{52}\r\n/);
+    expect(head).toContain(`Content-Length: ${Buffer.byteLength(body)}`);
+    expect(JSON.parse(body)).toEqual({
+      __type: "com.amazonaws.dynamodb.v20120810#ThrottlingException",
+      message: expect.stringMatching(/^Throughput exceeds the current capacity/),
+    });
+    const crc = Number(/x-amz-crc32: (\d+)/.exec(head)?.[1]);
+    const { crc32 } = await import("node:zlib");
+    if (typeof crc32 === "function") expect(crc).toBe(crc32(Buffer.from(body)));
+    // Not a DynamoDB call: the upstream (an echo) answers.
+    const other = request("Other.Call");
+    expect(await reply(socket, other)).toBe(other);
+    expect(proxy.stopFault()?.effects).toEqual({ count: 1, name: "requests answered with an error" });
+  });
+
+  it("answers about its rate of requests, with each error's status", async () => {
+    for (const [error, status] of [
+      ["InternalServerError", "500 Internal Server Error"],
+      ["ServiceUnavailable", "503 Service Unavailable"],
+      ["ProvisionedThroughputExceededException", "400 Bad Request"],
+    ] as const) {
+      const proxy = await rig(4);
+      const socket = await connect(proxy.port);
+      proxy.startFault({ kind: "errors", error, rate: 0.5, maxDurationMs: 60_000 });
+      const answers = [];
+      for (let i = 0; i < 40; i++) answers.push(await reply(socket, request("DynamoDB_20120810.Query")));
+      const errorsSeen = answers.filter((a) => a.startsWith(`HTTP/1.1 ${status}`)).length;
+      expect(errorsSeen).toBe(proxy.stats().effects?.count);
+      expect(errorsSeen).toBeGreaterThan(40 * 0.5 - 3 * Math.sqrt(10));
+      expect(errorsSeen).toBeLessThan(40 * 0.5 + 3 * Math.sqrt(10));
+      expect(answers.filter((a) => a.startsWith("POST /")).length).toBe(40 - errorsSeen);
+    }
+  });
+
+  it("hands on a request still arriving when the fault ends, and passes a stream that is not HTTP", async () => {
+    const proxy = await rig();
+    const socket = await connect(proxy.port);
+    proxy.startFault({ kind: "errors", error: "ThrottlingException", rate: 1, maxDurationMs: 60_000 });
+    const text = request("DynamoDB_20120810.GetItem");
+    socket.write(text.slice(0, 30));
+    await new Promise((resolve) => setImmediate(resolve));
+    const got = once(socket, "data");
+    proxy.stopFault();
+    socket.write(text.slice(30));
+    let echoed = String((await got)[0]);
+    while (echoed.length < text.length) echoed += String((await once(socket, "data"))[0]);
+    expect(echoed).toBe(text);
+    const tls = await connect(proxy.port);
+    proxy.startFault({ kind: "errors", error: "ThrottlingException", rate: 1, maxDurationMs: 60_000 });
+    expect(await reply(tls, "\x16\x03\x01 not http at all")).toBe("\x16\x03\x01 not http at all");
+  });
+});

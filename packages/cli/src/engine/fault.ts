@@ -3,6 +3,7 @@
 // fields (flags, file fields, limits, defaults, schema), its description, its prediction and
 // evidence, what the local proxy does for it and how faithful that is, and its AWS action.
 import type { BehaviourSpec } from "@fislat/latency-proxy";
+import { errors } from "./faults/errors.js";
 import { latency } from "./faults/latency.js";
 import { packetLoss } from "./faults/packet-loss.js";
 import { unreachable } from "./faults/unreachable.js";
@@ -110,7 +111,7 @@ export interface FaultKind<F extends { kind: string }> {
 }
 
 /** The registry: one line per kind. */
-export const FAULT_KINDS = { latency, "packet-loss": packetLoss, unreachable };
+export const FAULT_KINDS = { latency, "packet-loss": packetLoss, unreachable, errors };
 
 type FaultOf<K> = K extends FaultKind<infer F> ? F : never;
 /** Any kind's fault, as its module defines it. */
