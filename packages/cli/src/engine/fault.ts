@@ -32,7 +32,14 @@ export interface FisAction {
 
 /** How a kind is injected on AWS: an FIS action and what the FIS role needs for it, or why not. */
 export type AwsInjection =
-  | { fisAction(fault: never, context: FisActionContext): FisAction; iamActions: string[] }
+  | {
+      /** The FIS action (the operator's policy names it) and the SSM document FIS runs for it (the FIS role's). */
+      actionId: string;
+      ssmDocument: string;
+      fisAction(fault: never, context: FisActionContext): FisAction;
+      /** What the FIS role needs for the action (FIS actions reference). */
+      iamActions: string[];
+    }
   | { refused: string };
 
 export interface Problem {
@@ -121,6 +128,19 @@ export type FaultKindName = Fault["kind"];
 export const faultKind = (fault: Fault): FaultKind<Fault> => FAULT_KINDS[fault.kind] as FaultKind<Fault>;
 
 export const isFaultKindName = (name: string): name is FaultKindName => Object.hasOwn(FAULT_KINDS, name);
+
+/** What AWS needs for every kind FIS can inject: their actions, SSM documents and the FIS role's IAM actions. */
+export function awsNeeds(): { actionIds: string[]; ssmDocuments: string[]; iamActions: string[] } {
+  const injectable = (Object.values(FAULT_KINDS) as FaultKind<Fault>[]).flatMap((k) =>
+    "refused" in k.aws ? [] : [k.aws],
+  );
+  const unique = (values: string[]) => [...new Set(values)];
+  return {
+    actionIds: unique(injectable.map((a) => a.actionId)),
+    ssmDocuments: unique(injectable.map((a) => a.ssmDocument)),
+    iamActions: unique(injectable.flatMap((a) => a.iamActions)),
+  };
+}
 
 /** The FIS action for a fault; only for kinds FIS can inject (the planner refuses the others first). */
 export function fisActionOf(fault: Fault, context: FisActionContext): FisAction {

@@ -37,6 +37,7 @@ import { DescribeInstanceInformationCommand, SSMClient } from "@aws-sdk/client-s
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { vi } from "vitest";
+import { actionProblems, roundTripUnder } from "./fis-action-model.js";
 
 // Each client pins its own @smithy/types while aws-sdk-client-mock's follow one version, so tsc
 // rejects some pairings (client-fis 3.523, client-ecs 3.1164 here): a narrow cast at creation.
@@ -72,7 +73,7 @@ export interface SimulationOptions {
   definition?: Partial<TaskDefinition>;
   /** The probe's environment in the task definition. */
   env?: Record<string, string>;
-  /** How round trips behave under the fault. */
+  /** How round trips behave under the fault (default: as the template's action makes them, fis-action-model.ts). */
   underFault?: { ok: boolean; rttMs: number; errorKind?: string };
   /** FIS: the action fails at start with this reason. */
   actionFails?: string;
@@ -240,7 +241,9 @@ export class SimulatedAws {
   private advance(): void {
     const o = this.options;
     const now = Date.now();
-    const under = o.underFault ?? { ok: false, rttMs: 503, errorKind: "timeout" };
+    const action = Object.values(
+      (sent(this.fis, CreateExperimentTemplateCommand).at(-1)?.actions ?? {}) as Record<string, object>,
+    )[0];
     const skew = o.taskClockAheadMs ?? 0;
     this.maybeReplace(now);
     for (const task of this.tasks.values()) {
@@ -249,7 +252,9 @@ export class SimulatedAws {
       for (; task.writtenUntil <= end; task.writtenUntil += 1000) {
         const t = task.writtenUntil;
         if (t < task.startedAt) continue;
-        const trip = this.faultActiveOn(task, t) ? under : { ok: true, rttMs: 8 };
+        const trip = this.faultActiveOn(task, t)
+          ? (o.underFault ?? roundTripUnder(action ?? {}, task.seq + 1))
+          : { ok: true, rttMs: 8 };
         // The probe's health: unhealthy after failing for the failure window, healthy at the first success.
         let change: boolean | undefined;
         if (!trip.ok) {
@@ -464,7 +469,13 @@ export class SimulatedAws {
       startTime: new Date(e.startedAt),
       actions: {
         dynamodbLatency: {
-          actionId: "aws:ecs:task-network-latency",
+          actionId:
+            Object.values(
+              (sent(this.fis, CreateExperimentTemplateCommand).at(-1)?.actions ?? {}) as Record<
+                string,
+                { actionId?: string }
+              >,
+            )[0]?.actionId ?? "aws:ecs:task-network-latency",
           state: { status: actionStatus, ...(reason ? { reason } : {}) },
           ...(now >= e.actionStartAt ? { startTime: new Date(e.actionStartAt) } : {}),
           ...(actionEndTime ? { endTime: actionEndTime } : {}),
@@ -645,9 +656,13 @@ export class SimulatedAws {
     );
 
     let templates = 0;
-    on(this.fis, CreateExperimentTemplateCommand).callsFake(() => ({
-      experimentTemplate: { id: `EXT${++templates}` },
-    }));
+    on(this.fis, CreateExperimentTemplateCommand).callsFake((input: { actions?: Record<string, object> }) => {
+      // FIS validates each action's parameters against the action's definition.
+      const problems = Object.values(input.actions ?? {}).flatMap((a) => actionProblems(a));
+      if (problems.length > 0)
+        throw Object.assign(new Error(problems.join("; ")), { name: "ValidationException", $fault: "client" });
+      return { experimentTemplate: { id: `EXT${++templates}` } };
+    });
     on(this.fis, DeleteExperimentTemplateCommand).resolves({});
     on(this.fis, StartExperimentCommand).callsFake(
       (input: { experimentTemplateId: string; tags: Record<string, string> }) => {

@@ -173,6 +173,8 @@ export const latency: FaultKind<LatencyFault> = {
     "the proxy delays each chunk the probe sends by a uniform draw, as netem delays each packet, and, when the read timeout outlasts three draws, holds a new connection's first bytes for two more (the SYN and the TLS flight on AWS). Not reproduced: the proxy's kernel completes the handshake at once, so the connect timeout never sees the delay, and with shorter read timeouts a new connection pays one wait instead of three (the same fate, a shorter time); a chunk is not a packet (a request spread over several packets draws once); DNS is not delayed.",
 
   aws: {
+    actionId: "aws:ecs:task-network-latency",
+    ssmDocument: "AWSFIS-Run-Network-Latency-ECS",
     // aws:ecs:task-network-latency through the ECS fault injection endpoints (no host network
     // tooling in the task); its parameters as the FIS actions reference names them (shared/facts).
     fisAction: (f: LatencyFault, context) => {

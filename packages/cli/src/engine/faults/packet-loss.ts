@@ -121,6 +121,8 @@ export const packetLoss: FaultKind<PacketLossFault> = {
     "the proxy cannot drop packets (it sees bytes, not packets), so it models what TCP shows of a loss: each segment the app sends is lost with the given probability and waits the retransmission timeout (200 ms, doubling on repeated loss; 1 s for a lost SYN), so loss becomes a latency tail; at 100% nothing passes and the proxy accepts no one. Not reproduced: fast retransmit and tail loss probes, lost ACKs of DynamoDB's replies, RTOs above 200 ms on slower paths, and the SYN's wait shows as read time (the proxy's kernel completes the handshake).",
 
   aws: {
+    actionId: "aws:ecs:task-network-packet-loss",
+    ssmDocument: "AWSFIS-Run-Network-Packet-Loss-ECS",
     // aws:ecs:task-network-packet-loss: lossPercent, sources and the ECS fault injection endpoints
     // (FIS actions reference). Only one network latency or packet-loss fault runs per task at a time.
     fisAction: (f: PacketLossFault, context) => {

@@ -44,6 +44,8 @@ export const unreachable: FaultKind<UnreachableFault> = {
     "the proxy stops accepting (its port's accept queue is kept full, so the kernel drops new SYNs and a client's connect times out) and holds every byte sent on connections already open (their reads time out), as when every packet is dropped. Not reproduced: connections refused for a few milliseconds while the proxy hands its port over at the fault's start and end, and TCP's retransmissions after the fault (held bytes are sent at once).",
 
   aws: {
+    actionId: "aws:ecs:task-network-packet-loss",
+    ssmDocument: "AWSFIS-Run-Network-Packet-Loss-ECS",
     fisAction: (_f: UnreachableFault, context) => {
       const { duration, ...rest } = ecsNetworkParameters(context);
       return {
