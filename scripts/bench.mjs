@@ -4,6 +4,7 @@
 // Pick some with their names: node scripts/bench.mjs overhead precision
 import { injectionFidelity, startup, timeToDetect } from "./bench/cli.mjs";
 import { fleet } from "./bench/fleet.mjs";
+import { errorsKind, packetLossKind, unreachableKind } from "./bench/kinds.mjs";
 import { footprint, probeOverhead, timeoutPrecision } from "./bench/probe.mjs";
 import { allResults } from "./bench/support.mjs";
 
@@ -15,6 +16,9 @@ const benches = {
   detect: timeToDetect,
   startup,
   fleet,
+  "kind-packet-loss": packetLossKind,
+  "kind-unreachable": unreachableKind,
+  "kind-errors": errorsKind,
 };
 
 const wanted = process.argv.slice(2);
