@@ -101,6 +101,7 @@ export function toMarkdown(report: Report): string {
     `${md(headline(report))}: **${report.outcome.toUpperCase()}**. ${md(report.summary)}.`,
     "",
     `Hypothesis: ${md(report.experiment.description)}. Fault: ${md(report.parameters.fault.description)} for ${report.parameters.injectionMs / 1000} s; timeouts ${report.parameters.connectionTimeoutMs}/${report.parameters.readTimeoutMs} ms.`,
+    ...(report.parameters.fault.fidelity ? ["", `Local twin: ${md(report.parameters.fault.fidelity)}`] : []),
     ...(labels.length > 0 ? ["", `Labels: ${labels.map(([k, v]) => `\`${md(k)}=${md(v)}\``).join(", ")}`] : []),
     "",
     `| ${PHASE_HEADERS.join(" | ")} |`,

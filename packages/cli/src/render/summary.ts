@@ -72,6 +72,8 @@ export function renderSummary(report: Report, chalk: Chalk, width = Number.POSIT
         (observed === null ? "" : `; observed ${(observed * 100).toFixed(1)}%`),
     );
   }
+  // A local run says how faithful its stand-in for the AWS fault is (the fault kind's own note).
+  if (report.parameters.fault.fidelity) out.push(`local twin: ${report.parameters.fault.fidelity}`);
   const chart = renderChart(report, chartColumns(width, CHART_WIDTH));
   if (chart) out.push("", chart);
   if (report.thresholds.length > 0) {

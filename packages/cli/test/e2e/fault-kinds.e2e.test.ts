@@ -36,6 +36,7 @@ describe("fislat run --local, each fault kind", () => {
     expect(injection?.p50).toBeLessThan(base + 100);
     expect(injection?.p99).toBeGreaterThanOrEqual(base + 150);
     expect(stdout).toMatch(/injected 30% packet loss for 10 s/);
+    expect(stdout).toMatch(/local twin: the proxy cannot drop packets/);
     expect(isAlive(probePidOf(report))).toBe(false);
   });
 
