@@ -316,8 +316,8 @@ export class LatencyProxy extends EventEmitter<{ fault: [FaultEvent] }> {
   /** Hands the port to a listener that never accepts (unaccepting.ts); connections already open stay. */
   private async stopAccepting(): Promise<void> {
     if (!this.fault || this.fault.behaviour.accepts) return;
-    this.server.close();
-    this.unaccepting = await holdUnaccepting(this.host, this.port);
+    const server = this.server;
+    this.unaccepting = await holdUnaccepting(this.host, this.port, () => server.close());
   }
 
   /** Takes the port back and accepts again. */

@@ -13,11 +13,15 @@ const { parentPort, workerData } = require("node:worker_threads");
 const net = require("node:net");
 const server = net.createServer();
 server.on("error", (e) => parentPort.postMessage({ error: e.code || e.message }));
-server.listen({ port: workerData.port, host: workerData.host, backlog: 1 }, () => {
-  parentPort.postMessage({ listening: true });
-  // Block this thread's event loop until told to stop: nothing here ever calls accept().
-  Atomics.wait(new Int32Array(workerData.flag), 0, 0);
-  server.close();
+parentPort.postMessage({ ready: true });
+// Binds when told: the thread is up by then, so the port changes hands in a moment.
+parentPort.once("message", () => {
+  server.listen({ port: workerData.port, host: workerData.host, backlog: 1 }, () => {
+    parentPort.postMessage({ listening: true });
+    // Block this thread's event loop until told to stop: nothing here ever calls accept().
+    Atomics.wait(new Int32Array(workerData.flag), 0, 0);
+    server.close();
+  });
 });`;
 
 /** Filler connections to try: Linux queues backlog + 1; other systems differ a little. */
@@ -28,10 +32,18 @@ export interface Unaccepting {
   close(): Promise<void>;
 }
 
-async function listenInWorker(host: string, port: number, flag: SharedArrayBuffer): Promise<Worker> {
-  // The proxy's own listener has just closed; the port can take a moment to be free.
+async function listenInWorker(
+  host: string,
+  port: number,
+  flag: SharedArrayBuffer,
+  release: () => void,
+): Promise<Worker> {
   for (let attempt = 0; ; attempt++) {
     const worker = new Worker(WORKER, { eval: true, workerData: { host, port, flag } });
+    await once(worker, "message"); // ready
+    if (attempt === 0) release();
+    worker.postMessage("listen");
+    // The port can take a moment to be free after its listener closed.
     const [message] = (await once(worker, "message")) as [{ listening?: boolean; error?: string }];
     if (message.listening) return worker;
     await worker.terminate();
@@ -58,9 +70,10 @@ function connectWithin(host: string, port: number, ms: number): Promise<net.Sock
   });
 }
 
-export async function holdUnaccepting(host: string, port: number): Promise<Unaccepting> {
+/** `release` closes the port's current listener: called once the worker is ready to take the port at once. */
+export async function holdUnaccepting(host: string, port: number, release: () => void): Promise<Unaccepting> {
   const flag = new SharedArrayBuffer(4);
-  const worker = await listenInWorker(host, port, flag);
+  const worker = await listenInWorker(host, port, flag, release);
   const fillers: net.Socket[] = [];
   for (let i = 0; i < MAX_FILLERS; i++) {
     const socket = await connectWithin(host, port, FILLER_WAIT_MS);
