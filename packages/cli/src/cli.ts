@@ -113,6 +113,9 @@ Scenarios (800 ms +/- 50 ms injected unless --delay/--jitter say otherwise):
   timeout   500/500 ms timeouts: round trips time out; /health turns 503 after the failure window
   succeed   2000/2000 ms timeouts: round trips succeed at about delay + baseline; /health stays 200
   edge      850/850 ms timeouts: a mix; the timeout fraction agrees with the prediction
+  lossy     30% packet loss, 3000/3000 ms timeouts: the p99 moves, not the median
+  unreachable  DynamoDB cut off, 500/500 ms timeouts: every round trip fails, /health turns 503
+  throttled ThrottlingException on half the requests (local only): the failed share agrees with 0.5
 ${FAULT_HELP}
 Local defaults: --baseline 10s --duration 40s --recovery 10s --interval 1s
 AWS defaults:   --baseline 1m --duration 5m --recovery 1m (interval and health window from the task)

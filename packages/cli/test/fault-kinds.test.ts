@@ -53,3 +53,60 @@ describe("the latency kind's new connections", () => {
     expect(FAULT_KINDS.latency.localTraits(fault, plan("2000").probe).waitsOnNewConnection).toBe(1);
   });
 });
+
+describe("--fault KIND and its own flags", () => {
+  const plan = (flags: Record<string, unknown>, data: object = {}) =>
+    planExperiment(
+      { local: true, threshold: ["injection.rtt:p(99)<5000"], ...flags },
+      { kind: "file", name: "x.yaml", data },
+    );
+  const refusal = (flags: Record<string, unknown>, data: object = {}) => {
+    try {
+      plan(flags, data);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return "accepted";
+  };
+
+  it("plans each kind from its flags, else the file's fields of that kind, else its defaults", () => {
+    expect(plan({ fault: "packet-loss", loss: "30%" }).fault).toEqual({ kind: "packet-loss", lossPercent: 30 });
+    expect(plan({}, { fault: { kind: "packet-loss", loss: 12 } }).fault).toEqual({
+      kind: "packet-loss",
+      lossPercent: 12,
+    });
+    expect(
+      plan({ fault: "errors", rate: "0.2" }, { fault: { kind: "errors", error: "InternalServerError" } }).fault,
+    ).toEqual({
+      kind: "errors",
+      error: "InternalServerError",
+      rate: 0.2,
+    });
+    // --fault over a file of another kind: the file's fault fields belong to that kind and are not read.
+    expect(plan({ fault: "unreachable" }, { fault: { kind: "latency", delay: "5ms" } }).fault).toEqual({
+      kind: "unreachable",
+    });
+    expect(plan({ fault: "errors" }).fault).toEqual(FAULT_KINDS.errors.defaults);
+  });
+
+  it("refuses another kind's flag, and each field's bad values, naming where they came from (exit 2)", () => {
+    expect(refusal({ loss: "30" })).toBe(
+      "--loss applies to --fault packet-loss, and this run's fault is latency (give --fault packet-loss)",
+    );
+    expect(refusal({ fault: "errors", delay: "5" })).toBe(
+      "--delay applies to --fault latency, and this run's fault is errors",
+    );
+    expect(refusal({ fault: "packet-loss", loss: "0" })).toBe(
+      '--loss "0" is not valid: expected a whole percentage (FIS\'s lossPercent) from 1 to 100',
+    );
+    expect(refusal({ fault: "errors", rate: "1.5" })).toBe(
+      '--rate "1.5" is not valid: expected a share more than 0 and at most 1',
+    );
+    expect(refusal({ fault: "errors", error: "Throttling" })).toBe(
+      '--error "Throttling" is not valid: expected one of ThrottlingException, ProvisionedThroughputExceededException, InternalServerError, ServiceUnavailable',
+    );
+    expect(refusal({ fault: "chaos" })).toBe(
+      '--fault "chaos" is not a fault kind: expected one of latency, packet-loss, unreachable, errors',
+    );
+  });
+});
