@@ -4,6 +4,7 @@
 // Pick some with their names: node scripts/bench.mjs overhead precision
 import { injectionFidelity, startup, timeToDetect } from "./bench/cli.mjs";
 import { fleet } from "./bench/fleet.mjs";
+import { errorsKind, packetLossKind, unreachableKind } from "./bench/kinds.mjs";
 import { footprint, probeOverhead, timeoutPrecision } from "./bench/probe.mjs";
 import { scale } from "./bench/scale.mjs";
 import { allResults } from "./bench/support.mjs";
@@ -17,6 +18,9 @@ const benches = {
   startup,
   fleet,
   scale,
+  "kind-packet-loss": packetLossKind,
+  "kind-unreachable": unreachableKind,
+  "kind-errors": errorsKind,
 };
 
 const wanted = process.argv.slice(2);

@@ -13,6 +13,7 @@ import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
 import { DEFAULT_FIS_SOURCES } from "./engine/limits.js";
 import { SCENARIO_NAMES } from "./engine/scenario.js";
 import { EXIT, EXIT_CODES_HELP, FislatError } from "./errors.js";
+import { FAULT_HELP, faultOptions } from "./fault-options.js";
 import { onInterrupt, SIGNALS_HELP } from "./signals.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
@@ -61,7 +62,7 @@ function targetOptions(command: Command) {
 }
 
 function runOptions(command: Command) {
-  return targetOptions(awsOptions(command))
+  return faultOptions(targetOptions(awsOptions(command)))
     .option("--local", "run everything on this machine: dynalite, the real probe, a latency proxy")
     .addOption(
       new Option("--scenario <name>", "built-in experiment to run (default: timeout)").choices([...SCENARIO_NAMES]),
@@ -78,8 +79,6 @@ function runOptions(command: Command) {
     .option("--duration <duration>", "how long the fault is injected")
     .option("--recovery <duration>", "time after the fault")
     .option("--interval <duration>", "time between the probe's round trips (local, or --launch)")
-    .option("--delay <ms>", "injected delay in milliseconds (default 800)")
-    .option("--jitter <ms>", "injected jitter in milliseconds, uniform over delay +/- jitter (default 50)")
     .option("--connection-timeout <ms>", "probe connection timeout, overriding the scenario's")
     .option("--read-timeout <ms>", "probe read timeout, overriding the scenario's")
     .option(
@@ -116,6 +115,10 @@ Scenarios (800 ms +/- 50 ms injected unless --delay/--jitter say otherwise):
   timeout   500/500 ms timeouts: round trips time out; /health turns 503 after the failure window
   succeed   2000/2000 ms timeouts: round trips succeed at about delay + baseline; /health stays 200
   edge      850/850 ms timeouts: a mix; the timeout fraction agrees with the prediction
+  lossy     30% packet loss, 3000/3000 ms timeouts: the p99 moves, not the median
+  unreachable  DynamoDB cut off, 500/500 ms timeouts: every round trip fails, /health turns 503
+  throttled ThrottlingException on half the requests (local only): the failed share agrees with 0.5
+${FAULT_HELP}
 Local defaults: --baseline 10s --duration 40s --recovery 10s --interval 1s
 AWS defaults:   --baseline 1m --duration 5m --recovery 1m (interval and health window from the task)
 
@@ -221,8 +224,7 @@ outputOption(awsOptions(program.command("list")))
     process.exitCode = await withAws(flags, (clients) => listCommand(clients.fis, undefined, flags.output));
   });
 
-program
-  .command("template")
+faultOptions(program.command("template"))
   .description("print the FIS experiment template a run would create, without calling AWS")
   .addOption(new Option("--scenario <name>", "built-in experiment (default: timeout)").choices(SCENARIO_NAMES))
   .option("--experiment <file>", "the experiment in this file (JSON or YAML), as fislat run --experiment reads it")
@@ -230,8 +232,6 @@ program
   .option("--cluster <name>", "ECS cluster (with --service; or its ARN, to turn bare --task ids into ARNs)")
   .option("--service <name>", "aim at the service's tasks")
   .option("--task <arn>", "aim at this task (repeatable, at most 5)", collect, [])
-  .option("--delay <ms>", "injected delay in milliseconds (default 800)")
-  .option("--jitter <ms>", "injected jitter in milliseconds (default 50)")
   .option("--duration <duration>", "how long the fault is injected (default 5m)")
   .option("--sources <list>", `FIS latency sources, comma-separated (default ${DEFAULT_FIS_SOURCES})`)
   .option("--stop-alarm <arn>", "CloudWatch alarm that stops the experiment (repeatable)", collect, [])

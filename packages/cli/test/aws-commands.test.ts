@@ -244,14 +244,19 @@ describe("fislat template", () => {
 
   it("refuses a delay FIS would not take, as fislat run does (exit 2)", async () => {
     vi.useRealTimers();
-    const { code, stderr } = await runCli(
-      ["template", "--role-arn", ROLE_ARN, "--task", taskArn("a"), "--delay", "800.5"],
-      {
+    for (const [flags, message] of [
+      [["--delay", "800.5"], '--delay "800.5" is out of range: expected whole milliseconds from 0 ms to 10 min'],
+      [
+        ["--delay", "100", "--jitter", "200"],
+        "--jitter 200 ms is not allowed: expected whole milliseconds from 0 to the delay (100 ms)",
+      ],
+    ] as const) {
+      const { code, stderr } = await runCli(["template", "--role-arn", ROLE_ARN, "--task", taskArn("a"), ...flags], {
         AWS_ENDPOINT_URL: "http://127.0.0.1:9",
-      },
-    );
-    expect(code).toBe(EXIT.badInput);
-    expect(stderr).toContain('--delay "800.5" is out of range: expected whole milliseconds');
+      });
+      expect(code).toBe(EXIT.badInput);
+      expect(stderr).toContain(message);
+    }
   });
 
   it("refuses a bare --task id it cannot make an ARN of, naming what FIS needs (exit 2)", async () => {

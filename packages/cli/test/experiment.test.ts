@@ -91,7 +91,7 @@ describe("runExperiment", () => {
     const phases: string[] = [];
     const result = await runExperiment(plan, w.ports, { phase: (p) => phases.push(p) });
     expect(w.ports.injector.start).toHaveBeenCalledWith(
-      { fault: { kind: "latency", delayMs: 800, jitterMs: 50 }, durationMs: 40_000 },
+      { fault: { kind: "latency", delayMs: 800, jitterMs: 50 }, durationMs: 40_000, probe: plan.probe },
       expect.any(AbortSignal),
     );
     expect(w.calls).toEqual(["start"]); // the fault ended by itself: nothing to stop

@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { delayCdf, predict, wilsonInterval } from "../src/engine/predict.js";
+import { delayCdf, sumCdf } from "../src/engine/faults/latency.js";
+import { predict, wilsonInterval } from "../src/engine/predict.js";
+
+/** The latency kind's inputs to the model: uniform draws over [800 - 50, 800 + 50). */
+const uniform = (readTimeoutMs: number, baseline: number) => ({
+  waitCdf: (x: number) => delayCdf(x, 800, 50),
+  successMedianAddedMs: 750 + Math.max(0, Math.min(850, readTimeoutMs - baseline) - 750) / 2,
+});
 
 const local = (readTimeoutMs: number, baseline = 1) =>
   predict({
-    delayMs: 800,
-    jitterMs: 50,
+    ...uniform(readTimeoutMs, baseline),
     connectionTimeoutMs: readTimeoutMs,
     readTimeoutMs,
     baselineMs: { low: baseline, typical: baseline, high: baseline },
@@ -36,8 +42,7 @@ describe("predict", () => {
 
   it("on AWS, new connections wait three times and time out more often", () => {
     const aws = predict({
-      delayMs: 800,
-      jitterMs: 50,
+      ...uniform(850, 10),
       connectionTimeoutMs: 850,
       readTimeoutMs: 850,
       baselineMs: { low: 5, typical: 10, high: 20 },
@@ -48,6 +53,30 @@ describe("predict", () => {
     expect(aws.newTimeoutProbability).toBeGreaterThan(aws.reusedTimeoutProbability);
     expect(aws.timeoutFraction).toBeGreaterThan(0.1);
     expect(aws.timeoutFractionRange[0]).toBeLessThan(aws.timeoutFractionRange[1]);
+  });
+});
+
+describe("new connections through the local proxy", () => {
+  it("add their waits into one silence: the sum of uniform draws (Irwin-Hall)", () => {
+    expect(sumCdf(1500, 2, 800, 50)).toBe(0);
+    expect(sumCdf(1600, 2, 800, 50)).toBeCloseTo(0.5, 10);
+    expect(sumCdf(1650, 2, 800, 50)).toBeCloseTo(0.875, 10);
+    expect(sumCdf(1700, 2, 800, 50)).toBe(1);
+    expect(sumCdf(2400, 3, 800, 50)).toBeCloseTo(0.5, 10);
+  });
+
+  it("time out when the summed silence outlasts the read timeout, and the chain stays there", () => {
+    const merged = predict({
+      ...uniform(850, 1),
+      newConnectionCdf: (x) => sumCdf(x, 3, 800, 50),
+      connectionTimeoutMs: 850,
+      readTimeoutMs: 850,
+      baselineMs: { low: 1, typical: 1, high: 1 },
+      waitsOnNewConnection: 3,
+      connectDelayed: false,
+    });
+    expect(merged.newTimeoutProbability).toBe(1);
+    expect(merged.timeoutFraction).toBe(1);
   });
 });
 

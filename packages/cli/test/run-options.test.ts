@@ -109,7 +109,9 @@ describe("planRun", () => {
 
   it.each([
     [{ version: 2 }, "version: must be 1"],
-    [{ fault: { kind: "packet-loss" } }, "fault.kind: must be one of latency"],
+    [{ fault: { kind: "chaos-monkey" } }, "fault.kind: must be one of latency, packet-loss, unreachable, errors"],
+    [{ fault: { kind: "packet-loss", loss: 0 } }, "fault.loss: must be >= 1"],
+    [{ fault: { kind: "latency", loss: 30 } }, "fault.loss: unknown field; allowed: kind, delay, jitter"],
     [{ phases: { baseline: "30" } }, "phases.baseline: a duration with a unit"],
     [
       { hypothesis: { injection: { latency: ["p(99)<1"] } } },
@@ -134,7 +136,7 @@ describe("planRun", () => {
 
   it("refuses bad input with a message naming the flag and what is allowed", () => {
     expect(refusal({ local: true, scenario: "chaos" })).toBe(
-      '--scenario "chaos" is not a scenario: expected one of timeout, succeed, edge',
+      '--scenario "chaos" is not a scenario: expected one of timeout, succeed, edge, lossy, unreachable, throttled',
     );
     // A config file cannot pick a scenario off the object prototype.
     expect(refusal({ local: true, scenario: "toString" })).toMatch(/--scenario "toString" is not a scenario/);

@@ -32,6 +32,22 @@ const health = (offsetMs: number, healthy: boolean) => ({
 });
 const failed = (v: ReturnType<typeof evaluate>) => v.checks.filter((c) => c.status === "failed").map((c) => c.id);
 
+describe("a fault that never landed", () => {
+  it("is inconclusive when the local proxy counted nothing it did, whatever the round trips show", () => {
+    const builder = new TimelineBuilder();
+    for (const r of stream(base)) builder.add(line(r));
+    const timeline = builder.build(faultWindow(base), degradedThreshold(800));
+    const landed = evaluate(timeline, planOf("timeout"), { ...faultWindow(base), effects: { count: 3, name: "x" } });
+    expect(landed.status).not.toBe("inconclusive");
+    const v = evaluate(timeline, planOf("timeout"), {
+      ...faultWindow(base),
+      effects: { count: 0, name: "requests answered with an error" },
+    });
+    expect(v.status).toBe("inconclusive");
+    expect(v.reasons[0]).toMatch(/^the fault never landed: the local proxy counted no requests answered with an error/);
+  });
+});
+
 describe("the timeout scenario", () => {
   const flips = [health(40_000, false), health(50_010, true)];
 

@@ -347,6 +347,8 @@ export class ProbeEnvironmentStack extends Stack {
             resources: [
               Fn.sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:managed-instance/*"),
               Fn.sub("arn:${AWS::Partition}:ssm:${AWS::Region}::document/AWSFIS-Run-Network-Latency-ECS"),
+              // fislat's packet-loss and unreachable faults (aws:ecs:task-network-packet-loss).
+              Fn.sub("arn:${AWS::Partition}:ssm:${AWS::Region}::document/AWSFIS-Run-Network-Packet-Loss-ECS"),
             ],
           },
           { actions: ["ssm:ListCommands", "ssm:CancelCommand"], resources: ["*"] },

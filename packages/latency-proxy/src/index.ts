@@ -1,4 +1,6 @@
 // Public surface of @fislat/latency-proxy.
+export type { BehaviourContext, BehaviourKind, FaultBehaviour, LinkBehaviour, Step } from "./behaviour.js";
+export { BEHAVIOURS, type BehaviourSpec } from "./behaviours/index.js";
 export {
   type FaultEvent,
   type FaultSpec,

@@ -1,21 +1,24 @@
-// A TCP proxy that stands in for the ECS network-latency fault on one machine: while a fault is
-// on, every chunk the client sends upstream is held for a delay drawn uniformly from
-// [delay - jitter, delay + jitter) (netem's default distribution, see shared/facts), never
-// overtaking an earlier chunk; replies flow back undelayed, as with an egress qdisc. Faults are
-// switched at run time, report when they took effect, and end by themselves at a hard time limit.
+// A TCP proxy that stands in for the ECS network faults (and DynamoDB's errors) on one machine.
+// While a fault is on, its behaviour (behaviours/, one file per kind) decides per connection and
+// per chunk the client sends: forward after a delay (never overtaking an earlier chunk), hold until
+// the fault ends, or answer the client itself; replies flow back untouched, as with an egress
+// qdisc. Faults are switched at run time, report when they took effect and how often they acted,
+// and end by themselves at a hard time limit.
 import { randomInt } from "node:crypto";
 import { EventEmitter, once } from "node:events";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { mersenne } from "pure-rand/generator/mersenne";
+import type { FaultBehaviour, LinkBehaviour } from "./behaviour.js";
+import { type BehaviourSpec, behaviourOf } from "./behaviours/index.js";
+import { holdUnaccepting, type Unaccepting } from "./unaccepting.js";
 
-export interface FaultSpec {
-  delayMs: number;
-  jitterMs: number;
+/** A fault: its kind's fields (behaviours/), and the hard limit every fault has. */
+export type FaultSpec = BehaviourSpec & {
   /** Hard limit: the fault stops by itself after this long, whatever its caller does. */
   maxDurationMs: number;
-}
+};
 
 export type FaultStopReason = "requested" | "time-limit" | "closed";
 
@@ -27,6 +30,8 @@ export interface FaultEvent {
   /** Wall-clock time of the same moment, for logs and reports. */
   wallTime: Date;
   reason?: FaultStopReason;
+  /** On stop: how many times the fault acted, and on what ("chunks delayed"): 0 means it never landed. */
+  effects?: { count: number; name: string };
 }
 
 export interface LatencyProxyOptions {
@@ -60,20 +65,27 @@ export interface ProxyStats {
   chunksDelayed: number;
   /** Delays actually drawn for chunks, in ms (the most recent 100,000). */
   delaysMs: number[];
+  /** The current (or last) fault's effects: how many times it acted, and on what. */
+  effects?: { count: number; name: string };
 }
 
 const MAX_KEPT_DELAYS = 100_000;
 const HIGH_WATER_BYTES = 1 << 20;
 
 function validateSpec(spec: FaultSpec): void {
-  const problems: string[] = [];
-  if (!Number.isFinite(spec.delayMs) || spec.delayMs < 0) problems.push(`delayMs ${spec.delayMs} must be >= 0`);
-  if (!Number.isFinite(spec.jitterMs) || spec.jitterMs < 0) problems.push(`jitterMs ${spec.jitterMs} must be >= 0`);
-  if (spec.jitterMs > spec.delayMs) problems.push(`jitterMs ${spec.jitterMs} must not exceed delayMs ${spec.delayMs}`);
+  const problems = behaviourOf(spec).validate(spec);
   if (!Number.isFinite(spec.maxDurationMs) || spec.maxDurationMs <= 0) {
     problems.push(`maxDurationMs ${spec.maxDurationMs} must be > 0`);
   }
   if (problems.length > 0) throw new RangeError(`invalid fault: ${problems.join("; ")}`);
+}
+
+/** One fault while it is on: its behaviour, shared by every connection. */
+interface FaultRun {
+  spec: FaultSpec;
+  behaviour: FaultBehaviour;
+  startedAt: number;
+  timer: NodeJS.Timeout;
 }
 
 interface Pending {
@@ -88,11 +100,15 @@ class Link {
   private timer: NodeJS.Timeout | undefined;
   private lastReleaseAt = 0;
   private clientEnded = false;
+  /** The fault this connection is meeting, and its per-connection state for it. */
+  private run: FaultRun | undefined;
+  private behaviour: LinkBehaviour | undefined;
 
   constructor(
     private readonly client: net.Socket,
     private readonly upstream: net.Socket,
-    private readonly delayFor: () => number | undefined,
+    private readonly current: () => FaultRun | undefined,
+    private readonly openedUnder: FaultRun | undefined,
     private readonly onClose: (link: Link) => void,
   ) {
     client.on("data", (chunk: Buffer) => this.accept(chunk));
@@ -116,9 +132,25 @@ class Link {
 
   private accept(chunk: Buffer): void {
     const now = performance.now();
-    const delay = this.delayFor();
+    const run = this.current();
+    if (run !== this.run) {
+      this.leaveFault();
+      this.run = run;
+      this.behaviour = run?.behaviour.link(run === this.openedUnder);
+    }
+    if (!this.behaviour) {
+      this.enqueue(chunk, now, 0);
+      return;
+    }
+    for (const step of this.behaviour.fromClient(chunk)) {
+      if ("answer" in step) this.client.write(step.answer);
+      else this.enqueue(step.forward, now, step.delayMs);
+    }
+  }
+
+  private enqueue(chunk: Buffer, now: number, delayMs: number): void {
     // Order is kept: a chunk never leaves before the one ahead of it.
-    const releaseAt = Math.max(this.lastReleaseAt, delay === undefined ? now : now + delay);
+    const releaseAt = Math.max(this.lastReleaseAt, now + delayMs);
     this.lastReleaseAt = releaseAt;
     if (releaseAt <= now && this.queue.length === 0) {
       this.upstream.write(chunk);
@@ -133,6 +165,8 @@ class Link {
   private arm(): void {
     if (this.timer || this.queue.length === 0) return;
     const head = this.queue[0] as Pending;
+    // Held until the fault ends (Infinity): no timer, the fault's end releases it.
+    if (head.releaseAt === Number.POSITIVE_INFINITY) return;
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
@@ -140,6 +174,17 @@ class Link {
       },
       Math.max(0, head.releaseAt - performance.now()),
     );
+  }
+
+  /** The fault ended: what the connection's behaviour still held goes on after the queue, in order. */
+  leaveFault(): void {
+    const rest = this.behaviour?.flush?.();
+    this.behaviour = undefined;
+    this.run = undefined;
+    if (rest && rest.length > 0) {
+      this.queue.push({ chunk: rest, releaseAt: 0 });
+      this.queuedBytes += rest.length;
+    }
   }
 
   /** Sends every held chunk due by `now` (all of them with Infinity), in order. */
@@ -176,20 +221,27 @@ class Link {
 
 export class LatencyProxy extends EventEmitter<{ fault: [FaultEvent] }> {
   private readonly links = new Set<Link>();
-  private fault: { spec: FaultSpec; startedAt: number; timer: NodeJS.Timeout } | undefined;
+  private fault: FaultRun | undefined;
+  private lastEffects: { count: number; name: string } | undefined;
   private connections = 0;
   private chunksDelayed = 0;
   private readonly delaysMs: number[] = [];
   private readonly random: () => number;
   /** The seed of the delay draws (undefined when a random source was injected). */
   readonly seed: number | undefined;
+  private readonly address: net.AddressInfo;
+  /** The listener swaps of faults that accept no one, in order; close() waits for them. */
+  private swaps: Promise<void> = Promise.resolve();
+  private unaccepting: Unaccepting | undefined;
+  private closed = false;
 
   private constructor(
-    private readonly server: net.Server,
+    private server: net.Server,
     private readonly target: { host: string; port: number },
     options: Pick<LatencyProxyOptions, "seed" | "random">,
   ) {
     super();
+    this.address = server.address() as net.AddressInfo;
     if (options.random) {
       this.random = options.random;
     } else {
@@ -198,25 +250,27 @@ export class LatencyProxy extends EventEmitter<{ fault: [FaultEvent] }> {
     }
   }
 
+  /** Half-open on both sides: a client that writes and then end()s (HTTP/1.0 style) still gets its reply. */
+  private static listener(): net.Server {
+    return net.createServer({ noDelay: true, allowHalfOpen: true });
+  }
+
   static async start(options: LatencyProxyOptions): Promise<LatencyProxy> {
-    // Half-open on both sides: a client that writes and then end()s (HTTP/1.0 style) still gets
-    // its reply; its FIN is passed upstream after the chunks held ahead of it, and the upstream's
-    // reply and FIN come back through the pipe.
     if (options.seed !== undefined) seededRandom(options.seed); // a bad seed is refused before listening
-    const server = net.createServer({ noDelay: true, allowHalfOpen: true });
-    const proxy = new LatencyProxy(server, options.target, options);
-    server.on("connection", (client) => proxy.adopt(client));
+    const server = LatencyProxy.listener();
     server.listen(options.listen?.port ?? 0, options.listen?.host ?? "127.0.0.1");
     await once(server, "listening");
+    const proxy = new LatencyProxy(server, options.target, options);
+    server.on("connection", (client) => proxy.adopt(client));
     return proxy;
   }
 
   get port(): number {
-    return (this.server.address() as net.AddressInfo).port;
+    return this.address.port;
   }
 
   get host(): string {
-    return (this.server.address() as net.AddressInfo).address;
+    return this.address.address;
   }
 
   private adopt(client: net.Socket): void {
@@ -230,33 +284,53 @@ export class LatencyProxy extends EventEmitter<{ fault: [FaultEvent] }> {
     const link = new Link(
       client,
       upstream,
-      () => this.drawDelay(),
+      () => this.fault,
+      this.fault,
       (l) => this.links.delete(l),
     );
     this.links.add(link);
   }
 
-  private drawDelay(): number | undefined {
-    if (!this.fault) return undefined;
-    const { delayMs, jitterMs } = this.fault.spec;
-    const delay = delayMs - jitterMs + this.random() * 2 * jitterMs;
-    this.chunksDelayed += 1;
-    if (this.delaysMs.length >= MAX_KEPT_DELAYS) this.delaysMs.shift();
-    this.delaysMs.push(delay);
-    return delay;
-  }
-
-  /** Turns the fault on; it applies to every chunk that arrives from now on. */
+  /** Turns the fault on; it applies to every chunk (and, for some kinds, every connection) from now on. */
   startFault(spec: FaultSpec): FaultEvent {
     validateSpec(spec);
-    if (this.fault) throw new Error("a latency fault is already running on this proxy; stop it first");
-    if (!this.server.listening) throw new Error("the proxy is closed");
+    if (this.fault) throw new Error("a fault is already running on this proxy; stop it first");
+    if (this.closed) throw new Error("the proxy is closed");
     const startedAt = performance.now();
+    const behaviour = behaviourOf(spec).create(spec, {
+      random: this.random,
+      record: (delay) => {
+        this.chunksDelayed += 1;
+        if (this.delaysMs.length >= MAX_KEPT_DELAYS) this.delaysMs.shift();
+        this.delaysMs.push(delay);
+      },
+    });
     const timer = setTimeout(() => this.endFault("time-limit"), spec.maxDurationMs);
-    this.fault = { spec, startedAt, timer };
+    this.fault = { spec, behaviour, startedAt, timer };
+    if (!behaviour.accepts) this.swaps = this.swaps.then(() => this.stopAccepting());
     const event: FaultEvent = { type: "start", spec, at: startedAt, wallTime: new Date() };
     this.emit("fault", event);
     return event;
+  }
+
+  /** Hands the port to a listener that never accepts (unaccepting.ts); connections already open stay. */
+  private async stopAccepting(): Promise<void> {
+    if (!this.fault || this.fault.behaviour.accepts) return;
+    const server = this.server;
+    this.unaccepting = await holdUnaccepting(this.host, this.port, () => server.close());
+  }
+
+  /** Takes the port back and accepts again. */
+  private async resumeAccepting(): Promise<void> {
+    const held = this.unaccepting;
+    if (!held) return;
+    this.unaccepting = undefined;
+    await held.close();
+    const server = LatencyProxy.listener();
+    server.on("connection", (client) => this.adopt(client));
+    server.listen(this.port, this.host);
+    await once(server, "listening");
+    this.server = server;
   }
 
   /** Turns the fault off; chunks still held are sent at once, in order. Idempotent. */
@@ -269,8 +343,21 @@ export class LatencyProxy extends EventEmitter<{ fault: [FaultEvent] }> {
     if (!fault) return undefined;
     clearTimeout(fault.timer);
     this.fault = undefined;
-    for (const link of this.links) link.release(Number.POSITIVE_INFINITY);
-    const event: FaultEvent = { type: "stop", spec: fault.spec, at: performance.now(), wallTime: new Date(), reason };
+    for (const link of this.links) {
+      link.leaveFault();
+      link.release(Number.POSITIVE_INFINITY);
+    }
+    if (!fault.behaviour.accepts && reason !== "closed") this.swaps = this.swaps.then(() => this.resumeAccepting());
+    const effects = { count: fault.behaviour.effects(), name: fault.behaviour.effectName };
+    this.lastEffects = effects;
+    const event: FaultEvent = {
+      type: "stop",
+      spec: fault.spec,
+      at: performance.now(),
+      wallTime: new Date(),
+      reason,
+      effects,
+    };
     this.emit("fault", event);
     return event;
   }
@@ -279,13 +366,32 @@ export class LatencyProxy extends EventEmitter<{ fault: [FaultEvent] }> {
     return this.fault !== undefined;
   }
 
+  /** Resolves once the proxy accepts connections as its current state says (after a fault that accepts no one). */
+  settled(): Promise<void> {
+    return this.swaps;
+  }
+
   stats(): ProxyStats {
-    return { connections: this.connections, chunksDelayed: this.chunksDelayed, delaysMs: [...this.delaysMs] };
+    const effects = this.fault
+      ? { count: this.fault.behaviour.effects(), name: this.fault.behaviour.effectName }
+      : this.lastEffects;
+    return {
+      connections: this.connections,
+      chunksDelayed: this.chunksDelayed,
+      delaysMs: [...this.delaysMs],
+      ...(effects ? { effects } : {}),
+    };
   }
 
   /** Stops any fault, drops every connection and frees the port. */
   async close(): Promise<void> {
+    this.closed = true;
     this.endFault("closed");
+    await this.swaps.catch(() => {});
+    if (this.unaccepting) {
+      await this.unaccepting.close();
+      this.unaccepting = undefined;
+    }
     for (const link of [...this.links]) link.destroy();
     if (!this.server.listening) return;
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

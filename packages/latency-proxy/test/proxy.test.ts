@@ -13,6 +13,7 @@ interface Arrival {
 async function startUpstream() {
   const arrivals: Arrival[] = [];
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on("error", () => {}); // the proxy's close may reset a connection mid-reply
     socket.on("end", () => socket.end());
     socket.on("data", (chunk) => {
       const at = performance.now();
@@ -240,5 +241,24 @@ describe("a client that half-closes (writes, then end())", () => {
     const reply = await halfClosedExchange(proxy.port, request);
     expect(reply.length).toBe(request.length);
     expect(reply).toBe(request.toUpperCase());
+  });
+});
+
+describe("latency on new connections", () => {
+  it("holds the first bytes of a connection opened under the fault for the handshake's extra draws", async () => {
+    const r = await rig({ seed: 3 });
+    r.proxy.startFault({ delayMs: 100, jitterMs: 0, newConnectionWaits: 2, maxDurationMs: 60_000 });
+    // The connection opened before the fault pays one draw per chunk.
+    expect(await timeOneByte(r, "a")).toBeGreaterThanOrEqual(99);
+    const fresh = net.connect(r.proxy.port, "127.0.0.1");
+    fresh.resume(); // its reply is read, not left to make the close a reset
+    opened.push({ close: () => fresh.destroy() });
+    await once(fresh, "connect");
+    const before = r.upstream.arrivals.length;
+    const sent = performance.now();
+    fresh.write("b");
+    await until(() => r.upstream.arrivals.length > before);
+    expect((r.upstream.arrivals[before] as Arrival).at - sent).toBeGreaterThanOrEqual(299);
+    expect(r.proxy.stats().delaysMs).toEqual([100, 300]);
   });
 });

@@ -61,8 +61,6 @@ export async function prepareAwsRun(
 ): Promise<AwsEnvironment> {
   const options = {
     ...request.probe,
-    delayMs: request.fault.delayMs,
-    jitterMs: request.fault.jitterMs,
     injectionMs: request.phases.injectionMs,
   };
   const runId = randomUUID();

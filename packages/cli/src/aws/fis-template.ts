@@ -3,7 +3,7 @@
 // tasks by ARN (or by cluster and service, or tag), tagged as fislat's. Pure: `fislat template`
 // prints it, the FIS injector sends it. Limits are the FIS API model's (shared/facts).
 import { toIsoDuration } from "../durations.js";
-import { type Fault, faultKind } from "../engine/fault.js";
+import { type Fault, fisActionOf } from "../engine/fault.js";
 import { checkSources } from "../engine/fis-sources.js";
 import { badInput } from "../errors.js";
 
@@ -143,7 +143,7 @@ export function buildTemplate(spec: TemplateSpec): TemplateRequest {
       `${spec.target.taskArns.length} tasks: FIS takes at most ${MAX_TARGET_ARNS} task ARNs per experiment; name fewer with --task, or use --target-by service (or tag) with --selection, e.g. PERCENT(20)`,
     );
   }
-  const action = faultKind(spec.fault).fisAction(spec.fault, {
+  const action = fisActionOf(spec.fault, {
     durationMs: spec.durationMs,
     sources: spec.sources,
     ...(spec.installDependencies === undefined ? {} : { installDependencies: spec.installDependencies }),

@@ -3,6 +3,7 @@
 // account, and the names fislat deploy creates or fislat.config.json names). One table maps each
 // SDK command fislat sends to the IAM actions it needs; a test keeps that table equal to the
 // commands the code sends and checks every recorded call against the policy.
+import { awsNeeds } from "../engine/fault.js";
 
 export interface PolicyContext {
   partition: string;
@@ -202,7 +203,8 @@ export function operatorPolicy(ctx: PolicyContext): PolicyDocument {
         Resource: [
           `${fis}:experiment-template/*`,
           `${fis}:experiment/*`,
-          `arn:${p}:fis:${r}:*:action/aws:ecs:task-network-latency`,
+          // Every fault kind's FIS action (faults/<kind>.ts).
+          ...awsNeeds().actionIds.map((id) => `arn:${p}:fis:${r}:*:action/${id}`),
         ],
       },
       {

@@ -5,6 +5,7 @@
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { formatDuration, parseDuration } from "../durations.js";
+import { FAULT_KINDS, faultKind } from "../engine/fault.js";
 import type { ExperimentRequest } from "../engine/plan.js";
 import { AWS_ONLY, ENVIRONMENT_DEFAULTS, planExperiment } from "../engine/planner.js";
 import { EXIT, type ExitCode } from "../errors.js";
@@ -31,8 +32,15 @@ const PLANNED: Record<string, (r: ExperimentRequest) => string> = {
   healthFailure: (r) => formatDuration(r.probe.healthFailureMs),
   connectionTimeout: (r) => `${r.probe.connectionTimeoutMs} ms`,
   readTimeout: (r) => `${r.probe.readTimeoutMs} ms`,
-  delay: (r) => `${r.fault.delayMs} ms`,
-  jitter: (r) => `${r.fault.jitterMs} ms`,
+  // The fault's own fields, as its kind reports them (delay: "800 ms").
+  ...Object.fromEntries(
+    Object.values(FAULT_KINDS).flatMap((k) =>
+      Object.keys(k.fields).map((field) => [
+        field,
+        (r: ExperimentRequest) => faultKind(r.fault).shownFields(r.fault)[field] ?? "(another fault kind's)",
+      ]),
+    ),
+  ),
 };
 
 const PHASE_KEYS = new Set(["baseline", "duration", "recovery"]);

@@ -134,8 +134,8 @@ async function prepareLocal(request: ExperimentRequest, resources: Resources): P
       probe: request.probe,
       healthPollMs: LOCAL_HEALTH_POLL_MS,
       lateLineGraceMs: 0,
-      // The local proxy accepts connections at once: a new connection pays the delay once.
-      traits: { waitsOnNewConnection: 1, connectDelayed: false },
+      // How a new connection pays the fault through the local proxy: the fault's kind knows.
+      traits: faultKind(request.fault).localTraits(request.fault, request.probe),
     },
     ports: env.ports,
     environment: {

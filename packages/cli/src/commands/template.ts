@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { buildTemplate, type TargetSelection } from "../aws/fis-template.js";
 import { quoted } from "../engine/limits.js";
+import { faultKind } from "../engine/fault.js";
 import type { AwsTarget } from "../engine/plan.js";
 import { planExperiment } from "../engine/planner.js";
 import { badInput, EXIT, type ExitCode } from "../errors.js";
@@ -17,8 +18,9 @@ export interface TemplateFlags {
   cluster?: string;
   service?: string;
   task?: string[];
-  delay?: string;
-  jitter?: string;
+  /** The fault's kind; its own flags (--delay, --loss, ...) come as their field names. */
+  fault?: string;
+  [faultField: string]: unknown;
   duration?: string;
   sources?: string;
   stopAlarm?: string[];
@@ -69,6 +71,8 @@ export function templateCommand(flags: TemplateFlags, out: NodeJS.WritableStream
     aws.targetBy === "service"
       ? { kind: "service", cluster: aws.cluster, service: aws.service as string }
       : { kind: "arns", taskArns: aws.task };
+  const kindOnAws = faultKind(request.fault).aws;
+  if ("refused" in kindOnAws) throw badInput(kindOnAws.refused);
   const template = buildTemplate({
     runId: randomUUID(),
     scenario: request.slug,

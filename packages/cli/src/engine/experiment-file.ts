@@ -4,16 +4,49 @@
 import { createRequire } from "node:module";
 import { Ajv, type ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
+import { FAULT_KINDS, type Fault, type FaultKind } from "./fault.js";
 
 const require = createRequire(import.meta.url);
-export const EXPERIMENT_SCHEMA = require("../../schemas/experiment.schema.json") as Record<string, unknown>;
+
+/**
+ * `fault` in an experiment file: a kind, and that kind's own fields (each kind's module gives
+ * their schema). The shipped schema's `fault` is this, written by scripts/experiment-schema.mjs;
+ * a test keeps the two equal.
+ */
+export function faultSchema(): Record<string, unknown> {
+  const kinds = Object.values(FAULT_KINDS) as FaultKind<Fault>[];
+  return {
+    type: "object",
+    required: ["kind"],
+    description: `the fault: a kind (${kinds.map((k) => k.kind).join(", ")}) and that kind's fields`,
+    properties: { kind: { enum: kinds.map((k) => k.kind), description: "the fault's kind" } },
+    allOf: kinds.map((k) => ({
+      if: { properties: { kind: { const: k.kind } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
+      then: {
+        additionalProperties: false,
+        properties: {
+          kind: { const: k.kind, description: k.summary },
+          ...Object.fromEntries(Object.entries(k.fields).map(([name, field]) => [name, field.schema])),
+        },
+      },
+    })),
+  };
+}
+
+const SHIPPED = require("../../schemas/experiment.schema.json") as { properties: Record<string, unknown> };
+export const EXPERIMENT_SCHEMA: Record<string, unknown> = {
+  ...SHIPPED,
+  properties: { ...SHIPPED.properties, fault: faultSchema() },
+};
 
 /** The file as written: durations still text, thresholds still strings. */
 export interface ExperimentFile {
   version?: 1;
   name?: string;
   description?: string;
-  fault?: { kind: "latency"; delay?: string; jitter?: string };
+  /** The fault's kind and its own fields (faults/<kind>.ts), as written. */
+  fault?: { kind: string; [field: string]: string | number | undefined };
   phases?: { baseline?: string; injection?: string; recovery?: string };
   probe?: {
     connectionTimeout?: string | number;

@@ -52,7 +52,14 @@ export interface ExperimentResult {
   endedAt: Date;
   /** The probes the fault was aimed at. */
   targets: Target[];
-  fault: { startedAt?: Date; endedAt?: Date; endReason?: FaultEnded["reason"]; detail?: string };
+  fault: {
+    startedAt?: Date;
+    endedAt?: Date;
+    endReason?: FaultEnded["reason"];
+    detail?: string;
+    /** How many times the fault acted, where the injector counts it (the local proxy). */
+    effects?: FaultEnded["effects"];
+  };
   faultRemoval: FaultRemoval;
   /** Set when the fault could not be confirmed removed: what went wrong. */
   removalError?: string;
@@ -114,7 +121,7 @@ export async function runExperiment(
 
     if (interruptReason === undefined) {
       const started = await injector.start(
-        { fault: request.fault, durationMs: request.phases.injectionMs },
+        { fault: request.fault, durationMs: request.phases.injectionMs, probe: plan.probe },
         stop.signal,
       );
       result.fault.startedAt = started.startedAt;
@@ -183,7 +190,7 @@ export async function runExperiment(
     } else if (interruptReason !== undefined) {
       done.interrupted = { reason: interruptReason };
     } else {
-      done.verdict = evaluateRun(timeline, plan, window);
+      done.verdict = evaluateRun(timeline, plan, { ...window, effects: result.fault.effects });
     }
     return done;
   }
@@ -198,6 +205,7 @@ function recordEnd(
   builder.live.setWindow(result.fault.startedAt, ended.endedAt);
   result.fault.endReason = ended.reason;
   if (ended.detail) result.fault.detail = ended.detail;
+  if (ended.effects) result.fault.effects = ended.effects;
   // A fault that ended by itself is gone; nothing is left to remove.
   result.faultRemoval = "ended";
 }

@@ -81,15 +81,6 @@ export const LIMITS = {
     ...fromProbe(PROBE_ENV.READ_TIMEOUT_MS),
     why: "the probe's READ_TIMEOUT_MS",
   },
-  delay: {
-    flag: "--delay",
-    field: "fault.delay",
-    form: "ms",
-    min: 0,
-    max: 600_000,
-    why: "the longest probe timeout: a longer delay only times out",
-  },
-  jitter: { flag: "--jitter", field: "fault.jitter", form: "ms", min: 0, max: 600_000, why: "at most the delay" },
 } satisfies Record<string, Limit>;
 
 export type LimitName = keyof typeof LIMITS;

@@ -7,7 +7,7 @@ import { parseDuration, parseMilliseconds } from "../durations.js";
 import { badInput } from "../errors.js";
 import { type Check, CheckError, checksOf, mergeChecks, parseThresholdFlag } from "./checks.js";
 import type { ExperimentFile } from "./experiment-file.js";
-import { FAULT_KINDS, type Fault, type FaultKind, type FaultKindName, type ProbeSettings } from "./fault.js";
+import { FAULT_KINDS, type Fault, type FaultKind, faultKind, isFaultKindName, type ProbeSettings } from "./fault.js";
 import { checkSources } from "./fis-sources.js";
 import {
   DEFAULT_FIS_SOURCES,
@@ -57,8 +57,9 @@ export interface RunFlags extends AwsRunFlags {
   duration?: string;
   recovery?: string;
   interval?: string;
-  delay?: string;
-  jitter?: string;
+  /** The fault's kind (faults/<kind>.ts); its own flags (--delay, --loss, ...) come as their field names. */
+  fault?: string;
+  [faultField: string]: unknown;
   connectionTimeout?: string;
   readTimeout?: string;
   healthFailure?: string;
@@ -145,24 +146,9 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     return parsed;
   };
 
-  // The fault: its kind's module reads and validates it; the schema admits only kinds with a module.
-  const fileFault = (file.fault ?? { kind: "latency" }) as { kind: FaultKindName } & Record<string, unknown>;
-  const kind = FAULT_KINDS[fileFault.kind] as FaultKind<Fault>;
-  const fault = kind.plan((field, fallback) =>
-    value(
-      field as LimitName,
-      flags[field as keyof RunFlags] as string | undefined,
-      fileFault[field] as string | undefined,
-      fallback,
-    ),
-  );
-  const faultProblem = kind.validate(fault)[0];
-  if (faultProblem) {
-    const shown = (fault as unknown as Record<string, number>)[`${faultProblem.field}Ms`];
-    throw badInput(
-      `${flagName(faultProblem.field)} ${shown} ms (or fault.${faultProblem.field} in the file) is not allowed: expected ${faultProblem.message}`,
-    );
-  }
+  const fault = planFault(flags, file.fault, origin);
+  const aws = faultKind(fault).aws;
+  if (environment === "aws" && "refused" in aws) throw badInput(aws.refused);
 
   const phases: Phases = {
     baselineMs: value("baseline", flags.baseline, file.phases?.baseline, defaults.baseline),
@@ -238,6 +224,45 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     target,
     reports: { json: flags.json, junit: flags.junit, markdown: flags.markdown },
   };
+}
+
+/**
+ * The fault: `--fault` (else the file's kind, else latency), its kind's module reading each field
+ * from its flag, else the file (only when the file's fault is that kind), else the kind's default.
+ * A flag of another kind is refused, so `--loss 30` without `--fault packet-loss` says so.
+ */
+export function planFault(flags: Record<string, unknown>, fileFault: ExperimentFile["fault"], origin?: string): Fault {
+  const given = flags.fault as string | undefined;
+  const name = given ?? fileFault?.kind ?? "latency";
+  if (!isFaultKindName(name)) {
+    throw badInput(
+      `--fault ${quoted(name)} is not a fault kind: expected one of ${Object.keys(FAULT_KINDS).join(", ")}`,
+    );
+  }
+  const kind = FAULT_KINDS[name] as FaultKind<Fault>;
+  for (const other of Object.values(FAULT_KINDS) as FaultKind<Fault>[]) {
+    for (const field of Object.keys(other.fields)) {
+      if (other !== kind && !(field in kind.fields) && flags[field] !== undefined) {
+        throw badInput(
+          `${flagName(field)} applies to --fault ${other.kind}, and this run's fault is ${kind.kind}${given === undefined ? ` (give --fault ${other.kind})` : ""}`,
+        );
+      }
+    }
+  }
+  const fromFile = fileFault?.kind === name ? (fileFault as Record<string, unknown>) : undefined;
+  const fault = kind.plan((field) => {
+    const flag = flags[field];
+    if (flag !== undefined) return { text: String(flag), where: flagName(field) };
+    const value = fromFile?.[field];
+    return value === undefined ? undefined : { text: String(value), where: `${origin ?? "the file"}: fault.${field}` };
+  });
+  const problem = kind.validate(fault)[0];
+  if (problem) {
+    throw badInput(
+      `${flagName(problem.field)} ${problem.shown}${origin === undefined ? "" : ` (or fault.${problem.field} in the file)`} is not allowed: expected ${problem.message}`,
+    );
+  }
+  return fault;
 }
 
 function labelsOf(pairs: string[]): Record<string, string> {

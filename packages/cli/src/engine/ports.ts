@@ -3,7 +3,7 @@
 // itself imports no SDK, no child_process and no net.
 import type { ProbeLine } from "@fislat/probe/record";
 import type { LineMeta, SourceReport, TargetEvent } from "./evidence.js";
-import type { Fault } from "./fault.js";
+import type { Fault, ProbeSettings } from "./fault.js";
 
 /** One probe the fault is aimed at: an ECS task, or the local probe process. */
 export interface Target {
@@ -23,6 +23,8 @@ export interface TargetResolver {
 export interface FaultParameters {
   fault: Fault;
   durationMs: number;
+  /** The probe's settings in force (a local fault's model may depend on its timeouts). */
+  probe: ProbeSettings;
 }
 
 /** When the fault really took effect and ended, by the injector's own account. */
@@ -38,6 +40,8 @@ export interface FaultEnded {
   endedAt: Date;
   reason: "completed" | "stopped" | "failed";
   detail?: string;
+  /** How many times the fault acted, and on what, where the injector can count it (the local proxy). */
+  effects?: { count: number; name: string };
 }
 
 export interface FaultInjector {

@@ -1,17 +1,23 @@
 // What the fault should do, predicted from its parameters, the probe's timeouts and the measured
 // baseline, so the verdict compares evidence with a number rather than with hope.
 //
-// Model (shared/facts): each delayed wait draws D ~ U[delay - jitter, delay + jitter) (netem's
-// default). The probe's read timeout is a socket inactivity timeout, so a wait times out when
-// D + baseline > readTimeout. A request on a reused connection waits once. A new connection waits
-// `waitsOnNewConnection` times: locally once (the proxy accepts at once), on AWS about three
-// times over HTTPS (SYN against the connect timeout, then the TLS handshake and the request).
-// A timeout destroys the socket, so the next round trip opens a new connection: the mix of new
-// and reused connections is the stationary state of that two-state chain.
+// Model: each wait the fault adds is drawn from a distribution the fault's kind gives (its CDF):
+// uniform for latency (netem's default), the retransmission delays for packet loss. The probe's
+// read timeout is a socket inactivity timeout, so a wait times out when added + baseline >
+// readTimeout. A request on a reused connection waits once. A new connection waits
+// `waitsOnNewConnection` times: on AWS about three times over HTTPS (SYN against the connect
+// timeout, then the TLS handshake and the request), each timed on its own; through the local proxy
+// the waits add up to one silence (`newConnectionCdf`). A timeout destroys the socket, so the next
+// round trip opens a new connection: the mix of new and reused connections is the stationary
+// state of that two-state chain.
 
 export interface PredictionInput {
-  delayMs: number;
-  jitterMs: number;
+  /** P(one added wait <= x ms). */
+  waitCdf: (x: number) => number;
+  /** Through the local proxy: P(a new connection's whole added silence <= x ms). */
+  newConnectionCdf?: (x: number) => number;
+  /** The median of successful round trips' added delay, at the typical baseline (the kind's distribution). */
+  successMedianAddedMs: number;
   connectionTimeoutMs: number;
   readTimeoutMs: number;
   /** The part of the baseline the read timeout sees; low and high bound the model's uncertainty. */
@@ -30,23 +36,22 @@ export interface Prediction {
   successMedianMs: number;
   reusedTimeoutProbability: number;
   newTimeoutProbability: number;
-}
-
-/** P(D <= x) for D ~ U[delay - jitter, delay + jitter); a step at `delay` without jitter. */
-export function delayCdf(x: number, delayMs: number, jitterMs: number): number {
-  if (jitterMs <= 0) return x >= delayMs ? 1 : 0;
-  const low = delayMs - jitterMs;
-  return Math.min(1, Math.max(0, (x - low) / (2 * jitterMs)));
+  /** Fraction of round trips under the fault that fail for any reason (set by kinds that fail requests). */
+  failedFraction?: number;
 }
 
 function timeoutFractionAt(input: PredictionInput, baselineMs: number) {
-  const { delayMs, jitterMs } = input;
-  const readOk = delayCdf(input.readTimeoutMs - baselineMs, delayMs, jitterMs);
+  const readOk = input.waitCdf(input.readTimeoutMs - baselineMs);
   const pReused = 1 - readOk;
   const waits = Math.max(1, input.waitsOnNewConnection);
-  const connectOk = input.connectDelayed ? delayCdf(input.connectionTimeoutMs - baselineMs, delayMs, jitterMs) : 1;
-  const readWaits = input.connectDelayed ? waits - 1 : waits;
-  const pNew = 1 - connectOk * readOk ** readWaits;
+  let pNew: number;
+  if (!input.connectDelayed && input.newConnectionCdf) {
+    pNew = 1 - input.newConnectionCdf(input.readTimeoutMs - baselineMs);
+  } else {
+    const connectOk = input.connectDelayed ? input.waitCdf(input.connectionTimeoutMs - baselineMs) : 1;
+    const readWaits = input.connectDelayed ? waits - 1 : waits;
+    pNew = 1 - connectOk * readOk ** readWaits;
+  }
   // Stationary share of new connections: reused -> new after a timeout, new -> reused after a success.
   const denominator = pReused + (1 - pNew);
   const shareNew = denominator === 0 ? 1 : pReused / denominator;
@@ -58,15 +63,10 @@ export function predict(input: PredictionInput): Prediction {
   // A slower baseline means more timeouts: the high baseline bounds the fraction from above.
   const low = timeoutFractionAt(input, input.baselineMs.low).fraction;
   const high = timeoutFractionAt(input, input.baselineMs.high).fraction;
-  // Successful round trips are those whose draw stayed under the timeout: their median draw is
-  // the median of the uniform truncated at the timeout.
-  const cap = Math.min(input.delayMs + input.jitterMs, input.readTimeoutMs - input.baselineMs.typical);
-  const lowDraw = input.delayMs - input.jitterMs;
-  const successMedianDraw = input.jitterMs <= 0 ? input.delayMs : lowDraw + Math.max(0, cap - lowDraw) / 2;
   return {
     timeoutFraction: typical.fraction,
     timeoutFractionRange: [Math.min(low, high), Math.max(low, high)],
-    successMedianMs: input.baselineMs.typical + successMedianDraw,
+    successMedianMs: input.baselineMs.typical + input.successMedianAddedMs,
     reusedTimeoutProbability: typical.pReused,
     newTimeoutProbability: typical.pNew,
   };

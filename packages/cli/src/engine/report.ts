@@ -63,9 +63,8 @@ export interface Report {
   experiment: { name: string; description: string; source: string };
   labels: Record<string, string>;
   parameters: {
-    fault: { kind: string; description: string };
-    delayMs: number;
-    jitterMs: number;
+    /** `fidelity`: on a local run, what the local twin reproduces of the AWS fault and what it does not. */
+    fault: { kind: string; description: string; fidelity?: string };
     injectionMs: number;
     baselineMs: number;
     recoveryMs: number;
@@ -73,6 +72,8 @@ export interface Report {
     readTimeoutMs: number;
     intervalMs: number;
     healthFailureMs: number;
+    /** The fault kind's own fields, as its module reports them (latency: its delay and jitter in ms). */
+    [faultField: string]: unknown;
   };
   startedAt: string;
   endedAt: string;
@@ -231,9 +232,12 @@ export function buildReport(
     experiment: { name: request.name, description: request.description, source: request.source },
     labels: request.labels,
     parameters: {
-      fault: { kind: fault.kind, description: faultKind(fault).describe(fault) },
-      delayMs: fault.delayMs,
-      jitterMs: fault.jitterMs,
+      fault: {
+        kind: fault.kind,
+        description: faultKind(fault).describe(fault),
+        ...(meta.environment.kind === "local" ? { fidelity: faultKind(fault).fidelity } : {}),
+      },
+      ...faultKind(fault).reportFields(fault),
       injectionMs: request.phases.injectionMs,
       baselineMs: request.phases.baselineMs,
       recoveryMs: request.phases.recoveryMs,

@@ -27,6 +27,7 @@ export const REFERENCES = {
   baseline_med: "the baseline's median round trip, ms",
   predicted: "the predicted timeout fraction (0..1); with ~= its range",
   predicted_median: "the predicted median of successful round trips under the fault, ms",
+  predicted_failed: "the predicted share of round trips that fail under the fault (0..1), from the fault's kind",
 } as const;
 export type Reference = keyof typeof REFERENCES;
 

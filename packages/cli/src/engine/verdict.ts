@@ -7,7 +7,6 @@ import type { RoundTripRecord } from "@fislat/probe/record";
 import { type CheckNotes, checkNotes, figureKindOf } from "./check-notes.js";
 import { type Check, parseCheck } from "./checks.js";
 import { faultKind } from "./fault.js";
-import { latency } from "./faults/latency.js";
 import { formatFigure, formatInterval, formatRate, formatResolution } from "./figures.js";
 import {
   aggregateTimes,
@@ -80,12 +79,28 @@ export type WithEvidence = Timeline & {
   tasks?: Record<string, WithEvidence>;
 };
 
-/** The preconditions of any judgement, as checks: enough round trips, and a fault that showed. */
-export function evidenceChecks(rules: EvidenceRules): Check[] {
+/**
+ * The preconditions of any judgement, as checks: enough round trips, and a fault that showed (by
+ * the fault kind's own measure: `rate>=0.8` for latency, `count>=1` for a fault that meets only a
+ * share of the requests).
+ */
+export function evidenceChecks(rules: EvidenceRules, shown = `rate>=${rules.faultShownShare}`): Check[] {
   return [
     ...PHASES.map((p) => parseCheck(p, "samples", `count>=${rules.minRoundTrips}`, "evidence")),
-    parseCheck("injection", "degraded", `rate>=${rules.faultShownShare}`, "evidence"),
+    parseCheck("injection", "degraded", shown, "evidence"),
   ];
+}
+
+/** The fault's window, and (where the injector counts them) how many times the fault acted. */
+export type JudgedWindow = FaultWindow & { effects?: { count: number; name: string } };
+
+/** A fault the local proxy never applied (no request met it) cannot have shown anything: inconclusive. */
+function notLanded(window: JudgedWindow): string[] {
+  return window.effects && window.effects.count === 0
+    ? [
+        `the fault never landed: the local proxy counted no ${window.effects.name} while it was on (no request reached it, or none was drawn)`,
+      ]
+    : [];
 }
 
 const startOf = (r: RoundTripRecord) => Date.parse(r.ts);
@@ -258,10 +273,12 @@ function evidenceReason(r: CheckResult, timeline: Timeline, share: number): stri
   if (r.metric === "samples")
     return `too few round trips in ${r.scope}: ${r.observed ?? 0} (at least ${r.bound} needed)`;
   if (r.status === "inconclusive") return r.detail;
+  if (r.expression.startsWith("count"))
+    return `the fault never showed: no round trip of the injection failed or took over ${Math.round(timeline.degradedAboveMs)} ms`;
   return `the fault never showed: ${r.observed === null ? "no" : pct(r.observed)} of the injection's round trips failed or took over ${Math.round(timeline.degradedAboveMs)} ms (at least ${pct(share)} needed)`;
 }
 
-export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: FaultWindow): Verdict {
+export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: JudgedWindow): Verdict {
   const { request } = plan;
   const byPhase = phaseTripsFor(timeline, window);
   const missingBy: Partial<Record<PhaseName, number>> = timeline.evidence?.missingByPhase ?? {};
@@ -284,10 +301,11 @@ export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: F
   };
   if (prediction) refs.predictedRange = prediction.timeoutFractionRange;
 
-  const evidence = evidenceChecks(request.evidence).map((c) => evaluateCheck(c, ev, refs, request.evidence));
+  const shown = fault.shownCheck(request.fault, request.evidence.faultShownShare);
+  const evidence = evidenceChecks(request.evidence, shown).map((c) => evaluateCheck(c, ev, refs, request.evidence));
   const checks = request.hypothesis.map((c) => evaluateCheck(c, ev, refs, request.evidence));
   const notShown = evidence.filter((r) => r.status !== "passed");
-  const cannotTell = timeline.evidence?.inconclusive ?? [];
+  const cannotTell = [...notLanded(window), ...(timeline.evidence?.inconclusive ?? [])];
   let status: Status;
   let reasons: string[];
   if (cannotTell.length > 0) {
@@ -326,7 +344,7 @@ export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: F
  * its own, and the run fails if any task failed, is inconclusive if any could not be judged (or the
  * evidence says it cannot tell), and passes only if every task passed.
  */
-export function evaluateRun(timeline: WithEvidence, plan: ExperimentPlan, window: FaultWindow): Verdict {
+export function evaluateRun(timeline: WithEvidence, plan: ExperimentPlan, window: JudgedWindow): Verdict {
   const tasks = Object.entries(timeline.tasks ?? {});
   if (tasks.length <= 1) return evaluate(timeline, plan, window);
   const judged = tasks
@@ -360,5 +378,4 @@ export function evaluateRun(timeline: WithEvidence, plan: ExperimentPlan, window
 }
 
 /** The latency fault's degraded threshold for a delay (kept for callers that only know the delay). */
-export const degradedThreshold = (delayMs: number) =>
-  latency.degradedThreshold({ kind: "latency", delayMs, jitterMs: 0 });
+export { degradedAbove as degradedThreshold } from "./faults/latency.js";

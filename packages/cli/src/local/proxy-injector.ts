@@ -6,21 +6,25 @@ import { faultKind } from "../engine/fault.js";
 import type { FaultEnded, FaultInjector, FaultStarted } from "../engine/ports.js";
 
 function toEnded(event: FaultEvent): FaultEnded {
-  return { endedAt: event.wallTime, reason: event.reason === "time-limit" ? "completed" : "stopped" };
+  return {
+    endedAt: event.wallTime,
+    reason: event.reason === "time-limit" ? "completed" : "stopped",
+    ...(event.effects ? { effects: event.effects } : {}),
+  };
 }
 
 export function proxyInjector(proxy: LatencyProxy): FaultInjector {
   let lastEnd: FaultEnded | undefined;
   return {
     description: `latency proxy ${proxy.host}:${proxy.port}`,
-    async start({ fault, durationMs }): Promise<FaultStarted> {
+    async start({ fault, durationMs, probe }): Promise<FaultStarted> {
       const ended = (async () => {
         for (;;) {
           const [event] = (await once(proxy, "fault")) as [FaultEvent];
           if (event.type === "stop") return toEnded(event);
         }
       })();
-      const started = proxy.startFault(faultKind(fault).proxyFault(fault, durationMs));
+      const started = proxy.startFault(faultKind(fault).proxyFault(fault, durationMs, probe));
       ended.then((e) => {
         lastEnd = e;
       });

@@ -23,7 +23,7 @@ export function headline(report: Report): string {
     // course, the duration asked for.
     const { startedAt, endedAt, endReason } = report.fault;
     const lasted = endedAt && endReason !== "completed" ? Date.parse(endedAt) - Date.parse(startedAt) : p.injectionMs;
-    parts.push(`injected ${p.delayMs} ms ± ${p.jitterMs} ms for ${formatDuration(lasted)}`);
+    parts.push(`injected ${p.fault.description} for ${formatDuration(lasted)}`);
     const inj = phases.injection;
     if (inj.count > 0) {
       const timedOut = formatRate(inj.timeouts / inj.count);

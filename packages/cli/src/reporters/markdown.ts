@@ -42,6 +42,7 @@ export const markdown: Reporter = {
       `${md(headline(report))}: **${report.outcome.toUpperCase()}**. ${md(outcomeSentence(report, "✖ below"))}.`,
       "",
       `Hypothesis: ${md(report.experiment.description)}. Fault: ${md(report.parameters.fault.description)} for ${report.parameters.injectionMs / 1000} s; timeouts ${report.parameters.connectionTimeoutMs}/${report.parameters.readTimeoutMs} ms.`,
+      ...(report.parameters.fault.fidelity ? ["", `Local twin: ${md(report.parameters.fault.fidelity)}`] : []),
       ...(labels.length > 0 ? ["", `Labels: ${labels.map(([k, v]) => `\`${md(k)}=${md(v)}\``).join(", ")}`] : []),
       "",
       `| ${PHASE_HEADERS.join(" | ")} |`,

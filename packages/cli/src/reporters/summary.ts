@@ -126,6 +126,8 @@ function render(report: Report, chalk: Chalk, width = Number.POSITIVE_INFINITY):
         (observed !== null && interval ? ` (${formatInterval(interval)})` : ""),
     );
   }
+  // A local run says how faithful its stand-in for the AWS fault is (the fault kind's own note).
+  if (report.parameters.fault.fidelity) out.push(`local twin: ${report.parameters.fault.fidelity}`);
   const chart = renderChart(report, chartColumns(width, CHART_WIDTH));
   if (chart) out.push("", chart);
   const evidence = evidenceChecks(report);

@@ -73,7 +73,9 @@ describe("fislat config", () => {
     writeFileSync(file, JSON.stringify({ scenario: "toString" }));
     const { code, stderr } = await runCli(["run", "--local", "--config", file]);
     expect(code).toBe(2);
-    expect(stderr).toBe('fislat: --scenario "toString" is not a scenario: expected one of timeout, succeed, edge\n');
+    expect(stderr).toBe(
+      'fislat: --scenario "toString" is not a scenario: expected one of timeout, succeed, edge, lossy, unreachable, throttled\n',
+    );
   });
 });
 

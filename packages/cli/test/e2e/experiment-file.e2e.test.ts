@@ -123,7 +123,7 @@ describe("fislat run --local --experiment FILE", () => {
     ]);
     expect(code).toBe(2);
     expect(stderr).toBe(
-      `fislat: ${file}: hypothesis.injection.ok_rtt: "p(99)<<200": "<200" is not a bound; expected a number, or figures joined by + and - (delay, jitter, interval, connection_timeout, read_timeout, health_failure, health_poll, baseline_med, predicted, predicted_median), e.g. 1200 or health_failure+1000\n`,
+      `fislat: ${file}: hypothesis.injection.ok_rtt: "p(99)<<200": "<200" is not a bound; expected a number, or figures joined by + and - (delay, jitter, interval, connection_timeout, read_timeout, health_failure, health_poll, baseline_med, predicted, predicted_median, predicted_failed), e.g. 1200 or health_failure+1000\n`,
     );
     expect(stdout).toBe("");
     expect(() => reports.read("malformed")).toThrow();

@@ -35,7 +35,7 @@ describe("fislat run --local, interrupted", () => {
       expect(await portRefuses(dynamoPort)).toBe(true);
       expect(await portRefuses(report.environment.probe?.port)).toBe(true);
       // The headline says how long the fault was really in place, not the 60 s planned.
-      expect(run.stdout()).toMatch(/injected 800 ms ± 50 ms for \d+(\.\d+)? (ms|s)[;:]/);
+      expect(run.stdout()).toMatch(/injected 800 ms ± 50 ms of latency for \d+(\.\d+)? (ms|s)[;:]/);
       expect(run.stdout()).not.toMatch(/for 1 min;/);
       // Piped, the summary is laid out for 80 columns: wrapped lines continue indented.
       expect(run.stdout().replace(/\n {2}(?=\S)/g, " ")).toMatch(

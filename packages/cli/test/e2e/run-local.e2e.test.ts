@@ -46,7 +46,7 @@ describe("fislat run --local", () => {
     // Piped without COLUMNS the summary is laid out for 80 columns: the headline wraps.
     expect(Math.max(...stdout.split("\n").map((l) => [...l].length))).toBeLessThanOrEqual(80);
     expect(unwrap(stdout)).toMatch(
-      /baseline healthy \(median [\d.]+ ms\); injected 800 ms ± 50 ms for 6 s; [\d.]+% of round trips timed out at 500 ms; \/health went 503 [\d.]+ ms \(± 1000 ms\) after the first failure; recovered [\d.]+ ms \(± 200 ms\) after the fault was removed: PASS/,
+      /baseline healthy \(median [\d.]+ ms\); injected 800 ms ± 50 ms of latency for 6 s; [\d.]+% of round trips timed out at 500 ms; \/health went 503 [\d.]+ ms \(± 1000 ms\) after the first failure; recovered [\d.]+ ms \(± 200 ms\) after the fault was removed: PASS/,
     );
     expect(stdout).toMatch(/▀ = fault injected/);
     expect(stderr).toMatch(/fault injected at/);

@@ -7,6 +7,8 @@
 // (shared/facts/fis-and-ecs-fault-injection.md, section 1).
 
 /** An error as FIS answers it: its name is the exception's. */
+import { actionProblems } from "./fis-action-model.js";
+
 export class FisError extends Error {
   constructor(
     name: "ValidationException" | "ResourceNotFoundException" | "ConflictException" | "ServiceQuotaExceededException",
@@ -140,6 +142,9 @@ export class FisModel {
 
   createTemplate(input: TemplateInput, now: number) {
     checkTemplateInput(input);
+    // FIS validates each action's parameters against the action's definition (fis-action-model.ts).
+    const problems = Object.values(input.actions ?? {}).flatMap((a) => actionProblems(a));
+    if (problems.length > 0) throw new FisError("ValidationException", problems.join("; "));
     const id = `EXT${++this.templateCount}`;
     this.templates.set(id, input);
     return {

@@ -41,6 +41,7 @@ import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { vi } from "vitest";
 import { FisError, FisModel, type ModelExperiment, type TemplateInput } from "./fis-model.js";
 import { callProblems } from "./sdk-schema.js";
+import { roundTripUnder } from "./fis-action-model.js";
 
 // Each client pins its own @smithy/types while aws-sdk-client-mock's follow one version, so tsc
 // rejects some pairings (client-fis 3.523, client-ecs 3.1164 here): a narrow cast at creation.
@@ -102,7 +103,7 @@ export interface SimulationOptions {
   definition?: Partial<TaskDefinition>;
   /** The probe's environment in the task definition. */
   env?: Record<string, string>;
-  /** How round trips behave under the fault. */
+  /** How round trips behave under the fault (default: as the template's action makes them, fis-action-model.ts). */
   underFault?: { ok: boolean; rttMs: number; errorKind?: string };
   /** FIS: the action fails at start with this reason. */
   actionFails?: string;
@@ -294,7 +295,9 @@ export class SimulatedAws {
   private advance(): void {
     const o = this.options;
     const now = Date.now();
-    const under = o.underFault ?? { ok: false, rttMs: 503, errorKind: "timeout" };
+    const action = Object.values(
+      (sent(this.fis, CreateExperimentTemplateCommand).at(-1)?.actions ?? {}) as Record<string, object>,
+    )[0];
     const skew = o.taskClockAheadMs ?? 0;
     this.maybeReplace(now);
     for (const task of this.tasks.values()) {
@@ -303,7 +306,9 @@ export class SimulatedAws {
       for (; task.writtenUntil <= end; task.writtenUntil += 1000) {
         const t = task.writtenUntil;
         if (t < task.startedAt) continue;
-        const trip = this.faultActiveOn(task, t) ? under : { ok: true, rttMs: 8 };
+        const trip = this.faultActiveOn(task, t)
+          ? (o.underFault ?? roundTripUnder(action ?? {}, task.seq + 1))
+          : { ok: true, rttMs: 8 };
         // The probe's health: unhealthy after failing for the failure window, healthy at the first success.
         let change: boolean | undefined;
         if (!trip.ok) {
