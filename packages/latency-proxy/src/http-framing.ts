@@ -72,7 +72,7 @@ export class RequestFramer {
     while (data.length > 0 && this.state.kind !== "opaque") {
       const used = this.step(data, done);
       if (used === 0) {
-        if (this.state.kind === "opaque") break;
+        if (this.opaque !== undefined) break;
         // Needs more bytes (a partial head or line): keep them for the next chunk.
         this.pending = Buffer.from(data);
         if (this.state.kind === "head" && this.pending.length > this.maxHeadBytes) {
