@@ -3,6 +3,7 @@
 // command, and the one place where errors become exit codes. Commands are imported when they
 // run, so --help stays fast and --local never loads an AWS SDK client.
 // First: signal handlers and the SDK warning filter, before anything else runs.
+import { appRunOptions } from "./commands/app-options.js";
 import "./startup.js";
 import { realpathSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -60,7 +61,7 @@ function targetOptions(command: Command) {
 }
 
 function runOptions(command: Command) {
-  return targetOptions(awsOptions(command))
+  return appRunOptions(targetOptions(awsOptions(command)))
     .option("--local", "run everything on this machine: dynalite, the real probe, a latency proxy")
     .addOption(
       new Option("--scenario <name>", "built-in experiment to run (default: timeout)").choices([...SCENARIO_NAMES]),

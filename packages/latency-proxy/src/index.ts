@@ -1,4 +1,6 @@
 // Public surface of @fislat/latency-proxy.
+
+export { type FramedRequest, RequestFramer, type RequestFramerOptions } from "./http-framing.js";
 export {
   type FaultEvent,
   type FaultSpec,
@@ -8,4 +10,5 @@ export {
   type ProxyStats,
   SEED_MAX,
   seededRandom,
+  type TrafficCounts,
 } from "./proxy.js";

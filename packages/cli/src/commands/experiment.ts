@@ -87,7 +87,7 @@ export function describePlan(request: ExperimentRequest): string {
     `phases:     baseline ${humanMs(p.baselineMs)}, injection ${humanMs(p.injectionMs)}, recovery ${humanMs(p.recoveryMs)}`,
     `probe:      connection timeout ${probe.connectionTimeoutMs} ms, read timeout ${probe.readTimeoutMs} ms, interval ${humanMs(probe.intervalMs)}, /health failure window ${humanMs(probe.healthFailureMs)}`,
     `evidence:   at least ${request.evidence.minRoundTrips} round trips per phase; at least ${request.evidence.faultShownShare * 100}% of the injection's round trips show the fault`,
-    `target:     ${request.target.kind === "local" ? "local (dynalite, the probe, a latency proxy)" : `AWS cluster ${request.target.cluster}`}`,
+    `target:     ${request.target.kind === "local" ? "local (dynalite, the probe, a latency proxy)" : request.target.kind === "local-app" ? `your app: ${request.target.app ?? `already running, DynamoDB at 127.0.0.1:${request.target.proxyPort}`}` : `AWS cluster ${request.target.cluster}`}`,
     "thresholds:",
     ...request.hypothesis.map((c) => `  ${c.id}`),
   ];

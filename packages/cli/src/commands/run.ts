@@ -58,7 +58,12 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     progress.info(
       `${request.source.startsWith("scenario ") ? request.source : `experiment ${request.name}`}: ${request.description}; fault ${faultKind(request.fault).describe(request.fault)}`,
     );
-    const prepared = await ENVIRONMENTS[request.target.kind](request, { flags, resources, progress });
+    const prepared = await ENVIRONMENTS[request.target.kind](request, {
+      flags,
+      resources,
+      progress,
+      signal: abort.signal,
+    });
     progress.info(`target: ${prepared.environment.target}`);
     const events: Progress = {
       ...progress,
@@ -111,6 +116,8 @@ interface PrepareContext {
   flags: RunCommandFlags;
   resources: Resources;
   progress: Progress;
+  /** Aborts on Ctrl-C/SIGTERM while the environment is still getting ready. */
+  signal: AbortSignal;
 }
 
 /** Where an experiment runs: each prepares the engine's ports from the request (later: the user's own service). */
@@ -121,6 +128,8 @@ const ENVIRONMENTS: Record<
   local: (request, { resources }) => prepareLocal(request, resources),
   aws: (request, { flags, resources, progress }) =>
     prepareAws(flags, request, request.target as AwsTarget, resources, progress),
+  "local-app": async (request, { resources, progress, signal }) =>
+    (await import("../environments/local-app.js")).prepareLocalApp(request, resources, progress, signal),
 };
 
 async function prepareLocal(request: ExperimentRequest, resources: Resources): Promise<PreparedRun> {

@@ -4,12 +4,13 @@
 import { createRequire } from "node:module";
 import { Ajv, type ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
+import type { AppRunFile } from "./app-run.js";
 
 const require = createRequire(import.meta.url);
 export const EXPERIMENT_SCHEMA = require("../../schemas/experiment.schema.json") as Record<string, unknown>;
 
-/** The file as written: durations still text, thresholds still strings. */
-export interface ExperimentFile {
+/** The file as written: durations still text, thresholds still strings. `target`/`load`/`tables`: app-run.ts. */
+export interface ExperimentFile extends AppRunFile {
   version?: 1;
   name?: string;
   description?: string;

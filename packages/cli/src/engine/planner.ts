@@ -4,6 +4,7 @@
 // with what would work. Flags override the file; the file overrides the defaults.
 import { parseDuration, parseMilliseconds } from "../durations.js";
 import { badInput } from "../errors.js";
+import { type AppRunFlags, type AppRunPlan, defaultAppHypothesis, isAppRun, planAppRun } from "./app-run.js";
 import { type Check, CheckError, checksOf, mergeChecks, parseThresholdFlag } from "./checks.js";
 import type { ExperimentFile } from "./experiment-file.js";
 import { FAULT_KINDS, type Fault, type FaultKind, type FaultKindName, type ProbeSettings } from "./fault.js";
@@ -36,7 +37,7 @@ export interface AwsRunFlags {
   liveTail?: boolean;
 }
 
-export interface RunFlags extends AwsRunFlags {
+export interface RunFlags extends AwsRunFlags, AppRunFlags {
   local?: boolean;
   scenario?: string;
   experiment?: string;
@@ -104,6 +105,13 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
   const defaults = ENVIRONMENT_DEFAULTS[environment];
   const file = source.data;
   const origin = source.kind === "file" ? source.name : `scenario ${source.name}`;
+  // The user's own app: its target, load and tables (app-run.ts), judged by its requests.
+  let appRun: AppRunPlan | undefined;
+  if (environment === "local" && isAppRun(flags, file)) {
+    appRun = planAppRun(flags as RunFlags & Record<string, unknown>, file, origin, undefined);
+  } else if (flags.app !== undefined) {
+    throw badInput("--app starts your app on this machine: it runs with --local");
+  }
 
   // Where each value came from, so a refusal names the flag or the file's field the user wrote.
   const names: FeasibilityNames = {};
@@ -156,7 +164,7 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     injectionMs: value("duration", flags.duration, file.phases?.injection, defaults.duration),
     recoveryMs: value("recovery", flags.recovery, file.phases?.recovery, defaults.recovery),
   };
-  const probe: ProbeSettings = {
+  const probe: ProbeSettings = appRun?.probe ?? {
     connectionTimeoutMs: value(
       "connectionTimeout",
       flags.connectionTimeout,
@@ -172,7 +180,9 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     intervalMs: value("interval", flags.interval, file.probe?.interval, defaults.interval),
     healthFailureMs: value("healthFailure", flags.healthFailure, file.probe?.healthFailure, defaults.healthFailure),
   };
-  const evidence: EvidenceRules = { ...DEFAULT_EVIDENCE, ...file.evidence };
+  // An app may hold under the fault (a cache, a fallback): the proxy's DynamoDB traffic, not slow
+  // requests, shows the fault was on its path (environments/local-app.ts).
+  const evidence: EvidenceRules = { ...DEFAULT_EVIDENCE, ...(appRun ? { faultShownShare: 0 } : {}), ...file.evidence };
 
   let hypothesis: Check[];
   try {
@@ -185,6 +195,7 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
       );
     throw error;
   }
+  if (hypothesis.length === 0 && appRun) hypothesis = defaultAppHypothesis();
   if (hypothesis.length === 0) {
     throw badInput(
       `${origin}: the hypothesis has no thresholds, so there is nothing to judge: add some under "hypothesis" (e.g. injection: { rtt: ["p(99)<1200"] }) or pass --threshold 'injection.rtt:p(99)<1200'`,
@@ -192,7 +203,7 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
   }
 
   const labels = { ...file.labels, ...labelsOf(flags.label ?? []) };
-  const target = targetOf(flags, environment, phases);
+  const target = appRun ? appTargetOf(flags, appRun) : targetOf(flags, environment, phases);
   // Tasks found on AWS (not --launch'ed) run with their own interval and /health window, known only
   // at preflight: the defaults say nothing about them, so only stated values are checked here.
   const taskDecides = environment === "aws" && !flags.launch;
@@ -223,8 +234,22 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     evidence,
     labels,
     target,
+    ...(appRun ? { load: appRun.load } : {}),
     reports: { json: flags.json, junit: flags.junit, markdown: flags.markdown },
   };
+}
+
+/** The app run's target, with the flags every local run shares (--seed) and no AWS-only one. */
+function appTargetOf(flags: RunFlags, appRun: AppRunPlan) {
+  const aws = AWS_ONLY.filter((key) => key !== "healthUrl" && flags[key] !== undefined && flags[key] !== false).filter(
+    (key) => !Array.isArray(flags[key]) || (flags[key] as string[]).length > 0,
+  );
+  if (aws.length > 0) {
+    throw badInput(
+      `--local runs everything on this machine: ${aws.map(flagName).join(", ")} ${aws.length === 1 ? "applies" : "apply"} only to a run against AWS; drop ${aws.length === 1 ? "it" : "them"} or drop --local`,
+    );
+  }
+  return flags.seed === undefined ? appRun.target : { ...appRun.target, seed: seedOf(flags.seed) };
 }
 
 function labelsOf(pairs: string[]): Record<string, string> {
