@@ -284,7 +284,7 @@ export async function prepareAwsRun(
   };
 }
 
-async function waitForFirstLine(logs: CloudWatchLogsClient, logGroup: string, streams: string[], clock: Clock) {
+export async function waitForFirstLine(logs: CloudWatchLogsClient, logGroup: string, streams: string[], clock: Clock) {
   const since = clock.wallNow().getTime() - 60_000;
   const deadline = clock.now() + FIRST_LINE_TIMEOUT_MS;
   for (;;) {

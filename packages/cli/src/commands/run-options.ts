@@ -31,7 +31,8 @@ export function loadExperimentSource(
   }
   // Your own app with no experiment file: its thresholds come from --threshold, or the default
   // hypothesis (app-run.ts); the probe's scenarios do not apply to it.
-  if (flags.local && flags.scenario === undefined && isAppRun(flags, {})) {
+  // Locally or on AWS (the user's ECS service, environments/aws-service.ts).
+  if (flags.scenario === undefined && isAppRun(flags, {})) {
     return { kind: "file", name: "your app", data: { name: "your-app" } };
   }
   const name = flags.scenario ?? "timeout";

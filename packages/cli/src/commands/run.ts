@@ -5,6 +5,7 @@
 // stops everything fislat started and exits 4; a fault whose removal cannot be confirmed exits 5
 // with the command that removes it.
 import { createRequire } from "node:module";
+import type { AwsServiceTarget } from "../engine/aws-service-run.js";
 import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
 import { exitCodeFor } from "../engine/outcome.js";
@@ -130,7 +131,24 @@ const ENVIRONMENTS: Record<
     prepareAws(flags, request, request.target as AwsTarget, resources, progress),
   "local-app": async (request, { resources, progress, signal }) =>
     (await import("../environments/local-app.js")).prepareLocalApp(request, resources, progress, signal),
+  "aws-service": (request, { flags, resources, progress }) => prepareAwsService(flags, request, resources, progress),
 };
+
+async function prepareAwsService(
+  flags: RunCommandFlags,
+  request: ExperimentRequest,
+  resources: Resources,
+  progress: Progress,
+): Promise<PreparedRun> {
+  const { applyAwsFlags, awsClients } = await import("../aws/clients.js");
+  const { prepareAwsService: prepare } = await import("../environments/aws-service.js");
+  applyAwsFlags(flags);
+  const clients = awsClients();
+  resources.add("AWS clients", () => clients.destroy());
+  const target = request.target as AwsServiceTarget;
+  const env = await prepare(clients, request, target, resources, systemClock, (m) => progress.info(m));
+  return { plan: env.plan, ports: env.ports, environment: { kind: "aws", target: env.target, injector: env.injector } };
+}
 
 async function prepareLocal(request: ExperimentRequest, resources: Resources): Promise<PreparedRun> {
   // Loaded only once the request is valid: a refusal should not wait for dynalite to load.

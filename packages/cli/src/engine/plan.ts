@@ -1,6 +1,8 @@
 // What one experiment is to do, decided before anything starts: the ExperimentRequest (fault,
 // phases, probe settings, hypothesis, labels, where it runs), and the plan the engine follows once
 // an environment has prepared it (the probe settings in force, how new connections pay the delay).
+
+import type { AwsServiceTarget } from "./aws-service-run.js";
 import type { Check } from "./checks.js";
 import type { EnvironmentTraits, Fault, ProbeSettings } from "./fault.js";
 import type { TableDefinition } from "./tables.js";
@@ -73,7 +75,7 @@ export interface LocalAppTarget {
   healthUrl?: string;
 }
 
-export type RunTarget = LocalTarget | AwsTarget | LocalAppTarget;
+export type RunTarget = LocalTarget | AwsTarget | LocalAppTarget | AwsServiceTarget;
 
 /** Open-loop HTTP load at the user's service (workloads/http-load.ts runs it). */
 export interface HttpLoadSettings {

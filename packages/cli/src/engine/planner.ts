@@ -5,6 +5,7 @@
 import { parseDuration, parseMilliseconds } from "../durations.js";
 import { badInput } from "../errors.js";
 import { type AppRunFlags, type AppRunPlan, defaultAppHypothesis, isAppRun, planAppRun } from "./app-run.js";
+import { type AwsServiceTarget, planAwsServiceLoad } from "./aws-service-run.js";
 import { type Check, CheckError, checksOf, mergeChecks, parseThresholdFlag } from "./checks.js";
 import type { ExperimentFile } from "./experiment-file.js";
 import { FAULT_KINDS, type Fault, type FaultKind, type FaultKindName, type ProbeSettings } from "./fault.js";
@@ -112,6 +113,12 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
   } else if (flags.app !== undefined) {
     throw badInput("--app starts your app on this machine: it runs with --local");
   }
+  // The user's own ECS service on AWS (aws-service-run.ts): the load as above, the fault on its tasks.
+  const serviceRun =
+    environment === "aws" && isAppRun(flags, file)
+      ? planAwsServiceLoad(flags as RunFlags & Record<string, unknown>, file, origin)
+      : undefined;
+  const loadRun = appRun ?? serviceRun;
 
   // Where each value came from, so a refusal names the flag or the file's field the user wrote.
   const names: FeasibilityNames = {};
@@ -164,7 +171,7 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     injectionMs: value("duration", flags.duration, file.phases?.injection, defaults.duration),
     recoveryMs: value("recovery", flags.recovery, file.phases?.recovery, defaults.recovery),
   };
-  const probe: ProbeSettings = appRun?.probe ?? {
+  const probe: ProbeSettings = loadRun?.probe ?? {
     connectionTimeoutMs: value(
       "connectionTimeout",
       flags.connectionTimeout,
@@ -182,7 +189,7 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
   };
   // An app may hold under the fault (a cache, a fallback): the proxy's DynamoDB traffic, not slow
   // requests, shows the fault was on its path (environments/local-app.ts).
-  const evidence: EvidenceRules = { ...DEFAULT_EVIDENCE, ...(appRun ? { faultShownShare: 0 } : {}), ...file.evidence };
+  const evidence: EvidenceRules = { ...DEFAULT_EVIDENCE, ...(loadRun ? { faultShownShare: 0 } : {}), ...file.evidence };
 
   let hypothesis: Check[];
   try {
@@ -195,7 +202,7 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
       );
     throw error;
   }
-  if (hypothesis.length === 0 && appRun) hypothesis = defaultAppHypothesis();
+  if (hypothesis.length === 0 && loadRun) hypothesis = defaultAppHypothesis();
   if (hypothesis.length === 0) {
     throw badInput(
       `${origin}: the hypothesis has no thresholds, so there is nothing to judge: add some under "hypothesis" (e.g. injection: { rtt: ["p(99)<1200"] }) or pass --threshold 'injection.rtt:p(99)<1200'`,
@@ -203,10 +210,14 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
   }
 
   const labels = { ...file.labels, ...labelsOf(flags.label ?? []) };
-  const target = appRun ? appTargetOf(flags, appRun) : targetOf(flags, environment, phases);
+  const target = appRun
+    ? appTargetOf(flags, appRun)
+    : serviceRun
+      ? serviceTargetOf(flags, phases)
+      : targetOf(flags, environment, phases);
   // Tasks found on AWS (not --launch'ed) run with their own interval and /health window, known only
   // at preflight: the defaults say nothing about them, so only stated values are checked here.
-  const taskDecides = environment === "aws" && !flags.launch;
+  const taskDecides = environment === "aws" && !flags.launch && !serviceRun;
   checkFeasible(
     phases,
     probe,
@@ -234,9 +245,15 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     evidence,
     labels,
     target,
-    ...(appRun ? { load: appRun.load } : {}),
+    ...(loadRun ? { load: loadRun.load } : {}),
     reports: { json: flags.json, junit: flags.junit, markdown: flags.markdown },
   };
+}
+
+/** The service run's target: FIS's settings checked as for the probe's tasks, aimed at --service. */
+function serviceTargetOf(flags: RunFlags, phases: Phases): AwsServiceTarget {
+  const aws = targetOf(flags, "aws", phases) as AwsTarget;
+  return { ...aws, kind: "aws-service", service: flags.service as string };
 }
 
 /** The app run's target, with the flags every local run shares (--seed) and no AWS-only one. */

@@ -110,6 +110,9 @@ export interface SimulationOptions {
   execEnabled?: boolean;
   /** The SSM sidecar lacks MANAGED_INSTANCE_ROLE_NAME. */
   noManagedInstanceRole?: boolean;
+  /** Every task's lines show the fault while it is on, targeted or not: a probe task that requests
+   * a service whose own tasks are under the fault (the AWS service run's --launch). */
+  linesFollowFault?: boolean;
   /** The SSM sidecar's image carries the FIS action's tools, and says so. */
   sidecarDependencies?: boolean;
   /** The task definition's awslogs-region (default the region fislat runs in). */
@@ -229,7 +232,7 @@ export class SimulatedAws {
   private faultActiveOn(task: SimTask, t: number): boolean {
     if (this.options.faultNeverLands || this.options.actionFails) return false;
     for (const e of this.experiments.values()) {
-      if (!e.resolved.includes(task.arn)) continue;
+      if (!e.resolved.includes(task.arn) && !this.options.linesFollowFault) continue;
       const end = Math.min(e.actionStartAt + e.durationMs, e.stoppedAt ?? Number.POSITIVE_INFINITY);
       if (t >= e.actionStartAt + (this.options.onsetLagMs ?? 0) && t < end) return true;
     }
