@@ -134,7 +134,12 @@ export function faultInjectionRequirements(facts: ServiceFacts): Requirement[] {
     {
       id: "sidecarEssential",
       ok: sidecar === undefined || sidecar.essential === false,
-      what: sidecar?.essential === false ? "the sidecar is not essential" : "the SSM agent sidecar is essential",
+      what:
+        sidecar === undefined
+          ? "no sidecar yet (the one below is not essential)"
+          : sidecar.essential === false
+            ? "the sidecar is not essential"
+            : `the SSM agent sidecar ${sidecar.name} is essential (the default)`,
       fix: 'set "essential": false on the sidecar, so a sidecar that cannot register never stops the service\'s tasks',
     },
     {

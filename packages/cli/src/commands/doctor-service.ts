@@ -67,7 +67,7 @@ export async function serviceChecks(
       name: "the change to make",
       // Only a task role that could not be checked: a suggestion, not a failure.
       status: readiness.requirements.some((r) => r.ok === false) ? "FAIL" : "WARN",
-      detail: `task definition ${readiness.family}${readiness.taskRoleStatements ? " and its task role" : ""} need the change below`,
+      detail: `task definition ${readiness.family}${readiness.taskRoleStatements ? " and its task role" : ""} need the change below: register a revision with these fields (a container listed is added to containerDefinitions, or replaces the one of its name)${readiness.taskRoleStatements ? ", and add the statements to the task role" : ""}`,
       change: {
         ...(readiness.change ? { taskDefinition: readiness.change } : {}),
         ...(readiness.taskRoleStatements ? { taskRoleStatements: readiness.taskRoleStatements } : {}),
