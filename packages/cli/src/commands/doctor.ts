@@ -175,10 +175,12 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
 
   // A service named on the command line that does not run the probe is the user's own: its
   // readiness for the fault is checked requirement by requirement (doctor-service.ts).
-  const own = cluster && service && flags.service ? await serviceChecks(clients, { cluster, service }) : undefined;
-  if (own && (!own.readiness || !runsProbe(own.readiness.definition))) {
+  // The stack's own service (named by its outputs, or by fislat.config.json) runs the probe.
+  const named = cluster && service && flags.service && service !== outputs.ServiceName;
+  const own = named ? await serviceChecks(clients, { cluster, service }) : undefined;
+  if (own?.readiness && !runsProbe(own.readiness.definition)) {
     checks.push(...own.checks);
-    taskArns = (own.readiness?.tasks ?? []).flatMap((t) => (t.taskArn ? [t.taskArn] : []));
+    taskArns = (own.readiness.tasks ?? []).flatMap((t) => (t.taskArn ? [t.taskArn] : []));
     add({
       name: "logs",
       status: "SKIP",
