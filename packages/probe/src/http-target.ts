@@ -146,7 +146,8 @@ export function createHttpTarget(config: ProbeConfig, settings: HttpTargetSettin
       const text = last.statusText === "" ? "" : ` ${last.statusText}`;
       const body = last.bodyStart === "" ? "" : `: ${last.bodyStart}`;
       return {
-        kind: "http_status",
+        // A 429 is the service throttling, as the DynamoDB mode and the load generator call it.
+        kind: last.status === 429 ? "throttled" : "http_status",
         message: `HTTP ${last.status}${text}${body}`.slice(0, ERROR_MESSAGE_CHARS),
         httpStatus: last.status,
       };

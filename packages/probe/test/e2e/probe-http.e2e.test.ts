@@ -91,6 +91,10 @@ describe("the HTTP mode requests the URL instead of calling DynamoDB", () => {
     const strict = await probeOf(svc.url("/"), { TARGET_OK_STATUS: "200" });
     const [refused] = await roundTrips(strict, 1);
     expect(refused).toMatchObject({ ok: false, httpStatus: 302, errorKind: "http_status" });
+    svc.set({ kind: "status", status: 429 });
+    const from = strict.log.lines.length;
+    const throttled = await strict.log.waitFor(isRoundTrip((r) => r.httpStatus === 429), 10_000, from);
+    expect(throttled.parsed).toMatchObject({ record: { ok: false, errorKind: "throttled" } });
   });
 
   it("reports 500s as http_status with the start of the body, turns /health 503, and recovers", async () => {
