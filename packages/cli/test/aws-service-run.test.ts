@@ -3,10 +3,12 @@
 // and whole --launch runs: FIS aimed at the service's tasks, the load from a probe task in HTTP
 // mode whose lines come through CloudWatch Logs, and the evidence the fault reached the service.
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { DescribeServicesCommand, RunTaskCommand, StopTaskCommand, type TaskDefinition } from "@aws-sdk/client-ecs";
 import { CreateExperimentTemplateCommand } from "@aws-sdk/client-fis";
 import { IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
+import { Ajv } from "ajv";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sidecarContainer } from "../src/aws/task-definition-check.js";
@@ -104,6 +106,10 @@ beforeEach(() => {
 });
 afterEach(() => iam.restore());
 
+const validReport = new Ajv({ strict: false, validateFormats: false, allErrors: true }).compile(
+  createRequire(import.meta.url)("../schemas/report.schema.json"),
+);
+
 const report = () => JSON.parse(readFileSync(path.join(setup.dir, "report.json"), "utf8")) as Report;
 
 describe("planning a run against your ECS service", () => {
@@ -186,6 +192,8 @@ describe("fislat run --cluster --service --url on AWS", () => {
     });
     expect(sent(sim.ecs, StopTaskCommand)).toEqual([expect.objectContaining({ task: taskArn("launched1") })]);
     const r = report();
+    validReport(r);
+    expect(validReport.errors ?? []).toEqual([]);
     expect(r.outcome).toBe("passed");
     expect(r.phases.injection.count).toBeGreaterThan(60);
     expect(JSON.stringify(r.evidence)).toMatch(/the fault reached service orders's requests: their median rose/);
