@@ -87,7 +87,10 @@ function runOptions(command: Command) {
       "failure time after which /health answers 503 (local, or --launch; default 30s)",
     )
     .option("--seed <n>", "local only: seed of the latency proxy's delay draws, to replay a run (default: random)")
-    .option("--launch", "start a fresh probe task with the scenario's timeouts, stop it at the end")
+    .option(
+      "--launch",
+      "start a fresh probe task with the scenario's timeouts (with --url: in HTTP mode, sending the load from inside the VPC), stop it at the end",
+    )
     .option("--task-definition <family[:rev]>", "task definition to --launch")
     .option("--subnets <ids>", "comma-separated subnets for --launch (default: copied from --service)")
     .option("--security-groups <ids>", "comma-separated security groups for --launch")
