@@ -6,7 +6,11 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { DescribeServicesCommand, RunTaskCommand, StopTaskCommand, type TaskDefinition } from "@aws-sdk/client-ecs";
-import { CreateExperimentTemplateCommand } from "@aws-sdk/client-fis";
+import {
+  CreateExperimentTemplateCommand,
+  DeleteExperimentTemplateCommand,
+  StopExperimentCommand,
+} from "@aws-sdk/client-fis";
 import { IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { Ajv } from "ajv";
 import { mockClient } from "aws-sdk-client-mock";
@@ -19,6 +23,7 @@ import { EXIT, FislatError } from "../src/errors.js";
 import { useAwsRunSetup } from "./support/aws-run-setup.js";
 import {
   ACCOUNT,
+  advanceUntil,
   drive,
   LOG_GROUP,
   on,
@@ -26,6 +31,7 @@ import {
   SimulatedAws,
   type SimulationOptions,
   sent,
+  settledFlag,
   TASK_DEF_ARN,
   taskArn,
 } from "./support/simulated-aws.js";
@@ -210,5 +216,20 @@ describe("fislat run --cluster --service --url on AWS", () => {
     expect(JSON.stringify(r)).toMatch(
       /neither slowed down .* nor failed more under the fault, and fislat cannot count its DynamoDB calls on AWS/,
     );
+  });
+
+  it("--launch, Ctrl-C under the fault: the experiment is stopped, the probe task too, exit 4", async () => {
+    simulate({ linesFollowFault: true, underFault: { ok: true, rttMs: 900 } });
+    const work = runCommand(flags({ launch: true, taskDefinition: "fislat-probe" }));
+    const settled = settledFlag(work);
+    await advanceUntil(
+      () => [...sim.experiments.values()].some((e) => Date.now() > e.actionStartAt + 5000) || settled(),
+    );
+    process.emit("SIGINT", "SIGINT");
+    expect(await drive(work)).toBe(EXIT.interrupted);
+    expect(sent(sim.fis, StopExperimentCommand)).toEqual([{ id: "EXP1" }]);
+    expect(sent(sim.fis, DeleteExperimentTemplateCommand)).toEqual([{ id: "EXT1" }]);
+    expect(sent(sim.ecs, StopTaskCommand)).toEqual([expect.objectContaining({ task: taskArn("launched1") })]);
+    expect(report()).toMatchObject({ outcome: "interrupted", fault: { removal: "confirmed" } });
   });
 });
