@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { FisClient, ListExperimentsCommand } from "@aws-sdk/client-fis";
 import { IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
+import { DescribeInstanceInformationCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -306,7 +307,14 @@ describe("reading a service from AWS", () => {
       );
       const fis = stub(FisClient);
       on(fis, ListExperimentsCommand).resolves({ experiments: [] });
-      others = [sts, cfn, fis];
+      // t1 registered by its sidecar, t2 not (yet).
+      const ssm = stub(SSMClient);
+      on(ssm, DescribeInstanceInformationCommand).callsFake((input: { Filters: { Values: string[] }[] }) => ({
+        InstanceInformationList: (input.Filters[0]?.Values ?? [])
+          .filter((arn) => arn === taskArn("t1"))
+          .map(() => ({ PingStatus: "Online" })),
+      }));
+      others = [sts, cfn, fis, ssm];
     });
     afterEach(() => {
       for (const s of others) s.restore();
@@ -325,8 +333,10 @@ describe("reading a service from AWS", () => {
         "SSM agent sidecar": "FAIL",
         "ECS Exec off": "FAIL",
         "the change to make": "FAIL",
+        "SSM registration": "FAIL",
         logs: "SKIP",
       });
+      expect(checks.find((c) => c.name === "SSM registration")?.detail).toMatch(/1 task\(s\) not registered .*: t2$/);
       // The probe's checks do not apply: no Round trip lines are looked for.
       expect(checks.find((c) => c.name === "logs")?.detail).toMatch(/does not run fislat's probe/);
 
@@ -346,6 +356,7 @@ describe("reading a service from AWS", () => {
           Resource: `arn:aws:iam::${ACCOUNT}:role/orders-ssm-managed-instance`,
         },
       ];
+      on(ecs, ListTasksCommand).resolves({ taskArns: [taskArn("t1")] });
       on(ecs, DescribeTasksCommand).resolves({ tasks: [{ taskArn: taskArn("t1"), lastStatus: "RUNNING" }] });
       const again = await runDoctor(awsClients(), flags, systemClock);
       const requirementChecks = again.filter(

@@ -3,6 +3,7 @@
 // is missing. The probe's own checks (Round trip lines in its log group) do not apply to it.
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
+import { registrationProblem, unregisteredTasks } from "../aws/preflight.js";
 import { checkServiceReadiness, type ServiceReadiness } from "../aws/task-definition-check.js";
 import type { Check } from "./doctor.js";
 
@@ -61,6 +62,29 @@ export async function serviceChecks(
       detail: r.what,
       ...(r.ok === true ? {} : { fix: r.fix }),
     });
+  }
+  // FIS reaches a task only once its sidecar registered it with SSM.
+  const arns = (readiness.tasks ?? []).flatMap((t) => (t.taskArn ? [t.taskArn] : []));
+  if (arns.length > 0) {
+    try {
+      const problem = registrationProblem(await unregisteredTasks(clients.ssm, arns));
+      checks.push(
+        problem
+          ? { name: "SSM registration", status: "FAIL", detail: problem.what, fix: problem.fix }
+          : {
+              name: "SSM registration",
+              status: "PASS",
+              detail: `all ${arns.length} running task(s) are managed instances`,
+            },
+      );
+    } catch (error) {
+      checks.push({
+        name: "SSM registration",
+        status: "WARN",
+        detail: `could not ask SSM: ${(error as Error).message}`,
+        fix: "allow ssm:DescribeInstanceInformation",
+      });
+    }
   }
   if (readiness.change || readiness.taskRoleStatements) {
     checks.push({
