@@ -5,6 +5,7 @@
 import { injectionFidelity, startup, timeToDetect } from "./bench/cli.mjs";
 import { fleet } from "./bench/fleet.mjs";
 import { footprint, probeOverhead, timeoutPrecision } from "./bench/probe.mjs";
+import { probeHttpOverhead } from "./bench/probe-http.mjs";
 import { allResults } from "./bench/support.mjs";
 
 const benches = {
@@ -15,6 +16,7 @@ const benches = {
   detect: timeToDetect,
   startup,
   fleet,
+  http: probeHttpOverhead,
 };
 
 const wanted = process.argv.slice(2);
