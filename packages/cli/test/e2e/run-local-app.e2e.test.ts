@@ -11,7 +11,8 @@ import { EXIT_FOR } from "../../src/engine/outcome.js";
 import type { Report } from "../../src/engine/report.js";
 import { EXIT } from "../../src/errors.js";
 import { startCli } from "../support/cli.js";
-import { reportFolder } from "../support/local-run.js";
+import { portRefuses, reportFolder } from "../support/local-run.js";
+import { type PtyRun, startInPty } from "../support/pty.js";
 
 const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/sample-app");
 const APP = `node ${path.join(APP_DIR, "server.mjs")}`;
@@ -20,8 +21,10 @@ const PHASES = ["--baseline", "2s", "--duration", "4s", "--recovery", "2s"];
 
 const reports = reportFolder();
 const running: ReturnType<typeof startCli>[] = [];
+const terminals: PtyRun[] = [];
 afterAll(() => {
   for (const r of running) r.child.kill("SIGKILL");
+  for (const t of terminals) t.driver.kill("SIGKILL");
   reports.remove();
 });
 
@@ -157,6 +160,45 @@ describe("fislat run --local --app", () => {
     expect(report.summary).toContain("sample-app: out of memory (simulated)");
     expect(report.fault.removal === "confirmed" || report.fault.removal === "not-started").toBe(true);
     expect(run.stdout()).toMatch(/exit 3|exit 6/);
+  });
+
+  it("stops on a Ctrl-C typed in a terminal mid-run: fault removed, app stopped, exit 4, nothing left", async () => {
+    const port = await freePort();
+    const t = startInPty(
+      [
+        "run",
+        "--local",
+        "--app",
+        APP,
+        "--app-env",
+        `PORT=${port}`,
+        "--url",
+        `http://127.0.0.1:${port}/orders/test1`,
+        "--rate",
+        "20",
+        "--baseline",
+        "2s",
+        "--duration",
+        "30s",
+        "--json",
+        reports.file("ctrl-c"),
+      ],
+      { columns: 100, rows: 30 },
+      { TMPDIR: reports.dir },
+    );
+    terminals.push(t);
+    await t.waitFor(/injection [\d.]+ \w+ left/);
+    t.type("\u0003");
+    expect(await t.exit).toBe(EXIT.interrupted);
+    const report = reports.read("ctrl-c");
+    expect(report).toMatchObject({ outcome: "interrupted", interrupted: { reason: "SIGINT received" } });
+    expect(report.fault.removal).toBe("confirmed");
+    expect(groupAlive(report.environment.app?.pid as number)).toBe(false);
+    const [, proxyPort, dynamoPort] =
+      /latency proxy :(\d+) \(--seed \d+\) -> dynalite :(\d+)/.exec(report.environment.target) ?? [];
+    expect(await portRefuses(Number(proxyPort))).toBe(true);
+    expect(await portRefuses(Number(dynamoPort))).toBe(true);
+    expect(await portRefuses(port)).toBe(true);
   });
 
   it("leaves nothing when fislat is killed with kill -9 (the keeper stops the app)", async () => {
