@@ -4,6 +4,7 @@
 // Pick some with their names: node scripts/bench.mjs overhead precision
 import { injectionFidelity, startup, timeToDetect } from "./bench/cli.mjs";
 import { fleet } from "./bench/fleet.mjs";
+import { loadLateness, loadMaxRate, loadOverhead, loadTruth } from "./bench/load.mjs";
 import { footprint, probeOverhead, timeoutPrecision } from "./bench/probe.mjs";
 import { allResults } from "./bench/support.mjs";
 
@@ -15,6 +16,10 @@ const benches = {
   detect: timeToDetect,
   startup,
   fleet,
+  "load-lateness": loadLateness,
+  "load-truth": loadTruth,
+  "load-max-rate": loadMaxRate,
+  "load-overhead": loadOverhead,
 };
 
 const wanted = process.argv.slice(2);
