@@ -122,10 +122,13 @@ describe("fislat run --local --app", () => {
       `http://127.0.0.1:${port}/orders/test1`,
       "--threshold",
       "injection.failed:rate<0.01",
+      "--threshold",
+      "injection.status_5xx:rate<0.5",
     ]);
     expect(code).toBe(EXIT.failed);
     const report = reports.read("fails");
-    expect(report.reasons).toEqual(["injection.failed: rate<0.01"]);
+    // The app answered 503 when its own DynamoDB deadline passed: failed, and in the 5xx class.
+    expect(report.reasons).toEqual(["injection.failed: rate<0.01", "injection.status_5xx: rate<0.5"]);
     expect(run.stdout()).toMatch(/FAIL injection\.failed: rate<0\.01: observed 100\.0%/);
     expect(groupAlive(report.environment.app?.pid as number)).toBe(false);
   });
