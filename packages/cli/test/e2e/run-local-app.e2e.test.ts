@@ -153,6 +153,29 @@ describe("fislat run --local --app", () => {
     expect(run.stderr()).toContain("sample-app: cannot read config/orders.yaml: ENOENT");
   });
 
+  it("ends with an environment error naming the URL when the app is not ready in time, and stops it", async () => {
+    const port = await freePort();
+    const run = fislat([
+      "run",
+      "--local",
+      "--app",
+      "echo starting up; sleep 30",
+      "--url",
+      `http://127.0.0.1:${port}/orders/42`,
+      "--rate",
+      "5",
+      "--app-ready-timeout",
+      "1s",
+    ]);
+    expect(await run.exit).toBe(EXIT.environment);
+    expect(run.stderr()).toContain(
+      `http://127.0.0.1:${port}/orders/42 did not answer within 1 s (--app-ready-timeout; last: ECONNREFUSED)`,
+    );
+    expect(run.stderr()).toContain("starting up");
+    const pid = Number(/\(pid (\d+)\); its output/.exec(run.stderr())?.[1]);
+    expect(groupAlive(pid)).toBe(false);
+  });
+
   it("ends the run with an environment error when the app exits mid-run, never a hang", async () => {
     const port = await freePort();
     const { code, run } = await appRun("mid-run", port, ["--app-env", "EXIT_AFTER_MS=3000"]);
