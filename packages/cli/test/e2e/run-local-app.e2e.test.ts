@@ -107,7 +107,7 @@ describe("fislat run --local --app", () => {
       expect(dynamodb[phase]?.callsPerRequest).toBeCloseTo(1, 0);
     // The app's requests under the fault carried the delay.
     expect(report.phases.injection.latency?.p50).toBeGreaterThanOrEqual(300);
-    expect(run.stdout()).toMatch(/DynamoDB calls through the proxy: baseline \d+ \(1 per request\)/);
+    expect(run.stdout()).toMatch(/DynamoDB calls through the proxy: baseline \d+ \([\d.]+ per request\)/);
     const pid = report.environment.app?.pid as number;
     expect(groupAlive(pid)).toBe(false);
     expect(report.environment.app?.output).toMatch(/fislat-app-.*\.log$/);
