@@ -4,6 +4,7 @@
 // Pick some with their names: node scripts/bench.mjs overhead precision
 import { injectionFidelity, startup, timeToDetect } from "./bench/cli.mjs";
 import { fleet } from "./bench/fleet.mjs";
+import { loadLateness, loadMaxRate, loadOverhead, loadTruth } from "./bench/load.mjs";
 import { footprint, probeOverhead, timeoutPrecision } from "./bench/probe.mjs";
 import { probeHttpOverhead } from "./bench/probe-http.mjs";
 import { allResults } from "./bench/support.mjs";
@@ -16,7 +17,11 @@ const benches = {
   detect: timeToDetect,
   startup,
   fleet,
-  http: probeHttpOverhead,
+  "load-lateness": loadLateness,
+  "load-truth": loadTruth,
+  "load-max-rate": loadMaxRate,
+  "load-overhead": loadOverhead,
+  "probe-http": probeHttpOverhead,
 };
 
 const wanted = process.argv.slice(2);

@@ -56,7 +56,8 @@ describe("startHttpLoad", () => {
           { url: `${url}/b`, method: "post", headers: { "x-test": "yes" }, body: '{"k":1}' },
         ],
         ratePerSecond: 100,
-        maxInFlight: 10,
+        // Room for a loaded machine: this test is not about drops.
+        maxInFlight: 50,
         requestTimeoutMs: 2000,
         count: 20,
       },
@@ -92,6 +93,23 @@ describe("startHttpLoad", () => {
     // Requests due during the stall went out on time: none waited for the first.
     const during = c.results.filter((r) => r.seq > 1 && r.seq <= 20);
     expect(during.every((r) => r.latencyMs < 600)).toBe(true);
+  });
+
+  it("counts a late send in the latency: a request held back by a blocked event loop is measured from when it was due", async () => {
+    const { url } = await serve(() => ({ status: 200 }));
+    const c = collect();
+    const load = startHttpLoad(
+      { requests: [{ url }], ratePerSecond: 100, maxInFlight: 100, requestTimeoutMs: 5000, count: 30 },
+      c.handlers,
+    );
+    // The generator's own process stalls for 300 ms (a GC pause, a busy loop): requests due
+    // meanwhile go out late, and their latency must include the wait.
+    const until = performance.now() + 300;
+    while (performance.now() < until) {}
+    await load.finished;
+    const late = c.results.filter((r) => r.seq >= 2 && r.seq <= 25);
+    expect(late.every((r) => r.lateMs > 0 && r.latencyMs >= r.lateMs + r.serviceMs - 0.001)).toBe(true);
+    expect((c.results.find((r) => r.seq === 2) as HttpLoadResult).latencyMs).toBeGreaterThanOrEqual(250);
   });
 
   it("drops what cannot start once max-in-flight are in flight, and times requests out", async () => {

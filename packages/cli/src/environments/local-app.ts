@@ -309,6 +309,12 @@ function conclude(
         `your app sent no DynamoDB traffic through the latency proxy during the injection (${byPhase.injection.requests} of its requests were served then): the fault was not on its path, so its verdict would say nothing. Check that the app's DynamoDB client reads AWS_ENDPOINT_URL_DYNAMODB (AWS SDKs do), or pass the variable it reads with --app-env NAME={dynamodb}; a cache in front of DynamoDB also explains it`,
       );
     }
+    const classes = (p: PhaseName) =>
+      Object.entries(byPhase[p])
+        .filter(([k, n]) => k !== "requests" && n > 0)
+        .map(([k, n]) => `${n} ${k === "noAnswer" ? "without an answer" : k}`)
+        .join(", ") || "none";
+    findings.push(`your app's answers: ${PHASES.map((p) => `${p} ${classes(p)}`).join("; ")}`);
     findings.push(
       `DynamoDB calls through the proxy: ${PHASES.map((p) => `${p} ${dynamodb[p].requests}${perRequest(p) === null ? "" : ` (${perRequest(p)} per request)`}`).join(", ")}`,
     );

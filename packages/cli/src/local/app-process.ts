@@ -64,10 +64,23 @@ export function tailOf(file: string, count: number): string {
 export async function startApp(options: AppOptions): Promise<AppProcess> {
   const keeper: ChildProcess = spawn(
     process.execPath,
-    [SUPERVISOR, JSON.stringify({ ...options })],
+    [SUPERVISOR],
     // stdin: the pipe whose closing (fislat's death, any death) stops the app. Its own group and
     // session, so a terminal's Ctrl-C reaches neither it nor the app: fislat stops them in order.
-    { stdio: ["pipe", "pipe", "pipe"], detached: true, env: { PATH: process.env.PATH ?? "" } },
+    {
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+      env: {
+        ...options.env,
+        // The keeper's settings (see app-supervisor.ts); it passes the rest on to the app.
+        FISLAT_APP_KEEPER: JSON.stringify({
+          command: options.command,
+          cwd: options.cwd,
+          outputFile: options.outputFile,
+          graceMs: options.graceMs,
+        }),
+      },
+    },
   );
   keeper.stdin?.on("error", () => {});
   let keeperErr = "";

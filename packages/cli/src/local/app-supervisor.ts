@@ -7,6 +7,8 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 
+const KEEPER_VAR = "FISLAT_APP_KEEPER";
+
 interface SupervisorConfig {
   command: string;
   cwd: string;
@@ -17,7 +19,13 @@ interface SupervisorConfig {
 
 // fislat gone: writes fail with EPIPE, which must not end the keeper before it has stopped the app.
 process.stdout.on("error", () => {});
-const config = JSON.parse(process.argv[2] ?? "{}") as SupervisorConfig;
+// The settings come in a variable, not argv: the app's environment may hold secrets, and a
+// command line is readable by every user of the machine (ps), a process's environment is not.
+const { [KEEPER_VAR]: settings, ...appEnv } = process.env;
+const config = {
+  ...(JSON.parse(settings ?? "{}") as Omit<SupervisorConfig, "env">),
+  env: appEnv as Record<string, string>,
+};
 const say = (event: Record<string, unknown>) => {
   try {
     process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -45,6 +53,8 @@ function killGroup(signal: NodeJS.Signals): void {
   }
 }
 
+/** How long the keeper waits for the killed group to be reaped before it reports. */
+const GONE_WAIT_MS = 3000;
 let exited = false;
 let stopping = false;
 app.on("error", (error) => {
@@ -53,11 +63,29 @@ app.on("error", (error) => {
 });
 app.on("exit", (code, signal) => {
   exited = true;
-  // Whatever the app left behind in its group (background children) goes with it.
+  // Whatever the app left behind in its group (background children) goes with it, and the keeper
+  // reports only once the group is really gone (killed processes take a moment to be reaped).
   killGroup("SIGKILL");
-  say({ event: "exited", code, signal, requested: stopping });
-  process.exit(0);
+  const until = Date.now() + GONE_WAIT_MS;
+  const check = () => {
+    if (groupExists() && Date.now() < until) {
+      setTimeout(check, 10);
+      return;
+    }
+    say({ event: "exited", code, signal, requested: stopping });
+    process.exit(0);
+  };
+  check();
 });
+
+function groupExists(): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 say({ event: "started", pid: group });
 
 function stop(): void {
