@@ -93,7 +93,11 @@ describe("the HTTP mode requests the URL instead of calling DynamoDB", () => {
     expect(refused).toMatchObject({ ok: false, httpStatus: 302, errorKind: "http_status" });
     svc.set({ kind: "status", status: 429 });
     const from = strict.log.lines.length;
-    const throttled = await strict.log.waitFor(isRoundTrip((r) => r.httpStatus === 429), 10_000, from);
+    const throttled = await strict.log.waitFor(
+      isRoundTrip((r) => r.httpStatus === 429),
+      10_000,
+      from,
+    );
     expect(throttled.parsed).toMatchObject({ record: { ok: false, errorKind: "throttled" } });
   });
 
