@@ -332,6 +332,28 @@ describe("fislat run --local --app", () => {
     }
   });
 
+  it("names a --proxy-port already in use (environment error)", async () => {
+    const taken = net.createServer().listen(0, "127.0.0.1");
+    await once(taken, "listening");
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const run = fislat([
+        "run",
+        "--local",
+        "--proxy-port",
+        String(port),
+        "--url",
+        "http://127.0.0.1:1/",
+        "--rate",
+        "5",
+      ]);
+      expect(await run.exit).toBe(EXIT.environment);
+      expect(run.stderr()).toContain(`--proxy-port ${port}: 127.0.0.1:${port} is already in use`);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
+
   it("refuses a bad tables file before starting anything, naming the place and what is allowed (exit 2)", async () => {
     const { writeFileSync } = await import("node:fs");
     const bad = reports.file("bad-tables", "json");
