@@ -17,10 +17,11 @@ const benches = {
   detect: timeToDetect,
   startup,
   fleet,
+  // In this order: the ones that load autocannon (truth, max-rate) last.
   "load-lateness": loadLateness,
+  "load-overhead": loadOverhead,
   "load-truth": loadTruth,
   "load-max-rate": loadMaxRate,
-  "load-overhead": loadOverhead,
   "probe-http": probeHttpOverhead,
 };
 

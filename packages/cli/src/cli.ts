@@ -124,6 +124,7 @@ AWS defaults:   --baseline 1m --duration 5m --recovery 1m (interval and health w
 Examples:
   fislat run --local
   fislat run --local --experiment slow-dynamodb.yaml --threshold 'injection.rtt:p(99)<1200' --label ci=1
+  fislat run --local --app "node server.js" --url http://127.0.0.1:3000/orders/42 --rate 20 --tables tables.json
   fislat run --scenario timeout --cluster FIS --service dynamodb-test-service --role-arn <arn>
   fislat run --scenario succeed --cluster FIS --launch --task-definition dynamodb-latency-test --service dynamodb-test-service
 

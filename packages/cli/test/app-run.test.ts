@@ -58,6 +58,14 @@ describe("planning a local app run", () => {
     expect(request.probe.intervalMs).toBe(50);
   });
 
+  it("takes health thresholds with --health-url", () => {
+    const request = plan(
+      { ...APP, healthUrl: "http://127.0.0.1:3000/health", threshold: ["run.healthy:value<5000"] },
+      {},
+    );
+    expect((request.target as LocalAppTarget).healthUrl).toBe("http://127.0.0.1:3000/health");
+  });
+
   it("reads target, load and tables from the experiment file, and lets flags override them", () => {
     const file = parseExperimentText(
       `
@@ -120,6 +128,10 @@ hypothesis:
     [{ ...APP, cluster: "prod" }, /--cluster applies only to a run against AWS/],
     [{ ...APP, requestTimeout: "0" }, /--request-timeout "0" is out of range/],
     [{ ...APP, local: false }, /--app starts your app on this machine: it runs with --local/],
+    [
+      { ...APP, threshold: ["run.healthy:value<5000"] },
+      /run.healthy: value<5000 judges a health URL, and your app has none here: add --health-url/,
+    ],
   ] as [RunFlags, RegExp][])("refuses %o", (flags, message) => {
     expect(refusal(flags)).toMatch(message);
   });

@@ -101,6 +101,18 @@ export function defaultAppHypothesis(): Check[] {
   ];
 }
 
+/** Health metrics read a health URL: an app run has one only with --health-url. */
+const HEALTH_METRICS = ["unhealthy", "healthy", "went_unhealthy"];
+
+export function checkAppHealthChecks(hypothesis: Check[], appRun: AppRunPlan): void {
+  const check = hypothesis.find((c) => HEALTH_METRICS.includes(c.metric));
+  if (check && appRun.target.healthUrl === undefined) {
+    throw badInput(
+      `${check.id} judges a health URL, and your app has none here: add --health-url (or target.healthUrl), e.g. --health-url http://127.0.0.1:3000/health, or drop the threshold`,
+    );
+  }
+}
+
 export interface AppRunPlan {
   target: LocalAppTarget;
   load: HttpLoadSettings;

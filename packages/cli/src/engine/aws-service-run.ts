@@ -5,9 +5,8 @@
 // (planner.ts's AWS target), and what only one of the two ways can do is refused here, exit 2.
 import { durationEnvValue, HTTP_METHODS, PROBE_ENV, ProbeEnvError, parseProbeValue } from "@fislat/probe/contract";
 import { badInput } from "../errors.js";
-import { type AppRunFile, type AppRunFlags, planAppRun } from "./app-run.js";
+import { type AppRunFile, type AppRunFlags, type AppRunPlan, planAppRun } from "./app-run.js";
 import type { ExperimentFile } from "./experiment-file.js";
-import type { ProbeSettings } from "./fault.js";
 import { quoted } from "./limits.js";
 import type { AwsTarget, HttpLoadSettings } from "./plan.js";
 
@@ -22,10 +21,8 @@ const LOCAL_ONLY = ["tables", "dynamodb", "appEnv", "appReadyUrl", "appReadyTime
 
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
-export interface AwsServiceLoad {
-  load: HttpLoadSettings;
-  probe: ProbeSettings;
-}
+/** The load as the local app run plans it (its target stands for nothing here but --health-url). */
+export type AwsServiceLoad = AppRunPlan;
 
 /** The load of an AWS service run, checked; `--launch` adds what the probe's HTTP mode can send. */
 export function planAwsServiceLoad(
@@ -56,9 +53,9 @@ export function planAwsServiceLoad(
     );
   }
   // The load's own checks are the local app run's; a proxy port stands in for the app it needs.
-  const { load, probe } = planAppRun({ ...flags, app: undefined, proxyPort: "1" }, file, origin, undefined);
-  if (flags.launch) checkProbeCanSend(load);
-  return { load, probe };
+  const plan = planAppRun({ ...flags, app: undefined, proxyPort: "1" }, file, origin, undefined);
+  if (flags.launch) checkProbeCanSend(plan.load);
+  return plan;
 }
 
 /** The most requests a second one probe task sends: its TEST_INTERVAL_SECONDS is at least 0.01 s. */

@@ -4,7 +4,14 @@
 // with what would work. Flags override the file; the file overrides the defaults.
 import { parseDuration, parseMilliseconds } from "../durations.js";
 import { badInput } from "../errors.js";
-import { type AppRunFlags, type AppRunPlan, defaultAppHypothesis, isAppRun, planAppRun } from "./app-run.js";
+import {
+  type AppRunFlags,
+  type AppRunPlan,
+  checkAppHealthChecks,
+  defaultAppHypothesis,
+  isAppRun,
+  planAppRun,
+} from "./app-run.js";
 import { type AwsServiceTarget, planAwsServiceLoad } from "./aws-service-run.js";
 import { type Check, CheckError, checksOf, mergeChecks, parseThresholdFlag } from "./checks.js";
 import type { ExperimentFile } from "./experiment-file.js";
@@ -203,6 +210,7 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     throw error;
   }
   if (hypothesis.length === 0 && loadRun) hypothesis = defaultAppHypothesis();
+  if (loadRun) checkAppHealthChecks(hypothesis, loadRun);
   if (hypothesis.length === 0) {
     throw badInput(
       `${origin}: the hypothesis has no thresholds, so there is nothing to judge: add some under "hypothesis" (e.g. injection: { rtt: ["p(99)<1200"] }) or pass --threshold 'injection.rtt:p(99)<1200'`,

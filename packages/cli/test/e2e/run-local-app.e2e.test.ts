@@ -297,6 +297,63 @@ describe("fislat run --local --app", () => {
     }
   });
 
+  it("puts the fault in front of the user's own local DynamoDB with --dynamodb, creating no tables", async () => {
+    const { startLocalDynamo } = await import("@fislat/dynamo-local");
+    // "Their" DynamoDB: a dynalite of the test's own, with the sample's Orders table.
+    const theirs = await startLocalDynamo({
+      tables: [
+        {
+          TableName: "Orders",
+          KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+          AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+          Items: [{ id: { S: "42" } }],
+        },
+      ],
+    });
+    try {
+      const port = await freePort();
+      const { code } = await appRun("their-dynamodb", port, [
+        "--dynamodb",
+        `http://127.0.0.1:${theirs.port}`,
+        "--app-env",
+        "TABLE=Orders",
+        "--delay",
+        "200",
+        "--jitter",
+        "0",
+      ]);
+      expect(code).toBe(EXIT.passed);
+      const report = reports.read("their-dynamodb");
+      expect(report.environment.target).toMatch(new RegExp(`-> your DynamoDB http://127.0.0.1:${theirs.port}$`));
+      const dynamodb = (report.evidence as { dynamodb: Record<string, { requests: number }> }).dynamodb;
+      expect(dynamodb.injection?.requests).toBeGreaterThan(0);
+    } finally {
+      await theirs.close();
+    }
+  });
+
+  it("names a --proxy-port already in use (environment error)", async () => {
+    const taken = net.createServer().listen(0, "127.0.0.1");
+    await once(taken, "listening");
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const run = fislat([
+        "run",
+        "--local",
+        "--proxy-port",
+        String(port),
+        "--url",
+        "http://127.0.0.1:1/",
+        "--rate",
+        "5",
+      ]);
+      expect(await run.exit).toBe(EXIT.environment);
+      expect(run.stderr()).toContain(`--proxy-port ${port}: 127.0.0.1:${port} is already in use`);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
+
   it("refuses a bad tables file before starting anything, naming the place and what is allowed (exit 2)", async () => {
     const { writeFileSync } = await import("node:fs");
     const bad = reports.file("bad-tables", "json");
