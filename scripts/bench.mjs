@@ -5,7 +5,9 @@
 import { injectionFidelity, startup, timeToDetect } from "./bench/cli.mjs";
 import { fleet } from "./bench/fleet.mjs";
 import { errorsKind, packetLossKind, unreachableKind } from "./bench/kinds.mjs";
+import { loadLateness, loadMaxRate, loadOverhead, loadTruth } from "./bench/load.mjs";
 import { footprint, probeOverhead, timeoutPrecision } from "./bench/probe.mjs";
+import { probeHttpOverhead } from "./bench/probe-http.mjs";
 import { scale } from "./bench/scale.mjs";
 import { allResults } from "./bench/support.mjs";
 
@@ -21,6 +23,12 @@ const benches = {
   "kind-packet-loss": packetLossKind,
   "kind-unreachable": unreachableKind,
   "kind-errors": errorsKind,
+  // In this order: the ones that load autocannon (truth, max-rate) last.
+  "load-lateness": loadLateness,
+  "load-overhead": loadOverhead,
+  "load-truth": loadTruth,
+  "load-max-rate": loadMaxRate,
+  "probe-http": probeHttpOverhead,
 };
 
 const wanted = process.argv.slice(2);

@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { describeAwsError } from "./aws/aws-errors.js";
+import { appRunOptions } from "./commands/app-options.js";
 import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
 import { DEFAULT_FIS_SOURCES } from "./engine/limits.js";
 import { SCENARIO_NAMES } from "./engine/scenario.js";
@@ -62,7 +63,7 @@ function targetOptions(command: Command) {
 }
 
 function runOptions(command: Command) {
-  return faultOptions(targetOptions(awsOptions(command)))
+  return appRunOptions(faultOptions(targetOptions(awsOptions(command))))
     .option("--local", "run everything on this machine: dynalite, the real probe, a latency proxy")
     .addOption(
       new Option("--scenario <name>", "built-in experiment to run (default: timeout)").choices([...SCENARIO_NAMES]),
@@ -86,7 +87,10 @@ function runOptions(command: Command) {
       "failure time after which /health answers 503 (local, or --launch; default 30s)",
     )
     .option("--seed <n>", "local only: seed of the latency proxy's delay draws, to replay a run (default: random)")
-    .option("--launch", "start a fresh probe task with the scenario's timeouts, stop it at the end")
+    .option(
+      "--launch",
+      "start a fresh probe task with the scenario's timeouts (with --url: in HTTP mode, sending the load from inside the VPC), stop it at the end",
+    )
     .option("--task-definition <family[:rev]>", "task definition to --launch")
     .option("--subnets <ids>", "comma-separated subnets for --launch (default: copied from --service)")
     .option("--security-groups <ids>", "comma-separated security groups for --launch")
@@ -125,6 +129,7 @@ AWS defaults:   --baseline 1m --duration 5m --recovery 1m (interval and health w
 Examples:
   fislat run --local
   fislat run --local --experiment slow-dynamodb.yaml --threshold 'injection.rtt:p(99)<1200' --label ci=1
+  fislat run --local --app "node server.js" --url http://127.0.0.1:3000/orders/42 --rate 20 --tables tables.json
   fislat run --scenario timeout --cluster FIS --service dynamodb-test-service --role-arn <arn>
   fislat run --scenario succeed --cluster FIS --launch --task-definition dynamodb-latency-test --service dynamodb-test-service
 

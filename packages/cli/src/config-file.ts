@@ -10,6 +10,7 @@ export const CONFIG_FILE = "fislat.config.json";
 
 /** Options that name the same thing different ways: a flag for one silences the file for all. */
 const ALTERNATIVES = [["service", "task", "tag"]];
+const OWN_SERVICE_SKIPS = ["service", "healthUrl"];
 
 export interface ConfigFile {
   path?: string;
@@ -71,6 +72,9 @@ export function applyConfigFile(command: Command, config: ConfigFile, knownKeys:
     const source = command.getOptionValueSource(key);
     if (source !== undefined && source !== "default") continue;
     // A flag naming the tasks one way overrides the file's other ways too (--task beats "service").
+    // A run against your own service (--url): the file's service and healthUrl name fislat's probe
+    // (fislat deploy writes them), not your service, so they do not apply.
+    if (fromFlags("url") && OWN_SERVICE_SKIPS.includes(key)) continue;
     const group = ALTERNATIVES.find((g) => g.includes(key));
     if (group?.some((other) => other !== key && fromFlags(other))) continue;
     command.setOptionValueWithSource(key, coerce(option, key, config.values[key], config.path), "config");

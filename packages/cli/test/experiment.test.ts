@@ -169,3 +169,50 @@ describe("runExperiment", () => {
     expect(exitCodeFor(outcomeOf(result), result)).toBe(EXIT.environment);
   });
 });
+
+describe("runExperiment, the environment's own failures and evidence", () => {
+  it("ends as an environment error, with the fault removed, when the source reports the world broke (the app exited)", async () => {
+    const { EnvironmentFailure } = await import("../src/engine/ports.js");
+    const w = world({ injectorEnds: false });
+    const result = await runExperiment(plan, w.ports, {
+      faultStarted: () =>
+        queueMicrotask(() => w.fail(new EnvironmentFailure("your app exited with code 7 during the run"))),
+    });
+    expect(w.calls).toEqual(["start", "stop"]);
+    expect(result.failure).toBe("your app exited with code 7 during the run");
+    expect(result.interrupted).toBeUndefined();
+    expect(result.faultRemoval).toBe("confirmed");
+    expect(exitCodeFor(outcomeOf(result), result)).toBe(EXIT.environment);
+  });
+
+  it("injects nothing when the world broke during the baseline", async () => {
+    const { EnvironmentFailure } = await import("../src/engine/ports.js");
+    const w = world();
+    const sleep = w.ports.clock.sleep;
+    w.ports.clock.sleep = async (ms, signal) => {
+      w.fail(new EnvironmentFailure("gone"));
+      return sleep(ms, signal);
+    };
+    const result = await runExperiment(plan, w.ports);
+    expect(w.calls).toEqual([]);
+    expect(result.failure).toBe("gone");
+    expect(result.faultRemoval).toBe("not-started");
+  });
+
+  it("adds the environment's evidence to the timeline: its reasons make the run inconclusive, its figures are kept", async () => {
+    const w = world();
+    const conclude = vi.fn(() => ({
+      findings: ["DynamoDB calls through the proxy: injection 0"],
+      inconclusive: ["your app sent no DynamoDB traffic through the latency proxy during the injection"],
+      details: { dynamodb: { injection: { requests: 0 } } },
+    }));
+    const result = await runExperiment(plan, { ...w.ports, evidence: { conclude } });
+    expect(conclude).toHaveBeenCalledWith(result.timeline, { startedAt: at(10_000), endedAt: at(50_000) });
+    expect(result.verdict?.status).toBe("inconclusive");
+    expect(result.verdict?.reasons).toEqual([
+      "your app sent no DynamoDB traffic through the latency proxy during the injection",
+    ]);
+    expect((result.timeline.evidence as Record<string, unknown>).dynamodb).toEqual({ injection: { requests: 0 } });
+    expect(result.timeline.evidence?.findings).toContain("DynamoDB calls through the proxy: injection 0");
+  });
+});

@@ -27,7 +27,18 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
+/**
+ * A table to create: a DynamoDB CreateTable input (checked by the caller), plus the items to put
+ * in it, in DynamoDB JSON ({ "id": { "S": "42" } }).
+ */
+export type TableDefinition = Record<string, unknown> & { TableName: string; Items?: Record<string, unknown>[] };
+
 export interface LocalDynamoOptions {
+  /**
+   * Tables to create and load instead of the probe's table (`tableName` is then the first one's).
+   * Without a billing mode or throughput, a table is PAY_PER_REQUEST.
+   */
+  tables?: TableDefinition[];
   tableName?: string;
   /** Create and seed the table (default true). */
   seed?: boolean;
@@ -35,7 +46,7 @@ export interface LocalDynamoOptions {
 }
 
 export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promise<LocalDynamo> {
-  const tableName = options.tableName ?? DEFAULT_TABLE;
+  const tableName = options.tables?.[0]?.TableName ?? options.tableName ?? DEFAULT_TABLE;
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   server.listen(options.port ?? 0, "127.0.0.1");
   await once(server, "listening");
@@ -50,7 +61,14 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
 
-  if (options.seed ?? true) {
+  if (options.tables) {
+    try {
+      for (const table of options.tables) await createTable(endpoint, table);
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  } else if (options.seed ?? true) {
     try {
       await call(endpoint, "CreateTable", {
         TableName: tableName,
@@ -67,6 +85,30 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
     }
   }
   return { endpoint, port, tableName, close };
+}
+
+/** Items go in 25 at a time, the most one BatchWriteItem takes. */
+const BATCH = 25;
+
+async function createTable(endpoint: string, table: TableDefinition): Promise<void> {
+  const { Items: items = [], ...input } = table;
+  const billing =
+    input.BillingMode === undefined && input.ProvisionedThroughput === undefined
+      ? { BillingMode: "PAY_PER_REQUEST" }
+      : {};
+  await call(endpoint, "CreateTable", { ...input, ...billing });
+  for (let i = 0; i < items.length; i += BATCH) {
+    let unprocessed: unknown = {
+      [table.TableName]: items.slice(i, i + BATCH).map((Item) => ({ PutRequest: { Item } })),
+    };
+    // dynalite takes every write at once; the loop is for DynamoDB's documented contract.
+    for (let attempt = 0; attempt < 10 && unprocessed && Object.keys(unprocessed).length > 0; attempt++) {
+      const answer = (await call(endpoint, "BatchWriteItem", { RequestItems: unprocessed })) as {
+        UnprocessedItems?: unknown;
+      };
+      unprocessed = answer.UnprocessedItems;
+    }
+  }
 }
 
 /** How long close() lets dynalite finish the requests it is serving. */

@@ -1,6 +1,7 @@
 // Public surface of @fislat/latency-proxy.
 export type { BehaviourContext, BehaviourKind, FaultBehaviour, LinkBehaviour, Step } from "./behaviour.js";
 export { BEHAVIOURS, type BehaviourSpec } from "./behaviours/index.js";
+export { type FramedRequest, RequestFramer, type RequestFramerOptions } from "./http-framing.js";
 export {
   type FaultEvent,
   type FaultSpec,
@@ -10,4 +11,5 @@ export {
   type ProxyStats,
   SEED_MAX,
   seededRandom,
+  type TrafficCounts,
 } from "./proxy.js";

@@ -12,6 +12,7 @@ import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { mersenne } from "pure-rand/generator/mersenne";
 import type { FaultBehaviour, LinkBehaviour } from "./behaviour.js";
 import { type BehaviourSpec, behaviourOf } from "./behaviours/index.js";
+import { RequestFramer } from "./http-framing.js";
 import { holdUnaccepting, type Unaccepting } from "./unaccepting.js";
 
 /** A fault: its kind's fields (behaviours/), and the hard limit every fault has. */
@@ -69,6 +70,23 @@ export interface ProxyStats {
   effects?: { count: number; name: string };
 }
 
+/**
+ * What the proxy's clients sent and got, counted from the start: so a caller can show that an app
+ * really talked to DynamoDB through the fault (snapshots at the fault's start and end give the
+ * counts per phase). Requests are HTTP/1.x requests framed on the client's bytes, counted when
+ * their last byte arrives (before any delay); a connection that is not HTTP/1.x counts bytes only.
+ */
+export interface TrafficCounts {
+  connections: number;
+  requests: number;
+  /** Client to upstream. */
+  bytesUp: number;
+  /** Upstream to client. */
+  bytesDown: number;
+  /** Connections whose bytes could not be framed as HTTP/1.x requests. */
+  opaqueConnections: number;
+}
+
 const MAX_KEPT_DELAYS = 100_000;
 const HIGH_WATER_BYTES = 1 << 20;
 
@@ -110,8 +128,20 @@ class Link {
     private readonly current: () => FaultRun | undefined,
     private readonly openedUnder: FaultRun | undefined,
     private readonly onClose: (link: Link) => void,
+    traffic: TrafficCounts,
   ) {
-    client.on("data", (chunk: Buffer) => this.accept(chunk));
+    const framer = new RequestFramer();
+    client.on("data", (chunk: Buffer) => {
+      traffic.bytesUp += chunk.length;
+      if (framer.opaque === undefined) {
+        traffic.requests += framer.push(chunk).length;
+        if (framer.opaque !== undefined) traffic.opaqueConnections += 1;
+      }
+      this.accept(chunk);
+    });
+    upstream.on("data", (chunk: Buffer) => {
+      traffic.bytesDown += chunk.length;
+    });
     client.on("end", () => {
       this.clientEnded = true;
       this.maybeEndUpstream();
@@ -224,6 +254,13 @@ export class LatencyProxy extends EventEmitter<{ fault: [FaultEvent] }> {
   private fault: FaultRun | undefined;
   private lastEffects: { count: number; name: string } | undefined;
   private connections = 0;
+  private readonly counts: TrafficCounts = {
+    connections: 0,
+    requests: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+    opaqueConnections: 0,
+  };
   private chunksDelayed = 0;
   private readonly delaysMs: number[] = [];
   private readonly random: () => number;
@@ -275,6 +312,7 @@ export class LatencyProxy extends EventEmitter<{ fault: [FaultEvent] }> {
 
   private adopt(client: net.Socket): void {
     this.connections += 1;
+    this.counts.connections += 1;
     const upstream = net.connect({
       host: this.target.host,
       port: this.target.port,
@@ -287,6 +325,7 @@ export class LatencyProxy extends EventEmitter<{ fault: [FaultEvent] }> {
       () => this.fault,
       this.fault,
       (l) => this.links.delete(l),
+      this.counts,
     );
     this.links.add(link);
   }
@@ -381,6 +420,11 @@ export class LatencyProxy extends EventEmitter<{ fault: [FaultEvent] }> {
       delaysMs: [...this.delaysMs],
       ...(effects ? { effects } : {}),
     };
+  }
+
+  /** The traffic so far (a copy): take one at each boundary and subtract for a phase's counts. */
+  traffic(): TrafficCounts {
+    return { ...this.counts };
   }
 
   /** Stops any fault, drops every connection and frees the port. */

@@ -262,3 +262,41 @@ describe("latency on new connections", () => {
     expect(r.proxy.stats().delaysMs).toEqual([100, 300]);
   });
 });
+
+describe("traffic counts", () => {
+  it("counts connections, HTTP requests and bytes each way, as the client sent them", async () => {
+    const { createServer } = await import("node:http");
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.end("ok!"));
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    opened.push({ close: () => new Promise((r) => server.close(r)) });
+    const proxy = await LatencyProxy.start({
+      target: { host: "127.0.0.1", port: (server.address() as net.AddressInfo).port },
+    });
+    opened.push(proxy);
+    expect(proxy.traffic()).toEqual({ connections: 0, requests: 0, bytesUp: 0, bytesDown: 0, opaqueConnections: 0 });
+    const url = `http://127.0.0.1:${proxy.port}/`;
+    for (const body of ["{}", '{"a":1}', "x".repeat(70_000)]) {
+      const response = await fetch(url, { method: "POST", body });
+      expect(await response.text()).toBe("ok!");
+    }
+    const counts = proxy.traffic();
+    expect(counts.requests).toBe(3);
+    // fetch keeps its connection alive, or not: what matters is that each was counted.
+    expect(counts.connections).toBeGreaterThanOrEqual(1);
+    expect(counts.connections).toBeLessThanOrEqual(3);
+    expect(counts.bytesUp).toBeGreaterThan(70_000);
+    expect(counts.bytesDown).toBeGreaterThan(3 * 3);
+    expect(counts.opaqueConnections).toBe(0);
+  });
+
+  it("counts bytes but no requests on a connection that is not HTTP", async () => {
+    const r = await rig();
+    r.client.write(Buffer.from([0x16, 0x03, 0x01, 0x0d, 0x0a, 0x0d, 0x0a]));
+    await until(() => r.replies.length > 0);
+    expect(r.proxy.traffic()).toMatchObject({ connections: 1, requests: 0, bytesUp: 7, opaqueConnections: 1 });
+  });
+});

@@ -26,7 +26,17 @@ export function roundTripDeadlineMs(settings: {
   return settings.maxAttempts * (settings.connectionTimeoutMs + settings.readTimeoutMs);
 }
 
-export type ProbeEnvKind = "integer" | "decimal" | "text" | "choice" | "url" | "host" | "flag";
+export type ProbeEnvKind =
+  | "integer"
+  | "decimal"
+  | "text"
+  | "choice"
+  | "url"
+  | "host"
+  | "flag"
+  | "headers"
+  | "statuses"
+  | "body";
 
 export interface ProbeEnvVar {
   readonly name: string;
@@ -51,6 +61,25 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 export const OPERATIONS = ["GetItem", "Query", "Scan", "DescribeTable"] as const;
 export type Operation = (typeof OPERATIONS)[number];
+
+/** The methods of the HTTP mode (TARGET_URL): the ones a service's API uses. */
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** Headers the probe manages itself on the connection; setting them would break the framing. */
+export const MANAGED_HEADERS = [
+  "connection",
+  "content-length",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+] as const;
+
+/** The most headers TARGET_HEADERS may set. */
+export const MAX_TARGET_HEADERS = 50;
 
 export const PROBE_ENV = {
   TABLE_NAME: {
@@ -182,6 +211,49 @@ export const PROBE_ENV = {
     min: 1,
     max: 2048,
   },
+  TARGET_URL: {
+    name: "TARGET_URL",
+    description: "HTTP mode: the URL each round trip requests instead of calling DynamoDB (the user's service)",
+    kind: "url",
+    unit: "url",
+    min: 1,
+    max: 2048,
+  },
+  TARGET_METHOD: {
+    name: "TARGET_METHOD",
+    description: "HTTP mode: the request's method",
+    kind: "choice",
+    unit: "choice",
+    min: 0,
+    max: 0,
+    default: "GET",
+    choices: HTTP_METHODS,
+  },
+  TARGET_HEADERS: {
+    name: "TARGET_HEADERS",
+    description: 'HTTP mode: request headers as one JSON object, e.g. {"authorization":"Bearer x"}',
+    kind: "headers",
+    unit: "characters",
+    min: 2,
+    max: 8192,
+  },
+  TARGET_BODY: {
+    name: "TARGET_BODY",
+    description: "HTTP mode: the request body, sent as given (set content-type in TARGET_HEADERS)",
+    kind: "body",
+    unit: "characters",
+    min: 1,
+    max: 65_536,
+  },
+  TARGET_OK_STATUS: {
+    name: "TARGET_OK_STATUS",
+    description: "HTTP mode: the response statuses that count as ok",
+    kind: "statuses",
+    unit: "characters",
+    min: 1,
+    max: 256,
+    default: "2xx,3xx",
+  },
 } as const satisfies Record<string, ProbeEnvVar>;
 
 export type ProbeEnvName = keyof typeof PROBE_ENV;
@@ -219,6 +291,26 @@ export interface ProbeSettings {
   exitOnStdinEnd: boolean;
   /** Undefined: the SDK resolves the endpoint itself. */
   endpoint: string | undefined;
+  /** Set in HTTP mode (TARGET_URL): round trips request this instead of calling DynamoDB. */
+  target?: HttpTargetSettings;
+}
+
+/** A closed range of HTTP status codes, e.g. 200-299 for "2xx". */
+export type StatusRange = readonly [number, number];
+
+/** What one HTTP-mode round trip requests, and what answer counts as ok. */
+export interface HttpTargetSettings {
+  url: string;
+  method: HttpMethod;
+  /** Header names in lower case, as given otherwise. */
+  headers: Record<string, string>;
+  body: string | undefined;
+  okStatus: readonly StatusRange[];
+}
+
+/** Whether a response status counts as ok under the given ranges. */
+export function isOkStatus(status: number, ranges: readonly StatusRange[]): boolean {
+  return ranges.some(([low, high]) => status >= low && status <= high);
 }
 
 export class ProbeEnvError extends Error {
@@ -272,6 +364,12 @@ export function allowedText(spec: ProbeEnvVar): string {
       return "an IP address (127.0.0.1, ::1, 0.0.0.0) or a host name such as localhost";
     case "flag":
       return "true, false, 1 or 0";
+    case "headers":
+      return `a JSON object of at most ${MAX_TARGET_HEADERS} header names and string values, such as {"authorization":"Bearer x","content-type":"application/json"}, at most ${spec.max} characters, without ${MANAGED_HEADERS.join(", ")}`;
+    case "statuses":
+      return "comma-separated status classes, codes or ranges from 100 to 599, such as 2xx,3xx or 200-299,404";
+    case "body":
+      return `at most ${spec.max} characters`;
   }
 }
 
@@ -297,6 +395,51 @@ function isIpv6(raw: string): boolean {
   }
 }
 
+// RFC 9110's token, for header names; values may not hold control characters other than tab.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\uffff]*$/;
+const STATUS_ITEM = /^(?:([1-5])xx|([1-5][0-9]{2})(?:-([1-5][0-9]{2}))?)$/;
+
+function parseHeaders(spec: ProbeEnvVar, raw: string): Record<string, string> {
+  if (raw.length > spec.max) refuse(spec, raw, "is too long");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    refuse(spec, raw, "is not JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) refuse(spec, raw, "is not a JSON object");
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  if (entries.length > MAX_TARGET_HEADERS) refuse(spec, raw, `has ${entries.length} headers`);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of entries) {
+    const shown = showValue(name);
+    if (!HEADER_NAME.test(name)) refuse(spec, raw, `has a header name that is not valid (${shown})`);
+    const lower = name.toLowerCase();
+    if ((MANAGED_HEADERS as readonly string[]).includes(lower)) {
+      refuse(spec, raw, `sets ${shown}, which the probe manages itself`);
+    }
+    if (lower in headers) refuse(spec, raw, `sets ${shown} twice`);
+    if (typeof value !== "string") refuse(spec, raw, `gives ${shown} a value that is not a string`);
+    if (!HEADER_VALUE.test(value)) refuse(spec, raw, `gives ${shown} a value with control characters`);
+    headers[lower] = value;
+  }
+  return headers;
+}
+
+function parseStatuses(spec: ProbeEnvVar, raw: string): StatusRange[] {
+  if (raw.length > spec.max) refuse(spec, raw, "is too long");
+  return raw.split(",").map((item) => {
+    const match = STATUS_ITEM.exec(item.trim());
+    if (!match) refuse(spec, raw, `has ${showValue(item)}, which is not a status class, code or range`);
+    const [, klass, low, high] = match;
+    if (klass !== undefined) return [Number(klass) * 100, Number(klass) * 100 + 99] as const;
+    const range = [Number(low), Number(high ?? low)] as const;
+    if (range[0] > range[1]) refuse(spec, raw, `has the range ${item.trim()}, whose end is below its start`);
+    return range;
+  });
+}
+
 function parseNumber(spec: ProbeEnvVar, raw: string): number {
   if (!(spec.kind === "integer" ? INTEGER : DECIMAL).test(raw)) refuse(spec, raw, "is not valid");
   const value = Number(raw);
@@ -308,7 +451,10 @@ function parseNumber(spec: ProbeEnvVar, raw: string): number {
  * Parses one variable's raw value by its definition, or throws a ProbeEnvError naming the
  * variable, the value and what is allowed. Blank values are refused: unset a variable to get its default.
  */
-export function parseProbeValue(spec: ProbeEnvVar, raw: string): number | string | boolean {
+export function parseProbeValue(
+  spec: ProbeEnvVar,
+  raw: string,
+): number | string | boolean | Record<string, string> | StatusRange[] {
   if (raw.trim() === "") refuse(spec, raw, "is blank");
   switch (spec.kind) {
     case "integer":
@@ -347,12 +493,19 @@ export function parseProbeValue(spec: ProbeEnvVar, raw: string): number | string
       if (raw === "true" || raw === "1") return true;
       if (raw === "false" || raw === "0") return false;
       return refuse(spec, raw, "is not valid");
+    case "headers":
+      return parseHeaders(spec, raw);
+    case "statuses":
+      return parseStatuses(spec, raw);
+    case "body":
+      if (raw.length > spec.max) refuse(spec, raw, "is too long");
+      return raw;
   }
 }
 
 type Env = Record<string, string | undefined>;
 
-function read<T extends number | string | boolean>(env: Env, spec: ProbeEnvVar): T | undefined {
+function read<T extends ReturnType<typeof parseProbeValue>>(env: Env, spec: ProbeEnvVar): T | undefined {
   const raw = env[spec.name];
   if (raw === undefined) return spec.default as T | undefined;
   return parseProbeValue(spec, raw) as T;
@@ -378,6 +531,48 @@ export function parseProbeEnv(env: Env): ProbeSettings {
     testMaxConcurrent: read<number>(env, e.TEST_MAX_CONCURRENT) as number,
     exitOnStdinEnd: read<boolean>(env, e.PROBE_EXIT_ON_STDIN_END) as boolean,
     endpoint: read<string>(env, e.AWS_ENDPOINT_URL_DYNAMODB),
+    ...httpTarget(env),
+  };
+}
+
+/** The HTTP mode's settings, or nothing when TARGET_URL is unset (the others then must be too). */
+function httpTarget(env: Env): { target?: HttpTargetSettings } {
+  const e = PROBE_ENV;
+  const url = read<string>(env, e.TARGET_URL);
+  if (url === undefined) {
+    const stray = [e.TARGET_METHOD, e.TARGET_HEADERS, e.TARGET_BODY, e.TARGET_OK_STATUS].find(
+      (spec) => env[spec.name] !== undefined,
+    );
+    if (stray) {
+      throw new ProbeEnvError(
+        stray.name,
+        env[stray.name] ?? "",
+        `${stray.name} is set but TARGET_URL is not: the HTTP mode's settings apply only with TARGET_URL, the URL to request`,
+      );
+    }
+    return {};
+  }
+  const method = read<HttpMethod>(env, e.TARGET_METHOD) as HttpMethod;
+  const body = read<string>(env, e.TARGET_BODY);
+  if (body !== undefined && method === "HEAD") {
+    throw new ProbeEnvError(
+      e.TARGET_BODY.name,
+      body,
+      "TARGET_BODY is set but TARGET_METHOD is HEAD, which has no body",
+    );
+  }
+  return {
+    target: {
+      url,
+      method,
+      headers: read<Record<string, string>>(env, e.TARGET_HEADERS) ?? {},
+      body,
+      // The default is text like any other variable's, so it is parsed as a set value would be.
+      okStatus: parseProbeValue(
+        e.TARGET_OK_STATUS,
+        env[e.TARGET_OK_STATUS.name] ?? e.TARGET_OK_STATUS.default,
+      ) as StatusRange[],
+    },
   };
 }
 

@@ -25,6 +25,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { type Classified, classifyError } from "./classify.js";
 import type { ProbeConfig } from "./config.js";
 import { ROUND_TRIP_MAX_RESPONSE_BYTES, roundTripDeadlineMs } from "./contract.js";
+import type { RoundTripper } from "./round-trip.js";
 
 interface ConnectionNote {
   opened: boolean;
@@ -134,20 +135,7 @@ class BoundedHttpHandler extends NodeHttpHandler {
   }
 }
 
-export interface RoundTripResult {
-  ok: boolean;
-  rttMs: number;
-  conn: "new" | "reused";
-  attempts?: number;
-  error?: Classified;
-}
-
-export interface DynamoProbe {
-  /** Loads and resolves everything a first send needs, without touching the network. */
-  warmUp(): Promise<void>;
-  roundTrip(): Promise<RoundTripResult>;
-  destroy(): void;
-}
+export type { RoundTripResult } from "./round-trip.js";
 
 function commandFor(config: ProbeConfig) {
   const TableName = config.tableName;
@@ -205,7 +193,7 @@ export function dynamoClientOptions(config: ProbeConfig): DynamoDBClientConfig {
   };
 }
 
-export function createDynamoProbe(config: ProbeConfig): DynamoProbe {
+export function createDynamoProbe(config: ProbeConfig): RoundTripper {
   const client = new DynamoDBClient(dynamoClientOptions(config));
   const makeCommand = commandFor(config);
   const deadlineMs = roundTripDeadlineMs(config);
@@ -236,6 +224,7 @@ export function createDynamoProbe(config: ProbeConfig): DynamoProbe {
     });
 
   return {
+    describe: { op: config.operation, table: config.tableName },
     async warmUp() {
       // An already-aborted send runs the middleware (credentials, endpoint, serialization,
       // signing) and stops at the HTTP handler, so the first measured round trip does not carry

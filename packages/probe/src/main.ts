@@ -3,6 +3,7 @@
 // start, and a clean exit 0 within 2 s on SIGTERM (what ECS sends) or SIGINT, or on the end of
 // stdin when PROBE_EXIT_ON_STDIN_END is set (the parent died: nothing else would tell us).
 import { CONFIG_EXIT_CODE, ConfigError, loadConfig } from "./config.js";
+import { loggedUrl } from "./http-target.js";
 import { resolveTaskIdentity } from "./identity.js";
 import { jsonLineWriter } from "./log.js";
 import { ListenError, type RunningProbe, startProbe } from "./probe.js";
@@ -66,8 +67,10 @@ async function main(): Promise<void> {
     task,
     port: probe.port,
     host: config.host ?? "all interfaces",
-    table: config.tableName,
-    op: config.operation,
+    // HTTP mode (TARGET_URL) requests the user's service; the DynamoDB settings then do not apply.
+    ...(config.target
+      ? { mode: "http", method: config.target.method, url: loggedUrl(config.target.url) }
+      : { mode: "dynamodb", table: config.tableName, op: config.operation }),
     connectionTimeoutMs: config.connectionTimeoutMs,
     readTimeoutMs: config.readTimeoutMs,
     intervalMs: config.intervalMs,

@@ -1,15 +1,15 @@
-// The probe itself: the fixed-rate loop of round trips, its health, and the HTTP server, wired
-// together and stoppable. main.ts owns the process (environment, signals, exit codes).
+// The probe itself: the fixed-rate loop of round trips (to DynamoDB, or to a URL in HTTP mode),
+// its health, and the HTTP server, wired together and stoppable. main.ts owns the process (environment, signals, exit codes).
 import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { ProbeConfig } from "./config.js";
 import { PROBE_PATHS } from "./contract.js";
-import { createDynamoProbe, type DynamoProbe, type RoundTripResult } from "./dynamo.js";
 import { HealthTracker } from "./health.js";
 import type { LogWriter } from "./log.js";
 import { HEALTH_MSG, ROUND_TRIP_MSG, type RoundTripRecord, TICK_MISSED_MSG } from "./record.js";
+import type { RoundTripper, RoundTripResult } from "./round-trip.js";
 import { startFixedRate } from "./schedule.js";
 
 export interface RunningProbe {
@@ -20,7 +20,14 @@ export interface RunningProbe {
 export interface ProbeDeps {
   log: LogWriter;
   task: string;
-  dynamo?: DynamoProbe;
+  /** What a round trip calls; by default DynamoDB, or the URL of the HTTP mode (TARGET_URL). */
+  target?: RoundTripper;
+}
+
+/** Loads only the module the mode needs: the HTTP mode never loads the AWS SDK. */
+export async function createRoundTripper(config: ProbeConfig): Promise<RoundTripper> {
+  if (config.target) return (await import("./http-target.js")).createHttpTarget(config, config.target);
+  return (await import("./dynamo.js")).createDynamoProbe(config);
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -80,8 +87,8 @@ async function listen(server: http.Server, config: ProbeConfig): Promise<void> {
 
 export async function startProbe(config: ProbeConfig, deps: ProbeDeps): Promise<RunningProbe> {
   const { log, task } = deps;
-  const dynamo = deps.dynamo ?? createDynamoProbe(config);
-  await dynamo.warmUp();
+  const target = deps.target ?? (await createRoundTripper(config));
+  await target.warmUp();
   let stopping = false;
   let testSeq = 0;
   let activeTests = 0;
@@ -103,7 +110,7 @@ export async function startProbe(config: ProbeConfig, deps: ProbeDeps): Promise<
   const measure = async (src: "loop" | "test", seq: number) => {
     const startedAt = performance.now();
     const ts = new Date().toISOString();
-    const result = await dynamo.roundTrip();
+    const result = await target.roundTrip();
     return { result, startedAt, record: toRecord(result, { ts, src, seq }) };
   };
 
@@ -117,14 +124,16 @@ export async function startProbe(config: ProbeConfig, deps: ProbeDeps): Promise<
       msg: ROUND_TRIP_MSG,
       ok: result.ok,
       rttMs: round3(result.rttMs),
-      op: config.operation,
-      table: config.tableName,
+      op: target.describe.op,
+      table: target.describe.table,
       seq: at.seq,
       src: at.src,
       task,
       conn: result.conn,
     };
+    if (target.describe.url !== undefined) record.url = target.describe.url;
     if (result.attempts !== undefined) record.attempts = result.attempts;
+    if (result.httpStatus !== undefined) record.httpStatus = result.httpStatus;
     if (result.error) {
       record.errorKind = result.error.kind;
       record.error = result.error.message;
@@ -254,7 +263,7 @@ export async function startProbe(config: ProbeConfig, deps: ProbeDeps): Promise<
       server.close();
       server.closeAllConnections();
       // An in-flight round trip may wait for its read timeout; shutdown must not.
-      dynamo.destroy();
+      target.destroy();
       await Promise.race([schedule.stop(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
     },
   };

@@ -14,6 +14,8 @@ export const ERROR_KINDS = [
   "access_denied",
   "network",
   "other",
+  /** HTTP mode: the service answered with a status that does not count as ok (httpStatus says which). */
+  "http_status",
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
@@ -45,7 +47,13 @@ export type RoundTripRecord = {
   attempts?: number;
   errorKind?: ErrorKind;
   error?: string;
+  /** DynamoDB mode: the status of a failed call's answer. HTTP mode: the status of every answer. */
   httpStatus?: number;
+  /**
+   * HTTP mode only (TARGET_URL): the requested URL without its query (which may carry secrets).
+   * Then `op` is the method and `table` is empty. Absent on DynamoDB round trips.
+   */
+  url?: string;
 };
 
 export type HealthRecord = {
@@ -93,6 +101,8 @@ function roundTripProblem(o: Record<string, unknown>): string | undefined {
   if (typeof o.op !== "string" || typeof o.table !== "string") return "op or table is missing";
   if (o.conn !== "new" && o.conn !== "reused") return "conn is not new or reused";
   if (o.healthy !== undefined && typeof o.healthy !== "boolean") return "healthy is not a boolean";
+  if (o.httpStatus !== undefined && !Number.isInteger(o.httpStatus)) return "httpStatus is not a whole number";
+  if (o.url !== undefined && typeof o.url !== "string") return "url is not a string";
   if (!o.ok && !(ERROR_KINDS as readonly unknown[]).includes(o.errorKind)) return "errorKind is missing or unknown";
   return undefined;
 }

@@ -69,6 +69,24 @@ describe("parseProbeLine", () => {
     ).toMatchObject({ type: "tick-missed", record: { seq: 7, healthy: false } });
   });
 
+  it("reads the HTTP mode's round trips, with their status and URL, beside DynamoDB's", () => {
+    const http = { ...good, op: "GET", table: "", url: "https://orders.example.com/orders/42", httpStatus: 200 };
+    expect(parseProbeLine(JSON.stringify(http))).toEqual({ type: "round-trip", record: http });
+    const failed = { ...http, ok: false, httpStatus: 503, errorKind: "http_status", error: "HTTP 503" };
+    expect(parseProbeLine(JSON.stringify(failed))).toMatchObject({ type: "round-trip", record: { httpStatus: 503 } });
+    // A DynamoDB line from before the HTTP mode reads as it always did: no url, no status.
+    const old = parseProbeLine(JSON.stringify(good));
+    expect(old.type === "round-trip" && ("url" in old.record || "httpStatus" in old.record)).toBe(false);
+    expect(parseProbeLine(JSON.stringify({ ...http, httpStatus: "200" }))).toEqual({
+      type: "malformed",
+      reason: "httpStatus is not a whole number",
+    });
+    expect(parseProbeLine(JSON.stringify({ ...http, url: 5 }))).toEqual({
+      type: "malformed",
+      reason: "url is not a string",
+    });
+  });
+
   it("ignores lines that are not the probe's", () => {
     expect(parseProbeLine("(node:1) Warning: something")).toEqual({ type: "other" });
     expect(parseProbeLine(JSON.stringify({ msg: "Probe started" }))).toEqual({ type: "other" });

@@ -316,7 +316,7 @@ export function warnOverTargetCap(tasks: number, selectionMode: string, say: (me
   );
 }
 
-async function waitForFirstLine(logs: CloudWatchLogsClient, logGroup: string, streams: string[], clock: Clock) {
+export async function waitForFirstLine(logs: CloudWatchLogsClient, logGroup: string, streams: string[], clock: Clock) {
   const since = clock.wallNow().getTime() - 60_000;
   const deadline = clock.now() + FIRST_LINE_TIMEOUT_MS;
   for (;;) {

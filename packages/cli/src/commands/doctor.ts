@@ -16,6 +16,7 @@ import { filterEvents, logsClientIn } from "../aws/log-source.js";
 import { describeStack } from "../aws/stack.js";
 import type { Clock } from "../engine/ports.js";
 import { EXIT, type ExitCode } from "../errors.js";
+import { runsProbe, serviceChecks } from "./doctor-service.js";
 import { listFislatExperiments } from "./stop.js";
 
 export type CheckStatus = "PASS" | "FAIL" | "WARN" | "SKIP";
@@ -25,6 +26,8 @@ export interface Check {
   status: CheckStatus;
   detail: string;
   fix?: string;
+  /** A change to paste (JSON), printed under the check. */
+  change?: unknown;
 }
 
 export interface DoctorFlags {
@@ -245,7 +248,20 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
     });
   }
 
-  if (cluster && service) {
+  // A service named on the command line that does not run the probe is the user's own: its
+  // readiness for the fault is checked requirement by requirement (doctor-service.ts).
+  // The stack's own service (named by its outputs, or by fislat.config.json) runs the probe.
+  const named = cluster && service && flags.service && service !== outputs.ServiceName;
+  const own = named ? await serviceChecks(clients, { cluster, service }) : undefined;
+  if (own?.readiness && !runsProbe(own.readiness.definition)) {
+    checks.push(...own.checks);
+    taskArns = (own.readiness.tasks ?? []).flatMap((t) => (t.taskArn ? [t.taskArn] : []));
+    add({
+      name: "logs",
+      status: "SKIP",
+      detail: `service ${service} does not run fislat's probe: a run judges the requests it sends to your --url`,
+    });
+  } else if (cluster && service) {
     try {
       const { tasks, problems } = await resolveProbeTasks(clients.ecs, { kind: "service", cluster, service });
       taskArns = tasks.map((t) => t.taskArn);
@@ -395,6 +411,7 @@ export async function doctorCommand(
   for (const c of checks) {
     say(`${c.status.padEnd(4)} ${c.name}: ${c.detail}`);
     if (c.fix && (c.status === "FAIL" || c.status === "WARN")) say(`     fix: ${c.fix}`);
+    if (c.change !== undefined) say(`     ${JSON.stringify(c.change, null, 2).replace(/\n/g, "\n     ")}`);
   }
   return ready ? EXIT.passed : EXIT.environment;
 }

@@ -87,9 +87,11 @@ export function describePlan(request: ExperimentRequest): string {
     `hypothesis: ${request.description}`,
     `fault:      ${faultKind(request.fault).describe(request.fault)}`,
     `phases:     baseline ${humanMs(p.baselineMs)}, injection ${humanMs(p.injectionMs)}, recovery ${humanMs(p.recoveryMs)}`,
-    `probe:      connection timeout ${probe.connectionTimeoutMs} ms, read timeout ${probe.readTimeoutMs} ms, interval ${humanMs(probe.intervalMs)}, /health failure window ${humanMs(probe.healthFailureMs)}`,
+    request.load
+      ? `load:       ${request.load.ratePerSecond} requests/s at ${request.load.urls.join(", ")} (${request.load.method}, timeout ${request.load.requestTimeoutMs} ms, at most ${request.load.maxInFlight} in flight, ok ${request.load.okStatus})`
+      : `probe:      connection timeout ${probe.connectionTimeoutMs} ms, read timeout ${probe.readTimeoutMs} ms, interval ${humanMs(probe.intervalMs)}, /health failure window ${humanMs(probe.healthFailureMs)}`,
     `evidence:   at least ${request.evidence.minRoundTrips} round trips per phase; at least ${formatRate(request.evidence.faultShownShare)} of the injection's round trips show the fault`,
-    `target:     ${request.target.kind === "local" ? "local (dynalite, the probe, a latency proxy)" : `AWS cluster ${request.target.cluster}`}`,
+    `target:     ${request.target.kind === "local" ? "local (dynalite, the probe, a latency proxy)" : request.target.kind === "local-app" ? `your app: ${request.target.app ?? `already running, DynamoDB at 127.0.0.1:${request.target.proxyPort}`}` : `AWS cluster ${request.target.cluster}`}`,
     "thresholds:",
     ...request.hypothesis.map((c) => `  ${c.id}`),
   ];

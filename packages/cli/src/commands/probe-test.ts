@@ -37,7 +37,12 @@ export async function probeTestCommand(flags: ProbeTestFlags, say: (s: string) =
   if (response.status === 429)
     throw new FislatError(`the probe is busy: ${body.error ?? "too many /test calls"}`, EXIT.environment);
   const where = [
-    body.op && body.table ? `${body.op} on ${body.table}` : "",
+    // The probe's HTTP mode requests a URL (TARGET_URL) instead of reading a table.
+    body.url
+      ? `${body.op} ${body.url}${body.httpStatus === undefined ? "" : `, HTTP ${body.httpStatus}`}`
+      : body.op && body.table
+        ? `${body.op} on ${body.table}`
+        : "",
     body.task ? `task ${body.task.split("/").at(-1)}` : "",
     body.conn ? `${body.conn} connection` : "",
   ]

@@ -3,11 +3,14 @@
 // anything starts. Every refusal names the input and what is allowed, and exits 2.
 import { accessSync, constants, lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { isAppRun } from "../engine/app-run.js";
 import { ExperimentFileError, parseExperimentText } from "../engine/experiment-file.js";
 import { quoted } from "../engine/limits.js";
 import type { ExperimentRequest, ReportTargets } from "../engine/plan.js";
 import { type ExperimentSource, planExperiment, type RunFlags } from "../engine/planner.js";
 import { isScenarioName, SCENARIO_NAMES, scenarioFile } from "../engine/scenario.js";
+import { checkTables, TablesError } from "../engine/tables.js";
 import { badInput } from "../errors.js";
 import { FILE_FORMATS, fileFlag, reportFilesOf } from "../reporters/index.js";
 
@@ -16,7 +19,9 @@ export type { RunFlags };
 /** Experiment files are small; a bigger one is a mistake (a log, a binary). */
 const MAX_FILE_BYTES = 1_000_000;
 
-export function loadExperimentSource(flags: Pick<RunFlags, "scenario" | "experiment">): ExperimentSource {
+export function loadExperimentSource(
+  flags: Pick<RunFlags, "scenario" | "experiment" | "local" | "app" | "url" | "proxyPort">,
+): ExperimentSource {
   if (flags.experiment !== undefined) {
     if (flags.scenario !== undefined) {
       throw badInput(
@@ -24,6 +29,12 @@ export function loadExperimentSource(flags: Pick<RunFlags, "scenario" | "experim
       );
     }
     return { kind: "file", name: flags.experiment, data: readExperimentFile(flags.experiment) };
+  }
+  // Your own app with no experiment file: its thresholds come from --threshold, or the default
+  // hypothesis (app-run.ts); the probe's scenarios do not apply to it.
+  // Locally or on AWS (the user's ECS service, environments/aws-service.ts).
+  if (flags.scenario === undefined && isAppRun(flags, {})) {
+    return { kind: "file", name: "your app", data: { name: "your-app" } };
   }
   const name = flags.scenario ?? "timeout";
   if (!isScenarioName(name)) {
@@ -117,10 +128,52 @@ function checkReportPath(flag: string, file: string): string {
 
 /** Flags (config file folded in) -> the validated request, report targets checked: nothing started yet. */
 export function planRun(flags: RunFlags): ExperimentRequest {
-  const request = planExperiment(flags, loadExperimentSource(flags));
+  const source = loadExperimentSource(flags);
+  const request = planExperiment(flags, source);
+  const tables = tablesFileOf(flags, source);
+  const target = tables ? { ...request.target, tables: readTablesFile(tables.path, tables.where) } : request.target;
   // Every format in the reporters' table has its flag; the planner needs to know none of them.
   return {
     ...request,
+    target,
     reports: checkReportTargets({ ...request.reports, ...reportFilesOf(flags as Record<string, unknown>) }),
   };
+}
+
+/** The tables file to read, if any: --tables, or the experiment file's `tables` path (relative to the file). */
+function tablesFileOf(flags: RunFlags, source: ExperimentSource): { path: string; where: string } | undefined {
+  if (flags.tables !== undefined) return { path: flags.tables, where: `--tables ${quoted(flags.tables)}` };
+  const fromFile = source.data.tables;
+  if (typeof fromFile !== "string" || source.kind !== "file") return undefined;
+  return {
+    path: path.resolve(path.dirname(source.name), fromFile),
+    where: `${source.name}: tables ${quoted(fromFile)}`,
+  };
+}
+
+export function readTablesFile(file: string, where: string) {
+  let text: string;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw badInput(`${where} is not a regular file`);
+    if (stat.size > 10 * MAX_FILE_BYTES)
+      throw badInput(`${where} is ${stat.size} bytes: a tables file is at most 10 MB`);
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as { exitCode?: number }).exitCode !== undefined) throw error;
+    throw badInput(`${where}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let data: unknown;
+  const json = /\.json$/i.test(file);
+  try {
+    data = json ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+  } catch (error) {
+    throw badInput(`${where} is not valid ${json ? "JSON" : "YAML"}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  try {
+    return checkTables(data, where);
+  } catch (error) {
+    if (error instanceof TablesError) throw badInput(error.message);
+    throw error;
+  }
 }

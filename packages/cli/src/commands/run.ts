@@ -5,6 +5,7 @@
 // stops everything fislat started and exits 4; a fault whose removal cannot be confirmed exits 5
 // with the command that removes it.
 import { createRequire } from "node:module";
+import type { AwsServiceTarget } from "../engine/aws-service-run.js";
 import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
 import type { AwsTarget, ExperimentPlan, ExperimentRequest, LocalTarget, RunTarget } from "../engine/plan.js";
@@ -57,7 +58,12 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     progress.info(
       `${request.source.startsWith("scenario ") ? request.source : `experiment ${request.name}`}: ${request.description}; fault ${faultKind(request.fault).describe(request.fault)}`,
     );
-    const prepared = await ENVIRONMENTS[request.target.kind](request, { flags, resources, progress });
+    const prepared = await ENVIRONMENTS[request.target.kind](request, {
+      flags,
+      resources,
+      progress,
+      signal: abort.signal,
+    });
     // A signal while the world was starting: stop here (what started is released below), before
     // the engine begins a run with no phase to report.
     if (abort.signal.aborted) throw new Error(String(abort.signal.reason));
@@ -113,6 +119,8 @@ interface PrepareContext {
   flags: RunCommandFlags;
   resources: Resources;
   progress: Progress;
+  /** Aborts on Ctrl-C/SIGTERM while the environment is still getting ready. */
+  signal: AbortSignal;
 }
 
 /** Where an experiment runs: each prepares the engine's ports from the request (later: the user's own service). */
@@ -122,7 +130,25 @@ const ENVIRONMENTS: Record<
 > = {
   local: (request, { resources }) => prepareLocal(request, resources),
   aws: (request, { resources, progress }) => prepareAws(request, request.target as AwsTarget, resources, progress),
+  "local-app": async (request, { resources, progress, signal }) =>
+    (await import("../environments/local-app.js")).prepareLocalApp(request, resources, progress, signal),
+  "aws-service": (request, { resources, progress }) => prepareAwsService(request, resources, progress),
 };
+
+async function prepareAwsService(
+  request: ExperimentRequest,
+  resources: Resources,
+  progress: Progress,
+): Promise<PreparedRun> {
+  const { awsClients, awsSettingsOf } = await import("../aws/clients.js");
+  const { prepareAwsService: prepare } = await import("../environments/aws-service.js");
+  const target = request.target as AwsServiceTarget;
+  // The request's --profile and --region go to the clients; process.env is left as it was.
+  const clients = awsClients(awsSettingsOf(target));
+  resources.add("AWS clients", () => clients.destroy());
+  const env = await prepare(clients, request, target, resources, systemClock, (m) => progress.info(m));
+  return { plan: env.plan, ports: env.ports, environment: { kind: "aws", target: env.target, injector: env.injector } };
+}
 
 async function prepareLocal(request: ExperimentRequest, resources: Resources): Promise<PreparedRun> {
   // Loaded only once the request is valid: a refusal should not wait for dynalite to load.

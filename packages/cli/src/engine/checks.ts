@@ -72,7 +72,7 @@ export function parseCheck(
 
 /** `--threshold 'injection.rtt:p(99)<1200'`: scope.metric, a colon, the threshold. */
 export function parseThresholdFlag(text: string): Check {
-  const m = /^\s*([a-z]+)\.([a-z_]+\??)\s*:(.*)$/.exec(text);
+  const m = /^\s*([a-z]+)\.([a-z0-9_]+\??)\s*:(.*)$/.exec(text);
   if (!m) {
     throw new CheckError(
       `--threshold ${JSON.stringify(text.slice(0, 80))} is not SCOPE.METRIC:THRESHOLD, e.g. 'injection.rtt:p(99)<1200' (scopes ${SCOPES.join(", ")})`,

@@ -4,6 +4,7 @@
 import { createRequire } from "node:module";
 import { Ajv, type ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
+import type { AppRunFile } from "./app-run.js";
 import { FAULT_KINDS, type Fault, type FaultKind } from "./fault.js";
 
 const require = createRequire(import.meta.url);
@@ -40,8 +41,8 @@ export const EXPERIMENT_SCHEMA: Record<string, unknown> = {
   properties: { ...SHIPPED.properties, fault: faultSchema() },
 };
 
-/** The file as written: durations still text, thresholds still strings. */
-export interface ExperimentFile {
+/** The file as written: durations still text, thresholds still strings. `target`/`load`/`tables`: app-run.ts. */
+export interface ExperimentFile extends AppRunFile {
   version?: 1;
   name?: string;
   description?: string;

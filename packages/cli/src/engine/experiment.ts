@@ -7,6 +7,8 @@ import type { LiveTally } from "./live-tally.js";
 import type { ExperimentPlan } from "./plan.js";
 import type {
   Clock,
+  EnvironmentFailure,
+  EvidenceWatcher,
   FaultEnded,
   FaultInjector,
   HealthObservation,
@@ -26,6 +28,8 @@ export interface ExperimentPorts {
   health?: HealthWatcher;
   /** AWS: tasks stopped or replaced, load balancer target health. */
   targetWatch?: TargetWatcher;
+  /** The environment's own evidence (the user's app's DynamoDB traffic through the proxy). */
+  evidence?: EvidenceWatcher;
   /**
    * The probe runs elsewhere (AWS): its clock may be skewed, and the fault's own start is not when
    * it took effect, so both are found in the data.
@@ -88,6 +92,11 @@ export async function runExperiment(
     interruptReason = reason;
     stop.abort();
   };
+  const fail = (reason: string) => {
+    if (interruptReason !== undefined || failure !== undefined) return;
+    failure = reason;
+    stop.abort();
+  };
   const onAbort = () => interrupt(String(signal?.reason ?? "interrupted"));
   if (signal?.aborted) onAbort();
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -107,7 +116,10 @@ export async function runExperiment(
         const record = builder.add(line, meta);
         if (record) events.roundTrip?.(record, builder.live);
       },
-      (error) => interrupt(`the probe's line source failed: ${error.message}`),
+      (error) =>
+        error.name === "EnvironmentFailure"
+          ? fail((error as EnvironmentFailure).message)
+          : interrupt(`the probe's line source failed: ${error.message}`),
     );
     ports.targetWatch?.start((event) => builder.addTargetEvent(event));
     health?.start((observation) => {
@@ -119,7 +131,7 @@ export async function runExperiment(
     events.phase?.("baseline", request.phases.baselineMs);
     await clock.sleep(request.phases.baselineMs, stop.signal);
 
-    if (interruptReason === undefined) {
+    if (interruptReason === undefined && failure === undefined) {
       const started = await injector.start(
         { fault: request.fault, durationMs: request.phases.injectionMs, probe: plan.probe },
         stop.signal,
@@ -140,7 +152,7 @@ export async function runExperiment(
         events.faultEnded?.(ended);
       }
     }
-    if (interruptReason === undefined) {
+    if (interruptReason === undefined && failure === undefined) {
       events.phase?.("recovery", request.phases.recoveryMs);
       await clock.sleep(request.phases.recoveryMs, stop.signal);
     }
@@ -148,7 +160,8 @@ export async function runExperiment(
     // The world failed us (the fault could not be started, a port broke): the run ends as an
     // environment error, with whatever was measured, and any fault that started is removed.
     // An interruption that ended a wait before the fault (the start gave up) stays an interruption.
-    if (interruptReason === undefined) failure = error instanceof Error ? error.message : String(error);
+    if (interruptReason === undefined && failure === undefined)
+      failure = error instanceof Error ? error.message : String(error);
     stop.abort();
   }
   return finish();
@@ -184,6 +197,14 @@ export async function runExperiment(
       },
       faultKind(plan.request.fault).degradedThreshold(plan.request.fault),
     );
+    const seen = ports.evidence?.conclude(timeline, window);
+    if (seen) {
+      timeline.evidence ??= {};
+      const evidence = timeline.evidence;
+      evidence.findings = [...(evidence.findings ?? []), ...seen.findings];
+      evidence.inconclusive = [...(evidence.inconclusive ?? []), ...seen.inconclusive];
+      Object.assign(evidence, seen.details);
+    }
     const done: ExperimentResult = { ...result, timeline, endedAt: clock.wallNow() };
     if (failure !== undefined) {
       done.failure = failure;

@@ -48,6 +48,16 @@ export const AGGREGATIONS_BY_KIND: Record<MetricKind, AggregationKind[]> = {
   value: ["value"],
 };
 
+/** Round trips answered with an HTTP status of this class (a round trip without an answer has none). */
+function statusClass(c: number): PhaseMetric {
+  return {
+    scope: "phase",
+    kind: "event",
+    description: `round trips answered with a ${c}xx status (your app's answers; the probe's: DynamoDB's)`,
+    is: (t, j) => Math.floor((t.status[j] as number) / 100) === c,
+  };
+}
+
 export const METRICS = {
   rtt: {
     scope: "phase",
@@ -80,6 +90,11 @@ export const METRICS = {
     is: (t, j, timeline) => !isOk(t, j) || (t.rtt[j] as number) > timeline.degradedAboveMs,
   },
   samples: { scope: "phase", kind: "count", description: "round trips in the phase" },
+  // Per status class: a user's app's answers under load (for the probe, DynamoDB's error statuses).
+  status_2xx: statusClass(2),
+  status_3xx: statusClass(3),
+  status_4xx: statusClass(4),
+  status_5xx: statusClass(5),
   detect: {
     scope: "run",
     kind: "value",

@@ -15,6 +15,8 @@ export interface PhaseTrips {
   start: Float64Array;
   /** 1: it opened a new connection. */
   conn: Uint8Array;
+  /** The HTTP status it was answered with (0: none, or not known). */
+  status: Uint16Array;
 }
 
 export interface LatencySummary {
@@ -33,6 +35,7 @@ export const emptyTrips = (): PhaseTrips => ({
   outcome: new Uint8Array(0),
   start: new Float64Array(0),
   conn: new Uint8Array(0),
+  status: new Uint16Array(0),
 });
 
 export const isOk = (t: PhaseTrips, j: number) => t.outcome[j] === OK_OUTCOME;
@@ -47,12 +50,14 @@ export function phaseTripsOf(records: readonly RoundTripRecord[]): PhaseTrips {
     outcome: new Uint8Array(records.length),
     start: new Float64Array(records.length),
     conn: new Uint8Array(records.length),
+    status: new Uint16Array(records.length),
   };
   records.forEach((r, j) => {
     t.rtt[j] = r.rttMs;
     t.outcome[j] = outcomeCode(r);
     t.start[j] = Date.parse(r.ts);
     t.conn[j] = r.conn === "new" ? 1 : 0;
+    t.status[j] = r.httpStatus ?? 0;
   });
   return t;
 }
@@ -65,6 +70,7 @@ export function phaseTripsFrom(store: RoundTripStore, indices: readonly number[]
     outcome: new Uint8Array(n),
     start: new Float64Array(n),
     conn: new Uint8Array(n),
+    status: new Uint16Array(n),
   };
   for (let j = 0; j < n; j++) {
     const i = indices[j] as number;
@@ -72,6 +78,7 @@ export function phaseTripsFrom(store: RoundTripStore, indices: readonly number[]
     t.outcome[j] = store.outcome[i] as number;
     t.start[j] = (store.start[i] as number) - correctionMs;
     t.conn[j] = ((store.flags[i] as number) & FLAG_NEW_CONNECTION) !== 0 ? 1 : 0;
+    t.status[j] = store.status[i] as number;
   }
   return t;
 }
@@ -84,6 +91,7 @@ export function mergeTrips(parts: readonly PhaseTrips[]): PhaseTrips {
     outcome: new Uint8Array(n),
     start: new Float64Array(n),
     conn: new Uint8Array(n),
+    status: new Uint16Array(n),
   };
   let at = 0;
   for (const p of parts) {
@@ -91,6 +99,7 @@ export function mergeTrips(parts: readonly PhaseTrips[]): PhaseTrips {
     all.outcome.set(p.outcome, at);
     all.start.set(p.start, at);
     all.conn.set(p.conn, at);
+    all.status.set(p.status, at);
     at += p.rtt.length;
   }
   const order = sortIndicesBy(n, (j) => all.start[j] as number);
@@ -99,6 +108,7 @@ export function mergeTrips(parts: readonly PhaseTrips[]): PhaseTrips {
     outcome: new Uint8Array(n),
     start: new Float64Array(n),
     conn: new Uint8Array(n),
+    status: new Uint16Array(n),
   };
   for (let j = 0; j < n; j++) {
     const k = order[j] as number;
@@ -106,6 +116,7 @@ export function mergeTrips(parts: readonly PhaseTrips[]): PhaseTrips {
     out.outcome[j] = all.outcome[k] as number;
     out.start[j] = all.start[k] as number;
     out.conn[j] = all.conn[k] as number;
+    out.status[j] = all.status[k] as number;
   }
   return out;
 }

@@ -15,6 +15,8 @@ export const ASSUMED_BASELINE_MEDIAN_MS = 10;
 const TRAITS: Record<ExperimentRequest["target"]["kind"], EnvironmentTraits> = {
   local: { waitsOnNewConnection: 1, connectDelayed: false },
   aws: { waitsOnNewConnection: 3, connectDelayed: true },
+  "local-app": { waitsOnNewConnection: 1, connectDelayed: false },
+  "aws-service": { waitsOnNewConnection: 3, connectDelayed: true },
 };
 
 export interface PlanPrediction {

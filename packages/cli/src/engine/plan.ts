@@ -1,8 +1,11 @@
 // What one experiment is to do, decided before anything starts: the ExperimentRequest (fault,
 // phases, probe settings, hypothesis, labels, where it runs), and the plan the engine follows once
 // an environment has prepared it (the probe settings in force, how new connections pay the delay).
+
+import type { AwsServiceTarget } from "./aws-service-run.js";
 import type { Check } from "./checks.js";
 import type { EnvironmentTraits, Fault, ProbeSettings } from "./fault.js";
+import type { TableDefinition } from "./tables.js";
 
 export interface Phases {
   baselineMs: number;
@@ -52,7 +55,44 @@ export interface LocalTarget {
   seed?: number;
 }
 
-export type RunTarget = LocalTarget | AwsTarget;
+/**
+ * The user's own app on this machine (engine/app-run.ts plans it): started by fislat (`app`), or
+ * already running and pointed at the proxy's fixed port (`proxyPort` without `app`).
+ */
+export interface LocalAppTarget {
+  kind: "local-app";
+  seed?: number;
+  /** The shell command that starts the app. */
+  app?: string;
+  /** Extra variables for the app; `{dynamodb}` in a value stands for the proxy's URL. */
+  appEnv: Record<string, string>;
+  /** Ready when this answers anything but a connection error. */
+  readyUrl: string;
+  readyTimeoutMs: number;
+  /** The proxy listens here (127.0.0.1) instead of a free port. */
+  proxyPort?: number;
+  /** The user's own local DynamoDB (plain HTTP); absent: dynalite. */
+  dynamodb?: string;
+  /** Tables to create in dynalite; absent: the probe's MyTestTable with test1 and test2. */
+  tables?: TableDefinition[];
+  healthUrl?: string;
+}
+
+export type RunTarget = LocalTarget | AwsTarget | LocalAppTarget | AwsServiceTarget;
+
+/** Open-loop HTTP load at the user's service (workloads/http-load.ts runs it). */
+export interface HttpLoadSettings {
+  /** Round-robin. */
+  urls: string[];
+  ratePerSecond: number;
+  maxInFlight: number;
+  requestTimeoutMs: number;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** "2xx,3xx", "200-299,404": what counts as ok. */
+  okStatus: string;
+}
 
 /** Report files by format, e.g. { json: "r.json", html: "r.html" } (reporters/index.ts names the formats). */
 export type ReportTargets = Partial<Record<string, string>>;
@@ -72,6 +112,8 @@ export interface ExperimentRequest {
   evidence: EvidenceRules;
   labels: Record<string, string>;
   target: RunTarget;
+  /** Load at the user's service; absent: fislat's own probe is the workload. */
+  load?: HttpLoadSettings;
   reports: ReportTargets;
 }
 

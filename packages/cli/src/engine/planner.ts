@@ -5,6 +5,15 @@
 
 import { parseDuration, parseMilliseconds } from "../durations.js";
 import { badInput } from "../errors.js";
+import {
+  type AppRunFlags,
+  type AppRunPlan,
+  checkAppHealthChecks,
+  defaultAppHypothesis,
+  isAppRun,
+  planAppRun,
+} from "./app-run.js";
+import { type AwsServiceTarget, planAwsServiceLoad } from "./aws-service-run.js";
 import { type Check, CheckError, checksOf, mergeChecks, parseThresholdFlag } from "./checks.js";
 import type { ExperimentFile } from "./experiment-file.js";
 import { FAULT_KINDS, type Fault, type FaultKind, faultKind, isFaultKindName, type ProbeSettings } from "./fault.js";
@@ -49,7 +58,7 @@ export interface AwsRunFlags {
   region?: string;
 }
 
-export interface RunFlags extends AwsRunFlags {
+export interface RunFlags extends AwsRunFlags, AppRunFlags {
   local?: boolean;
   scenario?: string;
   experiment?: string;
@@ -118,6 +127,19 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
   const defaults = ENVIRONMENT_DEFAULTS[environment];
   const file = source.data;
   const origin = source.kind === "file" ? source.name : `scenario ${source.name}`;
+  // The user's own app: its target, load and tables (app-run.ts), judged by its requests.
+  let appRun: AppRunPlan | undefined;
+  if (environment === "local" && isAppRun(flags, file)) {
+    appRun = planAppRun(flags as RunFlags & Record<string, unknown>, file, origin, undefined);
+  } else if (flags.app !== undefined) {
+    throw badInput("--app starts your app on this machine: it runs with --local");
+  }
+  // The user's own ECS service on AWS (aws-service-run.ts): the load as above, the fault on its tasks.
+  const serviceRun =
+    environment === "aws" && isAppRun(flags, file)
+      ? planAwsServiceLoad(flags as RunFlags & Record<string, unknown>, file, origin)
+      : undefined;
+  const loadRun = appRun ?? serviceRun;
 
   // Where each value came from, so a refusal names the flag or the file's field the user wrote.
   const names: FeasibilityNames = {};
@@ -155,7 +177,7 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     injectionMs: value("duration", flags.duration, file.phases?.injection, defaults.duration),
     recoveryMs: value("recovery", flags.recovery, file.phases?.recovery, defaults.recovery),
   };
-  const probe: ProbeSettings = {
+  const probe: ProbeSettings = loadRun?.probe ?? {
     connectionTimeoutMs: value(
       "connectionTimeout",
       flags.connectionTimeout,
@@ -171,7 +193,9 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     intervalMs: value("interval", flags.interval, file.probe?.interval, defaults.interval),
     healthFailureMs: value("healthFailure", flags.healthFailure, file.probe?.healthFailure, defaults.healthFailure),
   };
-  const evidence: EvidenceRules = { ...DEFAULT_EVIDENCE, ...file.evidence };
+  // An app may hold under the fault (a cache, a fallback): the proxy's DynamoDB traffic, not slow
+  // requests, shows the fault was on its path (environments/local-app.ts).
+  const evidence: EvidenceRules = { ...DEFAULT_EVIDENCE, ...(loadRun ? { faultShownShare: 0 } : {}), ...file.evidence };
 
   let hypothesis: Check[];
   try {
@@ -184,6 +208,8 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
       );
     throw error;
   }
+  if (hypothesis.length === 0 && loadRun) hypothesis = defaultAppHypothesis();
+  if (loadRun) checkAppHealthChecks(hypothesis, loadRun);
   if (hypothesis.length === 0) {
     throw badInput(
       `${origin}: the hypothesis has no thresholds, so there is nothing to judge: add some under "hypothesis" (e.g. injection: { rtt: ["p(99)<1200"] }) or pass --threshold 'injection.rtt:p(99)<1200'`,
@@ -191,10 +217,14 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
   }
 
   const labels = { ...file.labels, ...labelsOf(flags.label ?? []) };
-  const target = targetOf(flags, environment, phases);
+  const target = appRun
+    ? appTargetOf(flags, appRun)
+    : serviceRun
+      ? serviceTargetOf(flags, phases)
+      : targetOf(flags, environment, phases);
   // Tasks found on AWS (not --launch'ed) run with their own interval and /health window, known only
   // at preflight: the defaults say nothing about them, so only stated values are checked here.
-  const taskDecides = environment === "aws" && !flags.launch;
+  const taskDecides = environment === "aws" && !flags.launch && !serviceRun;
   checkFeasible(
     phases,
     probe,
@@ -222,6 +252,7 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
     evidence,
     labels,
     target,
+    ...(loadRun ? { load: loadRun.load } : {}),
     reports: { json: flags.json, junit: flags.junit, markdown: flags.markdown },
   };
 }
@@ -265,6 +296,24 @@ export function planFault(flags: Record<string, unknown>, fileFault: ExperimentF
   return fault;
 }
 
+/** The service run's target: FIS's settings checked as for the probe's tasks, aimed at --service. */
+function serviceTargetOf(flags: RunFlags, phases: Phases): AwsServiceTarget {
+  const aws = targetOf(flags, "aws", phases) as AwsTarget;
+  return { ...aws, kind: "aws-service", service: flags.service as string };
+}
+
+/** The app run's target, with the flags every local run shares (--seed) and no AWS-only one. */
+function appTargetOf(flags: RunFlags, appRun: AppRunPlan) {
+  const aws = AWS_ONLY.filter((key) => key !== "healthUrl" && flags[key] !== undefined && flags[key] !== false).filter(
+    (key) => !Array.isArray(flags[key]) || (flags[key] as string[]).length > 0,
+  );
+  if (aws.length > 0) {
+    throw badInput(
+      `--local runs everything on this machine: ${aws.map(flagName).join(", ")} ${aws.length === 1 ? "applies" : "apply"} only to a run against AWS; drop ${aws.length === 1 ? "it" : "them"} or drop --local`,
+    );
+  }
+  return flags.seed === undefined ? appRun.target : { ...appRun.target, seed: seedOf(flags.seed) };
+}
 function labelsOf(pairs: string[]): Record<string, string> {
   return Object.fromEntries(
     pairs.map((pair) => {

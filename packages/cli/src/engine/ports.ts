@@ -4,6 +4,7 @@
 import type { ProbeLine } from "@fislat/probe/record";
 import type { LineMeta, SourceReport, TargetEvent } from "./evidence.js";
 import type { Fault, ProbeSettings } from "./fault.js";
+import type { FaultWindow, Timeline } from "./timeline.js";
 
 /** One probe the fault is aimed at: an ECS task, or the local probe process. */
 export interface Target {
@@ -110,3 +111,24 @@ export const systemClock: Clock = {
       signal?.addEventListener("abort", done, { once: true });
     }),
 };
+
+/**
+ * A source's error that means the world broke (the user's app exited mid-run), not that someone
+ * stopped the run: the run ends as an environment error (exit 6), with the fault removed.
+ */
+export class EnvironmentFailure extends Error {
+  override readonly name = "EnvironmentFailure";
+}
+
+/** What the environment saw beyond the workload's own records, added to the timeline's evidence. */
+export interface EnvironmentEvidence {
+  findings: string[];
+  /** Reasons the run cannot be judged (e.g. the app sent no DynamoDB traffic under the fault). */
+  inconclusive: string[];
+  /** Figures for the report's `evidence` (e.g. `dynamodb`: calls per phase). */
+  details: Record<string, unknown>;
+}
+
+export interface EvidenceWatcher {
+  conclude(timeline: Timeline, window: FaultWindow): EnvironmentEvidence;
+}

@@ -53,6 +53,8 @@ export class RoundTripStore {
   task = new Uint32Array(1024);
   /** Index into `sources`: 0 is "loop", the probe's own schedule (the run's round trips). */
   src = new Uint16Array(1024);
+  /** The HTTP status the round trip was answered with (0: none, or not known). */
+  status = new Uint16Array(1024);
   /** CloudWatch's event timestamp and ingestion time (NaN: not known); allocated at the first meta. */
   metaTimestamp: Float64Array | undefined;
   metaIngestion: Float64Array | undefined;
@@ -106,6 +108,7 @@ export class RoundTripStore {
     this.outcome[i] = outcomeCode(r);
     const healthy = (r as { healthy?: unknown }).healthy;
     this.src[i] = src;
+    this.status[i] = r.httpStatus ?? 0;
     this.flags[i] =
       (r.conn === "new" ? FLAG_NEW_CONNECTION : 0) |
       ((healthy === true ? 2 : healthy === false ? 1 : 0) << HEALTHY_SHIFT);
@@ -201,6 +204,7 @@ export class RoundTripStore {
     this.flags = grow(this.flags, size);
     this.task = grow(this.task, size);
     this.src = grow(this.src, size);
+    this.status = grow(this.status, size);
     if (this.metaTimestamp) this.metaTimestamp = grow(this.metaTimestamp, size).fill(Number.NaN, this.length);
     if (this.metaIngestion) this.metaIngestion = grow(this.metaIngestion, size).fill(Number.NaN, this.length);
   }

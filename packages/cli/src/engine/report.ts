@@ -58,7 +58,22 @@ export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: "fislat"; version: string };
   /** `seed`: a local run's latency-proxy seed; `--seed` replays its delay draws. */
-  environment: { kind: "local" | "aws"; target: string; injector: string; seed?: number } & LocalProcesses;
+  environment: {
+    kind: "local" | "aws";
+    target: string;
+    injector: string;
+    seed?: number;
+    /** A run against the user's own app: how it was started, where its output is, the load. */
+    app?: {
+      command?: string;
+      pid?: number;
+      /** The file with the app's stdout and stderr. */
+      output?: string;
+      dynamodbEndpoint?: string;
+      urls: string[];
+      ratePerSecond: number;
+    };
+  } & LocalProcesses;
   targets: { id: string; description: string }[];
   experiment: { name: string; description: string; source: string };
   labels: Record<string, string>;

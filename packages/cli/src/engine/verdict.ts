@@ -287,7 +287,10 @@ export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: J
   ) as Record<PhaseName, PhaseEvidence>;
   const ev: RunEvidence = { timeline, phases };
   const fault = faultKind(request.fault);
-  const prediction = fault.predict(request.fault, plan.probe, timeline.phases.baseline.latency, plan.traits);
+  // The prediction models fislat's own probe and its timeouts; a user's service has its own.
+  const prediction = request.load
+    ? undefined
+    : fault.predict(request.fault, plan.probe, timeline.phases.baseline.latency, plan.traits);
   const refs: ReferenceValues = {
     ...fault.references(request.fault),
     interval: plan.probe.intervalMs,

@@ -1,5 +1,8 @@
 // fislat test against the real probe (a child process) and dynalite over real HTTP.
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import readline from "node:readline";
 import { LOCAL_AWS_ENV, type LocalDynamo, startLocalDynamo } from "@fislat/dynamo-local";
 import { probeNodeArgs } from "@fislat/probe/launch";
@@ -53,6 +56,21 @@ describe("fislat test", () => {
     expect(stdout).toMatch(
       /^table_not_found after \d+\.\d ms \(GetItem on NoSuchTable, .*\): ResourceNotFoundException/m,
     );
+  });
+
+  it("names the URL and its status when the probe runs in HTTP mode (TARGET_URL)", async () => {
+    const service = http.createServer((_req, res) => res.writeHead(204).end());
+    service.listen(0, "127.0.0.1");
+    await once(service, "listening");
+    try {
+      const url = `http://127.0.0.1:${(service.address() as AddressInfo).port}/orders/42`;
+      const port = await probe({ TARGET_URL: `${url}?k=v` });
+      const { code, stdout } = await runCli(["test", "--url", `http://127.0.0.1:${port}/test`]);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`(GET ${url}, HTTP 204, task `);
+    } finally {
+      service.close();
+    }
   });
 
   it("exits 6 when the probe cannot be reached, and 2 without a URL", async () => {

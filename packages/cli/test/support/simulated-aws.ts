@@ -39,9 +39,9 @@ import { DescribeInstanceInformationCommand, SSMClient } from "@aws-sdk/client-s
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { vi } from "vitest";
+import { roundTripUnder } from "./fis-action-model.js";
 import { FisError, FisModel, type ModelExperiment, type TemplateInput } from "./fis-model.js";
 import { callProblems } from "./sdk-schema.js";
-import { roundTripUnder } from "./fis-action-model.js";
 
 // Each client pins its own @smithy/types while aws-sdk-client-mock's follow one version, so tsc
 // rejects some pairings (client-fis 3.523, client-ecs 3.1164 here): a narrow cast at creation.
@@ -150,6 +150,9 @@ export interface SimulationOptions {
   execEnabled?: boolean;
   /** The SSM sidecar lacks MANAGED_INSTANCE_ROLE_NAME. */
   noManagedInstanceRole?: boolean;
+  /** Every task's lines show the fault while it is on, targeted or not: a probe task that requests
+   * a service whose own tasks are under the fault (the AWS service run's --launch). */
+  linesFollowFault?: boolean;
   /** The SSM sidecar's image carries the FIS action's tools, and says so. */
   sidecarDependencies?: boolean;
   /** The task definition's awslogs-region (default the region fislat runs in). */
@@ -285,7 +288,7 @@ export class SimulatedAws {
   private faultActiveOn(task: SimTask, t: number): boolean {
     if (this.options.faultNeverLands) return false;
     for (const e of this.experiments.values()) {
-      if (!e.resolved.includes(task.arn)) continue;
+      if (!e.resolved.includes(task.arn) && !this.options.linesFollowFault) continue;
       if (this.fisModel.actionActive(e, t) && t >= e.actionStartAt + (this.onsetLag.get(e.id) ?? 0)) return true;
     }
     return false;

@@ -44,7 +44,12 @@ export function spawnProbe(
 }
 
 export async function startProbeProcess(endpoint: string, env: Record<string, string> = {}, args = probeNodeArgs()) {
-  const { child, log, stderr } = spawnProbe({ AWS_ENDPOINT_URL_DYNAMODB: endpoint, ...env }, args);
+  return startProbeWithEnv({ AWS_ENDPOINT_URL_DYNAMODB: endpoint, ...env }, args);
+}
+
+/** Starts the probe with exactly this environment (plus PATH, local AWS settings and PORT 0). */
+export async function startProbeWithEnv(env: Record<string, string>, args = probeNodeArgs()) {
+  const { child, log, stderr } = spawnProbe(env, args);
   const started = await log
     .waitFor((l) => l.json?.msg === "Probe started", 10_000)
     .catch((error: Error) => {
