@@ -127,9 +127,9 @@ describe("what a service lacks for the FIS ECS latency action", () => {
     const change = taskDefinitionChange(definition, faultInjectionRequirements({ definition }));
     const shipped = (
       JSON.parse(readEnvironmentTemplate()) as {
-        Resources: { TaskDefinition: { Properties: { ContainerDefinitions: { Image: string; Command: string[] }[] } } };
+        Resources: { TaskDefinition: { Properties: { ContainerDefinitions: { Name: string; Command: string[] }[] } } };
       }
-    ).Resources.TaskDefinition.Properties.ContainerDefinitions.find((c) => /ssm/.test(c.Image));
+    ).Resources.TaskDefinition.Properties.ContainerDefinitions.find((c) => c.Name === "amazon-ssm-agent");
     expect(change).toEqual({
       enableFaultInjection: true,
       pidMode: "task",
@@ -140,7 +140,10 @@ describe("what a service lacks for the FIS ECS latency action", () => {
           essential: false,
           entryPoint: ["/bin/bash", "-c"],
           command: shipped?.Command,
-          environment: [{ name: "MANAGED_INSTANCE_ROLE_NAME", value: ROLE_PLACEHOLDER }],
+          environment: [
+            { name: "MANAGED_INSTANCE_ROLE_NAME", value: ROLE_PLACEHOLDER },
+            { name: "FISLAT_FIS_DEPENDENCIES", value: "preinstalled" },
+          ],
           // Its log goes where the service's own container logs.
           logConfiguration: {
             logDriver: "awslogs",

@@ -180,32 +180,47 @@ function taskRoleRequirement(
     : { id: "taskRole", ok: false, what: `${definition.taskRoleArn} may not ${verdict.denied.join(", ")}`, fix };
 }
 
+/** A template value: a literal, or a parameter's `Ref` (its default is what deploy uses unless told). */
+type TemplateValue = string | { Ref: string };
+
 interface TemplateContainer {
   Name: string;
-  Image: string;
+  Image: TemplateValue;
   Essential: boolean;
   EntryPoint: string[];
   Command: string[];
+  Environment?: { Name: string; Value: TemplateValue }[];
 }
 
 /** The SSM agent sidecar exactly as fislat deploy's template defines it, in the task-definition
  * JSON's own casing (register-task-definition), logging where the service's first container logs. */
 export function sidecarContainer(definition: TaskDefinition, roleName = ROLE_PLACEHOLDER): ContainerDefinition {
   const template = JSON.parse(readEnvironmentTemplate()) as {
+    Parameters?: Record<string, { Default?: string }>;
     Resources: { TaskDefinition: { Properties: { ContainerDefinitions: TemplateContainer[] } } };
   };
+  // The image is a template parameter (SsmAgentImage) since the AWS audit: its default is the image.
+  const literal = (v: TemplateValue): string | undefined =>
+    typeof v === "string" ? v : template.Parameters?.[v.Ref]?.Default;
   const shipped = template.Resources.TaskDefinition.Properties.ContainerDefinitions.find((c) =>
-    SIDECAR_IMAGE.test(c.Image),
+    SIDECAR_IMAGE.test(literal(c.Image) ?? ""),
   ) as TemplateContainer;
+  // The role's name is the user's; the template's other literal settings (FISLAT_FIS_DEPENDENCIES) go as they are.
+  const environment = [
+    { name: MANAGED_INSTANCE_ROLE_ENV, value: roleName },
+    ...(shipped.Environment ?? [])
+      .filter((e) => e.Name !== MANAGED_INSTANCE_ROLE_ENV && typeof e.Value === "string")
+      .map((e) => ({ name: e.Name, value: e.Value as string })),
+  ];
   const appLog = (definition.containerDefinitions ?? []).find((c) => c.logConfiguration?.logDriver === "awslogs")
     ?.logConfiguration?.options;
   return {
     name: shipped.Name,
-    image: shipped.Image,
+    image: literal(shipped.Image) as string,
     essential: false,
     entryPoint: shipped.EntryPoint,
     command: shipped.Command,
-    environment: [{ name: MANAGED_INSTANCE_ROLE_ENV, value: roleName }],
+    environment,
     ...(appLog?.["awslogs-group"]
       ? {
           logConfiguration: {
