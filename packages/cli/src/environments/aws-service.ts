@@ -24,7 +24,7 @@ import { ecsTargetWatch } from "../aws/target-watch.js";
 import { checkServiceReadiness, readinessProblems } from "../aws/task-definition-check.js";
 import { type AwsServiceTarget, probeHttpEnv } from "../engine/aws-service-run.js";
 import type { ExperimentPorts } from "../engine/experiment.js";
-import type { Fault } from "../engine/fault.js";
+import { type Fault, faultKind } from "../engine/fault.js";
 import type { ExperimentPlan, ExperimentRequest, HttpLoadSettings } from "../engine/plan.js";
 import type {
   Clock,
@@ -255,7 +255,8 @@ export function serviceEvidence(fault: Fault, service: string, aimedAt: { arns?:
   return {
     conclude(timeline: Timeline): EnvironmentEvidence {
       const { baseline, injection } = timeline.phases;
-      const delayMs = (fault as { delayMs?: number }).delayMs ?? 0;
+      // The kind names its delay (latency); a kind without one (packet loss) is shown by failures or the floor.
+      const delayMs = faultKind(fault).references(fault).delay ?? 0;
       const shift = injection.medianShiftMs ?? 0;
       const failedMore = rate(injection) - rate(baseline);
       const details = {
