@@ -69,7 +69,7 @@ export async function unreachableKind() {
 }
 
 export async function errorsKind({ rate = 0.5 } = {}) {
-  const r = await runScenario("throttled", ["--rate", String(rate), "--duration", "40s"]);
+  const r = await runScenario("throttled", ["--error-rate", String(rate), "--duration", "40s"]);
   const trips = underFault(r);
   const failed = trips.filter((t) => !t.ok).length / trips.length;
   const throttled = trips.filter((t) => t.errorKind === "throttled").length;

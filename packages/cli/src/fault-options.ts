@@ -1,5 +1,5 @@
 // The fault's flags, from the fault kinds' modules: --fault KIND and each kind's own fields
-// (--delay, --loss, --error, --rate, ...), so a new kind's flags appear without touching cli.ts.
+// (--delay, --loss, --error, --error-rate, ...), so a new kind's flags appear without touching cli.ts.
 import { type Command, Option } from "commander";
 import { FAULT_KINDS, type Fault, type FaultKind } from "./engine/fault.js";
 
@@ -27,9 +27,8 @@ export const FAULT_HELP = `Faults (--fault KIND, with the kind's own flags):
 ${(Object.values(FAULT_KINDS) as FaultKind<Fault>[])
   .map(
     (k) =>
-      `  ${k.kind.padEnd(12)}${Object.values(k.fields)
+      `  ${k.kind.padEnd(12)}${`${Object.values(k.fields)
         .map((f) => f.flag.split(" ")[0])
-        .join(" ")
-        .padEnd(18)}${k.summary}`,
+        .join(" ")} `.padEnd(18)}${k.summary}`,
   )
   .join("\n")}`;

@@ -76,7 +76,7 @@ describe("--fault KIND and its own flags", () => {
       lossPercent: 12,
     });
     expect(
-      plan({ fault: "errors", rate: "0.2" }, { fault: { kind: "errors", error: "InternalServerError" } }).fault,
+      plan({ fault: "errors", errorRate: "0.2" }, { fault: { kind: "errors", error: "InternalServerError" } }).fault,
     ).toEqual({
       kind: "errors",
       error: "InternalServerError",
@@ -99,8 +99,8 @@ describe("--fault KIND and its own flags", () => {
     expect(refusal({ fault: "packet-loss", loss: "0" })).toBe(
       '--loss "0" is not valid: expected a whole percentage (FIS\'s lossPercent) from 1 to 100',
     );
-    expect(refusal({ fault: "errors", rate: "1.5" })).toBe(
-      '--rate "1.5" is not valid: expected a share more than 0 and at most 1',
+    expect(refusal({ fault: "errors", errorRate: "1.5" })).toBe(
+      '--error-rate "1.5" is not valid: expected a share more than 0 and at most 1',
     );
     expect(refusal({ fault: "errors", error: "Throttling" })).toBe(
       '--error "Throttling" is not valid: expected one of ThrottlingException, ProvisionedThroughputExceededException, InternalServerError, ServiceUnavailable',

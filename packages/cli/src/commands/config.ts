@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { formatDuration, parseDuration } from "../durations.js";
 import { FAULT_KINDS, faultKind } from "../engine/fault.js";
 import type { ExperimentRequest } from "../engine/plan.js";
-import { AWS_ONLY, ENVIRONMENT_DEFAULTS, planExperiment } from "../engine/planner.js";
+import { AWS_ONLY, ENVIRONMENT_DEFAULTS, flagKey, planExperiment } from "../engine/planner.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { loadExperimentSource, planRun, type RunFlags } from "./run-options.js";
 
@@ -35,8 +35,8 @@ const PLANNED: Record<string, (r: ExperimentRequest) => string> = {
   // The fault's own fields, as its kind reports them (delay: "800 ms").
   ...Object.fromEntries(
     Object.values(FAULT_KINDS).flatMap((k) =>
-      Object.keys(k.fields).map((field) => [
-        field,
+      Object.entries(k.fields).map(([field, { flag }]) => [
+        flagKey(flag),
         (r: ExperimentRequest) => faultKind(r.fault).shownFields(r.fault)[field] ?? "(another fault kind's)",
       ]),
     ),

@@ -66,7 +66,7 @@ export interface RunFlags extends AwsRunFlags, AppRunFlags {
   duration?: string;
   recovery?: string;
   interval?: string;
-  /** The fault's kind (faults/<kind>.ts); its own flags (--delay, --loss, ...) come as their field names. */
+  /** The fault's kind (faults/<kind>.ts); its own flags (--delay, --loss, --error-rate, ...) come as commander keys them (errorRate). */
   fault?: string;
   [faultField: string]: unknown;
   connectionTimeout?: string;
@@ -120,6 +120,13 @@ export const AWS_ONLY = [
   "healthUrl",
 ] as const;
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+/** A fault field's flag as typed ("--error-rate <share>" -> "--error-rate"). */
+const flagText = (flag: string) => flag.split(" ")[0] as string;
+/** Where commander keeps a flag's value ("--error-rate <share>" -> errorRate): a field's flag need not be its name. */
+export const flagKey = (flag: string) =>
+  flagText(flag)
+    .slice(2)
+    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 const LABEL_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export function planExperiment(flags: RunFlags, source: ExperimentSource): ExperimentRequest {
@@ -271,26 +278,28 @@ export function planFault(flags: Record<string, unknown>, fileFault: ExperimentF
     );
   }
   const kind = FAULT_KINDS[name] as FaultKind<Fault>;
+  const ownFlags = new Set(Object.values(kind.fields).map((f) => f.flag));
   for (const other of Object.values(FAULT_KINDS) as FaultKind<Fault>[]) {
-    for (const field of Object.keys(other.fields)) {
-      if (other !== kind && !(field in kind.fields) && flags[field] !== undefined) {
+    for (const { flag } of Object.values(other.fields)) {
+      if (other !== kind && !ownFlags.has(flag) && flags[flagKey(flag)] !== undefined) {
         throw badInput(
-          `${flagName(field)} applies to --fault ${other.kind}, and this run's fault is ${kind.kind}${given === undefined ? ` (give --fault ${other.kind})` : ""}`,
+          `${flagText(flag)} applies to --fault ${other.kind}, and this run's fault is ${kind.kind}${given === undefined ? ` (give --fault ${other.kind})` : ""}`,
         );
       }
     }
   }
+  const fieldFlag = (field: string) => kind.fields[field]?.flag ?? flagName(field);
   const fromFile = fileFault?.kind === name ? (fileFault as Record<string, unknown>) : undefined;
   const fault = kind.plan((field) => {
-    const flag = flags[field];
-    if (flag !== undefined) return { text: String(flag), where: flagName(field) };
+    const flag = flags[flagKey(fieldFlag(field))];
+    if (flag !== undefined) return { text: String(flag), where: flagText(fieldFlag(field)) };
     const value = fromFile?.[field];
     return value === undefined ? undefined : { text: String(value), where: `${origin ?? "the file"}: fault.${field}` };
   });
   const problem = kind.validate(fault)[0];
   if (problem) {
     throw badInput(
-      `${flagName(problem.field)} ${problem.shown}${origin === undefined ? "" : ` (or fault.${problem.field} in the file)`} is not allowed: expected ${problem.message}`,
+      `${flagText(fieldFlag(problem.field))} ${problem.shown}${origin === undefined ? "" : ` (or fault.${problem.field} in the file)`} is not allowed: expected ${problem.message}`,
     );
   }
   return fault;

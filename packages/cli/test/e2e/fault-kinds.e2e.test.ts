@@ -117,7 +117,7 @@ describe("fislat run --local, each fault kind", () => {
       "--local",
       "--scenario",
       "throttled",
-      "--rate",
+      "--error-rate",
       "0.0001",
       ...PHASES,
       "--duration",

@@ -30,7 +30,8 @@ export const errors: FaultKind<ErrorsFault> = {
       schema: { enum: [...ERROR_NAMES], description: "the error DynamoDB answers with" },
     },
     rate: {
-      flag: "--rate <share>",
+      // Not --rate: that is the load's requests per second in a run against your own app.
+      flag: "--error-rate <share>",
       help: "share of DynamoDB requests answered with the error, more than 0 and at most 1 (default 0.5)",
       schema: {
         type: "number",
