@@ -308,7 +308,9 @@ export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: J
   const evidence = evidenceChecks(request.evidence, shown).map((c) => evaluateCheck(c, ev, refs, request.evidence));
   const checks = request.hypothesis.map((c) => evaluateCheck(c, ev, refs, request.evidence));
   const notShown = evidence.filter((r) => r.status !== "passed");
-  const cannotTell = [...notLanded(window), ...(timeline.evidence?.inconclusive ?? [])];
+  // The environment's own account first: it says why (an app that sent nothing through the proxy),
+  // where "the fault never landed" only says that.
+  const cannotTell = [...(timeline.evidence?.inconclusive ?? []), ...notLanded(window)];
   let status: Status;
   let reasons: string[];
   if (cannotTell.length > 0) {
