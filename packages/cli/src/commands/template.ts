@@ -4,8 +4,8 @@
 // cannot ask ECS which tasks a service runs.
 import { randomUUID } from "node:crypto";
 import { buildTemplate, type TargetSelection } from "../aws/fis-template.js";
-import { quoted } from "../engine/limits.js";
 import { faultKind } from "../engine/fault.js";
+import { quoted } from "../engine/limits.js";
 import type { AwsTarget } from "../engine/plan.js";
 import { planExperiment } from "../engine/planner.js";
 import { badInput, EXIT, type ExitCode } from "../errors.js";

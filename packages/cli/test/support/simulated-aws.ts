@@ -39,9 +39,9 @@ import { DescribeInstanceInformationCommand, SSMClient } from "@aws-sdk/client-s
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { vi } from "vitest";
+import { roundTripUnder } from "./fis-action-model.js";
 import { FisError, FisModel, type ModelExperiment, type TemplateInput } from "./fis-model.js";
 import { callProblems } from "./sdk-schema.js";
-import { roundTripUnder } from "./fis-action-model.js";
 
 // Each client pins its own @smithy/types while aws-sdk-client-mock's follow one version, so tsc
 // rejects some pairings (client-fis 3.523, client-ecs 3.1164 here): a narrow cast at creation.
@@ -76,7 +76,12 @@ export const PAST_RUN_TEMPLATE = {
   actions: {
     dynamodbLatency: {
       actionId: "aws:ecs:task-network-latency",
-      parameters: { duration: "PT1M", delayMilliseconds: "800", sources: "DYNAMODB" },
+      parameters: {
+        duration: "PT1M",
+        delayMilliseconds: "800",
+        sources: "DYNAMODB",
+        useEcsFaultInjectionEndpoints: "true",
+      },
       targets: { Tasks: "probeTasks" },
     },
   },
