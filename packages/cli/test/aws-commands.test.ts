@@ -248,7 +248,7 @@ describe("fislat template", () => {
       [["--delay", "800.5"], '--delay "800.5" is out of range: expected whole milliseconds from 0 ms to 10 min'],
       [
         ["--delay", "100", "--jitter", "200"],
-        "--jitter 200 ms is not allowed: expected whole milliseconds from 0 to the delay (100 ms)",
+        "--jitter 200 ms (or fault.jitter in the file) is not allowed: expected whole milliseconds from 0 to the delay (100 ms)",
       ],
     ] as const) {
       const { code, stderr } = await runCli(["template", "--role-arn", ROLE_ARN, "--task", taskArn("a"), ...flags], {

@@ -196,7 +196,8 @@ describe("fislat run against AWS", () => {
     ).catch((e: unknown) => (e as FislatError).exitCode);
     expect(code).toBe(EXIT.environment);
     expect(sent(sim.fis, StopExperimentCommand)).toEqual([{ id: "EXP1" }]);
-    expect(setup.stderr() + setup.stdout()).toMatch(
+    // The summary wraps at 80 columns: read it unwrapped.
+    expect((setup.stderr() + setup.stdout()).replace(/\n {2}(?=\S)/g, " ")).toMatch(
       /FIS resolved 1 task\(s\) outside cluster FIS.*0ther; the experiment was stopped/,
     );
   });

@@ -250,7 +250,8 @@ function incomparable(
   if (out.length > 0) return out;
   const bp = base.parameters;
   const rp = run.parameters;
-  if (bp.fault.kind !== rp.fault.kind || bp.delayMs !== rp.delayMs || bp.jitterMs !== rp.jitterMs) {
+  // The kind's description names every field of it (latency: its delay and jitter).
+  if (bp.fault.kind !== rp.fault.kind || bp.fault.description !== rp.fault.description) {
     out.push(`different faults: BASE ${bp.fault.description}, RUN ${rp.fault.description}`);
   }
   if (bp.readTimeoutMs !== rp.readTimeoutMs || bp.connectionTimeoutMs !== rp.connectionTimeoutMs) {

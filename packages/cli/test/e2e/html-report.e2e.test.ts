@@ -70,7 +70,10 @@ describe("the HTML report of a real local run, in headless Chromium", () => {
       const [r = 0, , b = 0, alpha = 0] = pixels.inFault;
       expect(alpha).toBeGreaterThan(0);
       expect(r - b).toBeGreaterThan(20);
-      expect(pixels.before[3]).toBe(0);
+      // Before the fault nothing is shaded: transparent, or at most a round trip's point or line
+      // passing through (not the fault's orange).
+      const [br = 0, , bb = 0, ba = 0] = pixels.before;
+      expect(ba === 0 || br - bb <= 20, `pixel before the fault: ${pixels.before}`).toBe(true);
 
       // The per-phase chart draws the threshold over the injection's bars, marked held.
       const threshold = await page.$$eval(".phase-chart .threshold", (gs) =>

@@ -76,7 +76,12 @@ export const PAST_RUN_TEMPLATE = {
   actions: {
     dynamodbLatency: {
       actionId: "aws:ecs:task-network-latency",
-      parameters: { duration: "PT1M", delayMilliseconds: "800", sources: "DYNAMODB" },
+      parameters: {
+        duration: "PT1M",
+        delayMilliseconds: "800",
+        sources: "DYNAMODB",
+        useEcsFaultInjectionEndpoints: "true",
+      },
       targets: { Tasks: "probeTasks" },
     },
   },
