@@ -256,7 +256,7 @@ export function serviceEvidence(fault: Fault, service: string, aimedAt: { arns?:
     conclude(timeline: Timeline): EnvironmentEvidence {
       const { baseline, injection } = timeline.phases;
       // The kind names its delay (latency); a kind without one (packet loss) is shown by failures or the floor.
-      const delayMs = faultKind(fault).references(fault).delay ?? 0;
+      const delay = faultKind(fault).references(fault).delay ?? 0;
       const shift = injection.medianShiftMs ?? 0;
       const failedMore = rate(injection) - rate(baseline);
       const details = {
@@ -270,7 +270,7 @@ export function serviceEvidence(fault: Fault, service: string, aimedAt: { arns?:
         },
       };
       if (injection.count === 0) return { findings: [], inconclusive: [], details };
-      const bar = Math.max(10, SHOWN_SHARE_OF_DELAY * delayMs);
+      const bar = Math.max(10, SHOWN_SHARE_OF_DELAY * delay);
       if (shift >= bar || failedMore >= SHOWN_FAILED_RATE) {
         return {
           findings: [
