@@ -153,7 +153,8 @@ function histogram() {
 
 function quantiles(h: hdr.Histogram): Quantiles | null {
   if (h.totalCount === 0) return null;
-  const at = (p: number) => h.getValueAtPercentile(p) / 1000;
+  // A bucket's highest equivalent value can lie above the largest recorded: never shown above the max.
+  const at = (p: number) => Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000;
   return { p50: at(50), p90: at(90), p99: at(99), max: h.maxValue / 1000 };
 }
 
