@@ -45,6 +45,10 @@ export default function setup() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fislat-test-tmp-"));
   // Workers are started after this, so they and everything they spawn inherit it.
   process.env.TMPDIR = dir;
+  // pnpm (which the install and terminal tests start) turns on Node.js 22's compile cache, which
+  // Node.js writes to TMPDIR/node-compile-cache and keeps: a cache of pnpm's, not a test's leftover,
+  // but still something left behind. Off for everything the tests start.
+  process.env.NODE_DISABLE_COMPILE_CACHE = "1";
   return () => {
     const left = readdirSync(dir);
     rmSync(dir, { recursive: true, force: true });
