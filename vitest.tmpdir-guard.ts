@@ -49,6 +49,11 @@ export default function setup() {
   // Node.js writes to TMPDIR/node-compile-cache and keeps: a cache of pnpm's, not a test's leftover,
   // but still something left behind. Off for everything the tests start.
   process.env.NODE_DISABLE_COMPILE_CACHE = "1";
+  // The README's test command runs inside `npx -c`, which leaves its own call and packages in the
+  // environment (npm_config_call, npm_config_package); an npx the tests start would read them as
+  // its own and refuse its arguments (EUSAGE). The tests start npx as a user's shell would.
+  delete process.env.npm_config_call;
+  delete process.env.npm_config_package;
   return () => {
     const left = readdirSync(dir);
     rmSync(dir, { recursive: true, force: true });
