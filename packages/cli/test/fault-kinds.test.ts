@@ -17,7 +17,7 @@ const kinds = Object.values(FAULT_KINDS) as FaultKind<Fault>[];
 describe("fault kinds", () => {
   it("ship in the experiment schema exactly as their modules describe them", () => {
     const shipped = JSON.parse(readFileSync(`${root}/packages/cli/schemas/experiment.schema.json`, "utf8"));
-    // Regenerate with: pnpm build && node scripts/experiment-schema.mjs
+    // Regenerate with: pnpm schemas
     expect(shipped.properties.fault).toEqual(faultSchema());
   });
 

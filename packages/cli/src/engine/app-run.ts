@@ -6,11 +6,11 @@
 import { parseDuration, parseMilliseconds } from "../durations.js";
 import { badInput } from "../errors.js";
 import { type Check, parseCheck } from "./checks.js";
-import type { ExperimentFile } from "./experiment-file.js";
+import type { Duration, ExperimentFile } from "./experiment-file.js";
 import type { ProbeSettings } from "./fault.js";
 import { humanMs, quoted } from "./limits.js";
 import type { HttpLoadSettings, LocalAppTarget } from "./plan.js";
-import { checkTables, TablesError } from "./tables.js";
+import { checkTables, type TableDefinition, TablesError } from "./tables.js";
 
 /** The flags of a run against the user's own service (local here; the AWS service run adds its own). */
 export interface AppRunFlags {
@@ -32,30 +32,64 @@ export interface AppRunFlags {
   healthUrl?: string;
 }
 
-/** The file's sections for it, as written. */
+/** an http:// or https:// URL @pattern ^https?:// */
+type HttpUrl = string;
+
+/** The file's sections for it, as written (their JSDoc is the experiment file schema's). */
 export interface AppRunFile {
+  /** the user's own app under the fault (fislat run --local): what starts it, where to send load, when it is ready */
   target?: {
+    /** the shell command that starts your app (as --app), e.g. node server.js @minLength 1 */
     app?: string;
-    url?: string | string[];
-    readyUrl?: string;
-    readyTimeout?: string;
+    /** where the load goes (as --url): one URL or a list, sent round-robin */
+    url?: HttpUrl | UrlList;
+    /** your app is ready when this answers anything (as --app-ready-url; default the first url) */
+    readyUrl?: HttpUrl;
+    /** how long your app may take to be ready (as --app-ready-timeout; default 60s) */
+    readyTimeout?: Duration;
+    /**
+     * variables for your app (as --app-env); {dynamodb} stands for the proxy's URL
+     * @propertyNames {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
+     */
     env?: Record<string, string>;
+    /** the fault listens on 127.0.0.1:N for an app already running (as --proxy-port) @asType integer @minimum 1 @maximum 65535 */
     proxyPort?: number;
+    /** your own local DynamoDB, plain HTTP with its port (as --dynamodb), instead of dynalite @pattern ^http:// */
     dynamodb?: string;
-    healthUrl?: string;
+    /** also poll this health URL (as --health-url): unhealthy/healthy thresholds apply */
+    healthUrl?: HttpUrl;
   };
+  /** open-loop HTTP load at target.url: requests start on schedule whether or not earlier ones finished */
   load?: {
+    /** requests per second (as --rate) @exclusiveMinimum 0 @maximum 10000 */
     rate?: number;
+    /** HTTP method (as --method; default GET) @pattern ^[A-Za-z]{1,20}$ */
     method?: string;
+    /** headers on every request (as --header) */
     headers?: Record<string, string>;
+    /** the body of every request (as --body) */
     body?: string;
+    /** requests in flight at most; ones due beyond it are dropped (as --max-in-flight) @asType integer @minimum 1 @maximum 10000 */
     maxInFlight?: number;
-    requestTimeout?: string | number;
+    /** each request's deadline: a time with its unit (800ms, 2s) or whole milliseconds (as --request-timeout; default 2s) */
+    requestTimeout?: TimeText | WholeMs;
+    /** statuses that count as ok, e.g. 2xx,3xx (default) or 200-299,404 (as --ok-status) @pattern ^\s*([1-5]xx|\d{3}(-\d{3})?)(\s*,\s*([1-5]xx|\d{3}(-\d{3})?))*\s*$ */
     okStatus?: string;
   };
-  /** A path (relative to the experiment file) or the tables themselves. */
-  tables?: string | unknown[];
+  /** tables fislat creates in dynalite before your app starts: a file, or the list itself (as --tables) */
+  tables?: TablesFile | TableList;
 }
+
+/** @minItems 1 */
+type UrlList = HttpUrl[];
+/** @pattern ^\s*\d+(\.\d+)?\s*(ms|s|m)\s*$ */
+type TimeText = string;
+/** @asType integer @minimum 1 */
+type WholeMs = number;
+/** a tables file (JSON or YAML), relative to this file @minLength 1 */
+type TablesFile = string;
+/** @minItems 1 */
+type TableList = TableDefinition[];
 
 export const APP_DEFAULTS = {
   readyTimeout: "60s",

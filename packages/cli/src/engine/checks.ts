@@ -12,6 +12,9 @@ import {
 import { aggregationName, parseThreshold, type Threshold, ThresholdError } from "./threshold.js";
 import { PHASES } from "./timeline.js";
 
+/** `evidence` checks decide whether the run can be judged; failing one makes it inconclusive. */
+export type CheckRole = "hypothesis" | "evidence";
+
 export interface Check {
   /** "injection.ok_rtt: p(99)<450": how reports name it. */
   id: string;
@@ -20,8 +23,7 @@ export interface Check {
   /** Written `metric?`: a figure that never happened passes instead of failing. */
   optional: boolean;
   threshold: Threshold;
-  /** `evidence` checks decide whether the run can be judged; failing one makes it inconclusive. */
-  role: "hypothesis" | "evidence";
+  role: CheckRole;
 }
 
 export class CheckError extends Error {

@@ -6,12 +6,14 @@ import { Ajv, type ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
 import type { AppRunFile } from "./app-run.js";
 import { FAULT_KINDS, type Fault, type FaultKind } from "./fault.js";
+import { PHASE_METRICS, RUN_METRICS } from "./metrics.js";
+import { PHASES } from "./timeline.js";
 
 const require = createRequire(import.meta.url);
 
 /**
  * `fault` in an experiment file: a kind, and that kind's own fields (each kind's module gives
- * their schema). The shipped schema's `fault` is this, written by scripts/experiment-schema.mjs;
+ * their schema). The shipped schema's `fault` is this, written by scripts/schemas.mjs;
  * a test keeps the two equal.
  */
 export function faultSchema(): Record<string, unknown> {
@@ -35,30 +37,93 @@ export function faultSchema(): Record<string, unknown> {
   };
 }
 
-const SHIPPED = require("../../schemas/experiment.schema.json") as { properties: Record<string, unknown> };
-export const EXPERIMENT_SCHEMA: Record<string, unknown> = {
-  ...SHIPPED,
-  properties: { ...SHIPPED.properties, fault: faultSchema() },
-};
-
-/** The file as written: durations still text, thresholds still strings. `target`/`load`/`tables`: app-run.ts. */
-export interface ExperimentFile extends AppRunFile {
-  version?: 1;
-  name?: string;
-  description?: string;
-  /** The fault's kind and its own fields (faults/<kind>.ts), as written. */
-  fault?: { kind: string; [field: string]: string | number | undefined };
-  phases?: { baseline?: string; injection?: string; recovery?: string };
-  probe?: {
-    connectionTimeout?: string | number;
-    readTimeout?: string | number;
-    interval?: string;
-    healthFailure?: string;
+/**
+ * `hypothesis` in an experiment file: per scope, each metric the evaluator knows (metrics.ts), and
+ * each also as `name?` (optional), holding k6-style thresholds. Filled into the schema by the
+ * generator (scripts/schemas.mjs).
+ */
+export function hypothesisSchema(): Record<string, unknown> {
+  const thresholds = {
+    type: "array",
+    items: {
+      type: "string",
+      minLength: 1,
+      maxLength: 200,
+      description: "k6 threshold: AGGREGATION OPERATOR BOUND, e.g. p(99)<450, rate==0, value<3000",
+    },
   };
-  evidence?: { minRoundTrips?: number; faultShownShare?: number };
-  hypothesis?: Record<string, Record<string, string[]>>;
-  labels?: Record<string, string>;
+  const scope = (metrics: string[]) => ({
+    type: "object",
+    additionalProperties: false,
+    properties: Object.fromEntries(
+      metrics.flatMap((m) => [
+        [m, thresholds],
+        [`${m}?`, thresholds],
+      ]),
+    ),
+  });
+  return {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      ...Object.fromEntries(PHASES.map((phase) => [phase, scope(PHASE_METRICS)])),
+      run: scope(RUN_METRICS),
+    },
+  };
 }
+
+/** The shipped schema, generated from ExperimentFile below with faultSchema() and hypothesisSchema() (pnpm schemas). */
+export const EXPERIMENT_SCHEMA = require("../../schemas/experiment.schema.json") as Record<string, unknown>;
+
+/** a duration with a unit: 500ms, 45s, 5m, 1h, or ISO 8601 (PT5M) @pattern ^\s*(\d+(\.\d+)?\s*(ms|s|m|h|d)|[Pp][Tt]?[0-9.HMSDhmsd]+)\s*$ */
+export type Duration = string;
+/** a time with its unit: 300ms, 1.5s (whole milliseconds) @pattern ^\s*\d+(\.\d+)?\s*(ms|s|m)\s*$ */
+type Time = string;
+
+// The file as written (durations still text, thresholds still strings). Its JSDoc is the shipped
+// schema's: `pnpm schemas` generates schemas/experiment.schema.json from it.
+/**
+ * One latency experiment: the fault, the phases, the probe's settings and the hypothesis as k6-style thresholds. Every field may be omitted; flags override the file.
+ * @title fislat experiment file
+ */
+export interface ExperimentFile {
+  $schema?: string;
+  /** the file format's version: 1 */
+  version?: 1;
+  /** @minLength 1 @maxLength 200 */
+  name?: string;
+  /** the hypothesis in words @maxLength 2000 */
+  description?: string;
+  /** The fault's kind and its own fields; its schema is faultSchema(), from the kinds' modules. */
+  fault?: { kind: string; [field: string]: string | number | undefined };
+  phases?: { baseline?: Duration; injection?: Duration; recovery?: Duration };
+  probe?: {
+    connectionTimeout?: Time;
+    readTimeout?: Time;
+    interval?: Duration;
+    healthFailure?: Duration;
+  };
+  /** what must be seen before the hypothesis can be judged; short of it the run is inconclusive */
+  evidence?: {
+    /** fewest round trips a phase needs (default 5) @asType integer @minimum 1 @maximum 100000 */
+    minRoundTrips?: number;
+    /** share of the injection's round trips that must show the fault (default 0.8) @minimum 0 @maximum 1 */
+    faultShownShare?: number;
+  };
+  /** Per scope, metric: thresholds; its schema is hypothesisSchema(), from the metric tables. */
+  hypothesis?: Record<string, Record<string, string[]>>;
+  /**
+   * @maxProperties 50
+   * @propertyNames {"pattern": "^[A-Za-z0-9_.-]{1,64}$", "description": "a label key: 1 to 64 letters, digits, '_', '.' or '-'"}
+   */
+  labels?: Record<string, LabelValue>;
+  target?: AppRunFile["target"];
+  load?: AppRunFile["load"];
+  tables?: AppRunFile["tables"];
+}
+
+/** a label value: at most 256 characters @maxLength 256 */
+type LabelValue = string;
 
 export class ExperimentFileError extends Error {
   override readonly name = "ExperimentFileError";

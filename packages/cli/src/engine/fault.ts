@@ -92,6 +92,8 @@ export interface FaultKind<F extends { kind: string }> {
   shownFields(fault: F): Record<string, string>;
   /** The fault's fields as they appear in a report's parameters (latency: its delay and jitter in ms). */
   reportFields(fault: F): Record<string, number | string>;
+  /** The JSON Schema of each of reportFields' fields, for the report schema's `parameters`. */
+  reportSchema: Record<string, Record<string, unknown>>;
   /** Figures a threshold's bound may name. */
   references(fault: F): ReferenceValues;
   predict(
@@ -128,6 +130,20 @@ export type FaultKindName = Fault["kind"];
 export const faultKind = (fault: Fault): FaultKind<Fault> => FAULT_KINDS[fault.kind] as FaultKind<Fault>;
 
 export const isFaultKindName = (name: string): name is FaultKindName => Object.hasOwn(FAULT_KINDS, name);
+
+/**
+ * A report's `parameters`: each kind's own fields beside `fault`, by `fault.kind` (the report
+ * schema's part that the kinds own; scripts/schemas.mjs fills it in).
+ */
+export function faultReportSchema(): { allOf: Record<string, unknown>[] } {
+  return {
+    allOf: (Object.values(FAULT_KINDS) as FaultKind<Fault>[]).map((k) => ({
+      if: { properties: { fault: { properties: { kind: { const: k.kind } } } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
+      then: { properties: k.reportSchema },
+    })),
+  };
+}
 
 /** What AWS needs for every kind FIS can inject: their actions, SSM documents and the FIS role's IAM actions. */
 export function awsNeeds(): { actionIds: string[]; ssmDocuments: string[]; iamActions: string[] } {

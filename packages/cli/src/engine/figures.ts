@@ -2,6 +2,9 @@
 // Times are kept to 0.1 ms and shown in ms with their unit; rates to 0.1 percentage point (0.001)
 // and shown as percentages, intervals as "95% CI a to b". The JSON holds exactly what is shown.
 
+/** A count of round trips, lines or events: a whole number, never negative. @asType integer @minimum 0 */
+export type Count = number;
+
 /** Rounds to `digits` decimals; non-finite values pass through. */
 export function roundTo(v: number, digits: number): number {
   if (!Number.isFinite(v)) return v;

@@ -4,7 +4,10 @@ import type { ExperimentResult } from "./experiment.js";
 
 export type Outcome = "passed" | "failed" | "inconclusive" | "interrupted" | "error";
 
-export const EXIT_FOR: Record<Outcome, ExitCode> = {
+/** A run's exit code: every code but bad input (2), which is refused before anything runs. */
+export type RunExitCode = Exclude<ExitCode, typeof EXIT.badInput>;
+
+export const EXIT_FOR: Record<Outcome, RunExitCode> = {
   passed: EXIT.passed,
   failed: EXIT.failed,
   inconclusive: EXIT.inconclusive,
@@ -26,7 +29,7 @@ export function exitCodeFor(
   outcome: Outcome,
   result?: Pick<ExperimentResult, "removalError">,
   reports: { failed: number } = { failed: 0 },
-): ExitCode {
+): RunExitCode {
   if (result?.removalError !== undefined) return EXIT.faultNotRemoved;
   if (outcome === "passed" && reports.failed > 0) return EXIT.environment;
   return EXIT_FOR[outcome];

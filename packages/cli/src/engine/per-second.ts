@@ -2,22 +2,32 @@
 // percentiles (exact order statistics of that second's round trips). What the JSON report carries
 // in place of every record once a run has more than it can list, and what a chart draws.
 import type { ErrorKind } from "@fislat/probe/record";
+import type { Count } from "./figures.js";
 import { type PhaseTrips, percentileOfSorted } from "./phase-trips.js";
 import { errorKindOf, OK_OUTCOME } from "./record-store.js";
 
 export interface SecondAggregate {
-  /** The second's start (ISO 8601): round trips that started in [at, at + 1 s). */
+  /**
+   * The second's start (ISO 8601): round trips that started in [at, at + 1 s), skew-corrected on AWS.
+   * @format date-time
+   */
   at: string;
-  count: number;
-  ok: number;
-  /** Failed round trips by error kind (timeouts included). */
-  failed: Partial<Record<ErrorKind, number>>;
-  /** Over every round trip of the second (a timed-out one at its timeout), ms. */
+  /** Round trips that started in the second. */
+  count: Count;
+  /** Of them, successful. */
+  ok: Count;
+  /** Of them, failed, by error kind (timeouts included). */
+  failed: Partial<Record<ErrorKind, PositiveCount>>;
+  /** ms, over every round trip of the second (a timed-out one at its timeout); exact nearest-rank order statistic, to 0.1 ms. */
   p50: number;
   p90: number;
+  /** Never above max. */
   p99: number;
   max: number;
 }
+
+/** @asType integer @minimum 1 */
+type PositiveCount = number;
 
 const tenth = (v: number) => Math.round(v * 10) / 10;
 

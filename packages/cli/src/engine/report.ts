@@ -3,41 +3,58 @@
 // rounded to what the measurement supports. schemas/report.schema.json publishes the shape;
 // `schemaVersion` changes when a field changes meaning.
 import type { RoundTripRecord } from "@fislat/probe/record";
-import type { ExitCode } from "../errors.js";
+import type { CheckRole } from "./checks.js";
 import type { ExperimentResult, FaultRemoval } from "./experiment.js";
 import { faultKind } from "./fault.js";
-import { roundMs, roundRate } from "./figures.js";
-import { exitCodeFor, type Outcome, outcomeOf } from "./outcome.js";
+import { type Count, roundMs, roundRate } from "./figures.js";
+import type { Scope } from "./metrics.js";
+import { exitCodeFor, type Outcome, outcomeOf, type RunExitCode } from "./outcome.js";
 import { perSecond, type SecondAggregate } from "./per-second.js";
 import { PERCENTILE_METHOD } from "./phase-trips.js";
 import type { Prediction } from "./predict.js";
 import { HOLD_LIMIT } from "./record-store.js";
 import type { HealthTransition, PhaseName, PhaseStats } from "./timeline.js";
-import type { CheckResult, Status } from "./verdict.js";
+import type { CheckResult, FigureUnit, Status } from "./verdict.js";
 
 export const REPORT_SCHEMA_VERSION = 2;
 export type { Outcome };
 
+/** A time, rounded to 0.1 ms. */
+type Ms = number;
+/** An ISO 8601 timestamp (wall clock). @format date-time */
+type Timestamp = string;
+/** @asType integer @minimum 1 @maximum 65535 */
+type Port = number;
+/** A rate's range, low then high. */
+type Range = [number, number];
+/** A round trip as read from the probe's line (@fislat/probe's record); fields a newer probe adds are kept. */
+type ReadRoundTrip = RoundTripRecord & { [field: string]: unknown };
+
 export interface ThresholdReport {
+  /** scope.metric: expression, e.g. injection.rtt: p(99)<450 */
   id: string;
-  scope: string;
+  scope: Scope;
   metric: string;
   expression: string;
-  role: CheckResult["role"];
+  /** evidence checks decide whether the run could be judged */
+  role: CheckRole;
   status: Status;
+  /** the figure as observed; null when it did not occur */
   observed: number | null;
-  bound: number | [number, number] | null;
-  interval?: [number, number];
+  bound: number | Range | null;
+  /** a rate's 95% Wilson interval */
+  interval?: Range;
+  /** with lost lines: the figure with them all good, and all bad (null: unbounded or did not occur) */
   extremes?: [number | null, number | null];
   detail: string;
-  /** ms, rate (0..1) or count: how every reporter formats `observed` and `bound`. */
-  unit?: CheckResult["unit"];
-  /** A run-wide time measured on a schedule is known to within this (the interval, the /health poll). */
+  /** what observed and bound are: a time in ms, a rate (0..1), a count */
+  unit?: FigureUnit;
+  /** a run-wide time measured on a schedule is known to within this many ms (the probe's interval, the /health poll) */
   resolutionMs?: number;
-  /** The sample cannot support the bound: the interval does not clear it, or p(99) is the maximum. */
+  /** the sample cannot support the bound: the rate's 95% interval does not clear it, or p(N) of so few round trips is their maximum */
   caveat?: string;
-  /** Every value the figure can take holds: the check only says that the figure occurred. */
-  vacuous?: boolean;
+  /** every value the figure can take holds the bound: the check only says the figure occurred */
+  vacuous?: true;
 }
 
 /**
@@ -46,29 +63,45 @@ export interface ThresholdReport {
  * written).
  */
 export interface LocalProcesses {
-  /** The probe child process and the port of its /health. */
-  probe?: { pid: number; port: number };
-  /** The latency proxy's port (the fault's place). */
-  proxyPort?: number;
-  /** dynalite's port. */
-  dynamoPort?: number;
+  /** a local run: the probe child process fislat started, and the port of its /health (ended when the report is written) */
+  probe?: {
+    /** @asType integer @minimum 1 */
+    pid: number;
+    port: Port;
+  };
+  /** a local run: the latency proxy's port */
+  proxyPort?: Port;
+  /** a local run: dynalite's port */
+  dynamoPort?: Port;
 }
 
+/**
+ * The JSON report of one fislat run (fislat run --json FILE), schemaVersion 2.
+ * @title fislat run report
+ */
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: "fislat"; version: string };
-  /** `seed`: a local run's latency-proxy seed; `--seed` replays its delay draws. */
   environment: {
     kind: "local" | "aws";
     target: string;
     injector: string;
+    /**
+     * a local run's latency-proxy seed: fislat run --local --seed replays its delay draws
+     * @asType integer
+     * @minimum 0
+     * @maximum 4294967295
+     */
     seed?: number;
-    /** A run against the user's own app: how it was started, where its output is, the load. */
+    /** a run against the user's own app (fislat run --local --app/--url): how it was started, where its output is, the load */
     app?: {
+      /** the shell command that started the app (absent: an app already running) */
       command?: string;
+      /** the app's process (and process group) id @asType integer */
       pid?: number;
-      /** The file with the app's stdout and stderr. */
+      /** the file with the app's stdout and stderr */
       output?: string;
+      /** the latency proxy's URL, the app's AWS_ENDPOINT_URL_DYNAMODB */
       dynamodbEndpoint?: string;
       urls: string[];
       ratePerSecond: number;
@@ -78,22 +111,34 @@ export interface Report {
   experiment: { name: string; description: string; source: string };
   labels: Record<string, string>;
   parameters: {
-    /** `fidelity`: on a local run, what the local twin reproduces of the AWS fault and what it does not. */
-    fault: { kind: string; description: string; fidelity?: string };
+    fault: {
+      /** the fault's kind (latency, packet-loss, unreachable, errors); its own fields sit beside it in parameters */
+      kind: string;
+      description: string;
+      /** a local run: what the local twin reproduces of the AWS fault, and what it does not */
+      fidelity?: string;
+    };
+    /** @minimum 0 */
     injectionMs: number;
+    /** @minimum 0 */
     baselineMs: number;
+    /** @minimum 0 */
     recoveryMs: number;
+    /** @minimum 0 */
     connectionTimeoutMs: number;
+    /** @minimum 0 */
     readTimeoutMs: number;
+    /** @minimum 0 */
     intervalMs: number;
+    /** @minimum 0 */
     healthFailureMs: number;
-    /** The fault kind's own fields, as its module reports them (latency: its delay and jitter in ms). */
+    /** The fault kind's own fields, as its module reports them (their schemas: each kind's reportSchema). */
     [faultField: string]: unknown;
   };
-  startedAt: string;
-  endedAt: string;
+  startedAt: Timestamp;
+  endedAt: Timestamp;
   outcome: Outcome;
-  exitCode: ExitCode;
+  exitCode: RunExitCode;
   summary: string;
   /** Failed: the thresholds that did not hold; inconclusive: why the run could not tell. */
   reasons: string[];
@@ -101,49 +146,52 @@ export interface Report {
   fault: {
     startedAt: string | null;
     endedAt: string | null;
-    endReason: string | null;
+    endReason: "completed" | "stopped" | "failed" | null;
     detail: string | null;
     removal: FaultRemoval;
     removalError: string | null;
   };
   phases: Record<PhaseName, PhaseStats>;
   times: {
-    timeToDetectMs: number | null;
-    timeToRecoverMs: number | null;
-    timeToHealthyMs: number | null;
-    timeToUnhealthyMs: number | null;
-    unhealthyAfterFirstFailureMs: number | null;
-    degradationAfterFaultMs: number | null;
-    /** How precisely those times are known: round trips start on the probe's interval, /health is polled. */
+    timeToDetectMs: Ms | null;
+    timeToRecoverMs: Ms | null;
+    timeToHealthyMs: Ms | null;
+    timeToUnhealthyMs: Ms | null;
+    unhealthyAfterFirstFailureMs: Ms | null;
+    degradationAfterFaultMs: Ms | null;
+    /** how precisely the times are known: round trips start on the probe's interval; /health is polled */
     resolutionMs?: { roundTrip: number; health: number };
   };
-  health: { at: string; healthy: boolean; source: HealthTransition["source"] }[];
+  health: { at: Timestamp; healthy: boolean; source: HealthTransition["source"] }[];
   prediction: Prediction | null;
-  observed: { timeoutFraction: number | null; timeoutFraction95: [number, number] | null };
+  observed: { timeoutFraction: number | null; timeoutFraction95: Range | null };
   thresholds: ThresholdReport[];
   /** Round trips known lost per phase (from seq gaps), when the source can tell. */
-  missingByPhase: Partial<Record<PhaseName, number>>;
-  targetEvents?: { at: string; task: string; kind: string; detail: string }[];
-  /** The lines' own account of their completeness and timeliness (AWS: per task, skew, onset). */
-  evidence?: Record<string, unknown>;
-  lines: { malformed: number; duplicate: number; outOfOrder: number; missedTicks: number; straddlingFault: number };
-  /** Which of the round trips the report holds: all of them, or (past `limit`) aggregates. */
-  records: RecordsHeld;
-  /** Every round trip when `records.held` is "all"; empty when it is "aggregates". */
-  roundTrips: RoundTripRecord[];
-  /** Each phase's loop round trips second by second (the judged ones, as placed in phases). */
-  perSecond: Record<PhaseName, SecondAggregate[]>;
-  /** When `records.held` is "aggregates": failed round trips, evenly spread over the run, in start order. */
-  failureSample?: RoundTripRecord[];
+  missingByPhase: Partial<Record<PhaseName, Count>>;
+  targetEvents?: { at: Timestamp; task: string; kind: string; detail: string }[];
+  /**
+   * the lines' own account of their completeness and timeliness: lost lines per phase and task, lateness, clock skew, fault onset, findings (AWS); on a run against your app, also dynamodb (per phase: connections, requests, bytesUp, bytesDown, callsPerRequest, as the latency proxy counted your app's DynamoDB traffic) and app (per phase: requests by status class, noAnswer; load: scheduled, sent, dropped, connectionsOpened, latenessMs)
+   */
+  evidence?: { [section: string]: unknown };
+  lines: { malformed: Count; duplicate: Count; outOfOrder: Count; missedTicks: Count; straddlingFault: Count };
+  /** Which of the run's round trips the report holds. Absent in reports written before it (they hold every round trip). */
+  records?: RecordsHeld;
+  /** Every round trip (loop and /test) in start order when records.held is "all" (or records is absent: reports written before it); empty when records.held is "aggregates": then perSecond and failureSample hold what the run measured. */
+  roundTrips: ReadRoundTrip[];
+  /** Each phase's loop round trips second by second, as judged (placed in phases; on AWS from each task's fault onset, skew-corrected). Written with records. */
+  perSecond?: Record<PhaseName, SecondAggregate[]>;
+  /** When records.held is "aggregates": failed round trips as read, in start order: every one up to 1000, beyond that an evenly spread sample (the first always) */
+  failureSample?: ReadRoundTrip[];
 }
 
 export interface RecordsHeld {
-  /** Distinct round trips read (loop and /test). */
-  total: number;
-  /** Round trips listed one by one up to this many. */
-  limit: number;
+  /** distinct round trips read (loop and /test) */
+  total: Count;
+  /** round trips listed one by one in roundTrips up to this many */
+  limit: Count;
+  /** all: roundTrips lists every round trip; aggregates: past the limit, roundTrips is empty and perSecond with failureSample hold the run */
   held: "all" | "aggregates";
-  /** How the phases' and the seconds' percentiles are computed. */
+  /** how the phases' and the seconds' percentiles are computed (exact order statistics: p99 never exceeds max) */
   percentiles: string;
 }
 

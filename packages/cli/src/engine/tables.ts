@@ -3,12 +3,20 @@
 // Checked here, before anything starts, so a mistake is named with its place and what is allowed
 // rather than surfacing as a DynamoDB error from inside the run. Pure: the caller reads the file.
 
+/** a DynamoDB CreateTable input, with optional Items in DynamoDB JSON */
 export interface TableDefinition extends Record<string, unknown> {
+  /** @pattern ^[a-zA-Z0-9_.-]{3,255}$ */
   TableName: string;
+  /** @minItems 1 @maxItems 2 */
   KeySchema: { AttributeName: string; KeyType: "HASH" | "RANGE" }[];
+  /** @minItems 1 */
   AttributeDefinitions: { AttributeName: string; AttributeType: "S" | "N" | "B" }[];
-  Items?: Record<string, unknown>[];
+  /** items in DynamoDB JSON, e.g. {"id": {"S": "42"}} */
+  Items?: Record<string, DynamoValue>[];
 }
+
+/** One attribute in DynamoDB JSON: its type and value, {"S": "42"}. @minProperties 1 @maxProperties 1 */
+type DynamoValue = Record<string, unknown>;
 
 export class TablesError extends Error {
   override readonly name = "TablesError";

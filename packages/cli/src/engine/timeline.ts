@@ -23,6 +23,7 @@ import {
   taskKey,
   zeroByPhase,
 } from "./evidence.js";
+import type { Count } from "./figures.js";
 import { LiveTally } from "./live-tally.js";
 import { phaseBetween } from "./phase-rule.js";
 import {
@@ -48,15 +49,15 @@ export type PhaseName = (typeof PHASES)[number];
 
 export interface PhaseStats {
   phase: PhaseName;
-  count: number;
-  successes: number;
+  count: Count;
+  successes: Count;
   /** Read or connect timeouts. */
-  timeouts: number;
+  timeouts: Count;
   /** Failures other than timeouts, by kind. */
-  errors: Partial<Record<ErrorKind, number>>;
-  newConnections: number;
+  errors: Partial<Record<ErrorKind, Count>>;
+  newConnections: Count;
   /** Failed, or slower than the timeline's degraded threshold: round trips that show the fault. */
-  degraded: number;
+  degraded: Count;
   /** Over every round trip of the phase (a timed-out one counts at its timeout). */
   latency?: LatencySummary;
   /** Over the successful ones only. */

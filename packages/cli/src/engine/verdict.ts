@@ -26,6 +26,8 @@ import { agrees, boundValue, compare, type ReferenceValues } from "./threshold.j
 import { type FaultWindow, PHASES, type PhaseName, type Timeline } from "./timeline.js";
 
 export type Status = "passed" | "failed" | "inconclusive";
+/** What a figure is: a time (ms), a rate (0..1) or a count; reporters format it by this. */
+export type FigureUnit = "ms" | "rate" | "count";
 
 export interface CheckResult {
   id: string;
@@ -44,8 +46,7 @@ export interface CheckResult {
   extremes?: [Figure, Figure];
   /** Why, in words: what was seen against what was wanted. */
   detail: string;
-  /** What the figure is: a time (ms), a rate (0..1) or a count; reporters format it by this. */
-  unit: "ms" | "rate" | "count";
+  unit: FigureUnit;
   /** How precisely the figure is known: a time measured on the probe's or the poll's schedule. */
   resolutionMs?: number;
   /** Set when the sample cannot support the bound (the interval does not clear it; p(99) of 29 is the max). */

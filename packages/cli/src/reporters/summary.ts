@@ -19,7 +19,7 @@ const CHART_WIDTH = 64;
 /** The loop's round trips as (start, ms); past the report's limit, each second's slowest. */
 function chartPoints(report: Report): { at: number; ms: number }[] {
   if (report.records?.held === "aggregates")
-    return PHASES.flatMap((p) => report.perSecond[p].map((s) => ({ at: Date.parse(s.at), ms: s.max }))).sort(
+    return PHASES.flatMap((p) => (report.perSecond?.[p] ?? []).map((s) => ({ at: Date.parse(s.at), ms: s.max }))).sort(
       (a, b) => a.at - b.at,
     );
   return report.roundTrips.filter((r) => r.src === "loop").map((r) => ({ at: Date.parse(r.ts), ms: r.rttMs }));

@@ -57,6 +57,10 @@ export const errors: FaultKind<ErrorsFault> = {
   describe: (f) => `${f.error} on ${Math.round(f.rate * 1000) / 10}% of DynamoDB requests`,
   shownFields: (f) => ({ error: f.error, rate: String(f.rate) }),
   reportFields: (f) => ({ error: f.error, rate: f.rate }),
+  reportSchema: {
+    error: { enum: [...ERROR_NAMES], description: "the error DynamoDB answers with" },
+    rate: { type: "number", exclusiveMinimum: 0, maximum: 1, description: "share of requests answered with the error" },
+  },
   // With the probe's MAX_ATTEMPTS at 1 (its default) each round trip is one request.
   references: (f) => ({ predicted_failed: f.rate }),
 

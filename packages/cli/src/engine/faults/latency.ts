@@ -125,6 +125,10 @@ export const latency: FaultKind<LatencyFault> = {
   shownFields: (f) => ({ delay: `${f.delayMs} ms`, jitter: `${f.jitterMs} ms` }),
 
   reportFields: (f) => ({ delayMs: f.delayMs, jitterMs: f.jitterMs }),
+  reportSchema: {
+    delayMs: { type: "number", minimum: 0, description: "the delay added to each packet, ms" },
+    jitterMs: { type: "number", minimum: 0, description: "the uniform jitter around the delay, ms" },
+  },
 
   references: (f) => ({ delay: f.delayMs, jitter: f.jitterMs }),
 

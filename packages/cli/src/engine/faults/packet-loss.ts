@@ -86,6 +86,9 @@ export const packetLoss: FaultKind<PacketLossFault> = {
   describe: (f) => `${f.lossPercent}% packet loss`,
   shownFields: (f) => ({ loss: `${f.lossPercent}%` }),
   reportFields: (f) => ({ lossPercent: f.lossPercent }),
+  reportSchema: {
+    lossPercent: { type: "integer", minimum: 1, maximum: 100, description: "share of packets dropped, percent" },
+  },
   references: () => ({}),
 
   predict(f, probe, baseline, traits): Prediction | undefined {

@@ -19,6 +19,7 @@ export const unreachable: FaultKind<UnreachableFault> = {
   describe: () => "DynamoDB unreachable (100% packet loss)",
   shownFields: () => ({}),
   reportFields: () => ({ lossPercent: 100 }),
+  reportSchema: { lossPercent: { const: 100, description: "every packet dropped" } },
   references: () => ({ predicted_failed: 1 }),
 
   predict: (_f, _probe, baseline) =>
