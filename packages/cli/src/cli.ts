@@ -448,20 +448,20 @@ async function main(): Promise<void> {
       return;
     }
     if (error instanceof FislatError) {
-      process.stderr.write(`fislat: ${error.message}\n`);
+      ctx.stderr.write(`fislat: ${error.message}\n`);
       process.exitCode = error.exitCode;
       return;
     }
-    const awsProblem = describeAwsError(error);
+    const awsProblem = describeAwsError(error, ctx.env);
     if (awsProblem) {
-      process.stderr.write(`fislat: ${awsProblem}\n`);
-      if (program.opts().debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+      ctx.stderr.write(`fislat: ${awsProblem}\n`);
+      if (program.opts().debug && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
       process.exitCode = EXIT.environment;
       return;
     }
-    process.stderr.write(`fislat: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (program.opts().debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    else process.stderr.write("fislat: run again with --debug for the stack trace\n");
+    ctx.stderr.write(`fislat: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (program.opts().debug && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
+    else ctx.stderr.write("fislat: run again with --debug for the stack trace\n");
     process.exitCode = EXIT.environment;
   }
 }
