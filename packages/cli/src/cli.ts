@@ -11,11 +11,13 @@ import { Command, CommanderError, Option } from "commander";
 import { describeAwsError } from "./aws/aws-errors.js";
 import { appRunOptions } from "./commands/app-options.js";
 import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
+import type { CommandContext } from "./context.js";
 import { DEFAULT_FIS_SOURCES } from "./engine/limits.js";
+import { systemClock } from "./engine/ports.js";
 import { SCENARIO_NAMES } from "./engine/scenario.js";
 import { EXIT, EXIT_CODES_HELP, FislatError } from "./errors.js";
 import { FAULT_HELP, faultOptions } from "./fault-options.js";
-import { onInterrupt, SIGNALS_HELP } from "./signals.js";
+import { onInterrupt, SIGNALS_HELP, settleOnSignal } from "./signals.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -26,6 +28,33 @@ for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code !== "EPIPE" && error.code !== "EIO") throw error;
   });
+}
+
+/** The one context every command runs in (see context.ts): this process's streams, environment and folder. */
+const ctx: CommandContext = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  clock: systemClock,
+  onInterrupt,
+  settle: settleOnSignal,
+  ...(process.stdin.isTTY ? { confirm: askOnTerminal } : {}),
+};
+
+/** A yes/no question on the terminal; Ctrl-C at the prompt means no. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  const readline = await import("node:readline/promises");
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  // readline reads Ctrl-C itself at a prompt: there it means no, not a hang.
+  const interrupted = new Promise<string>((resolve) => rl.once("SIGINT", () => resolve("")));
+  const answered = rl.question(question);
+  answered.catch(() => {});
+  try {
+    return /^y(es)?$/i.test((await Promise.race([answered, interrupted])).trim());
+  } finally {
+    rl.close();
+  }
 }
 
 const program = new Command("fislat")
@@ -142,7 +171,7 @@ outputOption(runOptions(program.command("run")))
   .addHelpText("after", SCENARIO_HELP)
   .action(async (flags) => {
     const { runCommand } = await import("./commands/run.js");
-    process.exitCode = await runCommand(flags);
+    process.exitCode = await runCommand(ctx, flags);
   });
 
 program
@@ -155,7 +184,7 @@ program
   .option("--html <file>", "write one self-contained HTML report (charts inline, no network)")
   .action(async (file: string, flags) => {
     const { reportCommand } = await import("./commands/report.js");
-    process.exitCode = await reportCommand(file, flags);
+    process.exitCode = await reportCommand(ctx, file, flags);
   });
 
 program
@@ -183,7 +212,7 @@ program
   )
   .action(async (base: string, run: string, flags) => {
     const { compareCommand } = await import("./commands/compare.js");
-    process.exitCode = await compareCommand(base, run, flags);
+    process.exitCode = await compareCommand(ctx, base, run, flags);
   });
 
 targetOptions(awsOptions(program.command("tail")))
@@ -200,16 +229,9 @@ targetOptions(awsOptions(program.command("tail")))
   .option("--log-group <name>", "read this log group instead of finding the tasks'")
   .action(async (flags) => {
     flags.json = flags.json === true || flags.output === "json";
-    const [{ tailCommand }, { systemClock }] = await Promise.all([
-      import("./commands/tail.js"),
-      import("./engine/ports.js"),
-    ]);
-    process.exitCode = await withAws(flags, (clients, signal) =>
-      tailCommand({ ecs: () => clients.ecs, logs: () => clients.logs }, flags, {
-        out: process.stdout,
-        clock: systemClock,
-        signal,
-      }),
+    const { tailCommand } = await import("./commands/tail.js");
+    process.exitCode = await withAws(flags, (clients, ctx) =>
+      tailCommand(ctx, { ecs: () => clients.ecs, logs: () => clients.logs }, flags),
     );
   });
 
@@ -219,14 +241,14 @@ outputOption(awsOptions(program.command("stop")))
   .option("--all", "stop every running experiment tagged managed-by=fislat in the region")
   .action(async (ids: string[], flags) => {
     const { stopCommand } = await import("./commands/stop.js");
-    process.exitCode = await withAws(flags, (clients) => stopCommand(clients.fis, ids, flags));
+    process.exitCode = await withAws(flags, (clients, ctx) => stopCommand(ctx, clients.fis, ids, flags));
   });
 
 outputOption(awsOptions(program.command("list")))
   .description("list fislat's FIS experiments: state, scenario, targets, start and end")
   .action(async (flags) => {
     const { listCommand } = await import("./commands/stop.js");
-    process.exitCode = await withAws(flags, (clients) => listCommand(clients.fis, undefined, flags.output));
+    process.exitCode = await withAws(flags, (clients, ctx) => listCommand(ctx, clients.fis, flags.output));
   });
 
 faultOptions(program.command("template"))
@@ -242,27 +264,25 @@ faultOptions(program.command("template"))
   .option("--stop-alarm <arn>", "CloudWatch alarm that stops the experiment (repeatable)", collect, [])
   .action(async (flags) => {
     const { templateCommand } = await import("./commands/template.js");
-    process.exitCode = templateCommand(flags);
+    process.exitCode = templateCommand(ctx, flags);
   });
 
-/** Runs an AWS command with the clients, Ctrl-C as an abort signal, and the clients closed after. */
+/** Runs an AWS command with the clients, Ctrl-C as the context's abort signal, and the clients closed after. */
 async function withAws<T>(
   flags: { profile?: string; region?: string },
-  run: (clients: import("./aws/clients.js").AwsClients, signal: AbortSignal) => Promise<T>,
+  run: (clients: import("./aws/clients.js").AwsClients, ctx: CommandContext) => Promise<T>,
 ): Promise<T> {
   const { awsClients, awsSettingsOf } = await import("./aws/clients.js");
   const clients = awsClients(awsSettingsOf(flags));
   const abort = new AbortController();
-  const release = onInterrupt((signal) => abort.abort(`${signal} received`));
+  const release = ctx.onInterrupt((signal) => abort.abort(`${signal} received`));
   try {
-    return await run(clients, abort.signal);
+    return await run(clients, { ...ctx, signal: abort.signal });
   } finally {
     release();
     clients.destroy();
   }
 }
-
-const say = (message: string) => process.stdout.write(`${message}\n`);
 
 const experiment = program.command("experiment").description("experiment files: a starting file, and a check");
 experiment
@@ -272,14 +292,14 @@ experiment
   .option("--force", "replace the file if it exists")
   .action(async (file: string, flags: { force?: boolean }) => {
     const { experimentInitCommand } = await import("./commands/experiment.js");
-    process.exitCode = experimentInitCommand(file, flags.force ?? false, say);
+    process.exitCode = experimentInitCommand(ctx, file, flags.force ?? false);
   });
 runOptions(experiment.command("check"))
   .description("validate an experiment file and print the plan a run would follow (starts nothing)")
   .argument("<file>", "the experiment file (JSON or YAML)")
   .action(async (file: string, flags) => {
     const { experimentCheckCommand } = await import("./commands/experiment.js");
-    process.exitCode = experimentCheckCommand(file, flags, say);
+    process.exitCode = experimentCheckCommand(ctx, file, flags);
   });
 
 awsOptions(program.command("deploy"))
@@ -322,16 +342,13 @@ awsOptions(program.command("deploy"))
     "how long to follow the stack before leaving it to CloudFormation (1m to 3h, default 30m)",
   )
   .action(async (flags) => {
-    const [{ deployCommand }, { systemClock }] = await Promise.all([
-      import("./commands/deploy.js"),
-      import("./engine/ports.js"),
-    ]);
+    const { deployCommand } = await import("./commands/deploy.js");
     if ((flags.allowCidr as string[]).length === 0) flags.allowCidr = undefined;
-    process.exitCode = await withAws(flags, (clients, signal) =>
+    process.exitCode = await withAws(flags, (clients, ctx) =>
       deployCommand(
+        ctx,
         { cloudformation: clients.cloudformation, dynamodb: () => clients.dynamodb, ecs: () => clients.ecs },
         flags,
-        { clock: systemClock, say, signal },
       ),
     );
   });
@@ -342,28 +359,8 @@ awsOptions(program.command("destroy"))
   .option("--yes", "do not ask")
   .option("--wait <duration>", "how long to follow the deletion before leaving it to CloudFormation (default 30m)")
   .action(async (flags) => {
-    const [{ destroyCommand }, { systemClock }, readline] = await Promise.all([
-      import("./commands/deploy.js"),
-      import("./engine/ports.js"),
-      import("node:readline/promises"),
-    ]);
-    const confirm = process.stdin.isTTY
-      ? async (question: string) => {
-          const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-          // readline reads Ctrl-C itself at a prompt: there it means no, not a hang.
-          const interrupted = new Promise<string>((resolve) => rl.once("SIGINT", () => resolve("")));
-          const answered = rl.question(question);
-          answered.catch(() => {});
-          try {
-            return /^y(es)?$/i.test((await Promise.race([answered, interrupted])).trim());
-          } finally {
-            rl.close();
-          }
-        }
-      : undefined;
-    process.exitCode = await withAws(flags, (clients, signal) =>
-      destroyCommand(clients.cloudformation, flags, { clock: systemClock, say, confirm, signal }),
-    );
+    const { destroyCommand } = await import("./commands/deploy.js");
+    process.exitCode = await withAws(flags, (clients, ctx) => destroyCommand(ctx, clients.cloudformation, flags));
   });
 
 outputOption(awsOptions(program.command("doctor")))
@@ -373,11 +370,8 @@ outputOption(awsOptions(program.command("doctor")))
   .option("--service <name>", "ECS service (default: the stack's)")
   .option("--role-arn <arn>", "FIS role (default: the stack's)")
   .action(async (flags) => {
-    const [{ doctorCommand }, { systemClock }] = await Promise.all([
-      import("./commands/doctor.js"),
-      import("./engine/ports.js"),
-    ]);
-    process.exitCode = await withAws(flags, (clients) => doctorCommand(clients, flags, systemClock, say));
+    const { doctorCommand } = await import("./commands/doctor.js");
+    process.exitCode = await withAws(flags, (clients, ctx) => doctorCommand(ctx, clients, flags));
   });
 
 program
@@ -387,7 +381,7 @@ program
   .option("--health-url <url>", "the probe's /health; /test is beside it")
   .action(async (flags) => {
     const { probeTestCommand } = await import("./commands/probe-test.js");
-    process.exitCode = await probeTestCommand(flags, say);
+    process.exitCode = await probeTestCommand(ctx, flags);
   });
 
 const image = program.command("image").description("the probe image");
@@ -401,7 +395,7 @@ awsOptions(image.command("push"))
   )
   .action(async (flags) => {
     const { imagePushCommand } = await import("./commands/image.js");
-    process.exitCode = await withAws(flags, (clients) => imagePushCommand(clients.ecr, flags, { say }));
+    process.exitCode = await withAws(flags, (clients, ctx) => imagePushCommand(ctx, clients.ecr, flags));
   });
 
 awsOptions(program.command("policy"))
@@ -418,7 +412,7 @@ awsOptions(program.command("policy"))
   .option("--table-name <name>", "the table deploy seeds (default MyTestTable)")
   .action(async (flags) => {
     const { policyCommand } = await import("./commands/policy.js");
-    process.exitCode = await withAws(flags, (clients) => policyCommand(() => clients.sts, flags, say));
+    process.exitCode = await withAws(flags, (clients, ctx) => policyCommand(ctx, () => clients.sts, flags));
   });
 
 program
@@ -426,19 +420,14 @@ program
   .description("print the probe environment's CloudFormation template (for your own pipeline)")
   .action(async () => {
     const { synthCommand } = await import("./commands/synth.js");
-    process.exitCode = synthCommand();
+    process.exitCode = synthCommand(ctx);
   });
 
 outputOption(runOptions(program.command("config")))
   .description("print the values `fislat run` would use and where each came from")
   .action(async (flags, command: Command) => {
     const { configCommand } = await import("./commands/config.js");
-    process.exitCode = configCommand(
-      command,
-      loadConfigFile(program.opts().config).path,
-      (s) => process.stdout.write(`${s}\n`),
-      flags.output,
-    );
+    process.exitCode = configCommand(ctx, command, loadConfigFile(program.opts().config, ctx.cwd).path, flags.output);
   });
 
 // The config file fills in whatever flags the command left unset.
@@ -446,7 +435,7 @@ program.hook("preAction", (_root, command) => {
   // --output is about this invocation's stdout, never a project-wide default.
   const keys = configKeys(program);
   keys.delete("output");
-  applyConfigFile(command, loadConfigFile(program.opts().config), keys);
+  applyConfigFile(command, loadConfigFile(program.opts().config, ctx.cwd), keys);
 });
 
 async function main(): Promise<void> {
@@ -459,20 +448,20 @@ async function main(): Promise<void> {
       return;
     }
     if (error instanceof FislatError) {
-      process.stderr.write(`fislat: ${error.message}\n`);
+      ctx.stderr.write(`fislat: ${error.message}\n`);
       process.exitCode = error.exitCode;
       return;
     }
-    const awsProblem = describeAwsError(error);
+    const awsProblem = describeAwsError(error, ctx.env);
     if (awsProblem) {
-      process.stderr.write(`fislat: ${awsProblem}\n`);
-      if (program.opts().debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+      ctx.stderr.write(`fislat: ${awsProblem}\n`);
+      if (program.opts().debug && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
       process.exitCode = EXIT.environment;
       return;
     }
-    process.stderr.write(`fislat: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (program.opts().debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    else process.stderr.write("fislat: run again with --debug for the stack trace\n");
+    ctx.stderr.write(`fislat: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (program.opts().debug && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
+    else ctx.stderr.write("fislat: run again with --debug for the stack trace\n");
     process.exitCode = EXIT.environment;
   }
 }

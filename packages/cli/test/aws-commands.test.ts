@@ -18,10 +18,10 @@ import { buildTemplate } from "../src/aws/fis-template.js";
 import { listCommand, stopCommand } from "../src/commands/stop.js";
 import { tailCommand } from "../src/commands/tail.js";
 import { applyConfigFile, loadConfigFile } from "../src/config-file.js";
-import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { formatTailLine } from "../src/render/tail-format.js";
 import { runCli } from "./support/cli.js";
+import { memoryOutput, testContext } from "./support/context.js";
 import {
   advanceUntil,
   drive,
@@ -62,17 +62,17 @@ async function startedExperiment(tags = { "managed-by": "fislat", "fislat-scenar
 describe("fislat stop", () => {
   it("stops the named experiment and waits until FIS says it stopped", async () => {
     const id = await startedExperiment();
-    const said: string[] = [];
-    const code = await drive(stopCommand(new FisClient({}), [id], {}, { say: (s) => said.push(s) }));
+    const ctx = testContext();
+    const code = await drive(stopCommand(ctx, new FisClient({}), [id], {}));
     expect(code).toBe(EXIT.passed);
     expect(sent(sim.fis, StopExperimentCommand)).toEqual([{ id }]);
-    expect(said).toEqual([`${id}: stopped`]);
+    expect(ctx.stdout.text()).toBe(`${id}: stopped\n`);
   });
 
   it("--all stops only fislat's running experiments", async () => {
     const ours = await startedExperiment();
     await startedExperiment({ "managed-by": "someone-else", "fislat-scenario": "" });
-    const code = await drive(stopCommand(new FisClient({}), [], { all: true }, { say: () => {} }));
+    const code = await drive(stopCommand(testContext(), new FisClient({}), [], { all: true }));
     expect(code).toBe(EXIT.passed);
     expect(sent(sim.fis, StopExperimentCommand)).toEqual([{ id: ours }]);
   });
@@ -81,16 +81,18 @@ describe("fislat stop", () => {
     sim.reset();
     sim = new SimulatedAws({ neverStops: true });
     const id = await startedExperiment();
-    const said: string[] = [];
-    const error = await drive(stopCommand(new FisClient({}), [id], {}, { say: (s) => said.push(s) }).catch((e) => e));
+    const ctx = testContext();
+    const error = await drive(stopCommand(ctx, new FisClient({}), [id], {}).catch((e) => e));
     expect(error).toBeInstanceOf(FislatError);
     expect((error as FislatError).exitCode).toBe(EXIT.faultNotRemoved);
-    expect(said.at(-1)).toMatch(new RegExp(`run: fislat stop ${id}`));
+    expect(ctx.stdout.lines().at(-1)).toMatch(new RegExp(`run: fislat stop ${id}`));
   });
 
   it("refuses no ids without --all, and an unknown id, as bad input", async () => {
-    await expect(stopCommand(new FisClient({}), [], {})).rejects.toMatchObject({ exitCode: EXIT.badInput });
-    const error = await drive(stopCommand(new FisClient({}), ["EXPnope"], {}, { say: () => {} }).catch((e) => e));
+    await expect(stopCommand(testContext(), new FisClient({}), [], {})).rejects.toMatchObject({
+      exitCode: EXIT.badInput,
+    });
+    const error = await drive(stopCommand(testContext(), new FisClient({}), ["EXPnope"], {}).catch((e) => e));
     expect(error).toMatchObject({
       exitCode: EXIT.badInput,
       message: "no FIS experiment EXPnope in this account and region",
@@ -101,24 +103,25 @@ describe("fislat stop", () => {
 describe("fislat list", () => {
   it("shows fislat's experiments with state, scenario, start and end", async () => {
     const id = await startedExperiment();
-    const said: string[] = [];
-    await drive(listCommand(new FisClient({}), (s) => said.push(s)));
-    expect(said.join("\n")).toMatch(new RegExp(`${id}.*running.*timeout`));
+    const ctx = testContext();
+    await drive(listCommand(ctx, new FisClient({})));
+    expect(ctx.stdout.text()).toMatch(new RegExp(`${id}.*running.*timeout`));
     expect(sent(sim.fis, GetExperimentCommand)).toContainEqual({ id });
   });
 });
 
 describe("fislat tail", () => {
   const clients = () => ({ ecs: () => new ECSClient({}), logs: () => new CloudWatchLogsClient({}) });
+  // Each write is one line, with its newline.
   const capture = () => {
     const lines: string[] = [];
-    return { out: { write: (s: string) => lines.push(s), isTTY: false }, lines };
+    return { ctx: testContext({ stdout: memoryOutput((s) => lines.push(s)) }), lines };
   };
 
   it("prints the tasks' round trips for a person, from their own log streams", async () => {
     await vi.advanceTimersByTimeAsync(20_000);
-    const { out, lines } = capture();
-    await drive(tailCommand(clients(), { cluster: "FIS", service: "svc", since: "15s" }, { out, clock: systemClock }));
+    const { ctx, lines } = capture();
+    await drive(tailCommand(ctx, clients(), { cluster: "FIS", service: "svc", since: "15s" }));
     expect(lines.length).toBeGreaterThanOrEqual(5);
     expect(lines[0]).toMatch(/^2026-11-25T10:00:\d\d\.000Z {2}task0001 {2}ok +8\.0 ms\n$/);
     expect(sent(sim.logs, FilterLogEventsCommand)[0]).toMatchObject({
@@ -130,20 +133,17 @@ describe("fislat tail", () => {
 
   it("--json passes the probe's own lines through, one JSON object per line", async () => {
     await vi.advanceTimersByTimeAsync(10_000);
-    const { out, lines } = capture();
-    await drive(tailCommand(clients(), { logGroup: LOG_GROUP, json: true, since: "5m" }, { out, clock: systemClock }));
+    const { ctx, lines } = capture();
+    await drive(tailCommand(ctx, clients(), { logGroup: LOG_GROUP, json: true, since: "5m" }));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(parseProbeLine(line).type).toBe("round-trip");
   });
 
   it("--follow keeps printing new lines until interrupted", async () => {
-    const { out, lines } = capture();
     const abort = new AbortController();
-    const tailing = tailCommand(
-      clients(),
-      { cluster: "FIS", service: "svc", since: "1s", follow: true },
-      { out, clock: systemClock, signal: abort.signal },
-    );
+    const lines: string[] = [];
+    const ctx = testContext({ stdout: memoryOutput((s) => lines.push(s)), signal: abort.signal });
+    const tailing = tailCommand(ctx, clients(), { cluster: "FIS", service: "svc", since: "1s", follow: true });
     await advanceUntil(() => lines.length >= 10);
     const polls = sent(sim.logs, FilterLogEventsCommand).length;
     abort.abort();

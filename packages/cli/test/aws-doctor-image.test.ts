@@ -16,6 +16,7 @@ import { doctorCommand, FIS_ROLE_ACTIONS, runDoctor } from "../src/commands/doct
 import { checkImagePushFlags, findBuildContext, imagePushCommand, SHIPPED_CONTEXT } from "../src/commands/image.js";
 import { systemClock } from "../src/engine/ports.js";
 import { EXIT, FislatError } from "../src/errors.js";
+import { testContext } from "./support/context.js";
 import { simulatePrincipalPolicy } from "./support/iam-simulator.js";
 import { fisRoleStatements } from "./support/shipped-roles.js";
 import {
@@ -204,11 +205,10 @@ describe("fislat doctor", () => {
     expect(failed["fault injection settings"]?.fix).toMatch(/enableFaultInjection/);
 
     // --output json: the same checks as one document, and the same exit code.
-    const said: string[] = [];
-    const code = await drive(doctorCommand(awsClients(), { output: "json" }, systemClock, (s) => said.push(s)));
+    const ctx = testContext();
+    const code = await drive(doctorCommand(ctx, awsClients(), { output: "json" }));
     expect(code).toBe(EXIT.environment);
-    expect(said).toHaveLength(1);
-    const doc = JSON.parse(said[0] ?? "") as { ready: boolean; checks: { name: string; status: string }[] };
+    const doc = JSON.parse(ctx.stdout.text()) as { ready: boolean; checks: { name: string; status: string }[] };
     expect(doc.ready).toBe(false);
     expect(doc.checks.map((c) => c.name)).toEqual(checks.map((c) => c.name));
     expect(doc.checks.find((c) => c.name === "experiments")).toMatchObject({ status: "FAIL", fix: "fislat stop EXP1" });
@@ -254,12 +254,8 @@ echo "$* stdin=$input" >> "${calls}"
 
   it("logs in to ECR with the SDK's token, builds for Fargate's platform, pushes, and prints the URI", async () => {
     fakeDocker("up");
-    const said: string[] = [];
-    const code = await imagePushCommand(
-      new ECRClient({ region: "us-east-1" }),
-      { repository, imageTag: "v1" },
-      { say: (s) => said.push(s) },
-    );
+    const ctx = testContext();
+    const code = await imagePushCommand(ctx, new ECRClient({ region: "us-east-1" }), { repository, imageTag: "v1" });
     expect(code).toBe(EXIT.passed);
     const lines = readFileSync(calls, "utf8").trim().split("\n");
     expect(lines[0]).toBe(
@@ -267,27 +263,26 @@ echo "$* stdin=$input" >> "${calls}"
     );
     expect(lines[1]).toMatch(new RegExp(`^build --platform linux/amd64 --tag ${repository}:v1 /.+ stdin=$`));
     expect(lines[2]).toBe(`push ${repository}:v1 stdin=`);
-    expect(said).toEqual([`pushed ${repository}:v1`, `deploy it with: fislat deploy --image ${repository}:v1`]);
+    expect(ctx.stdout.lines()).toEqual([
+      `pushed ${repository}:v1`,
+      `deploy it with: fislat deploy --image ${repository}:v1`,
+    ]);
   });
 
   it("says clearly when Docker is missing, or its engine is not running (exit 6)", async () => {
     vi.stubEnv("PATH", bin);
-    const missing = await imagePushCommand(
-      new ECRClient({ region: "us-east-1" }),
-      { repository },
-      { say: () => {} },
-    ).catch((e) => e);
+    const missing = await imagePushCommand(testContext(), new ECRClient({ region: "us-east-1" }), { repository }).catch(
+      (e) => e,
+    );
     expect(missing).toBeInstanceOf(FislatError);
     expect(missing).toMatchObject({
       exitCode: EXIT.environment,
       message: expect.stringMatching(/^Docker is not installed/),
     });
     fakeDocker("down");
-    const down = await imagePushCommand(
-      new ECRClient({ region: "us-east-1" }),
-      { repository },
-      { say: () => {} },
-    ).catch((e) => e);
+    const down = await imagePushCommand(testContext(), new ECRClient({ region: "us-east-1" }), { repository }).catch(
+      (e) => e,
+    );
     expect(down).toMatchObject({
       exitCode: EXIT.environment,
       message: expect.stringMatching(/engine does not answer/),
@@ -305,19 +300,15 @@ echo "$* stdin=$input" >> "${calls}"
       "",
       "v1\nfislat destroy --yes",
     ]) {
-      const said: string[] = [];
-      const error = await imagePushCommand(
-        new ECRClient({ region: "us-east-1" }),
-        { repository, imageTag },
-        {
-          say: (s) => said.push(s),
-        },
-      ).catch((e: unknown) => e);
+      const ctx = testContext();
+      const error = await imagePushCommand(ctx, new ECRClient({ region: "us-east-1" }), { repository, imageTag }).catch(
+        (e: unknown) => e,
+      );
       expect(error, imageTag).toMatchObject({
         exitCode: EXIT.badInput,
         message: expect.stringMatching(/^--image-tag ".*" is not a Docker tag: 1 to 128 characters/),
       });
-      expect(said).toEqual([]);
+      expect(ctx.stdout.text()).toBe("");
     }
     expect(existsSync(calls)).toBe(false);
     expect(sent(ecr, GetAuthorizationTokenCommand)).toEqual([]);
@@ -365,7 +356,7 @@ echo "$* stdin=$input" >> "${calls}"
 
   it("refuses a repository that is not an ECR URI", async () => {
     await expect(
-      imagePushCommand(new ECRClient({}), { repository: "docker.io/me/probe" }, { say: () => {} }),
+      imagePushCommand(testContext(), new ECRClient({}), { repository: "docker.io/me/probe" }),
     ).rejects.toMatchObject({
       exitCode: EXIT.badInput,
     });

@@ -123,7 +123,7 @@ describe("each fault kind's FIS action", () => {
 describe("the simulated AWS applies each kind", () => {
   it("unreachable: packet loss 100% on the tasks, every round trip of the fault fails", async () => {
     sim = new SimulatedAws({});
-    expect(await drive(runCommand(flags({ scenario: "unreachable" })))).not.toBe(EXIT.badInput);
+    expect(await drive(runCommand(setup.ctx, flags({ scenario: "unreachable" })))).not.toBe(EXIT.badInput);
     const [template] = sent(sim.fis, CreateExperimentTemplateCommand);
     expect(Object.values(template?.actions as object)[0]).toMatchObject({
       actionId: "aws:ecs:task-network-packet-loss",
@@ -136,7 +136,7 @@ describe("the simulated AWS applies each kind", () => {
 
   it("packet-loss 30%: the lost share of round trips waits a retransmission, the rest do not", async () => {
     sim = new SimulatedAws({});
-    expect(await drive(runCommand(flags({ scenario: "lossy" }))), setup.stdout()).toBe(EXIT.passed);
+    expect(await drive(runCommand(setup.ctx, flags({ scenario: "lossy" }))), setup.stdout()).toBe(EXIT.passed);
     const [template] = sent(sim.fis, CreateExperimentTemplateCommand);
     expect(Object.values(template?.actions as object)[0]).toMatchObject({ parameters: { lossPercent: "30" } });
     const r = report();
@@ -146,7 +146,7 @@ describe("the simulated AWS applies each kind", () => {
 
   it("errors: refused before any AWS call (exit 2), FIS cannot make DynamoDB answer with errors", async () => {
     sim = new SimulatedAws({});
-    await expect(drive(runCommand(flags({ scenario: "throttled" })))).rejects.toThrow(
+    await expect(drive(runCommand(setup.ctx, flags({ scenario: "throttled" })))).rejects.toThrow(
       /FIS cannot make DynamoDB return errors/,
     );
     expect(sent(sim.fis, CreateExperimentTemplateCommand)).toEqual([]);

@@ -66,7 +66,7 @@ const stderr = () => setup.stderr();
 
 async function run(options: SimulationOptions, over: Partial<RunCommandFlags> = {}) {
   sim = new SimulatedAws(options);
-  return drive(runCommand(flags(over)));
+  return drive(runCommand(setup.ctx, flags(over)));
 }
 
 describe("a verdict AWS cannot fool (issue 13)", () => {
@@ -111,7 +111,7 @@ describe("a verdict AWS cannot fool (issue 13)", () => {
 
   it("Ctrl-C while waiting for the first lines: stops at once, nothing injected, exit 4", async () => {
     sim = new SimulatedAws({ wrongStream: true });
-    const work = runCommand(flags());
+    const work = runCommand(setup.ctx, flags());
     const settled = settledFlag(work);
     await advanceUntil(() => /waiting for the first lines/.test(stderr()) || settled());
     const pressedAt = Date.now();
@@ -125,7 +125,7 @@ describe("a verdict AWS cannot fool (issue 13)", () => {
 
   it("StopExperiment accepted but stuck in stopping: exit 5 within the 60 s deadline, nothing left running", async () => {
     sim = new SimulatedAws({ neverStops: true });
-    const work = runCommand(flags());
+    const work = runCommand(setup.ctx, flags());
     const settled = settledFlag(work);
     await advanceUntil(
       () => [...sim.experiments.values()].some((e) => Date.now() > e.actionStartAt + 5000) || settled(),
@@ -133,9 +133,8 @@ describe("a verdict AWS cannot fool (issue 13)", () => {
     const interruptedAt = Date.now();
     // When fislat gives up on the stop and tells the person (the report files are written after).
     let reportedAt: number | undefined;
-    setup.stderrSpy.mockImplementation((s) => {
-      if (/could not release FIS experiment EXP1: .*not confirmed stopped/.test(String(s))) reportedAt ??= Date.now();
-      return true;
+    setup.onStderr((s) => {
+      if (/could not release FIS experiment EXP1: .*not confirmed stopped/.test(s)) reportedAt ??= Date.now();
     });
     process.emit("SIGINT", "SIGINT");
     expect(await drive(work)).toBe(EXIT.faultNotRemoved);
@@ -319,7 +318,7 @@ describe("targets that change (issue 12, point 3)", () => {
 describe("what FIS needs to reach each task (issue 12, point 4)", () => {
   async function refusal(options: SimulationOptions, over: Partial<RunCommandFlags> = {}) {
     sim = new SimulatedAws(options);
-    const error = (await drive(runCommand(flags(over)).catch((e: unknown) => e))) as FislatError;
+    const error = (await drive(runCommand(setup.ctx, flags(over)).catch((e: unknown) => e))) as FislatError;
     expect(error).toBeInstanceOf(FislatError);
     expect(error.exitCode).toBe(EXIT.environment);
     expect(sent(sim.fis, CreateExperimentTemplateCommand)).toEqual([]);
@@ -349,7 +348,7 @@ describe("what FIS needs to reach each task (issue 12, point 4)", () => {
       env: { CONNECTION_TIMEOUT_MS: "5000", READ_TIMEOUT_MS: "5000" },
     });
     const code = await drive(
-      runCommand(flags({ launch: true, taskDefinition: "dynamodb-latency-test", interval: "1s" })),
+      runCommand(setup.ctx, flags({ launch: true, taskDefinition: "dynamodb-latency-test", interval: "1s" })),
     );
     expect(code).toBe(EXIT.passed);
     expect(sent(sim.ssm, DescribeInstanceInformationCommand).length).toBeGreaterThanOrEqual(4);
@@ -362,7 +361,7 @@ describe("reading the logs (issue 12, point 9)", () => {
   it("--launch waits through ResourceNotFoundException while the new task's stream does not exist yet", async () => {
     sim = new SimulatedAws({ registerAfterMs: 0, env: { CONNECTION_TIMEOUT_MS: "5000", READ_TIMEOUT_MS: "5000" } });
     const code = await drive(
-      runCommand(flags({ launch: true, taskDefinition: "dynamodb-latency-test", interval: "1s" })),
+      runCommand(setup.ctx, flags({ launch: true, taskDefinition: "dynamodb-latency-test", interval: "1s" })),
     );
     expect(code).toBe(EXIT.passed);
     // The named stream was missing at first: asked for by prefix instead, never aborting.
@@ -387,16 +386,14 @@ describe("reading the logs (issue 12, point 9)", () => {
     sim = new SimulatedAws({ logRegion: "eu-west-1" });
     await vi.advanceTimersByTimeAsync(20_000);
     const { tailCommand } = await import("../src/commands/tail.js");
-    const { systemClock } = await import("../src/engine/ports.js");
-    const lines: string[] = [];
     await drive(
       tailCommand(
+        setup.ctx,
         { ecs: () => new ECSClient({}), logs: () => new CloudWatchLogsClient({}) },
         { cluster: "FIS", service: "svc", since: "15s" },
-        { out: { write: (s: string) => lines.push(s), isTTY: false }, clock: systemClock },
       ),
     );
-    expect(lines.length).toBeGreaterThan(5);
+    expect(setup.ctx.stdout.lines().length).toBeGreaterThan(5);
     const calls = sim.logs.commandCalls(FilterLogEventsCommand as never);
     const client = calls[0]?.thisValue as { config: { region(): Promise<string> } } | undefined;
     expect(await client?.config.region()).toBe("eu-west-1");

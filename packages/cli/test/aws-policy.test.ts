@@ -12,6 +12,7 @@ import { DOCKER_PUSH_ACTIONS, operatorPolicy, REQUIRED_ACTIONS } from "../src/aw
 import { policyCommand } from "../src/commands/policy.js";
 import { EXIT } from "../src/errors.js";
 import { authorizationsOf } from "./support/authorization.js";
+import { testContext } from "./support/context.js";
 import { allows, type PolicyStatement } from "./support/iam-simulator.js";
 import { on } from "./support/simulated-aws.js";
 
@@ -110,20 +111,16 @@ describe("fislat policy", () => {
       Account: "111122223333",
       Arn: "arn:aws-cn:iam::111122223333:user/operator",
     });
-    const said: string[] = [];
-    const code = await policyCommand(
-      () => new STSClient({ region: "cn-north-1" }),
-      {
-        region: "cn-north-1",
-        cluster: "fislat-probe-Cluster-x1",
-        service: "fislat-probe-Service-y2",
-        roleArn: "arn:aws-cn:iam::111122223333:role/fislat-probe-FisExperimentRole-z3",
-        repository: "111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/fislat-probe-repository-q",
-      },
-      (s) => said.push(s),
-    );
+    const ctx = testContext();
+    const code = await policyCommand(ctx, () => new STSClient({ region: "cn-north-1" }), {
+      region: "cn-north-1",
+      cluster: "fislat-probe-Cluster-x1",
+      service: "fislat-probe-Service-y2",
+      roleArn: "arn:aws-cn:iam::111122223333:role/fislat-probe-FisExperimentRole-z3",
+      repository: "111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/fislat-probe-repository-q",
+    });
     expect(code).toBe(EXIT.passed);
-    const text = said.join("\n");
+    const text = ctx.stdout.text();
     expect(text).not.toMatch(/arn:aws:/);
     const policy = JSON.parse(text) as { Statement: PolicyStatement[] };
     expect(
@@ -143,16 +140,15 @@ describe("fislat policy", () => {
   });
 
   it("needs no AWS call with --account and --partition, and refuses bad values before any", async () => {
-    const said: string[] = [];
     const noSts = () => {
       throw new Error("no STS call expected");
     };
-    expect(await policyCommand(noSts, { ...CONTEXT, region: "eu-west-1" }, (s) => said.push(s))).toBe(EXIT.passed);
-    await expect(policyCommand(noSts, { region: "eu-west-1", account: "12" }, () => {})).rejects.toMatchObject({
+    expect(await policyCommand(testContext(), noSts, { ...CONTEXT, region: "eu-west-1" })).toBe(EXIT.passed);
+    await expect(policyCommand(testContext(), noSts, { region: "eu-west-1", account: "12" })).rejects.toMatchObject({
       exitCode: EXIT.badInput,
       message: expect.stringMatching(/^--account "12": expected 12 digits/),
     });
-    await expect(policyCommand(noSts, { region: "nowhere" }, () => {})).rejects.toMatchObject({
+    await expect(policyCommand(testContext(), noSts, { region: "nowhere" })).rejects.toMatchObject({
       exitCode: EXIT.badInput,
     });
   });

@@ -57,13 +57,13 @@ const report = () => JSON.parse(readFileSync(path.join(setup.dir, "report.json")
 
 async function run(options: SimulationOptions, over: Partial<RunCommandFlags> = {}) {
   sim = new SimulatedAws(options);
-  return drive(runCommand(flags(over)));
+  return drive(runCommand(setup.ctx, flags(over)));
 }
 
 /** Runs until `ready()` holds, sends the signal as a user would, then lets the run finish. */
 async function runInterrupted(options: SimulationOptions, ready: () => boolean) {
   sim = new SimulatedAws(options);
-  const work = runCommand(flags());
+  const work = runCommand(setup.ctx, flags());
   const settled = settledFlag(work);
   await advanceUntil(() => ready() || settled());
   process.emit("SIGINT", "SIGINT");
@@ -241,7 +241,7 @@ describe("fislat run against AWS", () => {
 
   it("a second Ctrl-C does not skip the stop: it says what fislat is still waiting for", async () => {
     sim = new SimulatedAws({ neverStops: true });
-    const work = runCommand(flags());
+    const work = runCommand(setup.ctx, flags());
     await advanceUntil(experimentRunning);
     process.emit("SIGINT", "SIGINT");
     await vi.advanceTimersByTimeAsync(5000);
@@ -265,7 +265,7 @@ describe("fislat run against AWS", () => {
     on(sim.ecs, ListTasksCommand)
       .rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }))
       .resolves({ taskArns: [taskArn("task0001")] });
-    expect(await drive(runCommand(flags()))).toBe(EXIT.passed);
+    expect(await drive(runCommand(setup.ctx, flags()))).toBe(EXIT.passed);
     expect(sent(sim.ecs, ListTasksCommand).length).toBeGreaterThanOrEqual(2);
   });
 
@@ -311,7 +311,7 @@ describe("fislat run against AWS", () => {
   it("--launch starts a probe task with the scenario's timeouts, and stops it at the end", async () => {
     sim = new SimulatedAws({ env: { CONNECTION_TIMEOUT_MS: "5000", READ_TIMEOUT_MS: "5000" } });
     const code = await drive(
-      runCommand(flags({ launch: true, taskDefinition: "dynamodb-latency-test", interval: "1s" })),
+      runCommand(setup.ctx, flags({ launch: true, taskDefinition: "dynamodb-latency-test", interval: "1s" })),
     );
     expect(code).toBe(EXIT.passed);
     const [runTask] = sent(sim.ecs, RunTaskCommand);
@@ -346,7 +346,7 @@ describe("fislat run against AWS", () => {
 describe("fislat run against AWS, preflight", () => {
   async function refusal(options: SimulationOptions, over: Partial<RunCommandFlags> = {}) {
     sim = new SimulatedAws(options);
-    const error = await drive(runCommand(flags(over)).catch((e: unknown) => e));
+    const error = await drive(runCommand(setup.ctx, flags(over)).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(FislatError);
     expect(sent(sim.fis, CreateExperimentTemplateCommand)).toEqual([]);
     return error as FislatError;
@@ -463,7 +463,7 @@ describe("fislat run against AWS, bad input", () => {
     ["a config file's scenario off the prototype", { scenario: "toString" }, /--scenario "toString" is not a scenario/],
   ])("%s: exits 2 and makes no AWS call at all", async (_name, over, message) => {
     sim = new SimulatedAws({});
-    const error = await runCommand(flags(over)).catch((e: unknown) => e);
+    const error = await runCommand(setup.ctx, flags(over)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FislatError);
     expect((error as FislatError).exitCode).toBe(EXIT.badInput);
     expect((error as Error).message).toMatch(message);
@@ -472,7 +472,7 @@ describe("fislat run against AWS, bad input", () => {
 
   it("a preflight problem exits 6 after read-only calls only", async () => {
     sim = new SimulatedAws({ tasks: [] });
-    const error = await drive(runCommand(flags()).catch((e: unknown) => e));
+    const error = await drive(runCommand(setup.ctx, flags()).catch((e: unknown) => e));
     expect((error as FislatError).exitCode).toBe(EXIT.environment);
     const changing = callsMade().filter((name) => !/^(Get|Describe|List|Filter)/.test(name));
     expect(changing).toEqual([]);

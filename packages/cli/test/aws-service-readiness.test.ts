@@ -31,6 +31,7 @@ import { doctorCommand, runDoctor } from "../src/commands/doctor.js";
 import { readEnvironmentTemplate } from "../src/commands/synth.js";
 import { systemClock } from "../src/engine/ports.js";
 import { EXIT } from "../src/errors.js";
+import { memoryOutput, testContext } from "./support/context.js";
 import { type PolicyStatement, simulatePrincipalPolicy } from "./support/iam-simulator.js";
 import { on, sent } from "./support/simulated-aws.js";
 
@@ -343,8 +344,10 @@ describe("reading a service from AWS", () => {
       // The probe's checks do not apply: no Round trip lines are looked for.
       expect(checks.find((c) => c.name === "logs")?.detail).toMatch(/does not run fislat's probe/);
 
+      // One entry per thing doctor says (a change to make is one multi-line entry).
       const said: string[] = [];
-      const code = await doctorCommand(awsClients(), flags, systemClock, (s) => said.push(s));
+      const ctx = testContext({ stdout: memoryOutput((s) => said.push(s.replace(/\n$/, ""))) });
+      const code = await doctorCommand(ctx, awsClients(), flags);
       expect(code).toBe(EXIT.environment);
       const at = said.findIndex((l) => l.startsWith("FAIL the change to make"));
       const printed = JSON.parse(said[at + 1] ?? "") as { taskDefinition: Record<string, unknown> };

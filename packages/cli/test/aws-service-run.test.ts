@@ -156,7 +156,9 @@ describe("planning a run against your ECS service", () => {
 describe("fislat run --cluster --service --url on AWS", () => {
   it("refuses a service that is not ready, with the change to paste, and creates nothing", async () => {
     simulate({ definition: { ...ready(), enableFaultInjection: false } });
-    const error = await drive(runCommand(flags({ launch: true, taskDefinition: "fislat-probe" })).catch((e) => e));
+    const error = await drive(
+      runCommand(setup.ctx, flags({ launch: true, taskDefinition: "fislat-probe" })).catch((e) => e),
+    );
     expect(error).toBeInstanceOf(FislatError);
     expect((error as FislatError).exitCode).toBe(EXIT.environment);
     expect((error as FislatError).message).toMatch(/does not have "enableFaultInjection": true/);
@@ -168,7 +170,10 @@ describe("fislat run --cluster --service --url on AWS", () => {
   it("--launch: FIS hits the service's tasks, a probe task in HTTP mode sends the load, and the verdict is the service's", async () => {
     simulate({ linesFollowFault: true, underFault: { ok: true, rttMs: 900 } });
     const code = await drive(
-      runCommand(flags({ launch: true, taskDefinition: "fislat-probe", header: ["X-Run: fislat"], okStatus: "2xx" })),
+      runCommand(
+        setup.ctx,
+        flags({ launch: true, taskDefinition: "fislat-probe", header: ["X-Run: fislat"], okStatus: "2xx" }),
+      ),
     );
     expect(code).toBe(EXIT.passed);
     const [runTask] = sent(sim.ecs, RunTaskCommand);
@@ -208,7 +213,7 @@ describe("fislat run --cluster --service --url on AWS", () => {
 
   it("--launch: requests that do not show the fault make the run inconclusive, saying it cannot tell why", async () => {
     simulate({});
-    const code = await drive(runCommand(flags({ launch: true, taskDefinition: "fislat-probe" })));
+    const code = await drive(runCommand(setup.ctx, flags({ launch: true, taskDefinition: "fislat-probe" })));
     // EXIT.inconclusive once helper A's renumbering lands; 3 (environment) until then.
     expect(code).toBe((EXIT as Record<string, number>).inconclusive ?? EXIT.environment);
     const r = report();
@@ -220,7 +225,7 @@ describe("fislat run --cluster --service --url on AWS", () => {
 
   it("--launch, Ctrl-C under the fault: the experiment is stopped, the probe task too, exit 4", async () => {
     simulate({ linesFollowFault: true, underFault: { ok: true, rttMs: 900 } });
-    const work = runCommand(flags({ launch: true, taskDefinition: "fislat-probe" }));
+    const work = runCommand(setup.ctx, flags({ launch: true, taskDefinition: "fislat-probe" }));
     const settled = settledFlag(work);
     await advanceUntil(
       () => [...sim.experiments.values()].some((e) => Date.now() > e.actionStartAt + 5000) || settled(),

@@ -99,7 +99,7 @@ describe("fislat run --region", () => {
       region: "eu-west-1",
       json: path.join(setup.dir, "report.json"),
     };
-    expect(await drive(runCommand(flags))).toBe(EXIT.passed);
+    expect(await drive(runCommand(setup.ctx, flags))).toBe(EXIT.passed);
     expect(setup.stderr()).toMatch(/, region eu-west-1\n/);
     expect(process.env.AWS_REGION).toBe("us-east-1");
   });

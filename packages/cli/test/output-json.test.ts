@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { listCommand, stopCommand } from "../src/commands/stop.js";
 import { EXIT } from "../src/errors.js";
 import { runCli } from "./support/cli.js";
+import { testContext } from "./support/context.js";
 import { drive, PAST_RUN_TEMPLATE, SimulatedAws } from "./support/simulated-aws.js";
 
 let sim: SimulatedAws;
@@ -38,28 +39,26 @@ async function startedExperiment() {
 describe("--output json", () => {
   it("list prints fislat's experiments as one JSON document", async () => {
     const id = await startedExperiment();
-    const said: string[] = [];
-    await drive(listCommand(new FisClient({}), (s) => said.push(s), "json"));
-    expect(said).toHaveLength(1);
-    const doc = JSON.parse(said[0] ?? "");
+    const ctx = testContext();
+    await drive(listCommand(ctx, new FisClient({}), "json"));
+    const doc = JSON.parse(ctx.stdout.text());
     expect(doc.experiments).toEqual([expect.objectContaining({ id, state: "running", scenario: "timeout" })]);
   });
 
   it("list prints an empty list, not a sentence, when there is nothing", async () => {
-    const said: string[] = [];
-    await drive(listCommand(new FisClient({}), (s) => said.push(s), "json"));
-    expect(JSON.parse(said.join("\n"))).toEqual({ experiments: [] });
+    const ctx = testContext();
+    await drive(listCommand(ctx, new FisClient({}), "json"));
+    expect(JSON.parse(ctx.stdout.text())).toEqual({ experiments: [] });
   });
 
   it("stop prints each experiment's final state as one JSON document", async () => {
     const id = await startedExperiment();
-    const said: string[] = [];
-    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    const code = await drive(stopCommand(new FisClient({}), [id], { output: "json" }, { say: (s) => said.push(s) }));
-    stderr.mockRestore();
+    const ctx = testContext();
+    const code = await drive(stopCommand(ctx, new FisClient({}), [id], { output: "json" }));
     expect(code).toBe(EXIT.passed);
-    expect(said).toHaveLength(1);
-    expect(JSON.parse(said[0] ?? "")).toEqual({ experiments: [{ id, state: "stopped", stopped: true }] });
+    // stdout is the one document; the running commentary went to stderr.
+    expect(JSON.parse(ctx.stdout.text())).toEqual({ experiments: [{ id, state: "stopped", stopped: true }] });
+    expect(ctx.stderr.text()).toBe(`${id}: stopped\n`);
   });
 
   it("config prints every setting with the value run will use and its source", async () => {

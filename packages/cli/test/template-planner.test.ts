@@ -2,20 +2,20 @@
 // files, so a template it prints is one a run would send, and what a run refuses it refuses.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { planRun } from "../src/commands/run-options.js";
 import { type TemplateFlags, templateCommand } from "../src/commands/template.js";
 import { EXIT, FislatError } from "../src/errors.js";
+import { testContext } from "./support/context.js";
 import { tempDir } from "./support/temp-dir.js";
 
 const ROLE = "arn:aws:iam::000000000000:role/fis";
 const TASK = "arn:aws:ecs:us-east-1:000000000000:task/FIS/0123abcd";
 
 function template(flags: TemplateFlags) {
-  const out = new PassThrough();
-  const code = templateCommand({ roleArn: ROLE, task: [TASK], ...flags }, out);
-  return { code, template: JSON.parse(String(out.read())) };
+  const ctx = testContext();
+  const code = templateCommand(ctx, { roleArn: ROLE, task: [TASK], ...flags });
+  return { code, template: JSON.parse(ctx.stdout.text()) };
 }
 
 function refusal(run: () => unknown): FislatError {

@@ -1,10 +1,10 @@
 // fislat compare BASE.json RUN.json: is RUN worse than BASE by more than chance? Exit 0 not worse,
 // 1 worse (a test or a threshold naming the base), 3 when the two cannot be compared (another
 // fault or timeouts, too few round trips), 2 for bad input: every refusal before anything is written.
+import { type CommandContext, widthOf } from "../context.js";
 import { BaseThresholdError, compareReports, parseBaseThreshold } from "../engine/compare.js";
 import { badInput, EXIT, type ExitCode } from "../errors.js";
 import { writeFileAtomic } from "../render/atomic-write.js";
-import { outputWidth } from "../render/style.js";
 import { COMPARISON_REPORTERS } from "../reporters/comparison.js";
 import { readReport } from "./read-report.js";
 import { checkReportTargets } from "./run-options.js";
@@ -20,7 +20,12 @@ export interface CompareFlags {
   html?: string;
 }
 
-export async function compareCommand(baseFile: string, runFile: string, flags: CompareFlags): Promise<ExitCode> {
+export async function compareCommand(
+  ctx: CommandContext,
+  baseFile: string,
+  runFile: string,
+  flags: CompareFlags,
+): Promise<ExitCode> {
   const thresholds = (flags.threshold ?? []).map((t) => {
     try {
       return parseBaseThreshold(t);
@@ -34,10 +39,10 @@ export async function compareCommand(baseFile: string, runFile: string, flags: C
   const targets = checkReportTargets({ json: flags.json, markdown: flags.markdown, html: flags.html });
   const comparison = compareReports(base, run, { base: baseFile, run: runFile }, thresholds);
   const json = flags.output === "json";
-  process.stdout.write(
+  ctx.stdout.write(
     json
       ? COMPARISON_REPORTERS.json.render(comparison, 0)
-      : `${COMPARISON_REPORTERS.text.render(comparison, outputWidth(process.stdout))}\n`,
+      : `${COMPARISON_REPORTERS.text.render(comparison, widthOf(ctx, ctx.stdout))}\n`,
   );
   let failedWrites = 0;
   for (const format of ["json", "markdown", "html"] as const) {
@@ -45,10 +50,10 @@ export async function compareCommand(baseFile: string, runFile: string, flags: C
     if (!file) continue;
     try {
       await writeFileAtomic(file, COMPARISON_REPORTERS[format].render(comparison, Number.POSITIVE_INFINITY));
-      (json ? process.stderr : process.stdout).write(`report: ${file}\n`);
+      (json ? ctx.stderr : ctx.stdout).write(`report: ${file}\n`);
     } catch (error) {
       failedWrites++;
-      process.stderr.write(
+      ctx.stderr.write(
         `fislat: could not write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`,
       );
     }

@@ -4,6 +4,7 @@
 
 import Table from "cli-table3";
 import type { Command } from "commander";
+import { type CommandContext, lineWriter } from "../context.js";
 import { formatDuration, parseDuration } from "../durations.js";
 import { FAULT_KINDS, faultKind } from "../engine/fault.js";
 import type { ExperimentRequest } from "../engine/plan.js";
@@ -97,6 +98,7 @@ function plan(values: Record<string, unknown>): Planned | undefined {
 export function configSettings(
   command: Command,
   configPath: string | undefined,
+  env: CommandContext["env"],
   planned = plan(command.opts()),
 ): Setting[] {
   const values = command.opts();
@@ -111,8 +113,8 @@ export function configSettings(
     if (source === "config file" && configPath) source = `config file (${configPath})`;
     // Region and profile left unset fall to the SDK's own resolution.
     const envName = key === "region" ? "AWS_REGION" : key === "profile" ? "AWS_PROFILE" : undefined;
-    if (value === undefined && envName && process.env[envName]) {
-      value = process.env[envName];
+    if (value === undefined && envName && env[envName]) {
+      value = env[envName];
       source = `environment (${envName})`;
     }
     if (value === undefined || (Array.isArray(value) && value.length === 0)) {
@@ -143,13 +145,14 @@ const show = (value: Setting["value"]) =>
           : String(value);
 
 export function configCommand(
+  ctx: CommandContext,
   command: Command,
   configPath: string | undefined,
-  say: (s: string) => void,
   output: "text" | "json" = "text",
 ): ExitCode {
+  const say = lineWriter(ctx.stdout);
   const planned = plan(command.opts());
-  const settings = configSettings(command, configPath, planned);
+  const settings = configSettings(command, configPath, ctx.env, planned);
   const runWouldRefuse = planned?.refusal ?? null;
   if (output === "json") {
     say(JSON.stringify({ configFile: configPath ?? null, settings, runWouldRefuse }, null, 2));

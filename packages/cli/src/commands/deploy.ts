@@ -18,6 +18,7 @@ import {
 } from "../aws/stack.js";
 import { stoppedTaskReasons } from "../aws/stopped-tasks.js";
 import { CONFIG_FILE } from "../config-file.js";
+import { type CommandContext, lineWriter } from "../context.js";
 import { parseDuration, parseMilliseconds } from "../durations.js";
 import type { Clock } from "../engine/ports.js";
 import { badInput, EXIT, type ExitCode } from "../errors.js";
@@ -258,13 +259,24 @@ export async function writeConfig(
   return values;
 }
 
-export interface StackIo {
+interface StackIo {
   clock: Clock;
   say(message: string): void;
   /** Asks a yes/no question on a terminal; undefined when there is none. */
   confirm?: (question: string) => Promise<boolean>;
-  cwd?: string;
+  cwd: string;
   signal?: AbortSignal;
+}
+
+/** deploy and destroy say each step on stdout, as the stack goes. */
+function stackIo(ctx: CommandContext): StackIo {
+  return {
+    clock: ctx.clock,
+    say: lineWriter(ctx.stdout),
+    cwd: ctx.cwd,
+    ...(ctx.confirm ? { confirm: ctx.confirm } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
 }
 
 export interface DeployClients {
@@ -275,7 +287,12 @@ export interface DeployClients {
   ecs?: () => ECSClient;
 }
 
-export async function deployCommand(clients: DeployClients, flags: DeployFlags, io: StackIo): Promise<ExitCode> {
+export async function deployCommand(
+  ctx: CommandContext,
+  clients: DeployClients,
+  flags: DeployFlags,
+): Promise<ExitCode> {
+  const io = stackIo(ctx);
   const cfn = clients.cloudformation;
   // Everything that needs no AWS first: bad input exits 2 before any call.
   checkDeployFlags(flags);
@@ -317,8 +334,8 @@ export async function deployCommand(clients: DeployClients, flags: DeployFlags, 
   if (result.parameters.CreateTable === "true" && result.outputs.TableName) {
     await seed(clients.dynamodb(), result.outputs.TableName, io.say);
   }
-  const file = path.resolve(io.cwd ?? process.cwd(), CONFIG_FILE);
-  await writeConfig(result.outputs, flags.region ?? process.env.AWS_REGION, stackName, file);
+  const file = path.resolve(io.cwd, CONFIG_FILE);
+  await writeConfig(result.outputs, flags.region ?? ctx.env.AWS_REGION, stackName, file);
   io.say(`stack ${stackName} ${result.action}; fislat run, tail, stop and doctor read it from ${file}`);
   if (result.parameters.AssignPublicIp === "DISABLED" && result.outputs.LoadBalancerDns) {
     io.say(
@@ -350,10 +367,11 @@ async function seed(dynamodb: DynamoDBClient, table: string, say: (s: string) =>
 }
 
 export async function destroyCommand(
+  ctx: CommandContext,
   cfn: CloudFormationClient,
   flags: { stackName?: string; yes?: boolean; wait?: string },
-  io: StackIo,
 ): Promise<ExitCode> {
+  const io = stackIo(ctx);
   const stackName = flags.stackName ?? DEFAULT_STACK;
   waitMsOf(flags);
   const stack = await describeStack(cfn, stackName);

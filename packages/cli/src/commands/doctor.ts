@@ -14,6 +14,7 @@ import type { AwsClients } from "../aws/clients.js";
 import { logGroupProblems, resolveProbeTasks } from "../aws/ecs-targets.js";
 import { filterEvents, logsClientIn } from "../aws/log-source.js";
 import { describeStack } from "../aws/stack.js";
+import { type CommandContext, lineWriter } from "../context.js";
 import type { Clock } from "../engine/ports.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { runsProbe, serviceChecks } from "./doctor-service.js";
@@ -396,13 +397,9 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
   return checks;
 }
 
-export async function doctorCommand(
-  clients: AwsClients,
-  flags: DoctorFlags,
-  clock: Clock,
-  say: (s: string) => void,
-): Promise<ExitCode> {
-  const checks = await runDoctor(clients, flags, clock);
+export async function doctorCommand(ctx: CommandContext, clients: AwsClients, flags: DoctorFlags): Promise<ExitCode> {
+  const say = lineWriter(ctx.stdout);
+  const checks = await runDoctor(clients, flags, ctx.clock);
   const ready = !checks.some((c) => c.status === "FAIL");
   if (flags.output === "json") {
     say(JSON.stringify({ ready, checks }, null, 2));

@@ -1,6 +1,7 @@
 // fislat experiment init / check: a commented starting file, and a file validated and shown as the
 // plan a run would follow (every default and flag applied), without starting anything.
 import { existsSync, writeFileSync } from "node:fs";
+import { type CommandContext, lineWriter } from "../context.js";
 import { faultKind } from "../engine/fault.js";
 import { formatMs, formatRate } from "../engine/figures.js";
 import { humanMs, quoted } from "../engine/limits.js";
@@ -65,7 +66,8 @@ labels:
   team: payments
 `;
 
-export function experimentInitCommand(file: string, force: boolean, say: (s: string) => void): ExitCode {
+export function experimentInitCommand(ctx: CommandContext, file: string, force: boolean): ExitCode {
+  const say = lineWriter(ctx.stdout);
   if (existsSync(file) && !force)
     throw badInput(`${quoted(file)} exists: pass --force to replace it, or give another name`);
   try {
@@ -108,7 +110,8 @@ export function describePlan(request: ExperimentRequest): string {
   return lines.join("\n");
 }
 
-export function experimentCheckCommand(file: string, flags: RunFlags, say: (s: string) => void): ExitCode {
+export function experimentCheckCommand(ctx: CommandContext, file: string, flags: RunFlags): ExitCode {
+  const say = lineWriter(ctx.stdout);
   const request = planRun({ ...flags, experiment: file });
   say(describePlan(request));
   say("the experiment file is valid");

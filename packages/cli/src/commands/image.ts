@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { retryThrottled } from "../aws/retry.js";
+import { type CommandContext, lineWriter } from "../context.js";
 import { badInput, EXIT, type ExitCode, FislatError } from "../errors.js";
 
 export interface ImagePushFlags {
@@ -91,31 +92,40 @@ export function checkImagePushFlags(flags: ImagePushFlags, moduleDir: string, cw
 
 export type Runner = (command: string, args: string[], input?: string) => Promise<{ code: number; output: string }>;
 
-/** Runs a command, its output shown to the user as it comes, and resolves with its exit code. */
-export const runCommand: Runner = (command, args, input) =>
-  new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
-    let output = "";
-    const keep = (d: Buffer) => {
-      output = (output + d.toString()).slice(-4000);
-      process.stderr.write(d);
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code: code ?? 1, output }));
-    if (input !== undefined) child.stdin?.end(input);
-  });
+/**
+ * Runs a command in the context's environment, its output shown on the context's stderr as it
+ * comes, and resolves with its exit code.
+ */
+export const shellRunner =
+  (ctx: CommandContext): Runner =>
+  (command, args, input) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(command, args, {
+        env: { ...ctx.env },
+        stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      });
+      let output = "";
+      const keep = (d: Buffer) => {
+        output = (output + d.toString()).slice(-4000);
+        ctx.stderr.write(d);
+      };
+      child.stdout?.on("data", keep);
+      child.stderr?.on("data", keep);
+      child.once("error", reject);
+      child.once("close", (code) => resolve({ code: code ?? 1, output }));
+      if (input !== undefined) child.stdin?.end(input);
+    });
 
 const MODULE_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 export async function imagePushCommand(
+  ctx: CommandContext,
   ecr: ECRClient,
   flags: ImagePushFlags,
-  io: { say(s: string): void; run?: Runner; now?: () => Date; cwd?: string; moduleDir?: string },
+  deps: { run?: Runner; moduleDir?: string } = {},
 ): Promise<ExitCode> {
-  const run = io.run ?? runCommand;
-  const context = checkImagePushFlags(flags, io.moduleDir ?? MODULE_DIR, io.cwd ?? process.cwd());
+  const run = deps.run ?? shellRunner(ctx);
+  const context = checkImagePushFlags(flags, deps.moduleDir ?? MODULE_DIR, ctx.cwd);
 
   try {
     const version = await run("docker", ["version", "--format", "{{.Server.Version}}"]);
@@ -149,13 +159,14 @@ export async function imagePushCommand(
   };
   await must("login", ["login", "--username", user ?? "AWS", "--password-stdin", auth.proxyEndpoint], password ?? "");
 
-  const now = (io.now ?? (() => new Date()))();
+  const now = ctx.clock.wallNow();
   const tag = flags.imageTag ?? now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
   const image = `${flags.repository}:${tag}`;
   // Fargate runs the task definition's X86_64 platform, whatever this machine is.
   await must("build", ["build", "--platform", "linux/amd64", "--tag", image, context]);
   await must("push", ["push", image]);
-  io.say(`pushed ${image}`);
-  io.say(`deploy it with: fislat deploy --image ${image}`);
+  const say = lineWriter(ctx.stdout);
+  say(`pushed ${image}`);
+  say(`deploy it with: fislat deploy --image ${image}`);
   return EXIT.passed;
 }

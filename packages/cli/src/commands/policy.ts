@@ -4,6 +4,7 @@
 import type { STSClient } from "@aws-sdk/client-sts";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { operatorPolicy, type PolicyContext } from "../aws/operator-policy.js";
+import { type CommandContext, lineWriter } from "../context.js";
 import { badInput, EXIT, type ExitCode } from "../errors.js";
 import { DEFAULT_STACK } from "./deploy.js";
 
@@ -37,17 +38,13 @@ const CHECKS: [keyof PolicyFlags, string, RegExp][] = [
 
 const FLAG = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
-export async function policyCommand(
-  sts: () => STSClient,
-  flags: PolicyFlags,
-  say: (s: string) => void,
-): Promise<ExitCode> {
+export async function policyCommand(ctx: CommandContext, sts: () => STSClient, flags: PolicyFlags): Promise<ExitCode> {
   for (const [key, what, pattern] of CHECKS) {
     const value = flags[key];
     if (value !== undefined && !pattern.test(value))
       throw badInput(`${FLAG(key)} ${JSON.stringify(value.slice(0, 80))}: expected ${what}`);
   }
-  const region = flags.region ?? process.env.AWS_REGION;
+  const region = flags.region ?? ctx.env.AWS_REGION;
   if (!region) throw badInput("no region: pass --region, set AWS_REGION, or deploy first (fislat.config.json)");
   let { account, partition } = flags;
   if (!account || !partition) {
@@ -68,6 +65,6 @@ export async function policyCommand(
     ...(flags.logGroup ? { logGroup: flags.logGroup } : {}),
     ...(flags.tableName ? { tableName: flags.tableName } : {}),
   };
-  say(JSON.stringify(operatorPolicy(context), null, 2));
+  lineWriter(ctx.stdout)(JSON.stringify(operatorPolicy(context), null, 2));
   return EXIT.passed;
 }

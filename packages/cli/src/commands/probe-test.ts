@@ -2,6 +2,7 @@
 // printed for a person. Exit 0 when the round trip succeeded, 1 when the probe reported it failed,
 // 3 when the probe could not be reached.
 import type { RoundTripRecord } from "@fislat/probe/record";
+import { type CommandContext, lineWriter } from "../context.js";
 import { badInput, EXIT, type ExitCode, FislatError } from "../errors.js";
 
 export interface ProbeTestFlags {
@@ -9,7 +10,8 @@ export interface ProbeTestFlags {
   healthUrl?: string;
 }
 
-export async function probeTestCommand(flags: ProbeTestFlags, say: (s: string) => void): Promise<ExitCode> {
+export async function probeTestCommand(ctx: CommandContext, flags: ProbeTestFlags): Promise<ExitCode> {
+  const say = lineWriter(ctx.stdout);
   const url = flags.url ?? flags.healthUrl?.replace(/\/health$/, "/test");
   if (!url)
     throw badInput(

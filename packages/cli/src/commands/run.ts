@@ -5,19 +5,18 @@
 // stops everything fislat started and exits 4; a fault whose removal cannot be confirmed exits 5
 // with the command that removes it.
 import { createRequire } from "node:module";
+import { type CommandContext, chalkFor, widthOf } from "../context.js";
 import type { AwsServiceTarget } from "../engine/aws-service-run.js";
 import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
 import type { AwsTarget, ExperimentPlan, ExperimentRequest, LocalTarget, RunTarget } from "../engine/plan.js";
-import { systemClock } from "../engine/ports.js";
+import type { Clock } from "../engine/ports.js";
 import { buildReport, type Report } from "../engine/report.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { createProgress, type Progress } from "../render/progress.js";
-import { makeChalk, outputWidth } from "../render/style.js";
 import { REPORTERS } from "../reporters/index.js";
 import { writeReportsAndSettle } from "../reporters/settle-reports.js";
 import { Resources } from "../resources.js";
-import { onInterrupt, settleOnSignal } from "../signals.js";
 import { planRun, type RunFlags } from "./run-options.js";
 
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
@@ -30,10 +29,10 @@ interface PreparedRun {
 
 export type RunCommandFlags = RunFlags & { profile?: string; region?: string; output?: string };
 
-export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
+export async function runCommand(ctx: CommandContext, flags: RunCommandFlags): Promise<ExitCode> {
   // Everything that can be refused is refused here, before any process, port or AWS call.
   const request = planRun(flags);
-  const progress = createProgress(process.stderr, makeChalk(process.stderr));
+  const progress = createProgress(ctx.stderr, chalkFor(ctx, ctx.stderr), ctx.env);
   const resources = new Resources();
   const abort = new AbortController();
   let signals = 0;
@@ -52,13 +51,14 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
       progress.info(`still stopping, waiting for: ${resources.current ?? resources.pending()[0] ?? "the report"}`);
     }
   };
-  const stopListening = onInterrupt(onSignal);
+  const stopListening = ctx.onInterrupt(onSignal);
 
   try {
     progress.info(
       `${request.source.startsWith("scenario ") ? request.source : `experiment ${request.name}`}: ${request.description}; fault ${faultKind(request.fault).describe(request.fault)}`,
     );
     const prepared = await ENVIRONMENTS[request.target.kind](request, {
+      ctx,
       flags,
       resources,
       progress,
@@ -88,34 +88,35 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     const { code, written, failed } = await writeReportsAndSettle(report, result, request.reports);
     // --output json: stdout is the report alone, for a program; the rest goes to stderr.
     const json = flags.output === "json";
-    process.stdout.write(
+    ctx.stdout.write(
       json
         ? `${JSON.stringify(report, null, 2)}\n`
-        : `${REPORTERS.summary.render(report, { chalk: makeChalk(process.stdout), width: outputWidth(process.stdout) })}\n`,
+        : `${REPORTERS.summary.render(report, { chalk: chalkFor(ctx, ctx.stdout), width: widthOf(ctx, ctx.stdout) })}\n`,
     );
-    for (const file of written) (json ? process.stderr : process.stdout).write(`report: ${file}\n`);
-    for (const f of failed) process.stderr.write(`fislat: could not write the report ${f.file}: ${f.error}\n`);
-    if (result.removalError !== undefined) process.stderr.write(`fislat: ${result.removalError}\n`);
+    for (const file of written) (json ? ctx.stderr : ctx.stdout).write(`report: ${file}\n`);
+    for (const f of failed) ctx.stderr.write(`fislat: could not write the report ${f.file}: ${f.error}\n`);
+    if (result.removalError !== undefined) ctx.stderr.write(`fislat: ${result.removalError}\n`);
     // From here a signal exits with this code at once: the reports are written.
-    settleOnSignal(code);
+    ctx.settle(code);
     return code;
   } catch (error) {
     progress.done();
     // Interrupted while starting (a Ctrl-C reaches the whole process group): nothing was injected.
     if (abort.signal.aborted) {
-      process.stderr.write(`fislat: ${abort.signal.reason} while starting: stopped; nothing was injected, no report\n`);
+      ctx.stderr.write(`fislat: ${abort.signal.reason} while starting: stopped; nothing was injected, no report\n`);
       return EXIT.interrupted;
     }
     // cli.ts turns every error into its exit code and message, AWS set-up problems included.
     throw error;
   } finally {
     const failures = await resources.releaseAll();
-    for (const f of failures) process.stderr.write(`fislat: could not release ${f.name}: ${f.error}\n`);
+    for (const f of failures) ctx.stderr.write(`fislat: could not release ${f.name}: ${f.error}\n`);
     stopListening();
   }
 }
 
 interface PrepareContext {
+  ctx: CommandContext;
   flags: RunCommandFlags;
   resources: Resources;
   progress: Progress;
@@ -129,24 +130,26 @@ const ENVIRONMENTS: Record<
   (request: ExperimentRequest, context: PrepareContext) => Promise<PreparedRun>
 > = {
   local: (request, { resources }) => prepareLocal(request, resources),
-  aws: (request, { resources, progress }) => prepareAws(request, request.target as AwsTarget, resources, progress),
-  "local-app": async (request, { resources, progress, signal }) =>
-    (await import("../environments/local-app.js")).prepareLocalApp(request, resources, progress, signal),
-  "aws-service": (request, { resources, progress }) => prepareAwsService(request, resources, progress),
+  aws: (request, { ctx, resources, progress }) =>
+    prepareAws(request, request.target as AwsTarget, resources, progress, ctx.clock),
+  "local-app": async (request, { ctx, resources, progress, signal }) =>
+    (await import("../environments/local-app.js")).prepareLocalApp(request, resources, progress, signal, ctx),
+  "aws-service": (request, { ctx, resources, progress }) => prepareAwsService(request, resources, progress, ctx.clock),
 };
 
 async function prepareAwsService(
   request: ExperimentRequest,
   resources: Resources,
   progress: Progress,
+  clock: Clock,
 ): Promise<PreparedRun> {
   const { awsClients, awsSettingsOf } = await import("../aws/clients.js");
   const { prepareAwsService: prepare } = await import("../environments/aws-service.js");
   const target = request.target as AwsServiceTarget;
-  // The request's --profile and --region go to the clients; process.env is left as it was.
+  // The request's --profile and --region go to the clients; the environment is left as it was.
   const clients = awsClients(awsSettingsOf(target));
   resources.add("AWS clients", () => clients.destroy());
-  const env = await prepare(clients, request, target, resources, systemClock, (m) => progress.info(m));
+  const env = await prepare(clients, request, target, resources, clock, (m) => progress.info(m));
   return { plan: env.plan, ports: env.ports, environment: { kind: "aws", target: env.target, injector: env.injector } };
 }
 
@@ -181,14 +184,15 @@ async function prepareAws(
   target: AwsTarget,
   resources: Resources,
   progress: Progress,
+  clock: Clock,
 ): Promise<PreparedRun> {
   // Loaded here only: --help and --local never load an AWS SDK client.
   const { awsClients, awsSettingsOf } = await import("../aws/clients.js");
   const { prepareAwsRun } = await import("../aws/environment.js");
-  // The request's --profile and --region go to the clients; process.env is left as it was.
+  // The request's --profile and --region go to the clients; the environment is left as it was.
   const clients = awsClients(awsSettingsOf(target));
   resources.add("AWS clients", () => clients.destroy());
-  const env = await prepareAwsRun(clients, request, target, resources, systemClock, (m) => progress.info(m));
+  const env = await prepareAwsRun(clients, request, target, resources, clock, (m) => progress.info(m));
   return {
     plan: env.plan,
     ports: env.ports,

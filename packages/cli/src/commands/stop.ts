@@ -11,8 +11,8 @@ import Table from "cli-table3";
 import { TERMINAL } from "../aws/fis-injector.js";
 import { ACTION_KEY, MANAGED_BY_TAG, RUN_ID_TAG, SCENARIO_TAG } from "../aws/fis-template.js";
 import { retryThrottled } from "../aws/retry.js";
+import { type CommandContext, lineWriter } from "../context.js";
 import type { Clock } from "../engine/ports.js";
-import { systemClock } from "../engine/ports.js";
 import { badInput, EXIT, type ExitCode, FislatError } from "../errors.js";
 
 const ACTIVE = new Set(["pending", "initiating", "running", "stopping"]);
@@ -77,15 +77,16 @@ async function stopOne(
 }
 
 export async function stopCommand(
+  ctx: CommandContext,
   fis: FisClient,
   ids: string[],
   flags: { all?: boolean; output?: OutputFormat },
-  options: { clock?: Clock; timeoutMs?: number; say?: (s: string) => void } = {},
+  options: { timeoutMs?: number } = {},
 ): Promise<ExitCode> {
-  const print = options.say ?? ((s: string) => process.stdout.write(`${s}\n`));
+  const print = lineWriter(ctx.stdout);
   // With --output json, stdout holds one JSON document; the running commentary goes to stderr.
   const json = flags.output === "json";
-  const say = json ? (s: string) => process.stderr.write(`${s}\n`) : print;
+  const say = json ? lineWriter(ctx.stderr) : print;
   if (ids.length === 0 && !flags.all) throw badInput("name the experiments to stop (fislat stop <id>...), or --all");
   if (ids.length > 0 && flags.all) throw badInput("give experiment ids or --all, not both");
   let targets = ids;
@@ -97,7 +98,7 @@ export async function stopCommand(
   }
   const results: StopResult[] = [];
   for (const id of targets) {
-    results.push(await stopOne(fis, id, options.clock ?? systemClock, options.timeoutMs ?? 60_000, say));
+    results.push(await stopOne(fis, id, ctx.clock, options.timeoutMs ?? 60_000, say));
   }
   if (json) print(JSON.stringify({ experiments: results }, null, 2));
   if (results.some((r) => !r.stopped))
@@ -105,11 +106,8 @@ export async function stopCommand(
   return EXIT.passed;
 }
 
-export async function listCommand(
-  fis: FisClient,
-  say: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
-  output: OutputFormat = "text",
-) {
+export async function listCommand(ctx: CommandContext, fis: FisClient, output: OutputFormat = "text") {
+  const say = lineWriter(ctx.stdout);
   const experiments = (await listFislatExperiments(fis)).sort(
     (a, b) => (b.creationTime?.getTime() ?? 0) - (a.creationTime?.getTime() ?? 0),
   );

@@ -1,6 +1,7 @@
 // fislat synth: the probe environment's CloudFormation template, for teams that deploy through
 // their own pipeline. It was synthesized from packages/infra at build time and ships with the CLI.
 import { readFileSync } from "node:fs";
+import type { CommandContext } from "../context.js";
 import { EXIT, type ExitCode, FislatError } from "../errors.js";
 
 // From the package root, so the path is the same from dist/commands (the CLI) and src/commands (tests).
@@ -17,7 +18,7 @@ export function readEnvironmentTemplate(): string {
   }
 }
 
-export function synthCommand(say: (s: string) => void = (s) => process.stdout.write(s)): ExitCode {
-  say(readEnvironmentTemplate());
+export function synthCommand(ctx: CommandContext): ExitCode {
+  ctx.stdout.write(readEnvironmentTemplate());
   return EXIT.passed;
 }

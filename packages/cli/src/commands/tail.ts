@@ -6,10 +6,9 @@ import type { ECSClient } from "@aws-sdk/client-ecs";
 import { parseProbeLine } from "@fislat/probe/record";
 import { resolveProbeTasks, selectorFromFlags } from "../aws/ecs-targets.js";
 import { filterEvents, followEvents, type LogQuery, logsClientIn } from "../aws/log-source.js";
+import { type CommandContext, chalkFor } from "../context.js";
 import { parseDuration } from "../durations.js";
-import type { Clock } from "../engine/ports.js";
 import { badInput, EXIT, type ExitCode, FislatError } from "../errors.js";
-import { makeChalk } from "../render/style.js";
 import { formatTailLine } from "../render/tail-format.js";
 
 export interface TailFlags {
@@ -43,39 +42,39 @@ async function queryFor(ecs: () => ECSClient, flags: TailFlags): Promise<LogQuer
 }
 
 export async function tailCommand(
+  ctx: CommandContext,
   clients: { ecs: () => ECSClient; logs: () => CloudWatchLogsClient },
   flags: TailFlags,
-  io: { out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean }; clock: Clock; signal?: AbortSignal },
 ): Promise<ExitCode> {
   const sinceMs = parseDuration("--since", flags.since ?? "10m");
   const { region, ...query } = await queryFor(clients.ecs, flags);
   const { logs, dispose } = await logsClientIn(clients.logs(), region);
   try {
-    return await tail(logs, query, flags, io, sinceMs);
+    return await tail(ctx, logs, query, flags, sinceMs);
   } finally {
     dispose();
   }
 }
 
 async function tail(
+  ctx: CommandContext,
   logs: CloudWatchLogsClient,
   query: LogQuery,
   flags: TailFlags,
-  io: { out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean }; clock: Clock; signal?: AbortSignal },
   sinceMs: number,
 ): Promise<ExitCode> {
-  const chalk = makeChalk(io.out as NodeJS.WriteStream);
+  const chalk = chalkFor(ctx, ctx.stdout);
   const print = (message: string | undefined) => {
     if (!message) return;
     if (flags.json) {
       // Raw probe lines only, one JSON object per line, for jq.
-      if (parseProbeLine(message).type !== "other") io.out.write(`${message.trim()}\n`);
+      if (parseProbeLine(message).type !== "other") ctx.stdout.write(`${message.trim()}\n`);
       return;
     }
     const text = formatTailLine(parseProbeLine(message), chalk);
-    if (text) io.out.write(`${text}\n`);
+    if (text) ctx.stdout.write(`${text}\n`);
   };
-  const since = io.clock.wallNow().getTime() - sinceMs;
+  const since = ctx.clock.wallNow().getTime() - sinceMs;
   if (!flags.follow) {
     for await (const event of filterEvents(logs, query, since)) print(event.message);
     return EXIT.passed;
@@ -88,15 +87,15 @@ async function tail(
   const follower = followEvents(
     logs,
     query,
-    { clock: io.clock, since },
+    { clock: ctx.clock, since },
     (e) => print(e.message),
     (e) => {
       failure = e;
       finish();
     },
   );
-  if (io.signal?.aborted) finish();
-  io.signal?.addEventListener("abort", finish, { once: true });
+  if (ctx.signal?.aborted) finish();
+  ctx.signal?.addEventListener("abort", finish, { once: true });
   await done;
   await follower.stop(false);
   if (failure) throw new FislatError(`reading ${query.logGroup} failed: ${failure.message}`, EXIT.environment);

@@ -4,6 +4,7 @@
 // cannot ask ECS which tasks a service runs.
 import { randomUUID } from "node:crypto";
 import { buildTemplate, type TargetSelection } from "../aws/fis-template.js";
+import type { CommandContext } from "../context.js";
 import { faultKind } from "../engine/fault.js";
 import { quoted } from "../engine/limits.js";
 import type { AwsTarget } from "../engine/plan.js";
@@ -48,7 +49,7 @@ function clusterOfTask(taskArn: string): string | undefined {
   return /:task\/([^/]+)\/[^/]+$/.exec(taskArn)?.[1];
 }
 
-export function templateCommand(flags: TemplateFlags, out: NodeJS.WritableStream = process.stdout): ExitCode {
+export function templateCommand(ctx: CommandContext, flags: TemplateFlags): ExitCode {
   const source = loadExperimentSource(flags);
   const tasks = (flags.task ?? []).map((t) => taskArnOf(t, flags.cluster));
   if (tasks.length === 0 && !(flags.cluster && flags.service))
@@ -83,6 +84,6 @@ export function templateCommand(flags: TemplateFlags, out: NodeJS.WritableStream
     target: aws.selection === undefined ? target : { ...target, selectionMode: aws.selection },
     stopAlarmArns: aws.stopAlarm,
   });
-  out.write(`${JSON.stringify(template, null, 2)}\n`);
+  ctx.stdout.write(`${JSON.stringify(template, null, 2)}\n`);
   return EXIT.passed;
 }

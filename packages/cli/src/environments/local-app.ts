@@ -41,7 +41,7 @@ export interface PreparedAppRun {
  * when none are set, then the user's --app-env with {dynamodb} as the proxy's URL.
  */
 export function appEnvironment(
-  base: NodeJS.ProcessEnv,
+  base: Readonly<Record<string, string | undefined>>,
   dynamodbUrl: string,
   extra: Record<string, string>,
 ): Record<string, string> {
@@ -73,6 +73,8 @@ export async function prepareLocalApp(
   resources: Resources,
   progress: Progress,
   signal: AbortSignal,
+  /** The command's folder and environment: the app starts in the one and inherits the other. */
+  where: { cwd: string; env: Readonly<Record<string, string | undefined>> },
 ): Promise<PreparedAppRun> {
   const target = request.target as LocalAppTarget;
   const load = request.load;
@@ -126,8 +128,8 @@ export async function prepareLocalApp(
     const outputFile = path.join(os.tmpdir(), `fislat-app-${stamp}-${process.pid}.log`);
     app = await startApp({
       command: target.app,
-      cwd: process.cwd(),
-      env: appEnvironment(process.env, dynamodbUrl, target.appEnv),
+      cwd: where.cwd,
+      env: appEnvironment(where.env, dynamodbUrl, target.appEnv),
       outputFile,
       graceMs: APP_STOP_GRACE_MS,
     });

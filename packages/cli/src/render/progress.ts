@@ -4,6 +4,7 @@
 // phases by the summary's own rule, so the last counts shown are the summary's.
 import type { RoundTripRecord } from "@fislat/probe/record";
 import ora, { type Ora } from "ora";
+import type { Output } from "../context.js";
 import { formatDuration } from "../durations.js";
 import type { ExperimentEvents } from "../engine/experiment.js";
 import type { LiveTally } from "../engine/live-tally.js";
@@ -19,20 +20,25 @@ export interface Progress extends ExperimentEvents {
   done(): void;
 }
 
-export function createProgress(stream: NodeJS.WriteStream, chalk: ReturnType<typeof makeChalk>): Progress {
+export function createProgress(
+  stream: Output,
+  chalk: ReturnType<typeof makeChalk>,
+  env: Record<string, string | undefined> = process.env,
+): Progress {
   let phase = "starting";
   let phaseEndsAt = 0;
   let last: RoundTripRecord | undefined;
   // Counted per phase: "injection ... 11 ok" must not include the baseline's successes.
   let countedPhase: PhaseName = "baseline";
   let tally: LiveTally | undefined;
-  const spinner: Ora | undefined = isLiveTerminal(stream)
+  const spinner: Ora | undefined = isLiveTerminal(stream, env)
     ? ora({
-        stream,
+        // A live terminal is a real one: process.stderr in the CLI.
+        stream: stream as NodeJS.WriteStream,
         text: "starting",
         // ora's default puts stdin in raw mode, where a typed Ctrl-C never becomes SIGINT.
         discardStdin: false,
-        color: colorLevel(stream) > 0 ? "cyan" : false,
+        color: colorLevel(stream, env) > 0 ? "cyan" : false,
       }).start()
     : undefined;
 

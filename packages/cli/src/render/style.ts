@@ -4,7 +4,7 @@
 import { Chalk } from "chalk";
 
 type Env = Record<string, string | undefined>;
-type Stream = Pick<NodeJS.WriteStream, "isTTY"> & { columns?: number };
+type Stream = { isTTY?: boolean; columns?: number };
 
 /** chalk's levels: 0 none, 1 16 colours, 2 256, 3 truecolor. */
 export function colorLevel(stream: Stream, env: Env = process.env): 0 | 1 | 2 | 3 {
