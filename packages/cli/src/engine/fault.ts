@@ -50,10 +50,29 @@ export interface EnvironmentTraits {
   connectDelayed: boolean;
 }
 
+/**
+ * A numeric field of a fault kind that `fislat sweep` can step (latency's delay, a loss percent):
+ * how a level is written and read, and the smallest step between two levels.
+ */
+export interface SweepableField {
+  /** The unit levels are reported in ("ms", "%"). */
+  unit: string;
+  /** One level as written on the command line or in the file ("400ms", "400"); throws a FislatError. */
+  parse(where: string, text: string): number;
+  /** A level as the planner reads the field's flag (`--delay 400`). */
+  flagValue(level: number): string;
+  /** A level for people ("400 ms"). */
+  format(level: number): string;
+  /** The smallest difference between levels (1 for whole milliseconds). */
+  step: number;
+}
+
 export interface FaultKind<F extends { kind: string }> {
   kind: F["kind"];
   /** The file's fields beyond `kind`, with what each means. */
   fields: Record<string, string>;
+  /** The numeric fields `fislat sweep` can step, the first being the one swept by default. */
+  sweepable?: Record<string, SweepableField>;
   defaults: F;
   /** The fault from its inputs: `read(field, fallback)` takes the flag, else the file, else the fallback. */
   plan(read: (field: string, fallback: number) => number): F;

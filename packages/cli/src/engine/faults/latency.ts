@@ -2,7 +2,7 @@
 // the rest of fislat needs to know about this kind lives here: its limits, its description, its
 // prediction, when a round trip shows it, what the local proxy does, and the FIS action.
 
-import { toIsoDuration } from "../../durations.js";
+import { parseMilliseconds, toIsoDuration } from "../../durations.js";
 import type { FaultKind, Problem } from "../fault.js";
 import { type Prediction, predict } from "../predict.js";
 import type { LatencySummary } from "../timeline.js";
@@ -26,6 +26,17 @@ export const latency: FaultKind<LatencyFault> = {
     jitter: "uniform jitter around the delay, at most the delay (e.g. 20ms)",
   },
   defaults: DEFAULTS,
+
+  // The delay is what a sweep steps; each level is then read by the planner as --delay is.
+  sweepable: {
+    delay: {
+      unit: "ms",
+      parse: (where, text) => parseMilliseconds(where, text, MAX_DELAY_MS),
+      flagValue: (level) => String(level),
+      format: (level) => `${level} ms`,
+      step: 1,
+    },
+  },
 
   // --delay/--jitter or fault.delay/fault.jitter, each read against its limit by the planner.
   plan: (read) => ({
