@@ -135,6 +135,47 @@ outputOption(runOptions(program.command("run")))
     process.exitCode = await runCommand(flags);
   });
 
+const SWEEP_HELP = `
+Each level is one experiment, run as \`fislat run\` runs it (the same flags, environment and
+judgement), with its own baseline; levels go up, an inconclusive one is run again once, and after
+the first level that breaks (and its --bisect) the rest are skipped unless --all-levels.
+
+Examples:
+  fislat sweep --local --read-timeout 500 --connection-timeout 500 --threshold 'injection.failed:rate<0.05' \\
+    --delay 100ms,200ms,400ms,800ms --bisect 25ms
+  fislat sweep --local --delay 100ms..1600ms --threshold 'injection.rtt:p(99)<1000' --expect-holds-at 300ms
+
+Exit codes: without --expect-holds-at, 0 once any level was judged (the break point is the
+finding); with it, 0 when the hypothesis holds there, 1 when it breaks at or below it, 3 when that
+cannot be told. 2 bad input, 4 interrupted (the fault removed, the sweep report written), 5 the
+fault could not be confirmed removed, environment errors as for run.`;
+
+/** fislat sweep: run's flags (the swept field's flag takes a list or a range) and the sweep's own. */
+function sweepOptions(command: Command) {
+  const swept = command.options.find((o) => o.long === "--delay");
+  if (swept) swept.description = "the delay levels: a list (100ms,200ms,400ms) or a range (100ms..1600ms, doubling)";
+  return command
+    .option("--steps <n>", "with a range: n evenly spaced levels instead of doubling")
+    .option("--bisect <precision>", "narrow down between the last level that held and the first that broke, e.g. 25ms")
+    .option("--all-levels", "run every level, also above the first break")
+    .option(
+      "--expect-holds-at <level>",
+      "CI gate: exit 1 if it breaks at or below this level, 0 if it holds there, 3 if unknown",
+    )
+    .option(
+      "--max-duration <duration>",
+      "the longest the whole sweep may take (levels that would not end in time are not started)",
+    );
+}
+
+sweepOptions(outputOption(runOptions(program.command("sweep"))))
+  .description("step the fault's size, one experiment per level, and find where the hypothesis stops holding")
+  .addHelpText("after", SWEEP_HELP)
+  .action(async (flags) => {
+    const { sweepCommand } = await import("./commands/sweep.js");
+    process.exitCode = await sweepCommand(flags);
+  });
+
 targetOptions(awsOptions(program.command("tail")))
   .description("print the probe's round trips from CloudWatch Logs")
   .option("--since <duration>", "how far back to start", "10m")

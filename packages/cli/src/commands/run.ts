@@ -22,7 +22,7 @@ import { planRun, type RunFlags } from "./run-options.js";
 
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
-interface PreparedRun {
+export interface PreparedRun {
   plan: ExperimentPlan;
   ports: ExperimentPorts;
   environment: Report["environment"];
@@ -107,7 +107,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
   }
 }
 
-interface PrepareContext {
+export interface PrepareContext {
   flags: RunCommandFlags;
   resources: Resources;
   progress: Progress;
@@ -122,6 +122,11 @@ const ENVIRONMENTS: Record<
   aws: (request, { flags, resources, progress }) =>
     prepareAws(flags, request, request.target as AwsTarget, resources, progress),
 };
+
+/** The environment a request runs in, ready for the engine: also each level of `fislat sweep`. */
+export function prepareEnvironment(request: ExperimentRequest, context: PrepareContext): Promise<PreparedRun> {
+  return ENVIRONMENTS[request.target.kind](request, context);
+}
 
 async function prepareLocal(request: ExperimentRequest, resources: Resources): Promise<PreparedRun> {
   // Loaded only once the request is valid: a refusal should not wait for dynalite to load.

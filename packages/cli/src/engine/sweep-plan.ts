@@ -1,0 +1,185 @@
+// `fislat sweep`'s plan, pure: which fault field is stepped and through which levels (flags, else
+// the experiment file's `sweep` section), the bisection, the gate and the budget, and one
+// ExperimentRequest per level made by the same planner `run` uses, so a level is exactly the run
+// its flags would give. Every level is planned before anything starts: a refusal is exit 2.
+import { parseDuration } from "../durations.js";
+import { badInput, FislatError } from "../errors.js";
+import type { Check } from "./checks.js";
+import { FAULT_KINDS, type FaultKindName, type SweepableField } from "./fault.js";
+import { quoted } from "./limits.js";
+import type { ExperimentRequest } from "./plan.js";
+import { type ExperimentSource, planExperiment, type RunFlags } from "./planner.js";
+import { maxLevelRuns, type SweepSettings } from "./sweep.js";
+import { namesLevels, parseLevels } from "./sweep-levels.js";
+
+export interface SweepFlags extends RunFlags {
+  steps?: string;
+  bisect?: string;
+  allLevels?: boolean;
+  expectHoldsAt?: string;
+  maxDuration?: string;
+}
+
+export interface SweepPlan {
+  /** The first level's request: the name, phases, hypothesis and target every level shares. */
+  request: ExperimentRequest;
+  field: string;
+  sweepable: SweepableField;
+  settings: SweepSettings;
+  expectHoldsAt?: number;
+  /** The gate's level, when it was not among the levels and was added so the gate can be told. */
+  addedForGate?: number;
+  /** Most levels the sweep can run (listed + the longest bisection), before re-runs. */
+  maxRuns: { listed: number; bisection: number };
+  /** The same planner as `run`, with the field at `level`; no report files (the sweep writes its own). */
+  requestAt(level: number): ExperimentRequest;
+}
+
+const flagOf = (field: string) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/**
+ * A hypothesis that wants the fault to bite (timeouts, errors, /health turning 503) fails at every
+ * level below the break and holds above it: a sweep looks for the opposite. Returns the checks that do.
+ */
+export function checksWantingHarm(checks: Check[]): Check[] {
+  return checks.filter((c) => {
+    if (c.role !== "hypothesis") return false;
+    const { operator, bound, aggregation } = c.threshold;
+    const positive = bound.some((t) => t.reference !== undefined || t.coefficient > 0);
+    if (c.scope === "injection" && ["failed", "timeouts", "degraded"].includes(c.metric)) {
+      if (aggregation.kind !== "rate" && aggregation.kind !== "count") return false;
+      return operator === "~=" || operator === ">" || ((operator === ">=" || operator === "==") && positive);
+    }
+    if (c.scope === "run" && c.metric === "unhealthy") return !c.optional;
+    if (c.scope === "run" && c.metric === "went_unhealthy")
+      return operator === ">" || ((operator === ">=" || operator === "==") && positive);
+    return false;
+  });
+}
+
+const WANTS: Record<string, string> = {
+  failed: "wants failures",
+  timeouts: "wants timeouts",
+  degraded: "wants round trips slowed or failed",
+  unhealthy: "wants /health to turn 503",
+  went_unhealthy: "wants /health to turn 503",
+};
+
+export function planSweep(flags: SweepFlags, source: ExperimentSource): SweepPlan {
+  const file = source.data;
+  const origin = source.kind === "file" ? source.name : `scenario ${source.name}`;
+  const spec = file.sweep ?? {};
+  const kindName = (file.fault?.kind ?? "latency") as FaultKindName;
+  const fields = FAULT_KINDS[kindName]?.sweepable ?? {};
+  const names = Object.keys(fields);
+  if (names.length === 0) throw badInput(`the ${kindName} fault has no numeric field a sweep can step`);
+
+  // The swept field: the file names it, or it is the one flag given several levels, or the kind's first.
+  const asFlag = (name: string) => flags[name as keyof RunFlags] as string | undefined;
+  const withLevels = names.filter((n) => namesLevels(asFlag(n) ?? ""));
+  if (spec.field !== undefined && !names.includes(spec.field)) {
+    throw badInput(
+      `${origin}: sweep.field ${quoted(spec.field)} cannot be swept: the ${kindName} fault's sweepable fields are ${names.join(", ")}`,
+    );
+  }
+  if (withLevels.length > 1) {
+    throw badInput(
+      `${withLevels.map(flagOf).join(" and ")} both name several levels: a sweep steps one field at a time`,
+    );
+  }
+  const field = spec.field ?? withLevels[0] ?? names.find((n) => asFlag(n) !== undefined) ?? (names[0] as string);
+  const sweepable = fields[field] as SweepableField;
+  const flagText = asFlag(field);
+  const where = flagText !== undefined ? flagOf(field) : `${origin}: sweep.levels`;
+  const levelsText = flagText ?? spec.levels;
+  if (levelsText === undefined) {
+    throw badInput(
+      `fislat sweep needs the levels to step: ${flagOf(field)} 100ms,200ms,400ms,800ms (a list), ${flagOf(field)} 100ms..1600ms (a range, doubling; --steps N for N even steps), or sweep.levels in the experiment file`,
+    );
+  }
+  const stepsText = flags.steps ?? (spec.steps === undefined ? undefined : String(spec.steps));
+  const steps = stepsText === undefined ? undefined : /^\d+$/.test(stepsText) ? Number(stepsText) : Number.NaN;
+  if (steps !== undefined && Number.isNaN(steps)) {
+    throw badInput(`--steps ${quoted(stepsText ?? "")} is not valid: expected a whole number from 2 to 40`);
+  }
+  const levels = parseLevels(where, levelsText, sweepable, steps);
+
+  const level = (flag: string, fileField: string, text: string | undefined, fromFile: string | undefined) => {
+    const given = text ?? fromFile;
+    if (given === undefined) return undefined;
+    return sweepable.parse(text !== undefined ? flag : `${origin}: sweep.${fileField}`, given);
+  };
+  const bisect = level("--bisect", "bisect", flags.bisect, spec.bisect);
+  if (bisect !== undefined && bisect < sweepable.step) {
+    throw badInput(
+      `--bisect ${quoted(flags.bisect ?? spec.bisect ?? "")} is below the smallest step of ${field} (${sweepable.format(sweepable.step)})`,
+    );
+  }
+  const expectHoldsAt = level("--expect-holds-at", "expectHoldsAt", flags.expectHoldsAt, spec.expectHoldsAt);
+  let addedForGate: number | undefined;
+  if (expectHoldsAt !== undefined && !levels.includes(expectHoldsAt)) {
+    // The gate asks about one level: run it, so that the answer is measured rather than inferred.
+    addedForGate = expectHoldsAt;
+    levels.push(expectHoldsAt);
+    levels.sort((a, b) => a - b);
+  }
+  const maxDurationText = flags.maxDuration ?? spec.maxDuration;
+  const maxDurationMs =
+    maxDurationText === undefined
+      ? undefined
+      : parseDuration(
+          flags.maxDuration !== undefined ? "--max-duration" : `${origin}: sweep.maxDuration`,
+          maxDurationText,
+        );
+
+  // Each level through run's planner: the field's flag set to the level, report files left to the sweep.
+  const levelFlags: RunFlags = { ...flags, json: undefined, junit: undefined, markdown: undefined };
+  const requestAt = (value: number): ExperimentRequest => {
+    try {
+      return planExperiment({ ...levelFlags, [field]: sweepable.flagValue(value) }, source);
+    } catch (error) {
+      if (error instanceof FislatError) {
+        throw new FislatError(`at the level ${sweepable.format(value)} of ${field}: ${error.message}`, error.exitCode);
+      }
+      throw error;
+    }
+  };
+  const requests = levels.map(requestAt);
+  const request = requests[0] as ExperimentRequest;
+
+  const harm = checksWantingHarm(request.hypothesis);
+  if (harm.length > 0) {
+    throw badInput(
+      `${origin} cannot be swept as it is: its hypothesis expects the fault to bite (${harm.map((c) => `${c.id} ${WANTS[c.metric] ?? ""}`).join("; ")}), so it fails below the break and holds above it. A sweep looks for where a hypothesis that should hold stops holding: give what must stay true, e.g. --threshold 'injection.failed:rate<0.05' or --threshold 'injection.rtt:p(99)<1000' without --scenario, --scenario succeed, or an experiment file whose thresholds say so`,
+    );
+  }
+
+  const { phases } = request;
+  const settings: SweepSettings = {
+    levels,
+    step: sweepable.step,
+    allLevels: flags.allLevels ?? spec.allLevels ?? false,
+    levelMs: phases.baselineMs + phases.injectionMs + phases.recoveryMs,
+    format: sweepable.format,
+  };
+  if (bisect !== undefined) settings.bisect = bisect;
+  if (maxDurationMs !== undefined) {
+    if (maxDurationMs < settings.levelMs) {
+      throw badInput(
+        `--max-duration ${quoted(maxDurationText ?? "")} is shorter than one level (${phases.baselineMs / 1000} s + ${phases.injectionMs / 1000} s + ${phases.recoveryMs / 1000} s): allow at least that, or shorten the phases`,
+      );
+    }
+    settings.maxDurationMs = maxDurationMs;
+  }
+  const plan: SweepPlan = {
+    request,
+    field,
+    sweepable,
+    settings,
+    maxRuns: maxLevelRuns(settings),
+    requestAt,
+  };
+  if (expectHoldsAt !== undefined) plan.expectHoldsAt = expectHoldsAt;
+  if (addedForGate !== undefined) plan.addedForGate = addedForGate;
+  return plan;
+}
