@@ -138,7 +138,8 @@ export function planSweep(flags: SweepFlags, source: ExperimentSource): SweepPla
     try {
       return planExperiment({ ...levelFlags, [field]: sweepable.flagValue(value) }, source);
     } catch (error) {
-      if (error instanceof FislatError) {
+      // A refusal about the fault names the level it came from; one about anything else is the same at every level.
+      if (error instanceof FislatError && (error.message.includes(flagOf(field)) || error.message.includes("fault."))) {
         throw new FislatError(`at the level ${sweepable.format(value)} of ${field}: ${error.message}`, error.exitCode);
       }
       throw error;
