@@ -26,7 +26,7 @@ export function parseLevels(
   const items = Array.isArray(text) ? text.map(String) : [text];
   if (items.length === 1 && (items[0] ?? "").includes("..")) return rangeLevels(where, items[0] ?? "", field, steps);
   if (steps !== undefined) {
-    throw badInput(`--steps ${steps} applies to a range (${where} 100ms..1600ms), not to a list of levels`);
+    throw badInput(`--steps ${steps} applies to a range (FROM..TO), not to the list of levels ${where} gives`);
   }
   const parts = items.flatMap((t) => t.split(","));
   if (parts.some((p) => p.trim() === "")) {

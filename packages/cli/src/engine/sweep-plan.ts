@@ -97,7 +97,9 @@ export function planSweep(flags: SweepFlags, source: ExperimentSource): SweepPla
       `fislat sweep needs the levels to step: ${flagOf(field)} 100ms,200ms,400ms,800ms (a list), ${flagOf(field)} 100ms..1600ms (a range, doubling; --steps N for N even steps), or sweep.levels in the experiment file`,
     );
   }
-  const stepsText = flags.steps ?? (spec.steps === undefined ? undefined : String(spec.steps));
+  // The file's steps belong to the file's range: levels given as a flag replace both.
+  const fileSteps = flagText === undefined && spec.steps !== undefined ? String(spec.steps) : undefined;
+  const stepsText = flags.steps ?? fileSteps;
   const steps = stepsText === undefined ? undefined : /^\d+$/.test(stepsText) ? Number(stepsText) : Number.NaN;
   if (steps !== undefined && Number.isNaN(steps)) {
     throw badInput(`--steps ${quoted(stepsText ?? "")} is not valid: expected a whole number from 2 to 40`);
