@@ -165,7 +165,8 @@ function sweepOptions(command: Command) {
     .option(
       "--max-duration <duration>",
       "the longest the whole sweep may take (levels that would not end in time are not started)",
-    );
+    )
+    .option("--html <file>", "write the sweep as an HTML page with the curve as a chart");
 }
 
 sweepOptions(outputOption(runOptions(program.command("sweep"))))

@@ -82,7 +82,7 @@ export function checkReportTargets(reports: ReportTargets): ReportTargets {
   return checked;
 }
 
-function checkReportPath(flag: string, file: string): string {
+export function checkReportPath(flag: string, file: string): string {
   if (file.trim() === "") throw badInput(`${flag} needs a file name`);
   const absolute = path.resolve(file);
   let dir: string;

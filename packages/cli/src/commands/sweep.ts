@@ -21,11 +21,30 @@ import { renderSweepSummary } from "../render/sweep-summary.js";
 import { Resources } from "../resources.js";
 import { onInterrupt, settleOnSignal } from "../signals.js";
 import { type PrepareContext, prepareEnvironment, type RunCommandFlags } from "./run.js";
-import { checkReportTargets, loadExperimentSource } from "./run-options.js";
+import { checkReportPath, checkReportTargets, loadExperimentSource } from "./run-options.js";
 
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
-export type SweepCommandFlags = SweepFlags & RunCommandFlags;
+export type SweepCommandFlags = SweepFlags & RunCommandFlags & { html?: string };
+
+/** The run's report checks, and --html beside them (a file of its own). */
+function sweepReportTargets(flags: SweepCommandFlags) {
+  const checked: { json?: string; junit?: string; markdown?: string; html?: string } = checkReportTargets({
+    json: flags.json,
+    junit: flags.junit,
+    markdown: flags.markdown,
+  });
+  if (flags.html !== undefined) {
+    const html = checkReportPath("--html", flags.html);
+    if (Object.values(checked).includes(html)) {
+      throw badInput(
+        `--html ${JSON.stringify(flags.html)} names the same file as another report: give each report its own file`,
+      );
+    }
+    checked.html = html;
+  }
+  return checked;
+}
 
 /**
  * The experiment a sweep judges: a file or scenario, or, with neither, the --threshold flags alone
@@ -60,7 +79,7 @@ function costText(plan: SweepPlan): string {
 export async function sweepCommand(flags: SweepCommandFlags): Promise<ExitCode> {
   // Every level is planned, and every report target checked, before anything starts.
   const plan = planSweep(flags, sweepSource(flags));
-  const reports = checkReportTargets({ json: flags.json, junit: flags.junit, markdown: flags.markdown });
+  const reports = sweepReportTargets(flags);
   const progress = createProgress(process.stderr, makeChalk(process.stderr));
   const abort = new AbortController();
   let current: Resources | undefined;

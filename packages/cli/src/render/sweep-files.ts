@@ -1,9 +1,10 @@
 // The sweep's report files: JSON (everything, each level's run report included), JUnit (a test
 // case per level run: failed, skipped when inconclusive, error when it could not run) and Markdown
-// (verdict, levels, prediction, for a CI job's summary page). Written whole or not at all.
+// (verdict, levels, prediction, for a CI job's summary page), HTML (sweep-html.ts). Written whole or not at all.
 import type { SweepReport } from "../engine/sweep-report.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import type { WrittenReports } from "./report-files.js";
+import { toSweepHtml } from "./sweep-html.js";
 import { gateText, predictionText, SWEEP_HEADERS, sortedLevels, sweepRow } from "./sweep-summary.js";
 
 export function toSweepJson(report: SweepReport): string {
@@ -82,13 +83,14 @@ export function toSweepMarkdown(report: SweepReport): string {
 /** Writes every report it can: one that fails does not stop the others. */
 export async function writeSweepReports(
   report: SweepReport,
-  files: { json?: string; junit?: string; markdown?: string },
+  files: { json?: string; junit?: string; markdown?: string; html?: string },
 ): Promise<WrittenReports> {
   const out: WrittenReports = { written: [], failed: [] };
   const jobs: [string | undefined, () => string][] = [
     [files.json, () => toSweepJson(report)],
     [files.junit, () => toSweepJunit(report)],
     [files.markdown, () => toSweepMarkdown(report)],
+    [files.html, () => toSweepHtml(report)],
   ];
   for (const [file, render] of jobs) {
     if (!file) continue;

@@ -49,6 +49,7 @@ describe("fislat sweep --local", () => {
   it("finds the probe's break between 400 and 500 ms, where the timeout model predicts it, with every level's fault removed before the next", async () => {
     const junit = reports.file("probe", "xml");
     const markdown = reports.file("probe", "md");
+    const html = reports.file("probe", "html");
     const { code, stdout, stderr } = await runCli([
       "sweep",
       ...PROBE_500,
@@ -64,6 +65,8 @@ describe("fislat sweep --local", () => {
       junit,
       "--markdown",
       markdown,
+      "--html",
+      html,
     ]);
     expect(code, stderr).toBe(EXIT.passed);
     const report = read("probe");
@@ -105,6 +108,12 @@ describe("fislat sweep --local", () => {
     const xml = readFileSync(junit, "utf8");
     expect(xml.match(/<testcase /g)?.length).toBe(report.levels.length);
     expect(xml).toMatch(/name="delay 800 ms"[^>]*>\s*<failure message="injection.failed: rate&lt;0.05"/);
+    // The curve as a chart: three latency lines and the failed share, a point per level, the break shaded.
+    const page = readFileSync(html, "utf8");
+    const lines = [...page.matchAll(/<polyline [^>]*points="([^"]+)"/g)].map((m) => (m[1] ?? "").split(" ").length);
+    expect(lines).toEqual([5, 5, 5, 5]);
+    expect(page).toMatch(/<title>the break lies here<\/title>/);
+    expect(page).toContain(report.verdict.replace(/</g, "&lt;"));
     expect(readFileSync(markdown, "utf8")).toMatch(/^## .* fislat sweep sweep \(local\): delay\n\n\*\*holds up to/);
   }, 180_000);
 
