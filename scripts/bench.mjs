@@ -6,6 +6,7 @@ import { injectionFidelity, startup, timeToDetect } from "./bench/cli.mjs";
 import { fleet } from "./bench/fleet.mjs";
 import { footprint, probeOverhead, timeoutPrecision } from "./bench/probe.mjs";
 import { allResults } from "./bench/support.mjs";
+import { sweepBisection } from "./bench/sweep.mjs";
 
 const benches = {
   overhead: probeOverhead,
@@ -15,6 +16,7 @@ const benches = {
   detect: timeToDetect,
   startup,
   fleet,
+  sweep: sweepBisection,
 };
 
 const wanted = process.argv.slice(2);
