@@ -74,6 +74,8 @@ export interface SimulationOptions {
   env?: Record<string, string>;
   /** How round trips behave under the fault. */
   underFault?: { ok: boolean; rttMs: number; errorKind?: string };
+  /** How round trips behave under a fault of this delay (FIS's delayMilliseconds): a sweep's levels. */
+  underFaultAt?: (delayMs: number) => { ok: boolean; rttMs: number; errorKind?: string };
   /** FIS: the action fails at start with this reason. */
   actionFails?: string;
   /** FIS: StopExperiment is accepted but the experiment never reaches a final state. */
@@ -129,6 +131,8 @@ interface SimExperiment {
   targets: Record<string, unknown>;
   /** Task ARNs FIS resolved the target to. */
   resolved: string[];
+  /** The action's delayMilliseconds. */
+  delayMs: number;
 }
 
 interface SimTask {
@@ -226,14 +230,15 @@ export class SimulatedAws {
     return [...this.tasks.values()].filter((t) => t.stoppedAt === undefined && !t.launched);
   }
 
-  private faultActiveOn(task: SimTask, t: number): boolean {
-    if (this.options.faultNeverLands || this.options.actionFails) return false;
+  /** The experiment whose fault is on this task at `t`, if any. */
+  private activeExperiment(task: SimTask, t: number): SimExperiment | undefined {
+    if (this.options.faultNeverLands || this.options.actionFails) return undefined;
     for (const e of this.experiments.values()) {
       if (!e.resolved.includes(task.arn)) continue;
       const end = Math.min(e.actionStartAt + e.durationMs, e.stoppedAt ?? Number.POSITIVE_INFINITY);
-      if (t >= e.actionStartAt + (this.options.onsetLagMs ?? 0) && t < end) return true;
+      if (t >= e.actionStartAt + (this.options.onsetLagMs ?? 0) && t < end) return e;
     }
-    return false;
+    return undefined;
   }
 
   /** Writes each task's lines up to now: one round trip a second, health changes as the probe makes them. */
@@ -249,7 +254,8 @@ export class SimulatedAws {
       for (; task.writtenUntil <= end; task.writtenUntil += 1000) {
         const t = task.writtenUntil;
         if (t < task.startedAt) continue;
-        const trip = this.faultActiveOn(task, t) ? under : { ok: true, rttMs: 8 };
+        const active = this.activeExperiment(task, t);
+        const trip = active ? (o.underFaultAt?.(active.delayMs) ?? under) : { ok: true, rttMs: 8 };
         // The probe's health: unhealthy after failing for the failure window, healthy at the first success.
         let change: boolean | undefined;
         if (!trip.ok) {
@@ -664,6 +670,7 @@ export class SimulatedAws {
           startedAt: now,
           actionStartAt: now + 3000,
           durationMs: isoDurationMs(action?.parameters.duration ?? "PT1M"),
+          delayMs: Number(action?.parameters.delayMilliseconds ?? 0),
           tags: input.tags,
           targets: (create?.targets ?? {}) as Record<string, unknown>,
           resolved: this.resolve(Object.values(create?.targets ?? {})[0] as Record<string, unknown> | undefined),
