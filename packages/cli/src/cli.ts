@@ -154,6 +154,10 @@ fault could not be confirmed removed, environment errors as for run.`;
 function sweepOptions(command: Command) {
   const swept = command.options.find((o) => o.long === "--delay");
   if (swept) swept.description = "the delay levels: a list (100ms,200ms,400ms) or a range (100ms..1600ms, doubling)";
+  const scenario = command.options.find((o) => o.long === "--scenario");
+  if (scenario)
+    scenario.description =
+      "built-in experiment to judge (only succeed can be swept; default: the --threshold flags alone)";
   return command
     .option("--steps <n>", "with a range: n evenly spaced levels instead of doubling")
     .option("--bisect <precision>", "narrow down between the last level that held and the first that broke, e.g. 25ms")

@@ -132,15 +132,21 @@ describe("fislat sweep --local", () => {
       "500ms",
       "--json",
       reports.file("gate"),
+      "--output",
+      "json",
     ]);
     expect(code).toBe(EXIT.failed);
+    // --output json: stdout is the sweep report alone, the same as the file.
+    expect(JSON.parse(stdout)).toEqual(read("gate"));
     const report = read("gate");
     expect(report.levels.map((l) => l.level)).toEqual([500]);
     expect(report.skipped).toEqual([800]);
     expect(report.breakPoint).toEqual({ held: null, broke: 500 });
     expect(report.gate).toEqual({ at: 500, answer: "breaks" });
-    expect(stdout).toMatch(/breaks at 500 ms already, the lowest level judged/);
-    expect(stdout).toMatch(/800 ms not run: the hypothesis already broke below \(--all-levels runs them\)/);
+    expect(report.verdict).toMatch(/breaks at 500 ms already, the lowest level judged/);
+    expect(report.notes.join()).toMatch(
+      /800 ms not run: the hypothesis already broke below \(--all-levels runs them\)/,
+    );
   }, 60_000);
 
   it("refuses a scenario that wants the fault to bite, saying what to write instead, before starting anything", async () => {
