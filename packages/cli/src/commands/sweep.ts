@@ -114,6 +114,7 @@ export async function sweepCommand(flags: SweepCommandFlags): Promise<ExitCode> 
     try {
       const context: PrepareContext = { flags, resources, progress };
       const prepared = await prepareEnvironment(request, context);
+      progress.info(`target: ${prepared.environment.target}`);
       traits ??= prepared.plan.traits;
       probe ??= prepared.plan.probe;
       const result = await runExperiment(prepared.plan, prepared.ports, progress, abort.signal);

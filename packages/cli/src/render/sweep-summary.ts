@@ -61,7 +61,7 @@ function resample(points: [number, number][], columns: number): number[] {
 }
 
 /** The curve: p50/p90/p99 under the fault, then the failed share, against the level. */
-export function renderCurve(report: SweepReport, width = 64): string {
+export function renderCurve(report: SweepReport, width = 64, colour = false): string {
   const byLevel = new Map<number, ReturnType<typeof injectionFigures>>();
   for (const entry of sortedLevels(report)) {
     const f = injectionFigures(entry);
@@ -77,6 +77,7 @@ export function renderCurve(report: SweepReport, width = 64): string {
     );
   const latency = asciichart.plot([series((f) => f.p50), series((f) => f.p90), series((f) => f.p99)], {
     height: 8,
+    ...(colour ? { colors: [asciichart.blue, asciichart.yellow, asciichart.red] } : {}),
     format: (x: number) => `${x.toFixed(0).padStart(6)} ms`,
   });
   const failed = asciichart.plot(
@@ -85,7 +86,8 @@ export function renderCurve(report: SweepReport, width = 64): string {
       height: 4,
       min: 0,
       max: 100,
-      format: (x: number) => `${x.toFixed(0).padStart(7)}%`,
+      // As wide as the latency chart's labels, so both charts share one x axis.
+      format: (x: number) => `${x.toFixed(0).padStart(8)}%`,
     },
   );
   const firstLine = latency.split("\n")[0] ?? "";
@@ -101,7 +103,10 @@ export function renderCurve(report: SweepReport, width = 64): string {
   const left = formatLevel(report, lo);
   const right = formatLevel(report, hi);
   const labels = `${left}${" ".repeat(Math.max(1, columns - left.length - right.length))}${right}`;
-  const legend = `p50, p90, p99 under the fault and the failed share, against ${report.fault.field}${broke !== null ? `; ▲ breaks at ${formatLevel(report, broke)}` : ""}`;
+  const names = colour
+    ? `${asciichart.blue}p50${asciichart.reset}, ${asciichart.yellow}p90${asciichart.reset}, ${asciichart.red}p99${asciichart.reset}`
+    : "p50, p90, p99";
+  const legend = `${names} under the fault and the failed share, against ${report.fault.field}${broke !== null ? `; ▲ breaks at ${formatLevel(report, broke)}` : ""}`;
   return [
     latency,
     failed,
@@ -148,7 +153,7 @@ export function renderSweepSummary(report: SweepReport, chalk: Chalk, width = Nu
       width,
     ),
   );
-  const curve = renderCurve(report, chartColumns(width, 64));
+  const curve = renderCurve(report, chartColumns(width, 64), chalk.level > 0);
   if (curve) out.push("", curve);
   out.push("");
   const prediction = predictionText(report);
