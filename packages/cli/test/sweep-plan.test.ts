@@ -11,7 +11,7 @@ import { predictBreak } from "../src/engine/sweep-predict.js";
 const thresholds: ExperimentSource = {
   kind: "file",
   name: "the --threshold flags",
-  data: { version: 1, name: "sweep" },
+  data: { version: 1, name: "thresholds" },
 };
 const scenario = (name: "timeout" | "succeed" | "edge"): ExperimentSource => ({
   kind: "scenario",

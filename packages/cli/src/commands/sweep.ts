@@ -57,7 +57,7 @@ function sweepSource(flags: SweepCommandFlags): ExperimentSource {
       "fislat sweep needs a hypothesis that should hold at low levels: --threshold 'injection.failed:rate<0.05' (repeatable), --experiment FILE, or --scenario succeed",
     );
   }
-  return { kind: "file", name: "the --threshold flags", data: { version: 1, name: "sweep" } };
+  return { kind: "file", name: "the --threshold flags", data: { version: 1, name: "thresholds" } };
 }
 
 /** What the sweep says before it starts: how many levels at most, and how long that takes. */
