@@ -52,7 +52,9 @@ function sweepReportTargets(flags: SweepCommandFlags) {
  */
 function sweepSource(flags: SweepCommandFlags): ExperimentSource {
   if (flags.experiment !== undefined || flags.scenario !== undefined) return loadExperimentSource(flags);
-  if ((flags.threshold ?? []).length === 0) {
+  // The user's own app (run --local --app) brings a default hypothesis of its own.
+  const ownApp = (flags as { app?: string }).app !== undefined;
+  if ((flags.threshold ?? []).length === 0 && !ownApp) {
     throw badInput(
       "fislat sweep needs a hypothesis that should hold at low levels: --threshold 'injection.failed:rate<0.05' (repeatable), --experiment FILE, or --scenario succeed",
     );
@@ -157,8 +159,10 @@ export async function sweepCommand(flags: SweepCommandFlags): Promise<ExitCode> 
     progress.done();
     const firstBaseline = result.runs.find((r) => r.result.report?.phases.baseline.latency)?.result.report;
     const levels = plan.settings.levels;
+    // The timeout model is the probe's (its timeouts, its connections): no prediction for an app.
+    const probeWorkload = plan.request.target.kind === "local" || plan.request.target.kind === "aws";
     const predicted =
-      traits && probe && firstBaseline
+      probeWorkload && traits && probe && firstBaseline
         ? predictBreak(
             (l) => plan.requestAt(l).fault,
             plan.request.hypothesis,
