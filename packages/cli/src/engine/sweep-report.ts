@@ -3,6 +3,7 @@
 // swept field's unit; the verdict is one sentence with its uncertainty (the bisection's precision,
 // and the 95% interval of the rates that decided it). schemas/sweep-report.schema.json publishes it.
 import type { ExitCode } from "../errors.js";
+import type { RunTarget } from "./plan.js";
 import type { Report, ThresholdReport } from "./report.js";
 import type { BreakPoint, Gate, LevelOutcome, LevelPurpose, SweepEnd, SweepResult } from "./sweep.js";
 import type { SweepPlan } from "./sweep-plan.js";
@@ -26,7 +27,8 @@ export interface SweepReport {
   kind: "sweep";
   tool: { name: "fislat"; version: string };
   experiment: { name: string; description: string; source: string };
-  environment: "local" | "aws";
+  /** Where the levels ran: the request's target kind (local, aws, ...). */
+  environment: RunTarget["kind"];
   labels: Record<string, string>;
   fault: { kind: string; field: string; unit: string };
   settings: {

@@ -119,7 +119,9 @@ describe("fislat sweep --local", () => {
     expect(lines).toEqual(Array(4).fill(new Set(report.levels.map((l) => l.level)).size));
     expect(page).toMatch(/<title>the break lies here<\/title>/);
     expect(page).toContain(report.verdict.replace(/</g, "&lt;"));
-    expect(readFileSync(markdown, "utf8")).toMatch(/^## .* fislat sweep thresholds \(local\): delay\n\n\*\*holds up to/);
+    expect(readFileSync(markdown, "utf8")).toMatch(
+      /^## .* fislat sweep thresholds \(local\): delay\n\n\*\*holds up to/,
+    );
   }, 180_000);
 
   it("as a CI gate exits 1 when it breaks at or below the level, and stops after the first break", async () => {
