@@ -115,6 +115,11 @@ export function checkReportPath(flag: string, file: string): string {
   return resolved;
 }
 
+/** Flags and a source -> the request as `run` plans it (files it names read), report targets not yet checked. */
+export function planRequest(flags: RunFlags, source: ExperimentSource): ExperimentRequest {
+  return planExperiment(flags, source);
+}
+
 /** Flags (config file folded in) -> the validated request, report targets checked: nothing started yet. */
 export function planRun(flags: RunFlags): ExperimentRequest {
   const request = planExperiment(flags, loadExperimentSource(flags));

@@ -21,7 +21,7 @@ import { renderSweepSummary } from "../render/sweep-summary.js";
 import { Resources } from "../resources.js";
 import { onInterrupt, settleOnSignal } from "../signals.js";
 import { type PrepareContext, prepareEnvironment, type RunCommandFlags } from "./run.js";
-import { checkReportPath, checkReportTargets, loadExperimentSource } from "./run-options.js";
+import { checkReportPath, checkReportTargets, loadExperimentSource, planRequest } from "./run-options.js";
 
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
@@ -80,7 +80,8 @@ function costText(plan: SweepPlan): string {
 
 export async function sweepCommand(flags: SweepCommandFlags): Promise<ExitCode> {
   // Every level is planned, and every report target checked, before anything starts.
-  const plan = planSweep(flags, sweepSource(flags));
+  const source = sweepSource(flags);
+  const plan = planSweep(flags, source, (levelFlags) => planRequest(levelFlags, source));
   const reports = sweepReportTargets(flags);
   const progress = createProgress(process.stderr, makeChalk(process.stderr));
   const abort = new AbortController();

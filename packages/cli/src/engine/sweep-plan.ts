@@ -65,7 +65,16 @@ const WANTS: Record<string, string> = {
   went_unhealthy: "wants /health to turn 503",
 };
 
-export function planSweep(flags: SweepFlags, source: ExperimentSource): SweepPlan {
+/**
+ * `planLevel`: how `run` turns flags into a request for this source; by default the planner alone,
+ * and the command passes run's own (which also reads the files a request names) so a level is
+ * planned exactly as `fislat run` would plan it.
+ */
+export function planSweep(
+  flags: SweepFlags,
+  source: ExperimentSource,
+  planLevel: (flags: RunFlags) => ExperimentRequest = (f) => planExperiment(f, source),
+): SweepPlan {
   const file = source.data;
   const origin = source.kind === "file" ? source.name : `scenario ${source.name}`;
   const spec = file.sweep ?? {};
@@ -138,7 +147,7 @@ export function planSweep(flags: SweepFlags, source: ExperimentSource): SweepPla
   const levelFlags: RunFlags = { ...flags, json: undefined, junit: undefined, markdown: undefined };
   const requestAt = (value: number): ExperimentRequest => {
     try {
-      return planExperiment({ ...levelFlags, [field]: sweepable.flagValue(value) }, source);
+      return planLevel({ ...levelFlags, [field]: sweepable.flagValue(value) });
     } catch (error) {
       // A refusal about the fault names the level it came from; one about anything else is the same at every level.
       if (error instanceof FislatError && (error.message.includes(flagOf(field)) || error.message.includes("fault."))) {
