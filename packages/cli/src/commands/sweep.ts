@@ -51,10 +51,10 @@ function sweepReportTargets(flags: SweepCommandFlags) {
  * (the built-in scenarios other than `succeed` expect the fault to bite, which a sweep cannot use).
  */
 function sweepSource(flags: SweepCommandFlags): ExperimentSource {
-  if (flags.experiment !== undefined || flags.scenario !== undefined) return loadExperimentSource(flags);
-  // The user's own app (run --local --app) brings a default hypothesis of its own.
+  // The user's own app (run --local --app) is its own experiment, with a default hypothesis: as for run.
   const ownApp = (flags as { app?: string }).app !== undefined;
-  if ((flags.threshold ?? []).length === 0 && !ownApp) {
+  if (flags.experiment !== undefined || flags.scenario !== undefined || ownApp) return loadExperimentSource(flags);
+  if ((flags.threshold ?? []).length === 0) {
     throw badInput(
       "fislat sweep needs a hypothesis that should hold at low levels: --threshold 'injection.failed:rate<0.05' (repeatable), --experiment FILE, or --scenario succeed",
     );
