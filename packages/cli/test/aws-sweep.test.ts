@@ -9,7 +9,7 @@ import {
   StartExperimentCommand,
   StopExperimentCommand,
 } from "@aws-sdk/client-fis";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type SweepCommandFlags, sweepCommand } from "../src/commands/sweep.js";
 import type { SweepReport } from "../src/engine/sweep-report.js";
 import { EXIT } from "../src/errors.js";
@@ -107,5 +107,24 @@ describe("fislat sweep against AWS", () => {
       [400, "interrupted"],
     ]);
     expect(r.levels[1]?.report?.fault.removal).toBe("confirmed");
+  });
+
+  it("exits 5 when a level's fault cannot be confirmed removed, starts no further level, and a second Ctrl-C says what it waits for", async () => {
+    sim = new SimulatedAws({ underFaultAt: breaksAt450, neverStops: true });
+    const work = sweepCommand(flags());
+    const settled = settledFlag(work);
+    await advanceUntil(
+      () =>
+        [...sim.experiments.values()].some((e) => e.id === "EXP2" && Date.now() > e.actionStartAt + 5000) || settled(),
+    );
+    process.emit("SIGINT", "SIGINT");
+    await vi.advanceTimersByTimeAsync(5000);
+    process.emit("SIGINT", "SIGINT");
+    expect(await drive(work)).toBe(EXIT.faultNotRemoved);
+    expect(setup.stderr()).toMatch(/still stopping, waiting for: FIS experiment EXP2/);
+    expect(sent(sim.fis, StartExperimentCommand)).toHaveLength(2);
+    const r = report();
+    expect(r).toMatchObject({ end: "interrupted", exitCode: EXIT.faultNotRemoved });
+    expect(r.levels[1]?.report?.fault.removalError).toMatch(/run: fislat stop EXP2/);
   });
 });
