@@ -78,7 +78,8 @@ export function planSweep(
   const file = source.data;
   const origin = source.kind === "file" ? source.name : `scenario ${source.name}`;
   const spec = file.sweep ?? {};
-  const kindName = (file.fault?.kind ?? "latency") as FaultKindName;
+  // The kind as the planner will pick it: a --fault flag (where there is one), else the file's, else latency.
+  const kindName = ((flags as { fault?: string }).fault ?? file.fault?.kind ?? "latency") as FaultKindName;
   const fields = FAULT_KINDS[kindName]?.sweepable ?? {};
   const names = Object.keys(fields);
   if (names.length === 0) throw badInput(`the ${kindName} fault has no numeric field a sweep can step`);
