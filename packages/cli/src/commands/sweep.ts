@@ -4,20 +4,19 @@
 // first, before the next level starts. Ctrl-C at any moment removes the fault, writes the sweep
 // report marked interrupted and exits 4.
 import { createRequire } from "node:module";
-import { formatDuration } from "../durations.js";
 import { runExperiment } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
 import type { ExperimentSource } from "../engine/planner.js";
 import { buildReport } from "../engine/report.js";
 import { gateOf, type LevelRunner, runSweep, sweepExitCode } from "../engine/sweep.js";
-import { planSweep, type SweepFlags, type SweepPlan } from "../engine/sweep-plan.js";
+import { planSweep, type SweepFlags } from "../engine/sweep-plan.js";
 import { predictBreak } from "../engine/sweep-predict.js";
 import { buildSweepReport, type LevelRecord } from "../engine/sweep-report.js";
 import { badInput, type ExitCode, FislatError } from "../errors.js";
 import { createProgress } from "../render/progress.js";
 import { makeChalk, outputWidth } from "../render/style.js";
 import { writeSweepReports } from "../render/sweep-files.js";
-import { renderSweepSummary } from "../render/sweep-summary.js";
+import { costText, renderSweepSummary } from "../render/sweep-summary.js";
 import { Resources } from "../resources.js";
 import { onInterrupt, settleOnSignal } from "../signals.js";
 import { type PrepareContext, prepareEnvironment, type RunCommandFlags } from "./run.js";
@@ -60,22 +59,6 @@ function sweepSource(flags: SweepCommandFlags): ExperimentSource {
     );
   }
   return { kind: "file", name: "the --threshold flags", data: { version: 1, name: "thresholds" } };
-}
-
-/** What the sweep says before it starts: how many levels at most, and how long that takes. */
-function costText(plan: SweepPlan): string {
-  const { listed, bisection } = plan.maxRuns;
-  const { phases } = plan.request;
-  const each = plan.settings.levelMs;
-  const most = (listed + bisection) * each;
-  const levels = plan.settings.levels.map(plan.sweepable.format).join(", ");
-  return [
-    `sweep of ${plan.field}: ${levels}${plan.addedForGate !== undefined ? ` (${plan.sweepable.format(plan.addedForGate)} added for --expect-holds-at)` : ""}`,
-    `${listed} level(s)${bisection > 0 ? ` + up to ${bisection} for the bisection` : ""}, each ${formatDuration(each)} (baseline ${formatDuration(phases.baselineMs)}, fault ${formatDuration(phases.injectionMs)}, recovery ${formatDuration(phases.recoveryMs)}) plus start-up: at most ${formatDuration(most)}, ${formatDuration(2 * most)} if every level were inconclusive and re-run`,
-    ...(plan.settings.maxDurationMs !== undefined
-      ? [`--max-duration ${formatDuration(plan.settings.maxDurationMs)}: no level starts that could not end by then`]
-      : []),
-  ].join("\n");
 }
 
 export async function sweepCommand(flags: SweepCommandFlags): Promise<ExitCode> {

@@ -3,6 +3,7 @@
 // the predicted break next to the observed one, and the verdict with its uncertainty.
 import asciichart from "asciichart";
 import { formatDuration } from "../durations.js";
+import type { SweepPlan } from "../engine/sweep-plan.js";
 import type { SweepLevelReport, SweepReport } from "../engine/sweep-report.js";
 import { chartColumns, fitTable, wrapProse } from "./layout.js";
 import type { makeChalk } from "./style.js";
@@ -176,4 +177,20 @@ export function renderSweepSummary(report: SweepReport, chalk: Chalk, width = Nu
       : `sweep ${report.end}${report.interrupted ? ` (${report.interrupted.reason})` : ""}`;
   out.push(`${ended}: ${runs} level run${runs === 1 ? "" : "s"} in ${took} (exit ${report.exitCode})`);
   return wrapProse(out.join("\n"), width);
+}
+
+/** What the sweep says before it starts: how many levels at most, and how long that takes. */
+export function costText(plan: SweepPlan): string {
+  const { listed, bisection } = plan.maxRuns;
+  const { phases } = plan.request;
+  const each = plan.settings.levelMs;
+  const most = (listed + bisection) * each;
+  const levels = plan.settings.levels.map(plan.sweepable.format).join(", ");
+  return [
+    `sweep of ${plan.field}: ${levels}${plan.addedForGate !== undefined ? ` (${plan.sweepable.format(plan.addedForGate)} added for --expect-holds-at)` : ""}`,
+    `${listed} level(s)${bisection > 0 ? ` + up to ${bisection} for the bisection` : ""}, each ${formatDuration(each)} (baseline ${formatDuration(phases.baselineMs)}, fault ${formatDuration(phases.injectionMs)}, recovery ${formatDuration(phases.recoveryMs)}) plus start-up: at most ${formatDuration(most)}, ${formatDuration(2 * most)} if every level were inconclusive and re-run`,
+    ...(plan.settings.maxDurationMs !== undefined
+      ? [`--max-duration ${formatDuration(plan.settings.maxDurationMs)}: no level starts that could not end by then`]
+      : []),
+  ].join("\n");
 }
