@@ -22,7 +22,7 @@ import { planRun, type RunFlags } from "./run-options.js";
 
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
-interface PreparedRun {
+export interface PreparedRun {
   plan: ExperimentPlan;
   ports: ExperimentPorts;
   environment: Report["environment"];
@@ -58,7 +58,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
     progress.info(
       `${request.source.startsWith("scenario ") ? request.source : `experiment ${request.name}`}: ${request.description}; fault ${faultKind(request.fault).describe(request.fault)}`,
     );
-    const prepared = await ENVIRONMENTS[request.target.kind](request, {
+    const prepared = await prepareEnvironment(request, {
       flags,
       resources,
       progress,
@@ -115,7 +115,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<ExitCode> {
   }
 }
 
-interface PrepareContext {
+export interface PrepareContext {
   flags: RunCommandFlags;
   resources: Resources;
   progress: Progress;
@@ -134,6 +134,11 @@ const ENVIRONMENTS: Record<
     (await import("../environments/local-app.js")).prepareLocalApp(request, resources, progress, signal),
   "aws-service": (request, { resources, progress }) => prepareAwsService(request, resources, progress),
 };
+
+/** The environment a request runs in, ready for the engine: also each level of `fislat sweep`. */
+export function prepareEnvironment(request: ExperimentRequest, context: PrepareContext): Promise<PreparedRun> {
+  return ENVIRONMENTS[request.target.kind](request, context);
+}
 
 async function prepareAwsService(
   request: ExperimentRequest,

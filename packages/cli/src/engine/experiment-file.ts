@@ -58,6 +58,16 @@ export interface ExperimentFile extends AppRunFile {
   evidence?: { minRoundTrips?: number; faultShownShare?: number };
   hypothesis?: Record<string, Record<string, string[]>>;
   labels?: Record<string, string>;
+  /** fislat sweep only (run ignores it): which fault field to step, and how. */
+  sweep?: {
+    field?: string;
+    levels?: string | string[];
+    steps?: number;
+    bisect?: string;
+    allLevels?: boolean;
+    expectHoldsAt?: string;
+    maxDuration?: string;
+  };
 }
 
 export class ExperimentFileError extends Error {
