@@ -13,7 +13,7 @@ const thresholds: ExperimentSource = {
   name: "the --threshold flags",
   data: { version: 1, name: "thresholds" },
 };
-const scenario = (name: "timeout" | "succeed" | "edge"): ExperimentSource => ({
+const scenario = (name: "timeout" | "succeed" | "edge" | "lossy" | "throttled"): ExperimentSource => ({
   kind: "scenario",
   name,
   data: scenarioFile(name),
@@ -84,6 +84,34 @@ sweep: { levels: 100ms..900ms, steps: 5, bisect: 20ms, allLevels: true, expectHo
     expect(() => want("run.went_unhealthy:count>=1")).toThrow(/wants \/health to turn 503/);
     expect(checksWantingHarm(want("injection.failed:rate==0").request.hypothesis)).toEqual([]);
     expect(checksWantingHarm(want("run.unhealthy?:value>1000").request.hypothesis)).toEqual([]);
+    // A latency floor that does not follow the fault (lossy's tail) fails below it; one that does, holds.
+    expect(() => planSweep({ local: true, fault: "packet-loss", loss: "5,10" }, scenario("lossy"))).toThrow(
+      /injection.ok_rtt: p\(99\)>=baseline_med\+150 wants round trips slowed at every level/,
+    );
+    expect(() => planSweep({ local: true, fault: "errors", errorRate: "0.1,0.2" }, scenario("throttled"))).toThrow(
+      /injection.failed: rate~=predicted_failed wants failures/,
+    );
+    expect(checksWantingHarm(want("injection.ok_rtt:med>=predicted_median-jitter").request.hypothesis)).toEqual([]);
+  });
+
+  it("steps each kind's own numeric field through its own flag: the loss in percent, the error rate as a share", () => {
+    const judged = { local: true, threshold: ["injection.failed:rate<0.05"] };
+    const loss = planSweep(
+      { ...judged, fault: "packet-loss", loss: "5..40", bisect: "2", expectHoldsAt: "15%" },
+      thresholds,
+    );
+    expect(loss).toMatchObject({ field: "loss", flag: "--loss", settings: { levels: [5, 10, 15, 20, 40], bisect: 2 } });
+    expect(loss.format(15)).toBe("15%");
+    expect(loss.requestAt(20).fault).toEqual({ kind: "packet-loss", lossPercent: 20 });
+    const errors = planSweep({ ...judged, fault: "errors", errorRate: "0.05..0.4", bisect: "0.01" }, thresholds);
+    expect(errors).toMatchObject({ field: "rate", flag: "--error-rate", settings: { levels: [0.05, 0.1, 0.2, 0.4] } });
+    expect(errors.requestAt(0.15).fault).toMatchObject({ kind: "errors", rate: 0.15 });
+    expect(() => planSweep({ ...judged, fault: "packet-loss", loss: "50,150" }, thresholds)).toThrow(
+      /--loss "150" is not valid: expected a whole percentage \(FIS's lossPercent\) from 1 to 100/,
+    );
+    expect(() => planSweep({ ...judged, fault: "unreachable" }, thresholds)).toThrow(
+      /the unreachable fault has no numeric field a sweep can step: sweep --fault latency \(--delay, --jitter\), packet-loss \(--loss\), errors \(--error-rate\)/,
+    );
   });
 
   it("refuses two fields with several levels, a --bisect below the field's step, and bad --steps", () => {

@@ -52,6 +52,12 @@ export function checksWantingHarm(checks: Check[]): Check[] {
       if (aggregation.kind !== "rate" && aggregation.kind !== "count") return false;
       return operator === "~=" || operator === ">" || ((operator === ">=" || operator === "==") && positive);
     }
+    // A floor under the latency that does not move with the fault (lossy's p(99)>=baseline_med+150)
+    // fails at the levels too small to reach it; one that follows the fault (predicted_median) does not.
+    if (c.scope === "injection" && (c.metric === "rtt" || c.metric === "ok_rtt")) {
+      const followsFault = bound.some((t) => t.reference !== undefined && FAULT_FOLLOWING.has(t.reference));
+      return (operator === ">" || operator === ">=") && !followsFault;
+    }
     if (c.scope === "run" && c.metric === "unhealthy") return !c.optional;
     if (c.scope === "run" && c.metric === "went_unhealthy")
       return operator === ">" || ((operator === ">=" || operator === "==") && positive);
@@ -59,7 +65,12 @@ export function checksWantingHarm(checks: Check[]): Check[] {
   });
 }
 
+/** Figures that grow with the fault's size: a bound made of them moves with the level. */
+const FAULT_FOLLOWING = new Set(["delay", "jitter", "predicted", "predicted_median", "predicted_failed"]);
+
 const WANTS: Record<string, string> = {
+  rtt: "wants round trips slowed at every level",
+  ok_rtt: "wants round trips slowed at every level",
   failed: "wants failures",
   timeouts: "wants timeouts",
   degraded: "wants round trips slowed or failed",
