@@ -3,6 +3,7 @@
 // break the timeout model predicts.
 import { describe, expect, it } from "vitest";
 import { parseExperimentText } from "../src/engine/experiment-file.js";
+import { FAULT_KINDS } from "../src/engine/fault.js";
 import type { ExperimentSource } from "../src/engine/planner.js";
 import { scenarioFile } from "../src/engine/scenario.js";
 import { checksWantingHarm, planSweep } from "../src/engine/sweep-plan.js";
@@ -142,6 +143,27 @@ describe("the predicted break", () => {
     );
     // 5% of U[d-50, d+50) beyond 500 ms less the 2 ms of the baseline the timeout sees: d = 453.
     expect(predicted).toEqual({ level: 453, range: [451, 455], threshold: "injection.failed: rate<0.05" });
+  });
+
+  it("takes each level's own local traits: the proxy's handshake waits at 100 ms do not pull the break down", () => {
+    const plan = planSweep(
+      { ...local, delay: "100ms..800ms", readTimeout: "500", connectionTimeout: "500" },
+      thresholds,
+    );
+    const { probe } = plan.request;
+    const first = plan.requestAt(100).fault;
+    // At 100 ms the proxy holds a new connection for the handshake's two extra waits; at 450 ms it does not.
+    expect(FAULT_KINDS.latency.localTraits(first as never, probe).waitsOnNewConnection).toBe(3);
+    const predicted = predictBreak(
+      (l) => plan.requestAt(l).fault,
+      plan.request.hypothesis,
+      probe,
+      { p50: 4, p90: 8, p99: 12, max: 12, mean: 5 },
+      (fault) => FAULT_KINDS.latency.localTraits(fault as never, probe),
+      [100, 800],
+      1,
+    );
+    expect(predicted?.level).toBe(453);
   });
 
   it("claims nothing for thresholds the model does not speak to", () => {

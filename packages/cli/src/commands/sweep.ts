@@ -138,7 +138,11 @@ export async function sweepCommand(flags: SweepCommandFlags): Promise<ExitCode> 
             plan.request.hypothesis,
             probe,
             firstBaseline.phases.baseline.latency,
-            traits,
+            // Through the local proxy, how a new connection pays the fault depends on its size (the
+            // handshake's waits): each level's own, not the first level's.
+            plan.request.target.kind === "local"
+              ? (fault) => faultKind(fault).localTraits(fault, probe as ProbeSettings)
+              : traits,
             [levels[0] as number, levels.at(-1) as number],
             plan.sweepable.step,
           )

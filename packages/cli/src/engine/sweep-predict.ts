@@ -49,14 +49,15 @@ export function predictBreak(
   checks: Check[],
   probe: ProbeSettings,
   baseline: LatencySummary | undefined,
-  traits: EnvironmentTraits,
+  /** How new connections pay the fault: the environment's, or per fault where it depends on the level (the local proxy's). */
+  traits: EnvironmentTraits | ((fault: Fault) => EnvironmentTraits),
   span: [number, number],
   step: number,
 ): PredictedBreak | null {
   if (!baseline) return null;
   const predictAt = (level: number) => {
     const fault = faultAt(level);
-    return faultKind(fault).predict(fault, probe, baseline, traits);
+    return faultKind(fault).predict(fault, probe, baseline, typeof traits === "function" ? traits(fault) : traits);
   };
   let best: PredictedBreak | null = null;
   for (const check of checks) {

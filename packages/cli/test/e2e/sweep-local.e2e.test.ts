@@ -129,7 +129,7 @@ describe("fislat sweep --local", () => {
       const drawn = await opened.page.evaluate(() => ({
         page: document.documentElement.scrollWidth,
         chart: document.querySelector("svg")?.getBoundingClientRect().width ?? 0,
-        lines: [...document.querySelectorAll("svg polyline")].map((l) => l.getBoundingClientRect().width),
+        lines: Array.from(document.querySelectorAll("svg polyline")).map((l) => l.getBoundingClientRect().width),
       }));
       expect(drawn.page).toBeLessThanOrEqual(375);
       expect(drawn.chart).toBeGreaterThan(0);
