@@ -10,6 +10,7 @@ import { footprint, probeOverhead, timeoutPrecision } from "./bench/probe.mjs";
 import { probeHttpOverhead } from "./bench/probe-http.mjs";
 import { scale } from "./bench/scale.mjs";
 import { allResults } from "./bench/support.mjs";
+import { sweepBisection } from "./bench/sweep.mjs";
 
 const benches = {
   overhead: probeOverhead,
@@ -29,6 +30,7 @@ const benches = {
   "load-truth": loadTruth,
   "load-max-rate": loadMaxRate,
   "probe-http": probeHttpOverhead,
+  sweep: sweepBisection,
 };
 
 const wanted = process.argv.slice(2);

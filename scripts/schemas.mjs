@@ -36,6 +36,18 @@ export const SCHEMAS = [
       Object.assign(schema.properties.parameters, faultReportSchema());
     },
   },
+  {
+    file: "schemas/sweep-report.schema.json",
+    source: "src/engine/sweep-report.ts",
+    type: "SweepReport",
+    async fill(schema) {
+      // Each level's run report is the run report's own schema, by reference, not a second copy.
+      schema.properties.levels.items.properties.report = {
+        description: "the level's own run report (report.schema.json); null when it could not start",
+        oneOf: [{ type: "null" }, { $ref: "report.schema.json" }],
+      };
+    },
+  },
 ];
 
 /** The schema of `entry` as text, exactly as the committed file should hold it. */

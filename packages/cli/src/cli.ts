@@ -16,7 +16,7 @@ import { DEFAULT_FIS_SOURCES } from "./engine/limits.js";
 import { systemClock } from "./engine/ports.js";
 import { SCENARIO_NAMES } from "./engine/scenario.js";
 import { EXIT, EXIT_CODES_HELP, FislatError } from "./errors.js";
-import { FAULT_HELP, faultOptions } from "./fault-options.js";
+import { FAULT_HELP, faultOptions, sweepFieldOptions } from "./fault-options.js";
 import { onInterrupt, SIGNALS_HELP, settleOnSignal } from "./signals.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
@@ -213,6 +213,54 @@ program
   .action(async (base: string, run: string, flags) => {
     const { compareCommand } = await import("./commands/compare.js");
     process.exitCode = await compareCommand(ctx, base, run, flags);
+  });
+
+const SWEEP_HELP = `
+Each level is one experiment, run as \`fislat run\` runs it (the same flags, environment and
+judgement), with its own baseline; levels go up, an inconclusive one is run again once, and after
+the first level that breaks (and its --bisect) the rest are skipped unless --all-levels. The swept
+field is the one whose flag names several levels: --delay (latency, --jitter too), --loss
+(--fault packet-loss) or --error-rate (--fault errors).
+
+Examples:
+  fislat sweep --local --read-timeout 500 --connection-timeout 500 --threshold 'injection.failed:rate<0.05' \\
+    --delay 100ms,200ms,400ms,800ms --bisect 25ms
+  fislat sweep --local --app "node server.js" --url http://127.0.0.1:3000/orders/42 --rate 20 \\
+    --delay 100ms..1600ms --threshold 'injection.rtt:p(99)<1000'
+  fislat sweep --local --fault packet-loss --loss 5..80 --threshold 'injection.failed:rate<0.05' --expect-holds-at 20
+
+Exit codes: without --expect-holds-at, 0 once any level was judged (the break point is the
+finding), 3 when none could be; with it, 0 when the hypothesis holds there, 1 when it breaks at or
+below it, 3 when that cannot be told. 2 bad input (nothing started), 4 interrupted (the fault
+removed, the sweep report written), 5 a fault could not be confirmed removed, 6 an environment
+error or a report that could not be written.`;
+
+/** fislat sweep: run's flags (each sweepable field's flag takes a list or a range) and the sweep's own. */
+function sweepOptions(command: Command) {
+  const scenario = command.options.find((o) => o.long === "--scenario");
+  if (scenario)
+    scenario.description =
+      "built-in experiment to judge (succeed, lossy and throttled can be swept; default: the --threshold flags alone)";
+  return sweepFieldOptions(command)
+    .option("--steps <n>", "with a range: n evenly spaced levels instead of doubling")
+    .option("--bisect <precision>", "narrow down between the last level that held and the first that broke, e.g. 25ms")
+    .option("--all-levels", "run every level, also above the first break")
+    .option(
+      "--expect-holds-at <level>",
+      "CI gate: exit 1 if it breaks at or below this level, 0 if it holds there, 3 if unknown",
+    )
+    .option(
+      "--max-duration <duration>",
+      "the longest the whole sweep may take (levels that would not end in time are not started)",
+    );
+}
+
+sweepOptions(outputOption(runOptions(program.command("sweep"))))
+  .description("step the fault's size, one experiment per level, and find where the hypothesis stops holding")
+  .addHelpText("after", SWEEP_HELP)
+  .action(async (flags) => {
+    const { sweepCommand } = await import("./commands/sweep.js");
+    process.exitCode = await sweepCommand(ctx, flags);
   });
 
 targetOptions(awsOptions(program.command("tail")))

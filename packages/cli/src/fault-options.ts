@@ -32,3 +32,23 @@ ${(Object.values(FAULT_KINDS) as FaultKind<Fault>[])
         .join(" ")} `.padEnd(18)}${k.summary}`,
   )
   .join("\n")}`;
+
+/** `fislat sweep`: each field a sweep can step says that its flag takes levels. */
+export function sweepFieldOptions(command: Command): Command {
+  for (const kind of Object.values(FAULT_KINDS) as FaultKind<Fault>[]) {
+    for (const field of Object.values(kind.fields)) {
+      if (!field.sweep) continue;
+      const option = command.options.find((o) => o.flags === field.flag);
+      const example = SWEEP_EXAMPLES[field.sweep.unit];
+      if (option)
+        option.description = `${kind.kind}: ${field.help.replace(/ \(default [^)]*\)$/, "")}; for a sweep, a list (${example.list}) or a range (${example.range}, doubling)`;
+    }
+  }
+  return command;
+}
+
+const SWEEP_EXAMPLES = {
+  ms: { list: "100ms,200ms,400ms", range: "100ms..1600ms" },
+  "%": { list: "5,10,20", range: "5..80" },
+  share: { list: "0.05,0.1,0.2", range: "0.05..0.8" },
+} as const;

@@ -126,16 +126,31 @@ function checkReportPath(flag: string, file: string): string {
   return resolved;
 }
 
+/**
+ * How `run` turns flags into a request for this source: the planner, with the tables file it names
+ * read once (not per call). `fislat sweep` plans each of its levels with it, so a level is exactly
+ * the run its flags would give.
+ */
+export function requestPlanner(flags: RunFlags, source: ExperimentSource): (flags: RunFlags) => ExperimentRequest {
+  let tables: ReturnType<typeof readTablesFile> | null | undefined;
+  return (levelFlags) => {
+    // The request first, then the file: a refusal of the flags comes before one of the tables.
+    const request = planExperiment(levelFlags, source);
+    if (tables === undefined) {
+      const file = tablesFileOf(flags, source);
+      tables = file ? readTablesFile(file.path, file.where) : null;
+    }
+    return tables ? { ...request, target: { ...request.target, tables } } : request;
+  };
+}
+
 /** Flags (config file folded in) -> the validated request, report targets checked: nothing started yet. */
 export function planRun(flags: RunFlags): ExperimentRequest {
   const source = loadExperimentSource(flags);
-  const request = planExperiment(flags, source);
-  const tables = tablesFileOf(flags, source);
-  const target = tables ? { ...request.target, tables: readTablesFile(tables.path, tables.where) } : request.target;
+  const request = requestPlanner(flags, source)(flags);
   // Every format in the reporters' table has its flag; the planner needs to know none of them.
   return {
     ...request,
-    target,
     reports: checkReportTargets({ ...request.reports, ...reportFilesOf(flags as Record<string, unknown>) }),
   };
 }

@@ -21,7 +21,7 @@ import { planRun, type RunFlags } from "./run-options.js";
 
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
-interface PreparedRun {
+export interface PreparedRun {
   plan: ExperimentPlan;
   ports: ExperimentPorts;
   environment: Report["environment"];
@@ -57,7 +57,7 @@ export async function runCommand(ctx: CommandContext, flags: RunCommandFlags): P
     progress.info(
       `${request.source.startsWith("scenario ") ? request.source : `experiment ${request.name}`}: ${request.description}; fault ${faultKind(request.fault).describe(request.fault)}`,
     );
-    const prepared = await ENVIRONMENTS[request.target.kind](request, {
+    const prepared = await prepareEnvironment(request, {
       ctx,
       flags,
       resources,
@@ -115,7 +115,7 @@ export async function runCommand(ctx: CommandContext, flags: RunCommandFlags): P
   }
 }
 
-interface PrepareContext {
+export interface PrepareContext {
   ctx: CommandContext;
   flags: RunCommandFlags;
   resources: Resources;
@@ -136,6 +136,11 @@ const ENVIRONMENTS: Record<
     (await import("../environments/local-app.js")).prepareLocalApp(request, resources, progress, signal, ctx),
   "aws-service": (request, { ctx, resources, progress }) => prepareAwsService(request, resources, progress, ctx.clock),
 };
+
+/** The environment a request runs in, ready for the engine: also each level of `fislat sweep`. */
+export function prepareEnvironment(request: ExperimentRequest, context: PrepareContext): Promise<PreparedRun> {
+  return ENVIRONMENTS[request.target.kind](request, context);
+}
 
 async function prepareAwsService(
   request: ExperimentRequest,

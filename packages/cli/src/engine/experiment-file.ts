@@ -120,7 +120,34 @@ export interface ExperimentFile {
   target?: AppRunFile["target"];
   load?: AppRunFile["load"];
   tables?: AppRunFile["tables"];
+  /** fislat sweep: the fault field to step, its levels, and how to narrow down the break point (fislat run ignores this section) */
+  sweep?: SweepSection;
 }
+
+/** fislat sweep: the fault field to step, its levels, and how to narrow down the break point (fislat run ignores this section) */
+export interface SweepSection {
+  /** the fault's numeric field to step: delay for latency (default: the fault kind's first sweepable field) @minLength 1 @maxLength 64 */
+  field?: string;
+  /** a range FROM..TO (100ms..1600ms, doubling unless steps is given) or a list of levels ([100ms, 200ms, 400ms]) */
+  levels?: SweepRange | SweepLevelList;
+  /** with a range: this many evenly spaced levels instead of doubling @asType integer @minimum 2 @maximum 40 */
+  steps?: number;
+  /** narrow down between the last level that held and the first that broke until they are this close, e.g. 25ms */
+  bisect?: SweepLevel;
+  /** run every level, also above the first break (default false) */
+  allLevels?: boolean;
+  /** CI gate: exit 1 when the hypothesis breaks at or below this level, 0 when it holds there, 3 when that cannot be told */
+  expectHoldsAt?: SweepLevel;
+  /** the longest the whole sweep may take: a duration with a unit (30m, 2h) or ISO 8601 */
+  maxDuration?: Duration;
+}
+
+/** a range FROM..TO, e.g. 100ms..1600ms (doubling unless steps is given) @pattern ^[^,]+\.\.[^,]+$ */
+type SweepRange = string;
+/** @minItems 1 @maxItems 40 */
+type SweepLevelList = SweepLevel[];
+/** one level in the field's unit: 400ms for a delay @pattern ^\s*\d+(\.\d+)?\s*(ms|s|m|%)?\s*$ */
+type SweepLevel = string;
 
 /** a label value: at most 256 characters @maxLength 256 */
 type LabelValue = string;

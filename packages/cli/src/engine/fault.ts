@@ -62,6 +62,22 @@ export interface EnvironmentTraits {
   connectDelayed: boolean;
 }
 
+/**
+ * A numeric field `fislat sweep` can step (latency's delay, packet loss's percent, the errors'
+ * rate): how a level is written and read, and the smallest step between two levels. The planner
+ * reads each level through the field's own flag, so its limits stay the kind's.
+ */
+export interface SweepableField {
+  /** The unit levels are reported in: "ms", "%", or "share" (a fraction, 0.05). */
+  unit: "ms" | "%" | "share";
+  /** One level as written on the command line or in the file ("400ms", "30"); throws a FislatError. */
+  parse(where: string, text: string): number;
+  /** A level as the field's flag takes it (`--delay 400`). */
+  flagValue(level: number): string;
+  /** The smallest difference between levels (1 for whole milliseconds). */
+  step: number;
+}
+
 /** A value given for a fault's field, and where (for refusals): "--loss", "x.yaml: fault.loss". */
 export interface Given {
   text: string;
@@ -75,6 +91,8 @@ export interface FaultField {
   help: string;
   /** The JSON Schema of `fault.<field>` in an experiment file. */
   schema: Record<string, unknown>;
+  /** Set when `fislat sweep` can step this field. */
+  sweep?: SweepableField;
 }
 
 export interface FaultKind<F extends { kind: string }> {

@@ -110,6 +110,8 @@ export interface SimulationOptions {
   env?: Record<string, string>;
   /** How round trips behave under the fault (default: as the template's action makes them, fis-action-model.ts). */
   underFault?: { ok: boolean; rttMs: number; errorKind?: string };
+  /** How round trips behave under a fault of this delay (the last template's delayMilliseconds): a sweep's levels. */
+  underFaultAt?: (delayMs: number) => { ok: boolean; rttMs: number; errorKind?: string };
   /** FIS: the action fails at start with this reason. */
   actionFails?: string;
   /** FIS: StopExperiment is accepted but the experiment never reaches a final state. */
@@ -315,7 +317,11 @@ export class SimulatedAws {
         const t = task.writtenUntil;
         if (t < task.startedAt) continue;
         const trip = this.faultActiveOn(task, t)
-          ? (o.underFault ?? roundTripUnder(action ?? {}, task.seq + 1))
+          ? (o.underFault ??
+            o.underFaultAt?.(
+              Number((action as { parameters?: Record<string, string> } | undefined)?.parameters?.delayMilliseconds),
+            ) ??
+            roundTripUnder(action ?? {}, task.seq + 1))
           : { ok: true, rttMs: 8 };
         // The probe's health: unhealthy after failing for the failure window, healthy at the first success.
         let change: boolean | undefined;

@@ -18,6 +18,8 @@ export interface ErrorsFault {
   rate: number;
 }
 
+const RATE_RULE = { min: 0, max: 1, aboveMin: true, what: "a share" };
+
 const DEFAULTS: ErrorsFault = { kind: "errors", error: "ThrottlingException", rate: 0.5 };
 
 export const errors: FaultKind<ErrorsFault> = {
@@ -39,6 +41,13 @@ export const errors: FaultKind<ErrorsFault> = {
         maximum: 1,
         description: "share of DynamoDB requests answered with the error: more than 0, at most 1",
       },
+      // A sweep's levels ("0.05"), each then read by the planner as --error-rate is; 0.001 apart at least.
+      sweep: {
+        unit: "share",
+        parse: (where, text) => readNumber({ text, where }, 0, RATE_RULE),
+        flagValue: String,
+        step: 0.001,
+      },
     },
   },
   defaults: DEFAULTS,
@@ -46,7 +55,7 @@ export const errors: FaultKind<ErrorsFault> = {
   plan: (read) => ({
     kind: "errors",
     error: readChoice(read("error"), DEFAULTS.error, ERROR_NAMES),
-    rate: readNumber(read("rate"), DEFAULTS.rate, { min: 0, max: 1, aboveMin: true, what: "a share" }),
+    rate: readNumber(read("rate"), DEFAULTS.rate, RATE_RULE),
   }),
 
   validate: (f) =>

@@ -3,6 +3,7 @@
 // description, its prediction, when a round trip shows it, what the local proxy does (and how
 // faithfully), and the FIS action with the IAM actions it needs.
 
+import { parseMilliseconds } from "../../durations.js";
 import type { FaultKind, ProbeSettings, Problem } from "../fault.js";
 import { type Prediction, predict } from "../predict.js";
 import type { LatencySummary } from "../timeline.js";
@@ -76,11 +77,24 @@ export const latency: FaultKind<LatencyFault> = {
       flag: "--delay <ms>",
       help: "injected delay in milliseconds (default 800)",
       schema: { ...TIME_SCHEMA, description: "delay added to each packet to DynamoDB: 300ms, 1.5s" },
+      // A sweep's levels ("400ms", "1.5s"), each then read by the planner as --delay is.
+      sweep: {
+        unit: "ms",
+        parse: (where, text) => parseMilliseconds(where, text, MAX_DELAY_MS),
+        flagValue: String,
+        step: 1,
+      },
     },
     jitter: {
       flag: "--jitter <ms>",
       help: "injected jitter in milliseconds, uniform over delay +/- jitter (default 50)",
       schema: { ...TIME_SCHEMA, description: "uniform jitter around the delay, at most the delay: 20ms" },
+      sweep: {
+        unit: "ms",
+        parse: (where, text) => parseMilliseconds(where, text, MAX_DELAY_MS),
+        flagValue: String,
+        step: 1,
+      },
     },
   },
   defaults: DEFAULTS,

@@ -14,6 +14,8 @@ export interface PacketLossFault {
   lossPercent: number;
 }
 
+const LOSS_RULE = { min: 1, max: 100, integer: true, what: "a whole percentage (FIS's lossPercent)" };
+
 const DEFAULTS: PacketLossFault = { kind: "packet-loss", lossPercent: 30 };
 
 /** Linux's minimum and initial retransmission timeouts (as the proxy's behaviour models them). */
@@ -64,18 +66,20 @@ export const packetLoss: FaultKind<PacketLossFault> = {
         maximum: 100,
         description: "share of packets to DynamoDB dropped, in percent: 1 to 100",
       },
+      // A sweep's levels ("5", "20%"), each then read by the planner as --loss is.
+      sweep: {
+        unit: "%",
+        parse: (where, text) => readNumber({ text, where }, 0, LOSS_RULE),
+        flagValue: String,
+        step: 1,
+      },
     },
   },
   defaults: DEFAULTS,
 
   plan: (read) => ({
     kind: "packet-loss",
-    lossPercent: readNumber(read("loss"), DEFAULTS.lossPercent, {
-      min: 1,
-      max: 100,
-      integer: true,
-      what: "a whole percentage (FIS's lossPercent)",
-    }),
+    lossPercent: readNumber(read("loss"), DEFAULTS.lossPercent, LOSS_RULE),
   }),
 
   validate: (f) =>
