@@ -4,12 +4,13 @@
 
 import Table from "cli-table3";
 import type { Command } from "commander";
-import { type CommandContext, lineWriter } from "../context.js";
+import { type CommandContext, lineWriter, widthOf } from "../context.js";
 import { formatDuration, parseDuration } from "../durations.js";
 import { FAULT_KINDS, faultKind } from "../engine/fault.js";
 import type { ExperimentRequest } from "../engine/plan.js";
 import { AWS_ONLY, ENVIRONMENT_DEFAULTS, flagKey, planExperiment } from "../engine/planner.js";
 import { EXIT, type ExitCode } from "../errors.js";
+import { widthOf as layoutWidth, wrapProse } from "../render/layout.js";
 import { loadExperimentSource, planRun, type RunFlags } from "./run-options.js";
 
 const SOURCES: Record<string, string> = { cli: "flag", config: "config file", default: "default", env: "environment" };
@@ -144,6 +145,45 @@ const show = (value: Setting["value"]) =>
           ? value.join(", ")
           : String(value);
 
+/**
+ * The settings as a table within `width` columns: as wide as its content when that fits, else the
+ * flag column whole and the value and its source wrapped at word boundaries in what is left.
+ */
+function settingsTable(rows: string[][], width: number): string {
+  const style = { head: [], border: [] };
+  const head = ["setting", "value", "from"];
+  const natural = new Table({ head, style });
+  natural.push(...rows);
+  const text = natural.toString();
+  if (layoutWidth(text) <= width) return text;
+  // Four borders; each column pads one space on either side (cli-table3's colWidths include it).
+  const flagColumn = Math.max(...[head[0] as string, ...rows.map((r) => r[0] as string)].map((t) => t.length)) + 2;
+  const rest = Math.max(20, width - 4 - flagColumn);
+  const valueColumn = Math.max(10, Math.floor(rest * 0.45));
+  const widths = [flagColumn, valueColumn, rest - valueColumn];
+  const fitted = new Table({ head, style, colWidths: widths });
+  fitted.push(...rows.map((row) => row.map((cell, i) => wrapCell(cell, (widths[i] as number) - 2))));
+  return fitted.toString();
+}
+
+/** A cell's text in lines of at most `width`: at spaces, and a word longer than a line cut into pieces. */
+function wrapCell(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    for (let piece = word; piece.length > 0; piece = piece.slice(width)) {
+      const joined = line === "" ? piece.slice(0, width) : `${line} ${piece.slice(0, width)}`;
+      if (joined.length <= width) line = joined;
+      else {
+        lines.push(line);
+        line = piece.slice(0, width);
+      }
+    }
+  }
+  lines.push(line);
+  return lines.join("\n");
+}
+
 export function configCommand(
   ctx: CommandContext,
   command: Command,
@@ -158,14 +198,17 @@ export function configCommand(
     say(JSON.stringify({ configFile: configPath ?? null, settings, runWouldRefuse }, null, 2));
     return EXIT.passed;
   }
-  const table = new Table({ head: ["setting", "value", "from"], style: { head: [], border: [] } });
-  for (const s of settings) table.push([s.flag, show(s.value), s.source]);
-  say(table.toString());
-  if (runWouldRefuse) say(`run would refuse these settings as they stand: ${runWouldRefuse}`);
+  const width = widthOf(ctx, ctx.stdout);
+  const rows = settings.map((s) => [s.flag, show(s.value), s.source]);
+  say(settingsTable(rows, width));
+  if (runWouldRefuse) say(wrapProse(`run would refuse these settings as they stand: ${runWouldRefuse}`, width));
   say(
-    configPath
-      ? `config file: ${configPath}`
-      : "config file: none (fislat.config.json in this folder, or --config FILE)",
+    wrapProse(
+      configPath
+        ? `config file: ${configPath}`
+        : "config file: none (fislat.config.json in this folder, or --config FILE)",
+      width,
+    ),
   );
   return EXIT.passed;
 }

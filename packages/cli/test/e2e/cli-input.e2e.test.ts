@@ -56,6 +56,8 @@ describe("fislat config", () => {
     writeFileSync(file, JSON.stringify({ cluster: "FIS", service: "from-file" }));
     const { code, stdout } = await runCli(["config", "--config", file, "--service", "from-flag"], {
       AWS_REGION: "eu-west-1",
+      // Wide enough for the config file's temporary path on one line of its cell.
+      COLUMNS: "300",
     });
     expect(code).toBe(0);
     expect(stdout).toMatch(/--cluster +│ FIS +│ config file \(.*fislat\.json\)/);
@@ -63,6 +65,22 @@ describe("fislat config", () => {
     expect(stdout).toMatch(/--region +│ eu-west-1 +│ environment \(AWS_REGION\)/);
     // The planner owns the defaults; config shows what it fills in, and from where.
     expect(stdout).toMatch(/--scenario +│ timeout +│ default \(scenario timeout, AWS\)/);
+  });
+
+  it("fits its table to the output's width, wrapping values rather than running past it", async () => {
+    const wide = await runCli(["config", "--local", "--threshold", "injection.rtt:p(99)<1500"], { COLUMNS: "200" });
+    const narrow = await runCli(["config", "--local", "--threshold", "injection.rtt:p(99)<1500"], { COLUMNS: "60" });
+    expect(narrow.code).toBe(0);
+    const widest = (text: string) => Math.max(...text.split("\n").map((line) => [...line].length));
+    expect(widest(wide.stdout)).toBeGreaterThan(60);
+    expect(widest(narrow.stdout)).toBeLessThanOrEqual(60);
+    // Wrapped, not cut: the long value goes on over two lines of its cell, every character kept.
+    const cell = narrow.stdout
+      .split("\n")
+      .filter((line, i, lines) => line.includes("--threshold") || lines[i - 1]?.includes("--threshold"))
+      .map((line) => line.split("│")[2]?.trim())
+      .join("");
+    expect(cell).toBe("injection.rtt:p(99)<1500");
   });
 
   it("cannot pick a scenario off the object prototype", async () => {
