@@ -119,6 +119,28 @@ describe("fislat run --local, each fault kind", () => {
     expect(unwrap(stdout)).toMatch(/failed: \d+ throttled; the other \d+ succeeded, median/);
   });
 
+  it("--fault errors alone is judged by the throttled scenario, not the timeout one (which would fail it)", async () => {
+    // As the throttled run above (the same plan, the same seed), named by its fault kind only.
+    const { code, stdout, stderr } = await runCli([
+      "run",
+      "--local",
+      "--fault",
+      "errors",
+      ...PHASES,
+      "--duration",
+      "10s",
+      "--seed",
+      "2",
+      "--json",
+      reports.file("errors-alone"),
+    ]);
+    expect(code, `${stdout}\n${stderr}`).toBe(EXIT.passed);
+    const report = reports.read("errors-alone");
+    expect(report.experiment.name).toBe("throttled");
+    expect(report.thresholds.map((t: { id: string }) => t.id)).not.toContain("injection.timeouts: rate>=0.9");
+    expect(unwrap(stdout)).toMatch(/throttled: .*\(exit 0\)/);
+  });
+
   it("errors nobody received is inconclusive (exit 3), not passed", async () => {
     // At 1 in 10,000, seed 2 draws no error for the fifty or so requests of the fault.
     const { code, stdout } = await runCli([
