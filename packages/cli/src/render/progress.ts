@@ -17,6 +17,11 @@ const SPINNER_PREFIX = 2;
 
 export interface Progress extends ExperimentEvents {
   info(message: string): void;
+  /**
+   * Waiting for something before the run (an app to answer): the status names it and the real
+   * time left of its limit (`flag` names the limit: "--app-ready-timeout 60 s"). Returns the end of the wait.
+   */
+  waitingFor(what: string, timeoutMs: number, flag: string): () => void;
   done(): void;
 }
 
@@ -27,6 +32,10 @@ export function createProgress(
 ): Progress {
   let phase = "starting";
   let phaseEndsAt = 0;
+  // Before the first phase: starting (no clock to show), or waiting for something named, with its
+  // limit; once stopping (a Ctrl-C, a failure), that is what is true until the end, judging included.
+  let mode: "starting" | "waiting" | "phase" | "stopping" = "starting";
+  let waited = { what: "", flag: "", totalMs: 0 };
   let last: RoundTripRecord | undefined;
   // Counted per phase: "injection ... 11 ok" must not include the baseline's successes.
   let countedPhase: PhaseName = "baseline";
@@ -46,8 +55,18 @@ export function createProgress(
     r.ok ? `#${r.seq} ok ${r.rttMs.toFixed(0)} ms` : `#${r.seq} ${r.errorKind} ${r.rttMs.toFixed(0)} ms`;
   const status = () => {
     const left = Math.max(0, phaseEndsAt - performance.now());
+    if (mode === "starting") return "starting";
+    if (mode === "waiting")
+      return `waiting for ${waited.what}: ${formatDuration(left)} left of ${waited.flag} ${formatDuration(waited.totalMs)}`;
     const lastText = last ? `last ${describe(last)}` : "no round trip yet";
-    return `${phase} ${formatDuration(left)} left | ${lastText} | ${countsText()}`;
+    // Judging waits for late lines only as long as it planned; a stop has no planned end.
+    const when =
+      mode === "stopping"
+        ? "stopping"
+        : phase === "judging" && left === 0
+          ? "judging"
+          : `${phase} ${formatDuration(left)} left`;
+    return `${when} | ${lastText} | ${countsText()}`;
   };
   const countsText = () => {
     const c = tally?.phase(countedPhase) ?? { ok: 0, timeouts: 0, errors: 0 };
@@ -77,7 +96,8 @@ export function createProgress(
   const ticker = setInterval(
     () => {
       if (spinner) showStatus();
-      else line(status());
+      // Plain lines: "starting" every 5 s says nothing a person can use.
+      else if (mode !== "starting") line(status());
     },
     spinner ? 250 : PLAIN_STATUS_EVERY_MS,
   );
@@ -87,6 +107,8 @@ export function createProgress(
     phase(name, plannedMs) {
       phase = name;
       phaseEndsAt = performance.now() + plannedMs;
+      // Stopping goes straight to judging, which stays "stopping"; a new run's phase (a sweep's next level) does not.
+      if (mode !== "stopping" || name !== "judging") mode = "phase";
       if (name !== "judging") {
         countedPhase = name;
         line(`${chalk.bold(name)} for ${formatDuration(plannedMs)}`);
@@ -105,10 +127,23 @@ export function createProgress(
       line(`fault ${ended.reason} at ${ended.endedAt.toISOString()}${ended.detail ? `: ${ended.detail}` : ""}`);
     },
     stopping(reason) {
+      mode = "stopping";
       line(chalk.yellow(reason));
+      showStatus();
     },
     info(message) {
       line(message);
+    },
+    waitingFor(what, timeoutMs, flag) {
+      if (mode === "stopping") return () => {};
+      mode = "waiting";
+      phaseEndsAt = performance.now() + timeoutMs;
+      waited = { what, flag, totalMs: timeoutMs };
+      showStatus();
+      return () => {
+        if (mode === "waiting") mode = "starting";
+        showStatus();
+      };
     },
     done() {
       finished = true;

@@ -165,12 +165,19 @@ describe("fislat run --local --app", () => {
       "--rate",
       "5",
       "--app-ready-timeout",
-      "1s",
+      "6s",
     ]);
     expect(await run.exit).toBe(EXIT.environment);
     expect(run.stderr()).toContain(
-      `http://127.0.0.1:${port}/orders/42 did not answer within 1 s (--app-ready-timeout; last: ECONNREFUSED)`,
+      `http://127.0.0.1:${port}/orders/42 did not answer within 6 s (--app-ready-timeout; last: ECONNREFUSED)`,
     );
+    // While it waited, the progress said for what and how long it would still wait (5 s in: about 1 s).
+    expect(run.stderr()).toMatch(
+      new RegExp(
+        `waiting for http://127\\.0\\.0\\.1:${port}/orders/42 to answer: [\\d.]+ (s|ms) left of --app-ready-timeout 6 s`,
+      ),
+    );
+    expect(run.stderr()).not.toMatch(/starting 0 ms left|no round trip yet/);
     expect(run.stderr()).toContain("starting up");
     const pid = Number(/\(pid (\d+)\); its output/.exec(run.stderr())?.[1]);
     expect(groupAlive(pid)).toBe(false);
@@ -215,7 +222,10 @@ describe("fislat run --local --app", () => {
     terminals.push(t);
     await t.waitFor(/injection [\d.]+ \w+ left/);
     t.type("\u0003");
+    // From the Ctrl-C on, the status says it is stopping (what a second Ctrl-C sees), never "judging 0 ms left".
+    await t.waitFor(/stopping \| last/);
     expect(await t.exit).toBe(EXIT.interrupted);
+    expect(t.output()).not.toMatch(/judging 0 ms left/);
     const report = reports.read("ctrl-c");
     expect(report).toMatchObject({ outcome: "interrupted", interrupted: { reason: "SIGINT received" } });
     expect(report.fault.removal).toBe("confirmed");
