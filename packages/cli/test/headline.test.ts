@@ -14,7 +14,10 @@ import { runExperimentForReport } from "./support/report.js";
 const plain = makeChalk({ isTTY: false }, {});
 const unwrap = (text: string) => text.replace(/\n {2,}(?=\S)/g, " ");
 
-async function reportOf(during: (offset: number) => Partial<RoundTripRecord>) {
+const PROBE_RUN = { kind: "local" as const, target: "t", injector: "i" };
+const APP_RUN = { ...PROBE_RUN, app: { urls: ["http://127.0.0.1:3000/"], ratePerSecond: 1 } };
+
+async function reportOf(during: (offset: number) => Partial<RoundTripRecord>, environment = PROBE_RUN) {
   const records = stream({
     intervalMs: 1000,
     fault: [10_000, 50_000],
@@ -22,7 +25,7 @@ async function reportOf(during: (offset: number) => Partial<RoundTripRecord>) {
     during: (t, phase) => (phase === "injection" ? during(t) : fastTrip),
   });
   const result = await runExperimentForReport(records);
-  return buildReport(result, { version: "0.0.0", environment: { kind: "local", target: "t", injector: "i" } });
+  return buildReport(result, { version: "0.0.0", environment });
 }
 
 const throttled = { ok: false, rttMs: 4, errorKind: "throttled" as const, httpStatus: 400 };
@@ -64,5 +67,33 @@ describe("the verdict's sentence says what the phase table counts", () => {
     expect(headline(report)).toContain(
       `40 of 40 round trips (100.0%) failed: 38 could not connect within ${p.connectionTimeoutMs} ms, 1 timed out at ${p.readTimeoutMs} ms, 1 network error`,
     );
+  });
+});
+
+describe("a run against the user's app speaks of its requests", () => {
+  // The last round trip of the fault (started 49 s in, 1.5 s long) ends after the fault: in no phase.
+  const straddling = (t: number) => (t === 49_000 ? { ok: true, rttMs: 1500 } : t % 2000 === 0 ? throttled : fastTrip);
+
+  it("in the headline, the straddle line and the local twin's note", async () => {
+    const report = await reportOf(straddling, APP_RUN);
+    expect(report.lines.straddlingFault).toBe(1);
+    const summary = unwrap(REPORTERS.summary.render(report, { chalk: plain, width: 80 }));
+    expect(summary).toContain("1 request straddled the fault's start or end and is counted in no phase");
+    expectHeadlineAgreesWithTable(summary, report, "requests");
+    expect(summary).toMatch(/local twin: the proxy delays each chunk your app sends to DynamoDB/);
+    expect(report.parameters.fault.fidelity).not.toMatch(/probe|read timeout/);
+    // The phase table counts requests, in every format. (The engine's caveats and reasons still say "round trips".)
+    expect(summary).toMatch(/│ requests +│/);
+    expect(renderReport("markdown", report)).toContain("| phase | requests | ok |");
+    expect(renderReport("html", report)).toContain(`<th scope="col">requests</th>`);
+    expect(summary).not.toMatch(/round trips? (straddled|succeeded|timed out|\(\d)|│ round trips/);
+  });
+
+  it("and the probe's run of round trips", async () => {
+    const report = await reportOf(straddling);
+    const summary = unwrap(REPORTERS.summary.render(report, { chalk: plain, width: 80 }));
+    expect(summary).toContain("1 round trip straddled the fault's start or end and is counted in no phase");
+    expect(summary).toMatch(/local twin: the proxy delays each chunk the probe sends/);
+    expect(summary).toMatch(/│ round trips +│/);
   });
 });

@@ -47,6 +47,10 @@ function failureText(kind: FailureKind, n: number, report: Report): string {
   }
 }
 
+/** What the report counts: the app's requests on a run against the user's app, else the probe's round trips. */
+export const tripNoun = (report: Report, one = false): string =>
+  report.environment.app ? (one ? "request" : "requests") : one ? "round trip" : "round trips";
+
 /**
  * What the injection did to the round trips, counting every failure the phase table counts: "all
  * succeeded" only when none failed.
@@ -54,18 +58,19 @@ function failureText(kind: FailureKind, n: number, report: Report): string {
 function injectionClause(report: Report): string {
   const inj = report.phases.injection;
   const failed = inj.count - inj.successes;
-  if (failed === 0) return `all round trips succeeded, median ${formatMs(inj.latency?.p50 ?? 0)}`;
+  const noun = tripNoun(report);
+  if (failed === 0) return `all ${noun} succeeded, median ${formatMs(inj.latency?.p50 ?? 0)}`;
   const kinds = injectionFailures(report);
   const share = formatRate(failed / inj.count);
   // Every failure a read timeout: the short form the timeout scenario has always read.
   if (kinds.length === 1 && kinds[0]?.[0] === "timeout")
-    return `${share} of round trips timed out at ${report.parameters.readTimeoutMs} ms`;
+    return `${share} of ${noun} timed out at ${report.parameters.readTimeoutMs} ms`;
   const how = kinds.map(([kind, n]) => failureText(kind, n, report)).join(", ");
   const rest =
     inj.successes > 0 && inj.successLatency
       ? `; the other ${inj.successes} succeeded, median ${formatMs(inj.successLatency.p50)}`
       : "";
-  return `${failed} of ${inj.count} round trips (${share}) failed: ${how}${rest}`;
+  return `${failed} of ${inj.count} ${noun} (${share}) failed: ${how}${rest}`;
 }
 
 /**

@@ -11,6 +11,7 @@ import { EXIT_FOR } from "../../src/engine/outcome.js";
 import type { Report } from "../../src/engine/report.js";
 import { EXIT } from "../../src/errors.js";
 import { startCli } from "../support/cli.js";
+import { expectHeadlineAgreesWithTable } from "../support/headline.js";
 import { portRefuses, reportFolder } from "../support/local-run.js";
 import { type PtyRun, startInPty } from "../support/pty.js";
 
@@ -108,6 +109,11 @@ describe("fislat run --local --app", () => {
     // The app's requests under the fault carried the delay.
     expect(report.phases.injection.latency?.p50).toBeGreaterThanOrEqual(300);
     expect(run.stdout()).toMatch(/DynamoDB calls through the proxy: baseline \d+ \([\d.]+ per request\)/);
+    // The report speaks of the app's requests: no probe, no read timeout it did not have.
+    const unwrapped = run.stdout().replace(/\n {2,}(?=\S)/g, " ");
+    expect(unwrapped).toMatch(/local twin: the proxy delays each chunk your app sends to DynamoDB/);
+    expect(report.parameters.fault.fidelity).not.toMatch(/probe|read timeout/);
+    expectHeadlineAgreesWithTable(unwrapped, report, "requests");
     const pid = report.environment.app?.pid as number;
     expect(groupAlive(pid)).toBe(false);
     expect(report.environment.app?.output).toMatch(/fislat-app-.*\.log$/);
