@@ -84,6 +84,29 @@ describe("progress", () => {
     progress.done();
   });
 
+  it("wraps lines at spaces to a terminal's width; a pipe gets them whole", () => {
+    const target =
+      "target: app pid 28040 (node server.mjs) -> latency proxy :39319 (--seed 1303853637) -> dynalite :37853 (table Orders)";
+    // A terminal of known width where no spinner runs (TERM=dumb): plain lines, wrapped.
+    const lines: string[] = [];
+    const tty = { isTTY: true, columns: 40, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+    const progress = createProgress(tty, new Chalk({ level: 0 }), { TERM: "dumb" });
+    progress.info(target);
+    progress.done();
+    const rows = (lines[0] ?? "").replace(/\n$/, "").split("\n");
+    expect(rows.length).toBeGreaterThan(3);
+    for (const row of rows) expect(row.length, row).toBeLessThanOrEqual(40);
+    for (const row of rows.slice(1)) expect(row).toMatch(/^ {2}\S/);
+    expect(rows.map((r) => r.trim()).join(" ")).toMatch(
+      new RegExp(`Z ${target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`),
+    );
+    const piped = capture();
+    const plain = createProgress(piped.stream, new Chalk({ level: 0 }));
+    plain.info(target);
+    plain.done();
+    expect(piped.lines).toEqual([expect.stringMatching(/Z target: .*\(table Orders\)\n$/)]);
+  });
+
   it("writes plain lines without escape codes when the stream is not a terminal", () => {
     const { stream, lines } = capture();
     const progress = createProgress(stream, new Chalk({ level: 0 }));

@@ -9,6 +9,7 @@ import { formatDuration } from "../durations.js";
 import type { ExperimentEvents } from "../engine/experiment.js";
 import type { LiveTally } from "../engine/live-tally.js";
 import type { PhaseName } from "../engine/timeline.js";
+import { wrapProse } from "./layout.js";
 import { colorLevel, isLiveTerminal, type makeChalk } from "./style.js";
 
 const PLAIN_STATUS_EVERY_MS = 5000;
@@ -84,13 +85,19 @@ export function createProgress(
   const showStatus = () => {
     if (spinner && !finished) spinner.text = fit(status());
   };
+  // A terminal of known width gets lines wrapped at spaces (as the summary's prose), not broken
+  // mid-word by the terminal; a pipe or a width of 0 gets them whole.
+  const wrap = (text: string) => {
+    const width = stream.isTTY ? (stream.columns ?? 0) : 0;
+    return width > 0 ? wrapProse(text, width) : text;
+  };
   const line = (text: string) => {
     if (spinner && !finished) {
       spinner.clear();
-      stream.write(`${text}\n`);
+      stream.write(`${wrap(text)}\n`);
       spinner.render();
     } else {
-      stream.write(`${new Date().toISOString()} ${text}\n`);
+      stream.write(`${wrap(`${new Date().toISOString()} ${text}`)}\n`);
     }
   };
   const ticker = setInterval(
