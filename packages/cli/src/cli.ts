@@ -14,10 +14,15 @@ import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
 import type { CommandContext } from "./context.js";
 import { DEFAULT_FIS_SOURCES } from "./engine/limits.js";
 import { systemClock } from "./engine/ports.js";
-import { SCENARIO_NAMES } from "./engine/scenario.js";
+import { SCENARIO_NAMES, SCENARIO_OF_FAULT } from "./engine/scenario.js";
 import { EXIT, EXIT_CODES_HELP, FislatError } from "./errors.js";
 import { FAULT_HELP, faultOptions, sweepFieldOptions } from "./fault-options.js";
 import { onInterrupt, SIGNALS_HELP, settleOnSignal } from "./signals.js";
+
+/** "the --fault kind's own: timeout for latency, lossy for packet-loss, ..." */
+const SCENARIO_DEFAULT_HELP = `the --fault kind's own: ${Object.entries(SCENARIO_OF_FAULT)
+  .map(([kind, scenario]) => `${scenario} for ${kind}`)
+  .join(", ")}`;
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -95,7 +100,9 @@ function runOptions(command: Command) {
   return appRunOptions(faultOptions(targetOptions(awsOptions(command))))
     .option("--local", "run everything on this machine: dynalite, the real probe, a latency proxy")
     .addOption(
-      new Option("--scenario <name>", "built-in experiment to run (default: timeout)").choices([...SCENARIO_NAMES]),
+      new Option("--scenario <name>", `built-in experiment to run (default: ${SCENARIO_DEFAULT_HELP})`).choices([
+        ...SCENARIO_NAMES,
+      ]),
     )
     .option("--experiment <file>", "run the experiment in this file (JSON or YAML; see fislat experiment init)")
     .option(
@@ -144,7 +151,9 @@ function runOptions(command: Command) {
 }
 
 const SCENARIO_HELP = `
-Scenarios (800 ms +/- 50 ms injected unless --delay/--jitter say otherwise):
+Scenarios (800 ms +/- 50 ms injected unless --delay/--jitter say otherwise). Without --scenario
+or --experiment, a run is judged by its --fault kind's own scenario: timeout for latency (the
+default), lossy for packet-loss, unreachable for unreachable, throttled for errors.
   timeout   500/500 ms timeouts: round trips time out; /health turns 503 after the failure window
   succeed   2000/2000 ms timeouts: round trips succeed at about delay + baseline; /health stays 200
   edge      850/850 ms timeouts: a mix; the timeout fraction agrees with the prediction
@@ -301,7 +310,9 @@ outputOption(awsOptions(program.command("list")))
 
 faultOptions(program.command("template"))
   .description("print the FIS experiment template a run would create, without calling AWS")
-  .addOption(new Option("--scenario <name>", "built-in experiment (default: timeout)").choices(SCENARIO_NAMES))
+  .addOption(
+    new Option("--scenario <name>", `built-in experiment (default: ${SCENARIO_DEFAULT_HELP})`).choices(SCENARIO_NAMES),
+  )
   .option("--experiment <file>", "the experiment in this file (JSON or YAML), as fislat run --experiment reads it")
   .option("--role-arn <arn>", "IAM role FIS acts with")
   .option("--cluster <name>", "ECS cluster (with --service; or its ARN, to turn bare --task ids into ARNs)")

@@ -63,6 +63,24 @@ describe("planRun", () => {
     expect(request.target).toEqual({ kind: "local" });
   });
 
+  it("judges --fault KIND alone by the kind's own scenario, not the latency one's timeouts and /health 503", () => {
+    const errors = local({ fault: "errors" });
+    expect(errors.name).toBe("throttled");
+    expect(errors.hypothesis.map((c) => c.id)).toContain("injection.failed: rate~=predicted_failed");
+    expect(errors.hypothesis.map((c) => c.id)).not.toContain("injection.timeouts: rate>=0.9");
+    expect(local({ fault: "packet-loss" }).name).toBe("lossy");
+    expect(local({ fault: "unreachable" }).name).toBe("unreachable");
+    expect(local({ fault: "latency" }).name).toBe("timeout");
+    expect(local().name).toBe("timeout");
+    // The kind's own flags still apply, and a named scenario still wins.
+    expect(local({ fault: "errors", errorRate: "0.2" }).fault).toEqual({
+      kind: "errors",
+      error: "ThrottlingException",
+      rate: 0.2,
+    });
+    expect(local({ fault: "packet-loss", scenario: "timeout" }).name).toBe("timeout");
+  });
+
   it("lets flags override the scenario while keeping its hypothesis", () => {
     const request = local({
       scenario: "succeed",

@@ -9,7 +9,7 @@ import { ExperimentFileError, parseExperimentText } from "../engine/experiment-f
 import { quoted } from "../engine/limits.js";
 import type { ExperimentRequest, ReportTargets } from "../engine/plan.js";
 import { type ExperimentSource, planExperiment, type RunFlags } from "../engine/planner.js";
-import { isScenarioName, SCENARIO_NAMES, scenarioFile } from "../engine/scenario.js";
+import { defaultScenario, isScenarioName, SCENARIO_NAMES, scenarioFile } from "../engine/scenario.js";
 import { checkTables, TablesError } from "../engine/tables.js";
 import { badInput } from "../errors.js";
 import { FILE_FORMATS, fileFlag, reportFilesOf } from "../reporters/index.js";
@@ -20,7 +20,7 @@ export type { RunFlags };
 const MAX_FILE_BYTES = 1_000_000;
 
 export function loadExperimentSource(
-  flags: Pick<RunFlags, "scenario" | "experiment" | "local" | "app" | "url" | "proxyPort">,
+  flags: Pick<RunFlags, "scenario" | "experiment" | "local" | "app" | "url" | "proxyPort" | "fault">,
 ): ExperimentSource {
   if (flags.experiment !== undefined) {
     if (flags.scenario !== undefined) {
@@ -36,7 +36,8 @@ export function loadExperimentSource(
   if (flags.scenario === undefined && isAppRun(flags, {})) {
     return { kind: "file", name: "your app", data: { name: "your-app" } };
   }
-  const name = flags.scenario ?? "timeout";
+  // No scenario named: the --fault kind's own (errors -> throttled), else timeout.
+  const name = flags.scenario ?? defaultScenario(flags.fault);
   if (!isScenarioName(name)) {
     throw badInput(`--scenario ${quoted(name)} is not a scenario: expected one of ${SCENARIO_NAMES.join(", ")}`);
   }

@@ -40,7 +40,8 @@ export async function runCommand(ctx: CommandContext, flags: RunCommandFlags): P
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
     if (signals === 1) {
-      progress.info(
+      // The status says "stopping" from here on (not the phase's clock, nor "judging").
+      progress.stopping?.(
         faultTookEffect
           ? `${signal}: removing the fault and stopping (press again to see what is pending)`
           : `${signal}: stopping; no fault has taken effect yet (press again to see what is pending)`,

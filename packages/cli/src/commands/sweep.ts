@@ -58,7 +58,7 @@ export async function sweepCommand(ctx: CommandContext, flags: SweepCommandFlags
   const stopListening = ctx.onInterrupt((signal) => {
     signals += 1;
     if (signals === 1) {
-      progress.info(
+      progress.stopping?.(
         `${signal}: removing the fault, stopping the sweep and writing its report (press again to see what is pending)`,
       );
       abort.abort(`${signal} received`);

@@ -134,6 +134,8 @@ export interface FaultKind<F extends { kind: string }> {
   localTraits(fault: F, probe: ProbeSettings): EnvironmentTraits;
   /** What the local twin reproduces of the AWS fault, and what it does not (in every local report). */
   fidelity: string;
+  /** The same for a run against the user's app, where it must say otherwise (its requests, not the probe's). */
+  appFidelity?: string;
   aws: AwsInjection;
 }
 

@@ -298,7 +298,11 @@ export function buildReport(
       fault: {
         kind: fault.kind,
         description: faultKind(fault).describe(fault),
-        ...(meta.environment.kind === "local" ? { fidelity: faultKind(fault).fidelity } : {}),
+        ...(meta.environment.kind === "local"
+          ? {
+              fidelity: (meta.environment.app ? faultKind(fault).appFidelity : undefined) ?? faultKind(fault).fidelity,
+            }
+          : {}),
       },
       ...faultKind(fault).reportFields(fault),
       injectionMs: request.phases.injectionMs,

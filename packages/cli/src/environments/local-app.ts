@@ -139,7 +139,12 @@ export async function prepareLocalApp(
   } else {
     progress.info(`your app's DynamoDB endpoint: ${dynamodbUrl} (fislat starts no app)`);
   }
-  await waitUntilReady(target, app, signal);
+  const waited = progress.waitingFor(`${target.readyUrl} to answer`, target.readyTimeoutMs, "--app-ready-timeout");
+  try {
+    await waitUntilReady(target, app, signal);
+  } finally {
+    waited();
+  }
 
   // The proxy's counts at each boundary: the app's start-up calls are not the baseline's.
   const marks: { load?: TrafficCounts; faultStart?: TrafficCounts; faultEnd?: TrafficCounts } = {};

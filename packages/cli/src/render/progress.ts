@@ -9,6 +9,7 @@ import { formatDuration } from "../durations.js";
 import type { ExperimentEvents } from "../engine/experiment.js";
 import type { LiveTally } from "../engine/live-tally.js";
 import type { PhaseName } from "../engine/timeline.js";
+import { wrapProse } from "./layout.js";
 import { colorLevel, isLiveTerminal, type makeChalk } from "./style.js";
 
 const PLAIN_STATUS_EVERY_MS = 5000;
@@ -17,6 +18,11 @@ const SPINNER_PREFIX = 2;
 
 export interface Progress extends ExperimentEvents {
   info(message: string): void;
+  /**
+   * Waiting for something before the run (an app to answer): the status names it and the real
+   * time left of its limit (`flag` names the limit: "--app-ready-timeout 60 s"). Returns the end of the wait.
+   */
+  waitingFor(what: string, timeoutMs: number, flag: string): () => void;
   done(): void;
 }
 
@@ -27,6 +33,10 @@ export function createProgress(
 ): Progress {
   let phase = "starting";
   let phaseEndsAt = 0;
+  // Before the first phase: starting (no clock to show), or waiting for something named, with its
+  // limit; once stopping (a Ctrl-C, a failure), that is what is true until the end, judging included.
+  let mode: "starting" | "waiting" | "phase" | "stopping" = "starting";
+  let waited = { what: "", flag: "", totalMs: 0 };
   let last: RoundTripRecord | undefined;
   // Counted per phase: "injection ... 11 ok" must not include the baseline's successes.
   let countedPhase: PhaseName = "baseline";
@@ -46,8 +56,18 @@ export function createProgress(
     r.ok ? `#${r.seq} ok ${r.rttMs.toFixed(0)} ms` : `#${r.seq} ${r.errorKind} ${r.rttMs.toFixed(0)} ms`;
   const status = () => {
     const left = Math.max(0, phaseEndsAt - performance.now());
+    if (mode === "starting") return "starting";
+    if (mode === "waiting")
+      return `waiting for ${waited.what}: ${formatDuration(left)} left of ${waited.flag} ${formatDuration(waited.totalMs)}`;
     const lastText = last ? `last ${describe(last)}` : "no round trip yet";
-    return `${phase} ${formatDuration(left)} left | ${lastText} | ${countsText()}`;
+    // Judging waits for late lines only as long as it planned; a stop has no planned end.
+    const when =
+      mode === "stopping"
+        ? "stopping"
+        : phase === "judging" && left === 0
+          ? "judging"
+          : `${phase} ${formatDuration(left)} left`;
+    return `${when} | ${lastText} | ${countsText()}`;
   };
   const countsText = () => {
     const c = tally?.phase(countedPhase) ?? { ok: 0, timeouts: 0, errors: 0 };
@@ -65,19 +85,26 @@ export function createProgress(
   const showStatus = () => {
     if (spinner && !finished) spinner.text = fit(status());
   };
+  // A terminal of known width gets lines wrapped at spaces (as the summary's prose), not broken
+  // mid-word by the terminal; a pipe or a width of 0 gets them whole.
+  const wrap = (text: string) => {
+    const width = stream.isTTY ? (stream.columns ?? 0) : 0;
+    return width > 0 ? wrapProse(text, width) : text;
+  };
   const line = (text: string) => {
     if (spinner && !finished) {
       spinner.clear();
-      stream.write(`${text}\n`);
+      stream.write(`${wrap(text)}\n`);
       spinner.render();
     } else {
-      stream.write(`${new Date().toISOString()} ${text}\n`);
+      stream.write(`${wrap(`${new Date().toISOString()} ${text}`)}\n`);
     }
   };
   const ticker = setInterval(
     () => {
       if (spinner) showStatus();
-      else line(status());
+      // Plain lines: "starting" every 5 s says nothing a person can use.
+      else if (mode !== "starting") line(status());
     },
     spinner ? 250 : PLAIN_STATUS_EVERY_MS,
   );
@@ -87,6 +114,8 @@ export function createProgress(
     phase(name, plannedMs) {
       phase = name;
       phaseEndsAt = performance.now() + plannedMs;
+      // Stopping goes straight to judging, which stays "stopping"; a new run's phase (a sweep's next level) does not.
+      if (mode !== "stopping" || name !== "judging") mode = "phase";
       if (name !== "judging") {
         countedPhase = name;
         line(`${chalk.bold(name)} for ${formatDuration(plannedMs)}`);
@@ -105,10 +134,23 @@ export function createProgress(
       line(`fault ${ended.reason} at ${ended.endedAt.toISOString()}${ended.detail ? `: ${ended.detail}` : ""}`);
     },
     stopping(reason) {
+      mode = "stopping";
       line(chalk.yellow(reason));
+      showStatus();
     },
     info(message) {
       line(message);
+    },
+    waitingFor(what, timeoutMs, flag) {
+      if (mode === "stopping") return () => {};
+      mode = "waiting";
+      phaseEndsAt = performance.now() + timeoutMs;
+      waited = { what, flag, totalMs: timeoutMs };
+      showStatus();
+      return () => {
+        if (mode === "waiting") mode = "starting";
+        showStatus();
+      };
     },
     done() {
       finished = true;

@@ -17,7 +17,7 @@ import { escapeHtml as h, scriptJson } from "./html-escape.js";
 import { phaseChartSvg } from "./html-phase-chart.js";
 import { PAGE_SCRIPT } from "./html-script.js";
 import { STYLES } from "./html-styles.js";
-import { PHASE_HEADERS, phaseRow } from "./phase-table.js";
+import { phaseHeaders, phaseRow } from "./phase-table.js";
 import type { Reporter } from "./reporter.js";
 import {
   boundText,
@@ -284,7 +284,7 @@ ${timesList(report)}
 <h2>Latency per phase</h2>
 <figure>${phaseChartSvg(report)}<figcaption>Bars: p50 (dotted), p90 (striped), p99 (grey), max (dark), ms. Dashed lines: the phase's time thresholds, marked ${MARK_SHAPE.PASS} held or ${MARK_SHAPE.FAIL} failed.</figcaption></figure>
 ${table(
-  PHASE_HEADERS,
+  phaseHeaders(report),
   PHASES.map((p) => phaseRow(p, report).map(h)),
   "numbers stack",
 )}

@@ -4,7 +4,7 @@ import { findingsOf } from "../engine/evidence.js";
 import type { Report, ThresholdReport } from "../engine/report.js";
 import { PHASES } from "../engine/timeline.js";
 import { headline } from "./headline.js";
-import { PHASE_HEADERS, phaseRow } from "./phase-table.js";
+import { phaseHeaders, phaseRow } from "./phase-table.js";
 import type { Reporter } from "./reporter.js";
 import {
   evidenceChecks,
@@ -45,8 +45,10 @@ export const markdown: Reporter = {
       ...(report.parameters.fault.fidelity ? ["", `Local twin: ${md(report.parameters.fault.fidelity)}`] : []),
       ...(labels.length > 0 ? ["", `Labels: ${labels.map(([k, v]) => `\`${md(k)}=${md(v)}\``).join(", ")}`] : []),
       "",
-      `| ${PHASE_HEADERS.join(" | ")} |`,
-      `|${PHASE_HEADERS.map(() => "---").join("|")}|`,
+      `| ${phaseHeaders(report).join(" | ")} |`,
+      `|${phaseHeaders(report)
+        .map(() => "---")
+        .join("|")}|`,
       ...PHASES.map((p) => `| ${phaseRow(p, report).join(" | ")} |`),
       "",
       ...(report.targetEvents?.length

@@ -17,6 +17,11 @@ export const PHASE_HEADERS = [
   "median shift ms",
 ];
 
+/** The table's headers for this report: a run against the user's app counts its requests. */
+export function phaseHeaders(report: Report): string[] {
+  return report.environment.app ? PHASE_HEADERS.map((h) => (h === "round trips" ? "requests" : h)) : PHASE_HEADERS;
+}
+
 export function phaseRow(name: PhaseName, report: Report): string[] {
   const p = report.phases[name];
   const otherErrors = Object.values(p.errors).reduce((a, b) => a + (b ?? 0), 0);

@@ -8,8 +8,8 @@ import type { Report, ThresholdReport } from "../engine/report.js";
 import { PHASES } from "../engine/timeline.js";
 import { chartColumns, fitTable, wrapProse } from "../render/layout.js";
 import type { makeChalk } from "../render/style.js";
-import { headline } from "./headline.js";
-import { PHASE_HEADERS, phaseRow } from "./phase-table.js";
+import { headline, tripNoun } from "./headline.js";
+import { phaseHeaders, phaseRow } from "./phase-table.js";
 import type { Reporter } from "./reporter.js";
 import { evidenceChecks, hypothesisChecks, markOf, outcomeSentence, VACUOUS_NOTE } from "./threshold-text.js";
 
@@ -105,7 +105,7 @@ function render(report: Report, chalk: Chalk, width = Number.POSITIVE_INFINITY):
   const out: string[] = [];
   out.push(
     fitTable(
-      PHASE_HEADERS,
+      phaseHeaders(report),
       PHASES.map((phase) => phaseRow(phase, report)),
       width,
     ),
@@ -115,7 +115,7 @@ function render(report: Report, chalk: Chalk, width = Number.POSITIVE_INFINITY):
   const aside = report.lines.straddlingFault;
   if (aside > 0)
     out.push(
-      `${aside} round trip${aside === 1 ? " was" : "s were"} in flight when the fault started or ended: in no phase`,
+      `${aside} ${tripNoun(report, aside === 1)} straddled the fault's start or end and ${aside === 1 ? "is" : "are"} counted in no phase`,
     );
   if (report.prediction) {
     const observed = report.observed.timeoutFraction;

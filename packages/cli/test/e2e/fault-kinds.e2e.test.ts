@@ -5,6 +5,7 @@ import { Ajv } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/errors.js";
 import { runCli } from "../support/cli.js";
+import { expectHeadlineAgreesWithTable } from "../support/headline.js";
 import { isAlive, probePidOf, reportFolder } from "../support/local-run.js";
 
 const reports = reportFolder();
@@ -14,6 +15,9 @@ const validReport = new Ajv({ strict: false, validateFormats: false, allErrors: 
 /** EXIT.inconclusive once helper A's renumbering lands; until then inconclusive shares 3 with environment. */
 const INCONCLUSIVE = (EXIT as Record<string, number>).inconclusive ?? EXIT.environment;
 afterAll(() => reports.remove());
+
+/** Piped, the summary wraps at 80 columns: read it unwrapped. */
+const unwrap = (text: string) => text.replace(/\n {2,}(?=\S)/g, " ");
 
 const PHASES = ["--baseline", "3s", "--recovery", "3s", "--interval", "200ms", "--health-failure", "2s"];
 
@@ -43,6 +47,7 @@ describe("fislat run --local, each fault kind", () => {
     expect(injection?.p99).toBeGreaterThanOrEqual(base + 150);
     expect(stdout).toMatch(/injected 30% packet loss for 10 s/);
     expect(stdout).toMatch(/local twin: the proxy cannot drop packets/);
+    expectHeadlineAgreesWithTable(unwrap(stdout), report);
     expect(isAlive(probePidOf(report))).toBe(false);
   });
 
@@ -78,6 +83,7 @@ describe("fislat run --local, each fault kind", () => {
     expect(report.times.unhealthyAfterFirstFailureMs).not.toBeNull();
     expect(report.phases.recovery.successes).toBeGreaterThan(0);
     expect(report.parameters.fault.fidelity).toMatch(/stops accepting/);
+    expectHeadlineAgreesWithTable(unwrap(stdout), report);
   });
 
   it("errors at rate 0.5 with MAX_ATTEMPTS 1: the failed share agrees with 0.5, each failure throttled as the SDK classifies it", async () => {
@@ -108,6 +114,31 @@ describe("fislat run --local, each fault kind", () => {
     expect(new Set(failures.map((r) => r.httpStatus))).toEqual(new Set([400]));
     expect(report.parameters).toMatchObject({ fault: { kind: "errors" }, error: "ThrottlingException", rate: 0.5 });
     expect(validReport(report), JSON.stringify(validReport.errors)).toBe(true);
+    // The sentence over the verdict: the throttled half counted as failed, as the table counts it.
+    expectHeadlineAgreesWithTable(unwrap(stdout), report);
+    expect(unwrap(stdout)).toMatch(/failed: \d+ throttled; the other \d+ succeeded, median/);
+  });
+
+  it("--fault errors alone is judged by the throttled scenario, not the timeout one (which would fail it)", async () => {
+    // As the throttled run above (the same plan, the same seed), named by its fault kind only.
+    const { code, stdout, stderr } = await runCli([
+      "run",
+      "--local",
+      "--fault",
+      "errors",
+      ...PHASES,
+      "--duration",
+      "10s",
+      "--seed",
+      "2",
+      "--json",
+      reports.file("errors-alone"),
+    ]);
+    expect(code, `${stdout}\n${stderr}`).toBe(EXIT.passed);
+    const report = reports.read("errors-alone");
+    expect(report.experiment.name).toBe("throttled");
+    expect(report.thresholds.map((t: { id: string }) => t.id)).not.toContain("injection.timeouts: rate>=0.9");
+    expect(unwrap(stdout)).toMatch(/throttled: .*\(exit 0\)/);
   });
 
   it("errors nobody received is inconclusive (exit 3), not passed", async () => {

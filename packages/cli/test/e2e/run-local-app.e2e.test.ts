@@ -11,6 +11,7 @@ import { EXIT_FOR } from "../../src/engine/outcome.js";
 import type { Report } from "../../src/engine/report.js";
 import { EXIT } from "../../src/errors.js";
 import { startCli } from "../support/cli.js";
+import { expectHeadlineAgreesWithTable } from "../support/headline.js";
 import { portRefuses, reportFolder } from "../support/local-run.js";
 import { type PtyRun, startInPty } from "../support/pty.js";
 
@@ -108,6 +109,11 @@ describe("fislat run --local --app", () => {
     // The app's requests under the fault carried the delay.
     expect(report.phases.injection.latency?.p50).toBeGreaterThanOrEqual(300);
     expect(run.stdout()).toMatch(/DynamoDB calls through the proxy: baseline \d+ \([\d.]+ per request\)/);
+    // The report speaks of the app's requests: no probe, no read timeout it did not have.
+    const unwrapped = run.stdout().replace(/\n {2,}(?=\S)/g, " ");
+    expect(unwrapped).toMatch(/local twin: the proxy delays each chunk your app sends to DynamoDB/);
+    expect(report.parameters.fault.fidelity).not.toMatch(/probe|read timeout/);
+    expectHeadlineAgreesWithTable(unwrapped, report, "requests");
     const pid = report.environment.app?.pid as number;
     expect(groupAlive(pid)).toBe(false);
     expect(report.environment.app?.output).toMatch(/fislat-app-.*\.log$/);
@@ -165,12 +171,19 @@ describe("fislat run --local --app", () => {
       "--rate",
       "5",
       "--app-ready-timeout",
-      "1s",
+      "6s",
     ]);
     expect(await run.exit).toBe(EXIT.environment);
     expect(run.stderr()).toContain(
-      `http://127.0.0.1:${port}/orders/42 did not answer within 1 s (--app-ready-timeout; last: ECONNREFUSED)`,
+      `http://127.0.0.1:${port}/orders/42 did not answer within 6 s (--app-ready-timeout; last: ECONNREFUSED)`,
     );
+    // While it waited, the progress said for what and how long it would still wait (5 s in: about 1 s).
+    expect(run.stderr()).toMatch(
+      new RegExp(
+        `waiting for http://127\\.0\\.0\\.1:${port}/orders/42 to answer: [\\d.]+ (s|ms) left of --app-ready-timeout 6 s`,
+      ),
+    );
+    expect(run.stderr()).not.toMatch(/starting 0 ms left|no round trip yet/);
     expect(run.stderr()).toContain("starting up");
     const pid = Number(/\(pid (\d+)\); its output/.exec(run.stderr())?.[1]);
     expect(groupAlive(pid)).toBe(false);
@@ -215,7 +228,10 @@ describe("fislat run --local --app", () => {
     terminals.push(t);
     await t.waitFor(/injection [\d.]+ \w+ left/);
     t.type("\u0003");
+    // From the Ctrl-C on, the status says it is stopping (what a second Ctrl-C sees), never "judging 0 ms left".
+    await t.waitFor(/stopping \| last/);
     expect(await t.exit).toBe(EXIT.interrupted);
+    expect(t.output()).not.toMatch(/judging 0 ms left/);
     const report = reports.read("ctrl-c");
     expect(report).toMatchObject({ outcome: "interrupted", interrupted: { reason: "SIGINT received" } });
     expect(report.fault.removal).toBe("confirmed");

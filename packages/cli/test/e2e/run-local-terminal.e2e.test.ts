@@ -3,6 +3,7 @@
 // is pending, and a terminal that reports 0 columns gets plain lines, not a flood of redraws.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { ECHO_MS } from "../../src/signals.js";
 import { isAlive, portRefuses, probePidOf, reportFolder } from "../support/local-run.js";
@@ -98,6 +99,27 @@ describe("fislat run --local in a terminal", () => {
     const report = reports.read("echo");
     expect(report).toMatchObject({ outcome: "interrupted", exitCode: 4 });
     expect(isAlive(probePidOf(report))).toBe(false);
+  });
+
+  it("wraps its progress lines at spaces to a 60-column terminal, not mid-word", async () => {
+    const r = run([...PHASES], { columns: 60, rows: 30 });
+    await r.waitFor(/baseline [\d.]+ \w+ left/);
+    r.type(CTRL_C);
+    expect(await r.exit).toBe(4);
+    const shown = stripVTControlCharacters(r.output()).replace(/\r/g, "");
+    // The target line (about 100 characters) and the Ctrl-C line (83): each row at most 60, the
+    // next row its continuation, indented by two, starting with a whole word.
+    for (const start of ["target: probe pid", "SIGINT: stopping;"]) {
+      const at = shown.indexOf(start);
+      expect(at, shown).toBeGreaterThanOrEqual(0);
+      const [first = "", second = ""] = shown.slice(at).split("\n");
+      expect(first.length, first).toBeLessThanOrEqual(60);
+      expect(first.endsWith(" "), first).toBe(false);
+      expect(second, second).toMatch(/^ {2}\S/);
+      expect(second.length, second).toBeLessThanOrEqual(60);
+    }
+    // Whole words on each side of the break: the line reads the same joined.
+    expect(shown).toMatch(/target: probe pid \d+ -> latency proxy :\d+ [^\n]*\n {2}\S[^\n]*\(table MyTestTable\)\n/);
   });
 
   it("prints plain lines, not endless redraws, in a terminal that reports 0 columns", async () => {

@@ -187,6 +187,9 @@ export const latency: FaultKind<LatencyFault> = {
 
   localTraits: (f, probe) => ({ waitsOnNewConnection: 1 + handshakeWaits(f, probe), connectDelayed: false }),
 
+  appFidelity:
+    "the proxy delays each chunk your app sends to DynamoDB by a uniform draw, as netem delays each packet, and, when --request-timeout outlasts three draws, holds a new connection's first bytes for two more (the SYN and the TLS flight on AWS). Not reproduced: the proxy's kernel completes the handshake at once, so your SDK's connect timeout never sees the delay, and with a shorter --request-timeout a new connection pays one wait instead of three (your app's request has the same fate, in a shorter time); a chunk is not a packet (a request spread over several packets draws once); DNS is not delayed.",
+
   fidelity:
     "the proxy delays each chunk the probe sends by a uniform draw, as netem delays each packet, and, when the read timeout outlasts three draws, holds a new connection's first bytes for two more (the SYN and the TLS flight on AWS). Not reproduced: the proxy's kernel completes the handshake at once, so the connect timeout never sees the delay, and with shorter read timeouts a new connection pays one wait instead of three (the same fate, a shorter time); a chunk is not a packet (a request spread over several packets draws once); DNS is not delayed.",
 
