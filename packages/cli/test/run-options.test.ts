@@ -273,6 +273,17 @@ describe("planRun", () => {
       expect(run({ json: x, markdown: path.join(sub, "..", "x.json") })).toMatch(/name the same file/);
     });
 
+    it("refuses a report over the experiment file or the tables file it reads", () => {
+      const experiment = path.join(dir, "exp.json");
+      writeFileSync(
+        experiment,
+        JSON.stringify({ version: 1, name: "e", hypothesis: { injection: { rtt: ["p(99)<1200"] } } }),
+      );
+      expect(run({ experiment, json: path.join(dir, "sub", "..", "exp.json") })).toBe(
+        `--json "${path.join(dir, "sub", "..", "exp.json")}" names the experiment file being read, "${experiment}" (${realpathSync(experiment)}): writing the report there would overwrite it; give each report its own file`,
+      );
+    });
+
     it("refuses a symlink or a device node where the report would go", () => {
       const link = path.join(dir, "link.json");
       symlinkSync(path.join(dir, "elsewhere.json"), link);

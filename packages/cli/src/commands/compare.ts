@@ -36,7 +36,10 @@ export async function compareCommand(
   });
   const base = readReport(baseFile, "BASE");
   const run = readReport(runFile, "RUN");
-  const targets = checkReportTargets({ json: flags.json, markdown: flags.markdown, html: flags.html });
+  const targets = checkReportTargets({ json: flags.json, markdown: flags.markdown, html: flags.html }, [
+    { what: "BASE report", file: baseFile },
+    { what: "RUN report", file: runFile },
+  ]);
   const comparison = compareReports(base, run, { base: baseFile, run: runFile }, thresholds);
   const json = flags.output === "json";
   ctx.stdout.write(

@@ -13,7 +13,7 @@ export async function reportCommand(
 ): Promise<ExitCode> {
   // Both refused before anything is written: a report that cannot be read, a target that cannot be written.
   const report = readReport(file);
-  const targets = checkReportTargets(reportFilesOf(flags));
+  const targets = checkReportTargets(reportFilesOf(flags), [{ what: "report", file }]);
   ctx.stdout.write(
     `${REPORTERS.summary.render(report, { chalk: chalkFor(ctx, ctx.stdout), width: widthOf(ctx, ctx.stdout) })}\n`,
   );

@@ -1,6 +1,7 @@
 // fislat report FILE.json as a user runs it: a recorded report of a real run turned into the other
 // formats, its summary printed; a file that is not a report refused (exit 2) before anything is written.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/errors.js";
 import { runCli } from "../support/cli.js";
@@ -35,5 +36,26 @@ describe("fislat report", () => {
     const missing = await runCli(["report", folder.file("nowhere"), "--html", html]);
     expect(missing.code).toBe(EXIT.badInput);
     expect(missing.stderr).toMatch(/cannot read it \(ENOENT\)/);
+  });
+
+  it.each([
+    ["--html", "edge.json"],
+    ["--markdown", "./edge.json"],
+    ["--junit", "ABSOLUTE"],
+    ["--json", "sub/../edge.json"],
+  ])("refuses %s %s naming its own input (exit 2) and leaves the input as it was", async (flag, name) => {
+    const input = folder.file("edge");
+    copyFileSync(REPORT, input);
+    mkdirSync(path.join(folder.dir, "sub"), { recursive: true });
+    const before = readFileSync(input, "utf8");
+    const target = name === "ABSOLUTE" ? input : name;
+    // The input named one way (relative), the output another: the same file once resolved.
+    const { code, stdout, stderr } = await runCli(["report", "edge.json", flag, target], {}, { cwd: folder.dir });
+    expect(code, stderr).toBe(EXIT.badInput);
+    expect(stderr).toBe(
+      `fislat: ${flag} "${target}" names the report being read, "edge.json" (${realpathSync(input)}): writing the report there would overwrite it; give each report its own file\n`,
+    );
+    expect(stdout).toBe("");
+    expect(readFileSync(input, "utf8")).toBe(before);
   });
 });
