@@ -37,6 +37,9 @@ describe("parseDuration", () => {
   });
 });
 
+/** A role ARN of the documented shape (no real account). */
+const AWS_ROLE = "arn:aws:iam::123456789012:role/fislat-fis";
+
 describe("planRun", () => {
   const local = (flags: RunFlags = {}) => planRun({ local: true, ...flags });
   const refusal = (flags: RunFlags) => {
@@ -205,6 +208,38 @@ describe("planRun", () => {
   it("refuses --local with flags that only mean something on AWS", () => {
     expect(refusal({ local: true, cluster: "FIS", task: ["t1"], roleArn: "x" })).toBe(
       "--local runs everything on this machine: --cluster, --task, --role-arn apply only to a run against AWS; drop them or drop --local",
+    );
+  });
+
+  it("refuses the app run's flags, and a file's tables, on a run of fislat's own probe", () => {
+    expect(refusal({ local: true, dynamodb: "http://localhost:8000" })).toMatch(
+      /^without --app or --proxy-port, --local runs fislat's own probe against its own dynalite and table: --dynamodb goes with your own app on this machine/,
+    );
+    expect(refusal({ local: true, tables: "t.json", appEnv: ["A=b"] })).toMatch(
+      /--tables, --app-env go with your own app/,
+    );
+    expect(refusal({ cluster: "FIS", service: "svc", roleArn: AWS_ROLE, tables: "t.json" })).toMatch(
+      /^without --url, the run aims at fislat's probe tasks, which send no load of yours: --tables goes with/,
+    );
+    const dir = tempDir("fislat-tables-");
+    const experiment = path.join(dir, "e.json");
+    writeFileSync(
+      experiment,
+      JSON.stringify({
+        version: 1,
+        name: "e",
+        tables: [
+          {
+            TableName: "Orders",
+            KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+            AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+          },
+        ],
+        hypothesis: { injection: { rtt: ["p(99)<1200"] } },
+      }),
+    );
+    expect(refusal({ local: true, experiment })).toBe(
+      `${experiment}: tables creates your app's tables in dynalite, and this file has no target: add target (target.app or target.proxyPort, and target.url) for your own app on this machine, or drop tables`,
     );
   });
 

@@ -111,6 +111,51 @@ const METHOD = /^[A-Z]{1,20}$/;
 /** The probe's flags: they tune fislat's own probe, which an app run does not start. */
 const PROBE_ONLY = ["interval", "connectionTimeout", "readTimeout", "healthFailure", "scenario"] as const;
 
+/** Flags that tune the app fislat starts (or one already running) on this machine, and its DynamoDB. */
+const APP_ONLY = ["dynamodb", "tables", "appEnv", "appReadyUrl", "appReadyTimeout"] as const;
+/** Flags that shape the load sent to your service's --url. */
+const LOAD_ONLY = ["rate", "maxInFlight", "requestTimeout", "method", "header", "body", "okStatus"] as const;
+
+/**
+ * A run of fislat's own probe (no --app, --url or --proxy-port, no target in the file) reads none of
+ * the app run's flags: each one given is refused, naming what it goes with, rather than ignored.
+ */
+export function refuseAppFlagsWithoutApp(
+  flags: AppRunFlags & Record<string, unknown>,
+  file: ExperimentFile & AppRunFile,
+  origin: string,
+  environment: "local" | "aws",
+): void {
+  const given = (keys: readonly string[]) =>
+    keys.filter((k) => {
+      const v = flags[k];
+      return Array.isArray(v) ? v.length > 0 : v !== undefined;
+    });
+  const flagList = (keys: string[]) =>
+    `${keys.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")} ${keys.length === 1 ? "goes" : "go"}`;
+  const probe =
+    environment === "local"
+      ? "without --app or --proxy-port, --local runs fislat's own probe against its own dynalite and table"
+      : "without --url, the run aims at fislat's probe tasks, which send no load of yours";
+  const app = given(APP_ONLY);
+  if (app.length > 0) {
+    throw badInput(
+      `${probe}: ${flagList(app)} with your own app on this machine, --local --app "COMMAND" (or --proxy-port N) and --url URL; drop ${app.length === 1 ? "it" : "them"} or add those`,
+    );
+  }
+  const load = given(LOAD_ONLY);
+  if (load.length > 0) {
+    throw badInput(
+      `${probe}: ${flagList(load)} with the load fislat sends to your service, --url URL (with --app or --proxy-port locally, --service on AWS); drop ${load.length === 1 ? "it" : "them"} or add those`,
+    );
+  }
+  if (file.tables !== undefined) {
+    throw badInput(
+      `${origin}: tables creates your app's tables in dynalite, and this file has no target: add target (target.app or target.proxyPort, and target.url) for your own app on this machine, or drop tables`,
+    );
+  }
+}
+
 /** Whether this is a run against the user's app: --app, --url or --proxy-port, or the file's target. */
 export function isAppRun(flags: AppRunFlags, file: ExperimentFile & AppRunFile): boolean {
   return (

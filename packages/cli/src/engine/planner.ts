@@ -12,6 +12,7 @@ import {
   defaultAppHypothesis,
   isAppRun,
   planAppRun,
+  refuseAppFlagsWithoutApp,
 } from "./app-run.js";
 import { type AwsServiceTarget, planAwsServiceLoad } from "./aws-service-run.js";
 import { type Check, CheckError, checksOf, mergeChecks, parseThresholdFlag } from "./checks.js";
@@ -147,6 +148,7 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
       ? planAwsServiceLoad(flags as RunFlags & Record<string, unknown>, file, origin)
       : undefined;
   const loadRun = appRun ?? serviceRun;
+  if (!loadRun) refuseAppFlagsWithoutApp(flags as RunFlags & Record<string, unknown>, file, origin, environment);
 
   // Where each value came from, so a refusal names the flag or the file's field the user wrote.
   const names: FeasibilityNames = {};

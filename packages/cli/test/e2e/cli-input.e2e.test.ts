@@ -20,6 +20,35 @@ describe("fislat run, bad input", () => {
       ["run", "--local", "--cluster", "FIS"],
       /--local runs everything on this machine: --cluster applies only to a run against AWS; drop it or drop --local/,
     ],
+    [
+      ["run", "--local", "--dynamodb", "http://localhost:8000"],
+      /^fislat: without --app or --proxy-port, --local runs fislat's own probe against its own dynalite and table: --dynamodb goes with your own app on this machine, --local --app "COMMAND" \(or --proxy-port N\) and --url URL; drop it or add those\n$/,
+    ],
+    [
+      ["run", "--local", "--tables", "tables.json"],
+      /--local runs fislat's own probe .*: --tables goes with your own app/,
+    ],
+    [
+      ["sweep", "--local", "--delay", "100ms,200ms", "--threshold", "injection.failed:rate<0.5", "--tables", "t.json"],
+      /--local runs fislat's own probe .*: --tables goes with your own app/,
+    ],
+    [
+      [
+        "sweep",
+        "--local",
+        "--delay",
+        "100ms,200ms",
+        "--threshold",
+        "injection.failed:rate<0.5",
+        "--dynamodb",
+        "http://localhost:8000",
+      ],
+      /--local runs fislat's own probe .*: --dynamodb goes with your own app/,
+    ],
+    [
+      ["run", "--local", "--rate", "20", "--method", "POST"],
+      /--rate, --method go with the load fislat sends to your service, --url URL/,
+    ],
     [["run", "--local", "--json", "/proc/r.json"], /--json "\/proc\/r.json"/],
     [["run", "--local", "--json", "/no/such/dir/r.json"], /--json "\/no\/such\/dir\/r.json": the folder/],
     [["run", "--local", "--wat"], /unknown option '--wat'/],
