@@ -1,5 +1,7 @@
 // fislat report FILE.json: a JSON report written by `run --json` turned into any other format
 // (--html, --markdown, --junit, --json), and its summary printed, without running anything again.
+// Exit 0 once every file is written, whatever the run's verdict (the summary shows the run's own
+// code): re-rendering a failed run succeeded. 2 bad input (nothing written), 6 a file not written.
 import { type CommandContext, chalkFor, widthOf } from "../context.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { REPORTERS, reportFilesOf, writeReports } from "../reporters/index.js";

@@ -25,6 +25,21 @@ describe("fislat report", () => {
     expect(readFileSync(xml, "utf8")).toMatch(/<testsuites name="fislat"/);
   });
 
+  it("exits 0 for a failed run's report it re-rendered, and says so in --help", async () => {
+    const failed = new URL("../fixtures/failed-local.report.json", import.meta.url).pathname;
+    const html = folder.file("failed", "html");
+    const { code, stdout, stderr } = await runCli(["report", failed, "--html", html]);
+    expect(code, stderr).toBe(EXIT.passed);
+    // The summary is the run's: it ends with the run's own code.
+    expect(stdout).toMatch(/\(exit 1\)/);
+    expect(existsSync(html)).toBe(true);
+    const help = await runCli(["report", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout.replace(/\s+/g, " ")).toContain(
+      "Exit codes: 0 the report was read and every file written, whatever the run's verdict (the summary's \"(exit N)\" is the run's own code, the report's exitCode field",
+    );
+  });
+
   it("refuses a file that is not a report, naming it, and writes nothing", async () => {
     const notReport = folder.file("junk", "json");
     writeFileSync(notReport, JSON.stringify({ schemaVersion: 2, tool: "x" }));
