@@ -243,6 +243,39 @@ describe("planRun", () => {
     );
   });
 
+  it("refuses --profile and --region with --local, as the other AWS-only flags", () => {
+    expect(refusal({ local: true, profile: "x", region: "eu-west-1" })).toBe(
+      "--local runs everything on this machine: --profile, --region apply only to a run against AWS; drop them or drop --local",
+    );
+  });
+
+  it("checks the role ARN's shape before any AWS call, in every partition", () => {
+    const aws = { cluster: "FIS", service: "svc" };
+    for (const good of [
+      AWS_ROLE,
+      "arn:aws-cn:iam::123456789012:role/fislat-fis",
+      "arn:aws-us-gov:iam::123456789012:role/service-role/fis+x=y,z.w@v_u-t",
+      "arn:aws-iso-b:iam::123456789012:role/a/b/c",
+    ]) {
+      expect((planRun({ ...aws, roleArn: good }).target as { roleArn: string }).roleArn).toBe(good);
+    }
+    for (const bad of [
+      "bad",
+      "arn:role",
+      "arn:aws:iam::12345678901:role/x",
+      "arn:aws:iam:eu-west-1:123456789012:role/x",
+      "arn:aws:iam::123456789012:user/x",
+      "arn:aws:iam::123456789012:role/",
+      "arn:gcp:iam::123456789012:role/x",
+      `arn:aws:iam::123456789012:role/${"n".repeat(65)}`,
+      "arn:aws:iam::123456789012:role/has space",
+    ]) {
+      expect(refusal({ ...aws, roleArn: bad })).toMatch(
+        /^--role-arn ".*" is not an IAM role ARN, arn:<partition>:iam::<12-digit account>:role\/<name> \(or role\/<path>\/<name>\)/,
+      );
+    }
+  });
+
   it("takes --seed for the local proxy's draws, and only on a local run", async () => {
     expect(local({ seed: "0" }).target).toEqual({ kind: "local", seed: 0 });
     expect(local({ seed: "4294967295" }).target).toEqual({ kind: "local", seed: 4_294_967_295 });
@@ -251,7 +284,7 @@ describe("planRun", () => {
         `--seed ${JSON.stringify(bad)} is not valid: expected a whole number from 0 to 4294967295`,
       );
     }
-    expect(refusal({ cluster: "FIS", service: "svc", roleArn: "arn:role", seed: "7" })).toBe(
+    expect(refusal({ cluster: "FIS", service: "svc", roleArn: AWS_ROLE, seed: "7" })).toBe(
       "--seed applies only to --local, where fislat's latency proxy draws the delays; on AWS, FIS draws them",
     );
     // The planner's limit is the proxy's (the planner stays free of the proxy's sockets).
@@ -267,7 +300,7 @@ describe("planRun", () => {
   });
 
   it("checks AWS settings before any AWS call: targets, role, FIS's duration limits", () => {
-    const aws = { cluster: "FIS", service: "svc", roleArn: "arn:role" };
+    const aws = { cluster: "FIS", service: "svc", roleArn: AWS_ROLE };
     expect(refusal({})).toMatch(/--cluster is required/);
     expect(refusal({ ...aws, roleArn: undefined })).toMatch(/--role-arn is required on AWS/);
     expect(refusal({ ...aws, duration: "30s" })).toMatch(

@@ -15,8 +15,9 @@ import { logGroupProblems, resolveProbeTasks } from "../aws/ecs-targets.js";
 import { filterEvents, logsClientIn } from "../aws/log-source.js";
 import { describeStack } from "../aws/stack.js";
 import { type CommandContext, lineWriter } from "../context.js";
+import { roleArnProblem } from "../engine/arn.js";
 import type { Clock } from "../engine/ports.js";
-import { EXIT, type ExitCode } from "../errors.js";
+import { badInput, EXIT, type ExitCode } from "../errors.js";
 import { runsProbe, serviceChecks } from "./doctor-service.js";
 import { listFislatExperiments } from "./stop.js";
 
@@ -399,6 +400,9 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
 
 export async function doctorCommand(ctx: CommandContext, clients: AwsClients, flags: DoctorFlags): Promise<ExitCode> {
   const say = lineWriter(ctx.stdout);
+  // A value that cannot be a role is bad input, before any AWS call.
+  const roleProblem = flags.roleArn === undefined ? undefined : roleArnProblem("--role-arn", flags.roleArn);
+  if (roleProblem) throw badInput(roleProblem);
   const checks = await runDoctor(clients, flags, ctx.clock);
   const ready = !checks.some((c) => c.status === "FAIL");
   if (flags.output === "json") {

@@ -3,6 +3,7 @@
 // drive at it, and the tables for dynalite. Pure: every value is checked here, before anything
 // starts, and a refusal names the flag or the file's field and what is allowed. Flags override
 // the file; the file overrides the defaults.
+import { HTTP_METHODS, type HttpMethod } from "@fislat/probe/contract";
 import { parseDuration, parseMilliseconds } from "../durations.js";
 import { badInput } from "../errors.js";
 import { type Check, parseCheck } from "./checks.js";
@@ -63,8 +64,8 @@ export interface AppRunFile {
   load?: {
     /** requests per second (as --rate) @exclusiveMinimum 0 @maximum 10000 */
     rate?: number;
-    /** HTTP method (as --method; default GET) @pattern ^[A-Za-z]{1,20}$ */
-    method?: string;
+    /** HTTP method, case-sensitive (as --method; default GET) */
+    method?: HttpMethod;
     /** headers on every request (as --header) */
     headers?: Record<string, string>;
     /** the body of every request (as --body) */
@@ -106,7 +107,6 @@ const MAX_REQUEST_TIMEOUT_MS = 600_000;
 const MAX_READY_TIMEOUT_MS = 600_000;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const METHOD = /^[A-Z]{1,20}$/;
 
 /** The probe's flags: they tune fislat's own probe, which an app run does not start. */
 const PROBE_ONLY = ["interval", "connectionTimeout", "readTimeout", "healthFailure", "scenario"] as const;
@@ -352,10 +352,14 @@ export function planAppRun(
       );
     }
   }
-  const method = (flags.method ?? l.method ?? APP_DEFAULTS.method).toUpperCase();
-  if (!METHOD.test(method)) {
+  // Methods are case-sensitive tokens (RFC 9110): "post" is not POST. The load sends the standard
+  // ones; an extension method (PROPFIND, a made-up FOO) is refused rather than sent as a typo.
+  const method = flags.method ?? l.method ?? APP_DEFAULTS.method;
+  if (!(HTTP_METHODS as readonly string[]).includes(method)) {
+    const upper = method.toUpperCase();
+    const hint = (HTTP_METHODS as readonly string[]).includes(upper) ? ` (methods are case-sensitive: ${upper})` : "";
     throw badInput(
-      `${flags.method !== undefined ? "--method" : field("load.method")} ${quoted(method)} is not an HTTP method: e.g. GET, POST, PUT`,
+      `${flags.method !== undefined ? "--method" : field("load.method")} ${quoted(method)} is not a method fislat sends${hint}: expected one of ${HTTP_METHODS.join(", ")}`,
     );
   }
   const headers: Record<string, string> = { ...(l.headers ?? {}) };
