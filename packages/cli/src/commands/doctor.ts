@@ -203,11 +203,21 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
   let region = "";
   let taskArns: string[] = [];
 
+  // No region is its own finding: credentials may be fine, and signing in again does not set one.
+  region = await clients.sts.config.region().catch(() => "");
+  if (!region) {
+    add({
+      name: "region",
+      status: "FAIL",
+      detail: "no AWS region",
+      fix: "set AWS_REGION or --region, or a region in the profile (aws configure set region <region> --profile <name>)",
+    });
+    return checks;
+  }
   try {
     const who = await clients.sts.send(new GetCallerIdentityCommand({}));
     account = who.Account ?? "";
     callerArn = who.Arn ?? "";
-    region = await clients.sts.config.region();
     add({
       name: "credentials",
       status: "PASS",

@@ -5,7 +5,7 @@ import { accessSync, constants, lstatSync, readFileSync, realpathSync, statSync 
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { isAppRun } from "../engine/app-run.js";
-import { ExperimentFileError, parseExperimentText } from "../engine/experiment-file.js";
+import { ExperimentFileError, parseErrorText, parseExperimentText } from "../engine/experiment-file.js";
 import { quoted } from "../engine/limits.js";
 import type { ExperimentRequest, ReportTargets } from "../engine/plan.js";
 import { type ExperimentSource, planExperiment, type RunFlags } from "../engine/planner.js";
@@ -217,7 +217,7 @@ export function readTablesFile(file: string, where: string) {
   try {
     data = json ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
   } catch (error) {
-    throw badInput(`${where} is not valid ${json ? "JSON" : "YAML"}: ${(error as Error).message.split("\n")[0]}`);
+    throw badInput(`${where} is not valid ${json ? "JSON" : "YAML"}: ${parseErrorText(error)}`);
   }
   try {
     return checkTables(data, where);
