@@ -191,6 +191,14 @@ program
   .option("--junit <file>", "write one JUnit test case per assertion")
   .option("--markdown <file>", "write a Markdown summary")
   .option("--html <file>", "write one self-contained HTML report (charts inline, no network)")
+  .addHelpText(
+    "after",
+    `
+Exit codes: 0 the report was read and every file written, whatever the run's verdict (the summary's
+"(exit N)" is the run's own code, the report's exitCode field: jq -e '.exitCode == 0' FILE.json
+gates on it), 2 bad input (not a report, or an output naming it; nothing written), 6 a file could
+not be written`,
+  )
   .action(async (file: string, flags) => {
     const { reportCommand } = await import("./commands/report.js");
     process.exitCode = await reportCommand(ctx, file, flags);

@@ -77,7 +77,7 @@ target:
   readyTimeout: 5s
 load:
   rate: 50
-  method: post
+  method: POST
   headers: { x-api-key: k }
   body: '{"id":"42"}'
   requestTimeout: 800ms

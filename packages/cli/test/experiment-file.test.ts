@@ -46,7 +46,13 @@ describe("parseExperimentText", () => {
 
   it.each([
     ["x.json", "{", /^x.json is not valid JSON: /],
-    ["x.yaml", "a: [", /^x.yaml is not valid YAML: /],
+    ["x.yaml", "a: [", /^x.yaml is not valid YAML: .* at line 1, column 5: "a: \["$/],
+    [
+      "x.yaml",
+      "fault: {kind: latency, delay: 300}",
+      /^x.yaml: fault.delay: must be a time with its unit, e.g. 300ms or 1.5s \(delay added to each packet to DynamoDB: 300ms, 1.5s\)$/,
+    ],
+    ["x.yaml", "phases: {baseline: 30}", /^x.yaml: phases.baseline: a duration with a unit: 500ms, 45s, 5m, 1h/],
     ["x.yaml", "a: 1\na: 2", /^x.yaml is not valid YAML: Map keys must be unique/],
     ["x.yaml", "- 1", /^x.yaml: \(the file\): must be object/],
     ["x.json", '{"__proto__": {"version": 2}}', /^x.json: __proto__: unknown field/],

@@ -37,6 +37,9 @@ describe("parseDuration", () => {
   });
 });
 
+/** A role ARN of the documented shape (no real account). */
+const AWS_ROLE = "arn:aws:iam::123456789012:role/fislat-fis";
+
 describe("planRun", () => {
   const local = (flags: RunFlags = {}) => planRun({ local: true, ...flags });
   const refusal = (flags: RunFlags) => {
@@ -226,6 +229,71 @@ describe("planRun", () => {
     );
   });
 
+  it("refuses the app run's flags, and a file's tables, on a run of fislat's own probe", () => {
+    expect(refusal({ local: true, dynamodb: "http://localhost:8000" })).toMatch(
+      /^without --app or --proxy-port, --local runs fislat's own probe against its own dynalite and table: --dynamodb goes with your own app on this machine/,
+    );
+    expect(refusal({ local: true, tables: "t.json", appEnv: ["A=b"] })).toMatch(
+      /--tables, --app-env go with your own app/,
+    );
+    expect(refusal({ cluster: "FIS", service: "svc", roleArn: AWS_ROLE, tables: "t.json" })).toMatch(
+      /^without --url, the run aims at fislat's probe tasks, which send no load of yours: --tables goes with/,
+    );
+    const dir = tempDir("fislat-tables-");
+    const experiment = path.join(dir, "e.json");
+    writeFileSync(
+      experiment,
+      JSON.stringify({
+        version: 1,
+        name: "e",
+        tables: [
+          {
+            TableName: "Orders",
+            KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+            AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+          },
+        ],
+        hypothesis: { injection: { rtt: ["p(99)<1200"] } },
+      }),
+    );
+    expect(refusal({ local: true, experiment })).toBe(
+      `${experiment}: tables creates your app's tables in dynalite, and this file has no target: add target (target.app or target.proxyPort, and target.url) for your own app on this machine, or drop tables`,
+    );
+  });
+
+  it("refuses --profile and --region with --local, as the other AWS-only flags", () => {
+    expect(refusal({ local: true, profile: "x", region: "eu-west-1" })).toBe(
+      "--local runs everything on this machine: --profile, --region apply only to a run against AWS; drop them or drop --local",
+    );
+  });
+
+  it("checks the role ARN's shape before any AWS call, in every partition", () => {
+    const aws = { cluster: "FIS", service: "svc" };
+    for (const good of [
+      AWS_ROLE,
+      "arn:aws-cn:iam::123456789012:role/fislat-fis",
+      "arn:aws-us-gov:iam::123456789012:role/service-role/fis+x=y,z.w@v_u-t",
+      "arn:aws-iso-b:iam::123456789012:role/a/b/c",
+    ]) {
+      expect((planRun({ ...aws, roleArn: good }).target as { roleArn: string }).roleArn).toBe(good);
+    }
+    for (const bad of [
+      "bad",
+      "arn:role",
+      "arn:aws:iam::12345678901:role/x",
+      "arn:aws:iam:eu-west-1:123456789012:role/x",
+      "arn:aws:iam::123456789012:user/x",
+      "arn:aws:iam::123456789012:role/",
+      "arn:gcp:iam::123456789012:role/x",
+      `arn:aws:iam::123456789012:role/${"n".repeat(65)}`,
+      "arn:aws:iam::123456789012:role/has space",
+    ]) {
+      expect(refusal({ ...aws, roleArn: bad })).toMatch(
+        /^--role-arn ".*" is not an IAM role ARN, arn:<partition>:iam::<12-digit account>:role\/<name> \(or role\/<path>\/<name>\)/,
+      );
+    }
+  });
+
   it("takes --seed for the local proxy's draws, and only on a local run", async () => {
     expect(local({ seed: "0" }).target).toEqual({ kind: "local", seed: 0 });
     expect(local({ seed: "4294967295" }).target).toEqual({ kind: "local", seed: 4_294_967_295 });
@@ -234,7 +302,7 @@ describe("planRun", () => {
         `--seed ${JSON.stringify(bad)} is not valid: expected a whole number from 0 to 4294967295`,
       );
     }
-    expect(refusal({ cluster: "FIS", service: "svc", roleArn: "arn:role", seed: "7" })).toBe(
+    expect(refusal({ cluster: "FIS", service: "svc", roleArn: AWS_ROLE, seed: "7" })).toBe(
       "--seed applies only to --local, where fislat's latency proxy draws the delays; on AWS, FIS draws them",
     );
     // The planner's limit is the proxy's (the planner stays free of the proxy's sockets).
@@ -250,7 +318,7 @@ describe("planRun", () => {
   });
 
   it("checks AWS settings before any AWS call: targets, role, FIS's duration limits", () => {
-    const aws = { cluster: "FIS", service: "svc", roleArn: "arn:role" };
+    const aws = { cluster: "FIS", service: "svc", roleArn: AWS_ROLE };
     expect(refusal({})).toMatch(/--cluster is required/);
     expect(refusal({ ...aws, roleArn: undefined })).toMatch(/--role-arn is required on AWS/);
     expect(refusal({ ...aws, duration: "30s" })).toMatch(
@@ -289,6 +357,17 @@ describe("planRun", () => {
       const sub = path.join(dir, "sub");
       mkdirSync(sub, { recursive: true });
       expect(run({ json: x, markdown: path.join(sub, "..", "x.json") })).toMatch(/name the same file/);
+    });
+
+    it("refuses a report over the experiment file or the tables file it reads", () => {
+      const experiment = path.join(dir, "exp.json");
+      writeFileSync(
+        experiment,
+        JSON.stringify({ version: 1, name: "e", hypothesis: { injection: { rtt: ["p(99)<1200"] } } }),
+      );
+      expect(run({ experiment, json: path.join(dir, "sub", "..", "exp.json") })).toBe(
+        `--json "${path.join(dir, "sub", "..", "exp.json")}" names the experiment file being read, "${experiment}" (${realpathSync(experiment)}): writing the report there would overwrite it; give each report its own file`,
+      );
     });
 
     it("refuses a symlink or a device node where the report would go", () => {

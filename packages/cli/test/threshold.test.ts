@@ -94,6 +94,35 @@ describe("parseCheck", () => {
     expect(() => parseCheck("injection", "rtt", "med~=5")).toThrowError(/~= compares a rate's 95% interval/);
   });
 
+  it.each([
+    ["rate<1.5", "the bound 1.5 is outside 0..1, so it always holds"],
+    ["rate>1.5", "the bound 1.5 is outside 0..1, so it can never hold"],
+    ["rate<=-0.1", "the bound -0.1 is outside 0..1, so it can never hold"],
+    ["rate~=2", "the bound 2 is outside 0..1, so it can never agree"],
+    ["rate<0", "no rate is < 0, so it can never hold"],
+    ["rate>1", "no rate is > 1, so it can never hold"],
+    ["rate>=0", "every rate is >= 0, so it always holds"],
+    ["rate<=1", "every rate is <= 1, so it always holds"],
+  ])("refuses the rate threshold %s, saying why and what a rate is", (expression, why) => {
+    expect(() => parseCheck("injection", "failed", expression)).toThrowError(
+      `injection.failed: "${expression}": ${why}; a rate is a share from 0 to 1 (0.05 is 5%), e.g. rate<0.05`,
+    );
+  });
+
+  it.each([
+    "rate<1",
+    "rate>0",
+    "rate==0",
+    "rate==1",
+    "rate<=0",
+    "rate>=1",
+    "rate!=0",
+    "rate<0.05",
+    "rate~=predicted_failed",
+  ])("takes the rate threshold %s", (expression) => {
+    expect(parseCheck("injection", "failed", expression).threshold.expression).toBe(expression);
+  });
+
   it("reads --threshold SCOPE.METRIC:THRESHOLD", () => {
     expect(parseThresholdFlag("injection.rtt:p(99)<1200")).toMatchObject({
       scope: "injection",
@@ -144,7 +173,7 @@ describe("evaluating each aggregation over a recorded run", () => {
     expect(observed("ok_rtt", "max<0")).toBe(900);
     expect(observed("rtt", "max<0")).toBe(900);
     expect(observed("rtt", "p(100)<0")).toBe(900);
-    expect(observed("timeouts", "rate<0")).toBe(0.1);
+    expect(observed("timeouts", "rate>0.5")).toBe(0.1);
     expect(observed("failed", "count<0")).toBe(1);
     expect(observed("samples", "count<0")).toBe(10);
   });

@@ -9,8 +9,8 @@ import { COMPARISON_REPORTERS } from "../reporters/comparison.js";
 import { readReport } from "./read-report.js";
 import { checkReportTargets } from "./run-options.js";
 
-/** EXIT.inconclusive (3) once helper A's exit codes land in main; the code is decided already. */
-export const CANNOT_COMPARE = 3 as ExitCode;
+/** The two runs cannot be compared: the run's inconclusive code (3). */
+export const CANNOT_COMPARE: ExitCode = EXIT.inconclusive;
 
 export interface CompareFlags {
   threshold?: string[];
@@ -36,7 +36,10 @@ export async function compareCommand(
   });
   const base = readReport(baseFile, "BASE");
   const run = readReport(runFile, "RUN");
-  const targets = checkReportTargets({ json: flags.json, markdown: flags.markdown, html: flags.html });
+  const targets = checkReportTargets({ json: flags.json, markdown: flags.markdown, html: flags.html }, [
+    { what: "BASE report", file: baseFile },
+    { what: "RUN report", file: runFile },
+  ]);
   const comparison = compareReports(base, run, { base: baseFile, run: runFile }, thresholds);
   const json = flags.output === "json";
   ctx.stdout.write(

@@ -15,8 +15,9 @@ import { logGroupProblems, resolveProbeTasks } from "../aws/ecs-targets.js";
 import { filterEvents, logsClientIn } from "../aws/log-source.js";
 import { describeStack } from "../aws/stack.js";
 import { type CommandContext, lineWriter } from "../context.js";
+import { roleArnProblem } from "../engine/arn.js";
 import type { Clock } from "../engine/ports.js";
-import { EXIT, type ExitCode } from "../errors.js";
+import { badInput, EXIT, type ExitCode } from "../errors.js";
 import { runsProbe, serviceChecks } from "./doctor-service.js";
 import { listFislatExperiments } from "./stop.js";
 
@@ -202,11 +203,21 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
   let region = "";
   let taskArns: string[] = [];
 
+  // No region is its own finding: credentials may be fine, and signing in again does not set one.
+  region = await clients.sts.config.region().catch(() => "");
+  if (!region) {
+    add({
+      name: "region",
+      status: "FAIL",
+      detail: "no AWS region",
+      fix: "set AWS_REGION or --region, or a region in the profile (aws configure set region <region> --profile <name>)",
+    });
+    return checks;
+  }
   try {
     const who = await clients.sts.send(new GetCallerIdentityCommand({}));
     account = who.Account ?? "";
     callerArn = who.Arn ?? "";
-    region = await clients.sts.config.region();
     add({
       name: "credentials",
       status: "PASS",
@@ -399,6 +410,9 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
 
 export async function doctorCommand(ctx: CommandContext, clients: AwsClients, flags: DoctorFlags): Promise<ExitCode> {
   const say = lineWriter(ctx.stdout);
+  // A value that cannot be a role is bad input, before any AWS call.
+  const roleProblem = flags.roleArn === undefined ? undefined : roleArnProblem("--role-arn", flags.roleArn);
+  if (roleProblem) throw badInput(roleProblem);
   const checks = await runDoctor(clients, flags, ctx.clock);
   const ready = !checks.some((c) => c.status === "FAIL");
   if (flags.output === "json") {

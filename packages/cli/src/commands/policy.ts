@@ -5,6 +5,7 @@ import type { STSClient } from "@aws-sdk/client-sts";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { operatorPolicy, type PolicyContext } from "../aws/operator-policy.js";
 import { type CommandContext, lineWriter } from "../context.js";
+import { isRoleArn, ROLE_ARN_FORM } from "../engine/arn.js";
 import { badInput, EXIT, type ExitCode } from "../errors.js";
 import { DEFAULT_STACK } from "./deploy.js";
 
@@ -22,7 +23,7 @@ export interface PolicyFlags {
   tableName?: string;
 }
 
-const CHECKS: [keyof PolicyFlags, string, RegExp][] = [
+const CHECKS: [keyof PolicyFlags, string, { test(value: string): boolean }][] = [
   ["region", "a region like eu-west-1", /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/],
   ["account", "12 digits", /^\d{12}$/],
   ["partition", "aws, aws-cn, aws-us-gov, ...", /^aws(-[a-z]+)*$/],
@@ -30,7 +31,7 @@ const CHECKS: [keyof PolicyFlags, string, RegExp][] = [
   ["cluster", "an ECS cluster name", /^[A-Za-z0-9_-]{1,255}$/],
   ["service", "an ECS service name", /^[A-Za-z0-9_-]{1,255}$/],
   ["taskDefinition", "a task definition family[:revision]", /^[A-Za-z0-9_-]{1,255}(:\d+)?$/],
-  ["roleArn", "an IAM role ARN", /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/],
+  ["roleArn", ROLE_ARN_FORM, { test: isRoleArn }],
   ["repository", "an ECR repository URI", /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[a-z0-9._/-]+$/],
   ["logGroup", "a log group name", /^[\w./#-]{1,512}$/],
   ["tableName", "a DynamoDB table name", /^[A-Za-z0-9_.-]{3,255}$/],

@@ -1,5 +1,7 @@
 // fislat report FILE.json: a JSON report written by `run --json` turned into any other format
 // (--html, --markdown, --junit, --json), and its summary printed, without running anything again.
+// Exit 0 once every file is written, whatever the run's verdict (the summary shows the run's own
+// code): re-rendering a failed run succeeded. 2 bad input (nothing written), 6 a file not written.
 import { type CommandContext, chalkFor, widthOf } from "../context.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { REPORTERS, reportFilesOf, writeReports } from "../reporters/index.js";
@@ -13,7 +15,7 @@ export async function reportCommand(
 ): Promise<ExitCode> {
   // Both refused before anything is written: a report that cannot be read, a target that cannot be written.
   const report = readReport(file);
-  const targets = checkReportTargets(reportFilesOf(flags));
+  const targets = checkReportTargets(reportFilesOf(flags), [{ what: "report", file }]);
   ctx.stdout.write(
     `${REPORTERS.summary.render(report, { chalk: chalkFor(ctx, ctx.stdout), width: widthOf(ctx, ctx.stdout) })}\n`,
   );

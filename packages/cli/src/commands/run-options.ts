@@ -5,7 +5,7 @@ import { accessSync, constants, lstatSync, readFileSync, realpathSync, statSync 
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { isAppRun } from "../engine/app-run.js";
-import { ExperimentFileError, parseExperimentText } from "../engine/experiment-file.js";
+import { ExperimentFileError, parseErrorText, parseExperimentText } from "../engine/experiment-file.js";
 import { quoted } from "../engine/limits.js";
 import type { ExperimentRequest, ReportTargets } from "../engine/plan.js";
 import { type ExperimentSource, planExperiment, type RunFlags } from "../engine/planner.js";
@@ -75,14 +75,21 @@ const NAME_MAX = 255;
  * /sys), a name short enough for its temporary file, no two reports to one file (by their real
  * path), and nothing there but a regular file (no symlink, device node or folder to replace).
  */
-export function checkReportTargets(reports: ReportTargets): ReportTargets {
+export function checkReportTargets(reports: ReportTargets, inputs: ReportInput[] = []): ReportTargets {
   const seen = new Map<string, string>();
+  const read = new Map(inputs.map((input) => [realPathOf(input.file), input] as const));
   const checked: ReportTargets = {};
   for (const key of FILE_FORMATS) {
     const file = reports[key];
     if (file === undefined) continue;
     const flag = fileFlag(key);
     const resolved = checkReportPath(flag, file);
+    const input = read.get(resolved);
+    if (input) {
+      throw badInput(
+        `${flag} ${quoted(file)} names the ${input.what} being read, ${quoted(input.file)} (${resolved}): writing the report there would overwrite it; give each report its own file`,
+      );
+    }
     const other = seen.get(resolved);
     if (other)
       throw badInput(
@@ -92,6 +99,22 @@ export function checkReportTargets(reports: ReportTargets): ReportTargets {
     checked[key] = resolved;
   }
   return checked;
+}
+
+/** A file the command reads (a report, an experiment file): no report may be written over it. */
+export interface ReportInput {
+  /** What it is, in a refusal: "report", "BASE report", "experiment file". */
+  what: string;
+  file: string;
+}
+
+/** A file's real path (symlinks and ./ resolved), as a report target's is; as given if it does not exist. */
+function realPathOf(file: string): string {
+  try {
+    return realpathSync(path.resolve(file));
+  } catch {
+    return path.resolve(file);
+  }
 }
 
 function checkReportPath(flag: string, file: string): string {
@@ -152,8 +175,19 @@ export function planRun(flags: RunFlags): ExperimentRequest {
   // Every format in the reporters' table has its flag; the planner needs to know none of them.
   return {
     ...request,
-    reports: checkReportTargets({ ...request.reports, ...reportFilesOf(flags as Record<string, unknown>) }),
+    reports: checkReportTargets(
+      { ...request.reports, ...reportFilesOf(flags as Record<string, unknown>) },
+      inputsOf(flags),
+    ),
   };
+}
+
+/** The files a run reads, which its reports must not overwrite. */
+export function inputsOf(flags: RunFlags): ReportInput[] {
+  const inputs: ReportInput[] = [];
+  if (flags.experiment !== undefined) inputs.push({ what: "experiment file", file: flags.experiment });
+  if (flags.tables !== undefined) inputs.push({ what: "tables file", file: flags.tables });
+  return inputs;
 }
 
 /** The tables file to read, if any: --tables, or the experiment file's `tables` path (relative to the file). */
@@ -184,7 +218,7 @@ export function readTablesFile(file: string, where: string) {
   try {
     data = json ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
   } catch (error) {
-    throw badInput(`${where} is not valid ${json ? "JSON" : "YAML"}: ${(error as Error).message.split("\n")[0]}`);
+    throw badInput(`${where} is not valid ${json ? "JSON" : "YAML"}: ${parseErrorText(error)}`);
   }
   try {
     return checkTables(data, where);

@@ -22,7 +22,7 @@ import { SWEEP_REPORTERS, writeSweepReports } from "../reporters/sweep.js";
 import { costText } from "../reporters/sweep-summary.js";
 import { Resources } from "../resources.js";
 import { type PrepareContext, prepareEnvironment, type RunCommandFlags } from "./run.js";
-import { checkReportTargets, loadExperimentSource, requestPlanner } from "./run-options.js";
+import { checkReportTargets, inputsOf, loadExperimentSource, requestPlanner } from "./run-options.js";
 
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
@@ -49,7 +49,7 @@ export async function sweepCommand(ctx: CommandContext, flags: SweepCommandFlags
   // Every level is planned, and every report target checked, before anything starts.
   const source = sweepSource(flags);
   const plan = planSweep(flags, source, requestPlanner(flags, source));
-  const reports = checkReportTargets(reportFilesOf(flags as Record<string, unknown>));
+  const reports = checkReportTargets(reportFilesOf(flags as Record<string, unknown>), inputsOf(flags));
   const progress = createProgress(ctx.stderr, chalkFor(ctx, ctx.stderr), ctx.env);
   const abort = new AbortController();
   let current: Resources | undefined;

@@ -3,6 +3,7 @@
 // drive at it, and the tables for dynalite. Pure: every value is checked here, before anything
 // starts, and a refusal names the flag or the file's field and what is allowed. Flags override
 // the file; the file overrides the defaults.
+import { HTTP_METHODS, type HttpMethod } from "@fislat/probe/contract";
 import { parseDuration, parseMilliseconds } from "../durations.js";
 import { badInput } from "../errors.js";
 import { type Check, parseCheck } from "./checks.js";
@@ -63,8 +64,8 @@ export interface AppRunFile {
   load?: {
     /** requests per second (as --rate) @exclusiveMinimum 0 @maximum 10000 */
     rate?: number;
-    /** HTTP method (as --method; default GET) @pattern ^[A-Za-z]{1,20}$ */
-    method?: string;
+    /** HTTP method, case-sensitive (as --method; default GET) */
+    method?: HttpMethod;
     /** headers on every request (as --header) */
     headers?: Record<string, string>;
     /** the body of every request (as --body) */
@@ -106,10 +107,54 @@ const MAX_REQUEST_TIMEOUT_MS = 600_000;
 const MAX_READY_TIMEOUT_MS = 600_000;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const METHOD = /^[A-Z]{1,20}$/;
 
 /** The probe's flags: they tune fislat's own probe, which an app run does not start. */
 const PROBE_ONLY = ["interval", "connectionTimeout", "readTimeout", "healthFailure", "scenario"] as const;
+
+/** Flags that tune the app fislat starts (or one already running) on this machine, and its DynamoDB. */
+const APP_ONLY = ["dynamodb", "tables", "appEnv", "appReadyUrl", "appReadyTimeout"] as const;
+/** Flags that shape the load sent to your service's --url. */
+const LOAD_ONLY = ["rate", "maxInFlight", "requestTimeout", "method", "header", "body", "okStatus"] as const;
+
+/**
+ * A run of fislat's own probe (no --app, --url or --proxy-port, no target in the file) reads none of
+ * the app run's flags: each one given is refused, naming what it goes with, rather than ignored.
+ */
+export function refuseAppFlagsWithoutApp(
+  flags: AppRunFlags & Record<string, unknown>,
+  file: ExperimentFile & AppRunFile,
+  origin: string,
+  environment: "local" | "aws",
+): void {
+  const given = (keys: readonly string[]) =>
+    keys.filter((k) => {
+      const v = flags[k];
+      return Array.isArray(v) ? v.length > 0 : v !== undefined;
+    });
+  const flagList = (keys: string[]) =>
+    `${keys.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")} ${keys.length === 1 ? "goes" : "go"}`;
+  const probe =
+    environment === "local"
+      ? "without --app or --proxy-port, --local runs fislat's own probe against its own dynalite and table"
+      : "without --url, the run aims at fislat's probe tasks, which send no load of yours";
+  const app = given(APP_ONLY);
+  if (app.length > 0) {
+    throw badInput(
+      `${probe}: ${flagList(app)} with your own app on this machine, --local --app "COMMAND" (or --proxy-port N) and --url URL; drop ${app.length === 1 ? "it" : "them"} or add those`,
+    );
+  }
+  const load = given(LOAD_ONLY);
+  if (load.length > 0) {
+    throw badInput(
+      `${probe}: ${flagList(load)} with the load fislat sends to your service, --url URL (with --app or --proxy-port locally, --service on AWS); drop ${load.length === 1 ? "it" : "them"} or add those`,
+    );
+  }
+  if (file.tables !== undefined) {
+    throw badInput(
+      `${origin}: tables creates your app's tables in dynalite, and this file has no target: add target (target.app or target.proxyPort, and target.url) for your own app on this machine, or drop tables`,
+    );
+  }
+}
 
 /** Whether this is a run against the user's app: --app, --url or --proxy-port, or the file's target. */
 export function isAppRun(flags: AppRunFlags, file: ExperimentFile & AppRunFile): boolean {
@@ -307,10 +352,14 @@ export function planAppRun(
       );
     }
   }
-  const method = (flags.method ?? l.method ?? APP_DEFAULTS.method).toUpperCase();
-  if (!METHOD.test(method)) {
+  // Methods are case-sensitive tokens (RFC 9110): "post" is not POST. The load sends the standard
+  // ones; an extension method (PROPFIND, a made-up FOO) is refused rather than sent as a typo.
+  const method = flags.method ?? l.method ?? APP_DEFAULTS.method;
+  if (!(HTTP_METHODS as readonly string[]).includes(method)) {
+    const upper = method.toUpperCase();
+    const hint = (HTTP_METHODS as readonly string[]).includes(upper) ? ` (methods are case-sensitive: ${upper})` : "";
     throw badInput(
-      `${flags.method !== undefined ? "--method" : field("load.method")} ${quoted(method)} is not an HTTP method: e.g. GET, POST, PUT`,
+      `${flags.method !== undefined ? "--method" : field("load.method")} ${quoted(method)} is not a method fislat sends${hint}: expected one of ${HTTP_METHODS.join(", ")}`,
     );
   }
   const headers: Record<string, string> = { ...(l.headers ?? {}) };

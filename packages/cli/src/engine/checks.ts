@@ -68,8 +68,38 @@ export function parseCheck(
   if (threshold.operator === "~=" && threshold.aggregation.kind !== "rate") {
     throw new CheckError(`${where}: "${expression}": ~= compares a rate's 95% interval; use it with rate`);
   }
+  // The engine's own evidence checks may be vacuous on purpose (degraded rate>=0 for an app run).
+  if (role === "hypothesis") checkRateBound(where, expression, threshold);
   const id = `${scope}.${metricKey}: ${threshold.expression}`;
   return { id, scope, metric, optional, threshold, role };
+}
+
+/**
+ * A rate is a share from 0 to 1: a plain bound outside it, or one that makes the threshold hold (or
+ * fail) whatever happens (`rate<0`, `rate>=0`, `rate>1`, `rate<=1`), judges nothing and is refused.
+ * A bound naming a plan figure (predicted_failed) is known only at run time and is left alone.
+ */
+function checkRateBound(where: string, expression: string, threshold: Threshold): void {
+  if (threshold.aggregation.kind !== "rate" || threshold.bound.some((t) => t.reference !== undefined)) return;
+  const bound = threshold.bound.reduce((sum, t) => sum + t.coefficient, 0);
+  const op = threshold.operator;
+  const refuse = (why: string) => {
+    throw new CheckError(
+      `${where}: "${expression.trim()}": ${why}; a rate is a share from 0 to 1 (0.05 is 5%), e.g. rate<0.05`,
+    );
+  };
+  if (bound < 0 || bound > 1) {
+    const always =
+      (bound > 1 && (op === "<" || op === "<=" || op === "!=")) ||
+      (bound < 0 && (op === ">" || op === ">=" || op === "!="));
+    refuse(
+      `the bound ${bound} is outside 0..1, so it ${op === "~=" ? "can never agree" : always ? "always holds" : "can never hold"}`,
+    );
+  }
+  if ((bound === 0 && op === "<") || (bound === 1 && op === ">"))
+    refuse(`no rate is ${op} ${bound}, so it can never hold`);
+  if ((bound === 0 && op === ">=") || (bound === 1 && op === "<="))
+    refuse(`every rate is ${op} ${bound}, so it always holds`);
 }
 
 /** `--threshold 'injection.rtt:p(99)<1200'`: scope.metric, a colon, the threshold. */

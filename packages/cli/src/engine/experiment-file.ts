@@ -174,10 +174,29 @@ function describeError(e: ErrorObject): string {
     case "anyOf":
       return `${field}: ${describeAt(e.schemaPath) ?? e.message ?? "is not valid"}`;
     case "pattern":
-      return `${field}: ${describeAt(e.schemaPath) ?? `must match ${(e.params as { pattern: string }).pattern}`}`;
+    case "type": {
+      // A time written without its unit (delay: 300) fails the type; one with a wrong unit, the pattern.
+      const time = timeForm(schemaAt(e.schemaPath));
+      const about = describeAt(e.schemaPath);
+      // A type's own description already says what is allowed ("a duration with a unit: 500ms, ...").
+      if (time && about && /^a (duration|time)\b/.test(about)) return `${field}: ${about}`;
+      if (time) return `${field}: must be ${time}${about ? ` (${about})` : ""}`;
+      if (e.keyword === "pattern")
+        return `${field}: ${about ?? `must match ${(e.params as { pattern: string }).pattern}`}`;
+      return `${field}: ${e.message ?? "is not valid"}${about ? ` (${about})` : ""}`;
+    }
     default:
       return `${field}: ${e.message ?? "is not valid"}${describeAt(e.schemaPath) ? ` (${describeAt(e.schemaPath)})` : ""}`;
   }
+}
+
+/** What a time field takes, said in words, when the schema node is one (its pattern names the units). */
+function timeForm(node: Record<string, unknown> | undefined): string | undefined {
+  const pattern = typeof node?.pattern === "string" ? node.pattern : "";
+  if (!pattern.includes("(ms|s|m")) return undefined;
+  return pattern.includes("[Pp][Tt]")
+    ? "a duration with its unit, e.g. 500ms, 45s or 5m (or ISO 8601, PT5M)"
+    : "a time with its unit, e.g. 300ms or 1.5s";
 }
 
 /** The schema node an error points at, for its description and allowed keys. */
@@ -203,14 +222,26 @@ function allowedKeys(schemaPath: string): string | undefined {
     : undefined;
 }
 
+/**
+ * A parser's complaint on one line. The yaml package ends its first line with "at line L, column C:"
+ * and puts the source line and a caret below; the line it points at is quoted instead.
+ */
+export function parseErrorText(error: unknown): string {
+  const [first = "", ...rest] = (error as Error).message.split("\n");
+  if (!first.endsWith(":")) return first;
+  const snippet = rest.find((l) => l.trim() !== "" && !/^\s*\^+\s*$/.test(l));
+  return snippet === undefined ? first.slice(0, -1) : `${first} ${JSON.stringify(snippet.trim())}`;
+}
+
 /** Parses JSON or YAML (YAML is a superset of JSON; a `.json` file is read as strict JSON). */
 export function parseExperimentText(text: string, fileName: string): ExperimentFile {
   let data: unknown;
   try {
     data = /\.json$/i.test(fileName) ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
   } catch (error) {
-    const first = (error as Error).message.split("\n")[0] ?? "";
-    throw new ExperimentFileError(`${fileName} is not valid ${/\.json$/i.test(fileName) ? "JSON" : "YAML"}: ${first}`);
+    throw new ExperimentFileError(
+      `${fileName} is not valid ${/\.json$/i.test(fileName) ? "JSON" : "YAML"}: ${parseErrorText(error)}`,
+    );
   }
   if (data === null || data === undefined) data = {};
   if (!validate(data)) {
@@ -219,7 +250,8 @@ export function parseExperimentText(text: string, fileName: string): ExperimentF
     const best = (path: string) =>
       errors.find((e) => e.instancePath === path && (e.keyword === "oneOf" || e.keyword === "anyOf")) ??
       errors.find((e) => e.instancePath === path);
-    const problems = [...new Set(errors.map((e) => e.instancePath))]
+    // An if/then reports "must match "then" schema" beside the field's own error: schema jargon, dropped.
+    const problems = [...new Set(errors.filter((e) => e.keyword !== "if").map((e) => e.instancePath))]
       .map((path) => best(path) as ErrorObject)
       .slice(0, 5)
       .map(describeError);

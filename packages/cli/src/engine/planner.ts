@@ -12,7 +12,9 @@ import {
   defaultAppHypothesis,
   isAppRun,
   planAppRun,
+  refuseAppFlagsWithoutApp,
 } from "./app-run.js";
+import { roleArnProblem } from "./arn.js";
 import { type AwsServiceTarget, planAwsServiceLoad } from "./aws-service-run.js";
 import { type Check, CheckError, checksOf, mergeChecks, parseThresholdFlag } from "./checks.js";
 import type { ExperimentFile } from "./experiment-file.js";
@@ -118,6 +120,8 @@ export const AWS_ONLY = [
   "securityGroups",
   "stopAlarm",
   "healthUrl",
+  "profile",
+  "region",
 ] as const;
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 /** A fault field's flag as typed ("--error-rate <share>" -> "--error-rate"). */
@@ -147,6 +151,7 @@ export function planExperiment(flags: RunFlags, source: ExperimentSource): Exper
       ? planAwsServiceLoad(flags as RunFlags & Record<string, unknown>, file, origin)
       : undefined;
   const loadRun = appRun ?? serviceRun;
+  if (!loadRun) refuseAppFlagsWithoutApp(flags as RunFlags & Record<string, unknown>, file, origin, environment);
 
   // Where each value came from, so a refusal names the flag or the file's field the user wrote.
   const names: FeasibilityNames = {};
@@ -433,6 +438,8 @@ function targetOf(flags: RunFlags, environment: "local" | "aws", phases: Phases)
       '--role-arn is required on AWS: the IAM role FIS acts with (or "roleArn" in fislat.config.json; fislat deploy writes it)',
     );
   }
+  const roleProblem = roleArnProblem("--role-arn", flags.roleArn);
+  if (roleProblem) throw badInput(roleProblem);
   const sources = checkSources(flags.sources ?? DEFAULT_FIS_SOURCES);
   if (phases.injectionMs < FIS_ACTION_MIN_MS || phases.injectionMs > FIS_ACTION_MAX_MS) {
     throw badInput(

@@ -65,6 +65,15 @@ describe("AWS errors", () => {
     expect(stdout).not.toMatch(/aws sso login/);
   });
 
+  it("doctor names a missing region as its own finding, not as a credentials problem", async () => {
+    const { code, stdout } = await runCli(["doctor"], { ...env(), AWS_REGION: "", AWS_ENDPOINT_URL: closedUrl });
+    expect(code).toBe(EXIT.environment);
+    expect(stdout).toBe(
+      "FAIL region: no AWS region\n     fix: set AWS_REGION or --region, or a region in the profile (aws configure set region <region> --profile <name>)\n",
+    );
+    expect(stdout).not.toMatch(/credentials|aws sso login|Region is missing/);
+  });
+
   it("names the permission that was denied, and prints the SDK's Node-version note at most once, on one line", async () => {
     const { code, stderr } = await runCli(["tail", "--cluster", "c", "--service", "s"], {
       ...env(),

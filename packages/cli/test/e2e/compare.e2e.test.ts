@@ -1,6 +1,6 @@
 // fislat compare as a user runs it: the built CLI over two recorded reports of real local runs
 // (test/fixtures), and over one of them with its injection made 100 ms slower.
-import { readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { CANNOT_COMPARE } from "../../src/commands/compare.js";
 import type { Report } from "../../src/engine/report.js";
@@ -90,5 +90,24 @@ describe("fislat compare", () => {
     const wrong = await runCli(["compare", BASE, notJson]);
     expect(wrong.code).toBe(EXIT.badInput);
     expect(wrong.stderr).toMatch(/RUN ".*not\.json" is not a fislat report of schema version 2/);
+  });
+
+  it("refuses a report flag naming BASE or RUN (exit 2) before writing anything", async () => {
+    const base = folder.file("a");
+    const run = folder.file("b");
+    copyFileSync(BASE, base);
+    copyFileSync(BASE, run);
+    const before = readFileSync(base, "utf8");
+    const own = await runCli(["compare", "a.json", "b.json", "--html", base], {}, { cwd: folder.dir });
+    expect(own.code, own.stderr).toBe(EXIT.badInput);
+    expect(own.stderr).toBe(
+      `fislat: --html "${base}" names the BASE report being read, "a.json" (${realpathSync(base)}): writing the report there would overwrite it; give each report its own file\n`,
+    );
+    expect(own.stdout).toBe("");
+    expect(readFileSync(base, "utf8")).toBe(before);
+    const other = await runCli(["compare", base, run, "--markdown", "./b.json"], {}, { cwd: folder.dir });
+    expect(other.code, other.stderr).toBe(EXIT.badInput);
+    expect(other.stderr).toMatch(/^fislat: --markdown "\.\/b\.json" names the RUN report being read/);
+    expect(readFileSync(run, "utf8")).toBe(before);
   });
 });

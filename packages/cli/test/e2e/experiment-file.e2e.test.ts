@@ -129,6 +129,25 @@ describe("fislat run --local --experiment FILE", () => {
     expect(() => reports.read("malformed")).toThrow();
   });
 
+  it.each([
+    [
+      "a time without its unit",
+      "version: 1\nfault: {kind: latency, delay: 300}\n",
+      ": fault.delay: must be a time with its unit, e.g. 300ms or 1.5s (delay added to each packet to DynamoDB: 300ms, 1.5s)\n",
+    ],
+    [
+      "broken YAML",
+      "version: 1\nname: x\n  bad: indent\n",
+      ' is not valid YAML: Nested mappings are not allowed in compact mappings at line 2, column 7: "name: x"\n',
+    ],
+  ])("refuses %s (exit 2) saying what is allowed, in plain words", async (name, text, message) => {
+    const file = experimentFile(name.replace(/ /g, "-"), text);
+    const { code, stderr } = await runCli(["run", "--local", "--experiment", file]);
+    expect(code).toBe(EXIT.badInput);
+    expect(stderr).toBe(`fislat: ${file}${message}`);
+    expect(stderr).not.toMatch(/"then"|schema|:\n$/);
+  });
+
   it("is inconclusive (exit 3) when the fault never showed, and says why", async () => {
     const file = experimentFile(
       "inconclusive",

@@ -15,8 +15,9 @@ export interface CliRun {
   exit: Promise<number | null>;
 }
 
-export function startCli(args: string[], env: Record<string, string> = {}): CliRun {
+export function startCli(args: string[], env: Record<string, string> = {}, options: { cwd?: string } = {}): CliRun {
   const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
     env: { ...process.env, NO_COLOR: "1", CI: "true", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -44,8 +45,8 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliR
   };
 }
 
-export async function runCli(args: string[], env: Record<string, string> = {}) {
-  const run = startCli(args, env);
+export async function runCli(args: string[], env: Record<string, string> = {}, options: { cwd?: string } = {}) {
+  const run = startCli(args, env, options);
   const code = await run.exit;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
