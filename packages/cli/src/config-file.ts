@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Command, Option } from "commander";
+import { AWS_ONLY } from "./engine/planner.js";
 import { badInput } from "./errors.js";
 
 export const CONFIG_FILE = "fislat.config.json";
@@ -75,6 +76,9 @@ export function applyConfigFile(command: Command, config: ConfigFile, knownKeys:
     // A run against your own service (--url): the file's service and healthUrl name fislat's probe
     // (fislat deploy writes them), not your service, so they do not apply.
     if (fromFlags("url") && OWN_SERVICE_SKIPS.includes(key)) continue;
+    // --local: the file's AWS settings (fislat deploy writes cluster, roleArn, region, healthUrl...)
+    // are for runs against AWS; they neither apply here nor make --local refuse them as flags.
+    if (fromFlags("local") && (AWS_ONLY as readonly string[]).includes(key)) continue;
     const group = ALTERNATIVES.find((g) => g.includes(key));
     if (group?.some((other) => other !== key && fromFlags(other))) continue;
     command.setOptionValueWithSource(key, coerce(option, key, config.values[key], config.path), "config");

@@ -175,6 +175,46 @@ describe("fislat config", () => {
     expect(cell).toBe("injection.rtt:p(99)<1500");
   });
 
+  it("with --local, leaves out the AWS settings fislat deploy wrote to fislat.config.json instead of refusing them", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const path = await import("node:path");
+    const { tempDir } = await import("../support/temp-dir.js");
+    const folder = tempDir("fislat-config-");
+    // What `fislat deploy` leaves in the folder it ran in.
+    writeFileSync(
+      path.join(folder, "fislat.config.json"),
+      JSON.stringify({
+        region: "eu-west-1",
+        cluster: "FIS",
+        service: "fislat-probe",
+        taskDefinition: "fislat-probe",
+        roleArn: "arn:aws:iam::123456789012:role/fislat-fis",
+        healthUrl: "http://fislat-alb.example.com/health",
+        repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fislat-probe",
+        stackName: "fislat",
+      }),
+    );
+    const local = await runCli(["config", "--local", "--output", "json"], {}, { cwd: folder });
+    expect(local.code).toBe(0);
+    const { settings, runWouldRefuse } = JSON.parse(local.stdout) as {
+      settings: { flag: string; value: unknown; source: string }[];
+      runWouldRefuse: string | null;
+    };
+    expect(runWouldRefuse).toBeNull();
+    for (const flag of ["--cluster", "--service", "--role-arn", "--health-url"]) {
+      expect(settings.find((s) => s.flag === flag)).toMatchObject({ value: null, source: "unset" });
+    }
+    // Without --local the same file is the AWS run's settings, as before.
+    const aws = await runCli(["config", "--output", "json"], {}, { cwd: folder });
+    expect(JSON.parse(aws.stdout).settings.find((s: { flag: string }) => s.flag === "--cluster")).toMatchObject({
+      value: "FIS",
+    });
+    // And a flag given with --local is still refused: only the file's values are left out.
+    const flagged = await runCli(["run", "--local", "--cluster", "FIS"], {}, { cwd: folder });
+    expect(flagged.code).toBe(2);
+    expect(flagged.stderr).toMatch(/--cluster applies only to a run against AWS/);
+  });
+
   it("cannot pick a scenario off the object prototype", async () => {
     const { writeFileSync } = await import("node:fs");
     const path = await import("node:path");
