@@ -163,6 +163,8 @@ class InFlight implements Dispatcher.DispatchHandler {
     this.controller?.abort(new Error("request timed out"));
   }
 
+  // Present on purpose even where nothing else is needed: undici takes a handler without it for
+  // one of its older interface.
   onRequestStart(controller: Dispatcher.DispatchController) {
     if (this.timedOut) controller.abort(new Error("request timed out"));
     else this.controller = controller;
