@@ -127,6 +127,35 @@ describe("startHttpLoad", () => {
     expect(c.results.every((r) => r.serviceMs >= 290)).toBe(true);
   });
 
+  it("times out a response whose body stalls, keeping its status, each timed out from its own send", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-length": "10" });
+      res.write("part");
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    servers.push(server);
+    const c = collect();
+    const summary = await startHttpLoad(
+      {
+        requests: [{ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }],
+        ratePerSecond: 20,
+        maxInFlight: 10,
+        requestTimeoutMs: 200,
+        count: 3,
+      },
+      c.handlers,
+    ).finished;
+    expect(summary.failed).toBe(3);
+    expect(c.results.map((r) => [r.outcome, r.status])).toEqual([
+      ["timeout", 200],
+      ["timeout", 200],
+      ["timeout", 200],
+    ]);
+    // Each from its own send, not from the timer's first arming.
+    expect(c.results.every((r) => r.serviceMs >= 195 && r.serviceMs < 400)).toBe(true);
+  });
+
   it("counts 2xx and 3xx as ok by default, other statuses as failed, and a refused connection as network", async () => {
     const statuses = [200, 302, 404, 503];
     const { url } = await serve((n) => ({ status: statuses[(n - 1) % 4] as number }));

@@ -131,7 +131,61 @@ interface Prepared {
   body: string | undefined;
 }
 
-const TIMED_OUT = Symbol("timed out");
+/**
+ * How early, at most, a timer may fire against the monotonic clock: Node's timers count from the
+ * event loop's cached time, in whole milliseconds. A deadline this close is due (as a timer of its
+ * own per request would have fired).
+ */
+const TIMER_SLACK_MS = 1;
+
+/** One request on its way: undici's handler for it, and its place in the queue of deadlines. */
+class InFlight implements Dispatcher.DispatchHandler {
+  /** The next request sent after this one, while both are in the queue. */
+  next: InFlight | undefined = undefined;
+  ended = false;
+  timedOut = false;
+  /** The final response's status (not an informational 1xx). */
+  status: number | undefined = undefined;
+  private controller: Dispatcher.DispatchController | undefined = undefined;
+
+  constructor(
+    readonly seq: number,
+    readonly index: number,
+    readonly intended: number,
+    readonly sentAt: number,
+    readonly deadline: number,
+    private readonly onEnd: (request: InFlight, error: unknown) => void,
+  ) {}
+
+  /** The deadline passed: aborted now, or as soon as undici hands it a connection. */
+  timeOut() {
+    this.timedOut = true;
+    this.controller?.abort(new Error("request timed out"));
+  }
+
+  // Present on purpose even where nothing else is needed: undici takes a handler without it for
+  // one of its older interface.
+  onRequestStart(controller: Dispatcher.DispatchController) {
+    if (this.timedOut) controller.abort(new Error("request timed out"));
+    else this.controller = controller;
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number) {
+    if (statusCode >= 200) this.status = statusCode;
+  }
+
+  onResponseData() {
+    // The body is read to its end and let go: a response is over when its last byte has arrived.
+  }
+
+  onResponseEnd() {
+    this.onEnd(this, undefined);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error) {
+    this.onEnd(this, error ?? new Error("request failed"));
+  }
+}
 
 /**
  * Connections per origin at most. Beyond it a request waits in the pool for a free connection: it
@@ -228,10 +282,11 @@ export function startHttpLoad(options: HttpLoadOptions, handlers: HttpLoadHandle
 
   const maybeFinish = () => {
     const allScheduled = stopped || (count !== undefined && scheduled >= count);
-    if (!allScheduled || inFlight > 0) return;
+    if (!allScheduled || inFlight > 0 || closing !== undefined) return;
     stopped = true;
     clearTimeout(timer);
-    closing ??= (ownDispatcher?.close() ?? Promise.resolve()).catch(() => {});
+    clearTimeout(deadlineTimer);
+    closing = (ownDispatcher?.close() ?? Promise.resolve()).catch(() => {});
     void closing.then(() => {
       const result = summary();
       lateness.destroy();
@@ -241,34 +296,43 @@ export function startHttpLoad(options: HttpLoadOptions, handlers: HttpLoadHandle
     });
   };
 
-  const send = async (seq: number, index: number, intended: number) => {
+  // The per-request deadline without a timer per request: every request has the same timeout
+  // and they are sent in order, so their deadlines come in order too. The requests in flight are
+  // a queue, oldest first (a request that ends leaves it once it reaches the head), and one timer
+  // is armed for the head's deadline.
+  let oldest: InFlight | undefined;
+  let newest: InFlight | undefined;
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  const armDeadline = (deadline: number) => {
+    deadlineTimer = setTimeout(onDeadline, Math.max(0, deadline - performance.now()));
+  };
+  const onDeadline = () => {
+    deadlineTimer = undefined;
+    const now = performance.now();
+    while (oldest !== undefined && (oldest.ended || oldest.deadline - now <= TIMER_SLACK_MS)) {
+      const request = oldest;
+      oldest = request.next;
+      if (oldest === undefined) newest = undefined;
+      if (!request.ended) request.timeOut();
+    }
+    if (oldest !== undefined) armDeadline(oldest.deadline);
+  };
+
+  const ended = (request: InFlight, e: unknown) => {
+    // The end of the response (its last byte, or the failure): taken first, before any bookkeeping.
+    const end = performance.now();
+    if (request.ended) return;
+    request.ended = true;
+    while (oldest?.ended) {
+      oldest = oldest.next;
+      if (oldest === undefined) newest = undefined;
+    }
+    const { seq, index, intended, sentAt, status } = request;
     const spec = prepared[index] as Prepared;
-    const sentAt = performance.now();
-    lateness.recordValue(Math.max(1, Math.round((sentAt - intended) * 1000)));
-    const abort = new AbortController();
-    const deadline = setTimeout(() => abort.abort(TIMED_OUT), requestTimeoutMs);
-    let status: number | undefined;
     let outcome: HttpOutcome;
     let error: string | undefined;
-    try {
-      const response = await dispatcher.request({
-        origin: spec.origin,
-        path: spec.path,
-        method: spec.method as Dispatcher.HttpMethod,
-        headers: spec.headers,
-        body: spec.body,
-        signal: abort.signal,
-      });
-      status = response.statusCode;
-      // The whole body: a response is over when its last byte has arrived.
-      await response.body.dump({ limit: Number.MAX_SAFE_INTEGER, signal: abort.signal });
-      outcome = isOk(status) ? "ok" : "status";
-    } catch (e) {
-      ({ outcome, error } = classify(e, abort.signal));
-    } finally {
-      clearTimeout(deadline);
-    }
-    const end = performance.now();
+    if (e === undefined) outcome = isOk(status as number) ? "ok" : "status";
+    else ({ outcome, error } = classify(e, request.timedOut));
     lastEnd = Math.max(lastEnd, end);
     inFlight -= 1;
     const result: HttpLoadResult = {
@@ -291,8 +355,46 @@ export function startHttpLoad(options: HttpLoadOptions, handlers: HttpLoadHandle
     else failed += 1;
     latency.recordValue(Math.max(1, Math.round(result.latencyMs * 1000)));
     service.recordValue(Math.max(1, Math.round(result.serviceMs * 1000)));
-    handlers.onResult?.(result);
+    try {
+      handlers.onResult?.(result);
+    } catch (thrown) {
+      // Called from inside undici's response handling, which would take a throw for the request's
+      // own failure: thrown where it cannot be mistaken for one (as an uncaught exception).
+      queueMicrotask(() => {
+        throw thrown;
+      });
+    }
     maybeFinish();
+  };
+
+  const send = (seq: number, index: number, intended: number) => {
+    const spec = prepared[index] as Prepared;
+    const sentAt = performance.now();
+    const request = new InFlight(seq, index, intended, sentAt, sentAt + requestTimeoutMs, ended);
+    try {
+      // undici's dispatch with a handler of our own rather than request(): no response stream, no
+      // promise, no AbortSignal; the body is consumed as it arrives and the request ends with its
+      // last byte.
+      dispatcher.dispatch(
+        {
+          origin: spec.origin,
+          path: spec.path,
+          method: spec.method as Dispatcher.HttpMethod,
+          headers: spec.headers,
+          body: spec.body,
+        },
+        request,
+      );
+    } catch (e) {
+      ended(request, e);
+    }
+    // The bookkeeping after the request is on its way, off its measured time.
+    lateness.recordValue(Math.max(1, Math.round((sentAt - intended) * 1000)));
+    if (request.ended) return;
+    if (newest === undefined) oldest = request;
+    else newest.next = request;
+    newest = request;
+    if (deadlineTimer === undefined) armDeadline(request.deadline);
   };
 
   const tick = () => {
@@ -311,7 +413,7 @@ export function startHttpLoad(options: HttpLoadOptions, handlers: HttpLoadHandle
         continue;
       }
       inFlight += 1;
-      void send(seq, index, intended);
+      send(seq, index, intended);
     }
     if (stopped || (count !== undefined && scheduled >= count)) {
       maybeFinish();
@@ -333,8 +435,8 @@ export function startHttpLoad(options: HttpLoadOptions, handlers: HttpLoadHandle
   };
 }
 
-function classify(e: unknown, signal: AbortSignal): { outcome: HttpOutcome; error: string } {
-  if (signal.aborted && signal.reason === TIMED_OUT) return { outcome: "timeout", error: "request timed out" };
+function classify(e: unknown, timedOut: boolean): { outcome: HttpOutcome; error: string } {
+  if (timedOut) return { outcome: "timeout", error: "request timed out" };
   const code = (e as { code?: string }).code ?? "";
   const message = e instanceof Error ? e.message : String(e);
   if (code === "UND_ERR_CONNECT_TIMEOUT") return { outcome: "connect_timeout", error: message };
