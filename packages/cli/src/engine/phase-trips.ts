@@ -30,13 +30,16 @@ export interface LatencySummary {
 /** How the summaries' percentiles are computed, as the report states it. */
 export const PERCENTILE_METHOD = "exact: nearest-rank order statistics of every round trip measured";
 
-export const emptyTrips = (): PhaseTrips => ({
-  rtt: new Float64Array(0),
-  outcome: new Uint8Array(0),
-  start: new Float64Array(0),
-  conn: new Uint8Array(0),
-  status: new Uint16Array(0),
+/** `n` round trips' worth of zeroed arrays, to fill in. */
+const allocateTrips = (n: number): PhaseTrips => ({
+  rtt: new Float64Array(n),
+  outcome: new Uint8Array(n),
+  start: new Float64Array(n),
+  conn: new Uint8Array(n),
+  status: new Uint16Array(n),
 });
+
+export const emptyTrips = (): PhaseTrips => allocateTrips(0);
 
 export const isOk = (t: PhaseTrips, j: number) => t.outcome[j] === OK_OUTCOME;
 export const isTimeoutAt = (t: PhaseTrips, j: number) => isTimeoutOutcome(t.outcome[j] as number);
@@ -45,13 +48,7 @@ export const endAt = (t: PhaseTrips, j: number) => (t.start[j] as number) + (t.r
 
 /** Round trip objects (in the order given) in compact form. */
 export function phaseTripsOf(records: readonly RoundTripRecord[]): PhaseTrips {
-  const t = {
-    rtt: new Float64Array(records.length),
-    outcome: new Uint8Array(records.length),
-    start: new Float64Array(records.length),
-    conn: new Uint8Array(records.length),
-    status: new Uint16Array(records.length),
-  };
+  const t = allocateTrips(records.length);
   records.forEach((r, j) => {
     t.rtt[j] = r.rttMs;
     t.outcome[j] = outcomeCode(r);
@@ -65,13 +62,7 @@ export function phaseTripsOf(records: readonly RoundTripRecord[]): PhaseTrips {
 /** The store's records at `indices` (in start order), their starts moved back by `correctionMs`. */
 export function phaseTripsFrom(store: RoundTripStore, indices: readonly number[], correctionMs: number): PhaseTrips {
   const n = indices.length;
-  const t = {
-    rtt: new Float64Array(n),
-    outcome: new Uint8Array(n),
-    start: new Float64Array(n),
-    conn: new Uint8Array(n),
-    status: new Uint16Array(n),
-  };
+  const t = allocateTrips(n);
   for (let j = 0; j < n; j++) {
     const i = indices[j] as number;
     t.rtt[j] = store.rtt[i] as number;
@@ -86,13 +77,7 @@ export function phaseTripsFrom(store: RoundTripStore, indices: readonly number[]
 /** Several tasks' trips as one, in start order (equal starts keep the order of `parts`). */
 export function mergeTrips(parts: readonly PhaseTrips[]): PhaseTrips {
   const n = parts.reduce((a, p) => a + p.rtt.length, 0);
-  const all = {
-    rtt: new Float64Array(n),
-    outcome: new Uint8Array(n),
-    start: new Float64Array(n),
-    conn: new Uint8Array(n),
-    status: new Uint16Array(n),
-  };
+  const all = allocateTrips(n);
   let at = 0;
   for (const p of parts) {
     all.rtt.set(p.rtt, at);
@@ -103,13 +88,7 @@ export function mergeTrips(parts: readonly PhaseTrips[]): PhaseTrips {
     at += p.rtt.length;
   }
   const order = sortIndicesBy(n, (j) => all.start[j] as number);
-  const out = {
-    rtt: new Float64Array(n),
-    outcome: new Uint8Array(n),
-    start: new Float64Array(n),
-    conn: new Uint8Array(n),
-    status: new Uint16Array(n),
-  };
+  const out = allocateTrips(n);
   for (let j = 0; j < n; j++) {
     const k = order[j] as number;
     out.rtt[j] = all.rtt[k] as number;
