@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { faultSchema } from "../src/engine/experiment-file.js";
-import { FAULT_KINDS, type Fault, type FaultKind } from "../src/engine/fault.js";
+import { FAULT_KINDS, type Fault, type FaultKind, faultKind } from "../src/engine/fault.js";
 import { handshakeWaits } from "../src/engine/faults/latency.js";
 import { planExperiment } from "../src/engine/planner.js";
 import { scenarioFile } from "../src/engine/scenario.js";
@@ -87,6 +87,16 @@ describe("--fault KIND and its own flags", () => {
       kind: "unreachable",
     });
     expect(plan({ fault: "errors" }).fault).toEqual(FAULT_KINDS.errors.defaults);
+  });
+
+  it("describes an error share as it was given, a small one never as 0%", () => {
+    const described = (errorRate: string) => {
+      const fault = plan({ fault: "errors", errorRate }).fault;
+      return faultKind(fault).describe(fault);
+    };
+    expect(described("0.5")).toBe("ThrottlingException on 50% of DynamoDB requests");
+    expect(described("0.333")).toBe("ThrottlingException on 33.3% of DynamoDB requests");
+    expect(described("0.0001")).toBe("ThrottlingException on 0.01% of DynamoDB requests");
   });
 
   it("refuses another kind's flag, and each field's bad values, naming where they came from (exit 2)", () => {

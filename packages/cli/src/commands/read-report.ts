@@ -37,6 +37,11 @@ export function readReport(file: string, what = "report"): Report {
     );
   }
   const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if ((data as { kind?: unknown } | null)?.kind === "sweep") {
+    throw badInput(
+      `${what} ${quoted(file)} is a sweep's report (fislat sweep --json), and this command reads one run's report: give a report written by fislat run --json, or one level's (its levels[].report); a sweep writes its own --html, --markdown and --junit`,
+    );
+  }
   if (version !== REPORT_SCHEMA_VERSION) {
     throw badInput(
       `${what} ${quoted(file)} is not a fislat report of schema version ${REPORT_SCHEMA_VERSION} (schemaVersion ${JSON.stringify(version ?? null)}): give a report written by fislat run --json`,

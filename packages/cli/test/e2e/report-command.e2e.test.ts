@@ -51,6 +51,19 @@ describe("fislat report", () => {
     const missing = await runCli(["report", folder.file("nowhere"), "--html", html]);
     expect(missing.code).toBe(EXIT.badInput);
     expect(missing.stderr).toMatch(/cannot read it \(ENOENT\)/);
+    // A sweep's report (schemaVersion 1 of its own, kind "sweep") is named for what it is, not as an old run report.
+    const sweep = folder.file("sweep", "json");
+    writeFileSync(sweep, JSON.stringify({ schemaVersion: 1, kind: "sweep", levels: [] }));
+    for (const args of [
+      ["report", sweep],
+      ["compare", sweep, sweep],
+    ]) {
+      const refused = await runCli(args);
+      expect(refused.code).toBe(EXIT.badInput);
+      expect(refused.stderr).toMatch(
+        /sweep\.json" is a sweep's report \(fislat sweep --json\), and this command reads one run's report/,
+      );
+    }
   });
 
   it.each([

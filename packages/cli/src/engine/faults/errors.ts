@@ -63,7 +63,8 @@ export const errors: FaultKind<ErrorsFault> = {
       ? []
       : [{ field: "rate", shown: String(f.rate), message: "a share more than 0 and at most 1" }],
 
-  describe: (f) => `${f.error} on ${Math.round(f.rate * 1000) / 10}% of DynamoDB requests`,
+  // Three significant digits: 50%, 33.3%, 0.01% (a small share is never shown as 0%).
+  describe: (f) => `${f.error} on ${Number((f.rate * 100).toPrecision(3))}% of DynamoDB requests`,
   shownFields: (f) => ({ error: f.error, rate: String(f.rate) }),
   reportFields: (f) => ({ error: f.error, rate: f.rate }),
   reportSchema: {
