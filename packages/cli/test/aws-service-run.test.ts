@@ -5,43 +5,35 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { DescribeServicesCommand, RunTaskCommand, StopTaskCommand, type TaskDefinition } from "@aws-sdk/client-ecs";
+import { RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import {
   CreateExperimentTemplateCommand,
   DeleteExperimentTemplateCommand,
   StopExperimentCommand,
 } from "@aws-sdk/client-fis";
-import { IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { Ajv } from "ajv";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { sidecarContainer } from "../src/aws/task-definition-check.js";
+import { describe, expect, it } from "vitest";
 import { type RunCommandFlags, runCommand } from "../src/commands/run.js";
 import { planRun } from "../src/commands/run-options.js";
 import type { Report } from "../src/engine/report.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { useAwsRunSetup } from "./support/aws-run-setup.js";
+import { readyServiceDefinition, simulateService, useTaskRoleAllowed } from "./support/service-simulation.js";
 import {
-  ACCOUNT,
   advanceUntil,
   drive,
-  LOG_GROUP,
-  on,
   ROLE_ARN,
-  SimulatedAws,
+  type SimulatedAws,
   type SimulationOptions,
   sent,
   settledFlag,
-  TASK_DEF_ARN,
   taskArn,
 } from "./support/simulated-aws.js";
 
 let sim: SimulatedAws;
-let iam: ReturnType<typeof mockClient>;
 const setup = useAwsRunSetup(() => sim?.reset());
 
 const URL = "https://orders.example.com/orders/42";
-const TASK_ROLE = `arn:aws:iam::${ACCOUNT}:role/orders-task`;
 
 const flags = (over: Partial<RunCommandFlags> = {}): RunCommandFlags => ({
   cluster: "FIS",
@@ -60,57 +52,18 @@ const flags = (over: Partial<RunCommandFlags> = {}): RunCommandFlags => ({
 });
 
 /** The user's service's task definition, ready for the fault (the simulated probe container stays, as its app). */
-function ready(): Partial<TaskDefinition> {
-  const base: TaskDefinition = {
-    family: "orders",
-    containerDefinitions: [
-      {
-        name: "fis-latency-test-to-ddb-app",
-        image: "probe:latest",
-        environment: [
-          { name: "CONNECTION_TIMEOUT_MS", value: "500" },
-          { name: "READ_TIMEOUT_MS", value: "500" },
-          { name: "TEST_INTERVAL_SECONDS", value: "1" },
-        ],
-        logConfiguration: {
-          logDriver: "awslogs",
-          options: { "awslogs-group": LOG_GROUP, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs" },
-        },
-      },
-    ],
-  };
-  return {
-    networkMode: "awsvpc",
-    requiresCompatibilities: ["FARGATE"],
-    taskRoleArn: TASK_ROLE,
-    containerDefinitions: [...(base.containerDefinitions ?? []), sidecarContainer(base, "fislat-ssm-managed-instance")],
-  };
-}
+const ready = () =>
+  readyServiceDefinition([
+    { name: "CONNECTION_TIMEOUT_MS", value: "500" },
+    { name: "READ_TIMEOUT_MS", value: "500" },
+    { name: "TEST_INTERVAL_SECONDS", value: "1" },
+  ]);
 
 function simulate(options: SimulationOptions) {
-  sim = new SimulatedAws({ definition: ready(), ...options });
-  on(sim.ecs, DescribeServicesCommand).resolves({
-    services: [
-      {
-        serviceName: "orders",
-        status: "ACTIVE",
-        taskDefinition: TASK_DEF_ARN,
-        launchType: "FARGATE",
-        platformVersion: "LATEST",
-        networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-svc"], securityGroups: ["sg-svc"] } },
-      },
-    ],
-  });
+  sim = simulateService({ definition: ready(), ...options });
 }
 
-beforeEach(() => {
-  iam = mockClient(IAMClient as never);
-  // The task role may do what the sidecar does.
-  on(iam as never, SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames: string[] }) => ({
-    EvaluationResults: input.ActionNames.map((a) => ({ EvalActionName: a, EvalDecision: "allowed" })),
-  }));
-});
-afterEach(() => iam.restore());
+useTaskRoleAllowed();
 
 const validReport = new Ajv({ strict: false, validateFormats: false, allErrors: true }).compile(
   createRequire(import.meta.url)("../schemas/report.schema.json"),

@@ -8,39 +8,32 @@
 // with node:perf_hooks' real clock); its plan is checked here, its requests in aws-service-operator-load.test.ts.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { DescribeServicesCommand, RunTaskCommand, StopTaskCommand, type TaskDefinition } from "@aws-sdk/client-ecs";
+import { RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import {
   CreateExperimentTemplateCommand,
   DeleteExperimentTemplateCommand,
   StartExperimentCommand,
   StopExperimentCommand,
 } from "@aws-sdk/client-fis";
-import { IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { sidecarContainer } from "../src/aws/task-definition-check.js";
+import { describe, expect, it } from "vitest";
 import { type SweepCommandFlags, sweepCommand } from "../src/commands/sweep.js";
 import { planSweep } from "../src/engine/sweep-plan.js";
 import type { SweepReport } from "../src/engine/sweep-report.js";
 import { EXIT, FislatError } from "../src/errors.js";
 import { useAwsRunSetup } from "./support/aws-run-setup.js";
+import { readyServiceDefinition, simulateService, useTaskRoleAllowed } from "./support/service-simulation.js";
 import {
-  ACCOUNT,
   advanceUntil,
   drive,
-  LOG_GROUP,
-  on,
   ROLE_ARN,
-  SimulatedAws,
+  type SimulatedAws,
   type SimulationOptions,
   sent,
   settledFlag,
-  TASK_DEF_ARN,
   taskArn,
 } from "./support/simulated-aws.js";
 
 let sim: SimulatedAws;
-let iam: ReturnType<typeof mockClient>;
 const setup = useAwsRunSetup(() => sim?.reset());
 
 const URL = "https://orders.example.com/orders/42";
@@ -67,55 +60,19 @@ const flags = (over: Partial<SweepCommandFlags> = {}): SweepCommandFlags => ({
   ...over,
 });
 
-/** The user's service's task definition, ready for the fault (as in aws-service-run.test.ts). */
-function ready(): Partial<TaskDefinition> {
-  const base: TaskDefinition = {
-    family: "orders",
-    containerDefinitions: [
-      {
-        name: "fis-latency-test-to-ddb-app",
-        image: "probe:latest",
-        environment: [{ name: "TEST_INTERVAL_SECONDS", value: "1" }],
-        logConfiguration: {
-          logDriver: "awslogs",
-          options: { "awslogs-group": LOG_GROUP, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs" },
-        },
-      },
-    ],
-  };
-  return {
-    networkMode: "awsvpc",
-    requiresCompatibilities: ["FARGATE"],
-    taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/orders-task`,
-    containerDefinitions: [...(base.containerDefinitions ?? []), sidecarContainer(base, "fislat-ssm-managed-instance")],
-  };
-}
-
 /** Two DynamoDB calls per request: twice the delay. */
 const twoCalls = (delayMs: number) => ({ ok: true, rttMs: 2 * delayMs + 20 });
 
 function simulate(options: SimulationOptions = {}) {
-  sim = new SimulatedAws({ definition: ready(), linesFollowFault: true, underFaultAt: twoCalls, ...options });
-  on(sim.ecs, DescribeServicesCommand).resolves({
-    services: [
-      {
-        serviceName: "orders",
-        status: "ACTIVE",
-        taskDefinition: TASK_DEF_ARN,
-        launchType: "FARGATE",
-        networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-svc"], securityGroups: ["sg-svc"] } },
-      },
-    ],
+  sim = simulateService({
+    definition: readyServiceDefinition([{ name: "TEST_INTERVAL_SECONDS", value: "1" }]),
+    linesFollowFault: true,
+    underFaultAt: twoCalls,
+    ...options,
   });
 }
 
-beforeEach(() => {
-  iam = mockClient(IAMClient as never);
-  on(iam as never, SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames: string[] }) => ({
-    EvaluationResults: input.ActionNames.map((a) => ({ EvalActionName: a, EvalDecision: "allowed" })),
-  }));
-});
-afterEach(() => iam.restore());
+useTaskRoleAllowed();
 
 const report = () => JSON.parse(readFileSync(path.join(setup.dir, "sweep.json"), "utf8")) as SweepReport;
 
