@@ -11,7 +11,7 @@ import { Command, CommanderError, Option } from "commander";
 import { describeAwsError } from "./aws/aws-errors.js";
 import { appRunOptions } from "./commands/app-options.js";
 import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
-import type { CommandContext } from "./context.js";
+import { type CommandContext, type ContextBase, runInContext } from "./context.js";
 import { DEFAULT_FIS_SOURCES } from "./engine/limits.js";
 import { systemClock } from "./engine/ports.js";
 import { SCENARIO_NAMES, SCENARIO_OF_FAULT } from "./engine/scenario.js";
@@ -35,8 +35,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-/** The one context every command runs in (see context.ts): this process's streams, environment and folder. */
-const ctx: CommandContext = {
+/** What every command's context (see context.ts) is made from: this process's streams, environment and folder. */
+const ctx: ContextBase = {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
@@ -44,8 +44,28 @@ const ctx: CommandContext = {
   clock: systemClock,
   onInterrupt,
   settle: settleOnSignal,
+  host: { execPath: process.execPath, kill: (pid, signal) => process.kill(pid, signal) },
   ...(process.stdin.isTTY ? { confirm: askOnTerminal } : {}),
 };
+
+/**
+ * Runs a command in its own context (a fresh cleanup owner, AWS clients on request), releases what
+ * it left held, and makes its outcome the process's exit code. `interruptible`: the first Ctrl-C
+ * aborts the context's signal (the AWS commands that wait on AWS: tail, deploy, destroy, ...);
+ * run and sweep take the signals themselves.
+ */
+async function execute(
+  command: (ctx: CommandContext) => Promise<number> | number,
+  { interruptible = false }: { interruptible?: boolean } = {},
+): Promise<void> {
+  const abort = interruptible ? new AbortController() : undefined;
+  const release = abort ? ctx.onInterrupt((signal) => abort.abort(`${signal} received`)) : () => {};
+  try {
+    process.exitCode = await runInContext({ ...ctx, ...(abort ? { signal: abort.signal } : {}) }, command);
+  } finally {
+    release();
+  }
+}
 
 /** A yes/no question on the terminal; Ctrl-C at the prompt means no. */
 async function askOnTerminal(question: string): Promise<boolean> {
@@ -180,7 +200,7 @@ outputOption(runOptions(program.command("run")))
   .addHelpText("after", SCENARIO_HELP)
   .action(async (flags) => {
     const { runCommand } = await import("./commands/run.js");
-    process.exitCode = await runCommand(ctx, flags);
+    await execute((ctx) => runCommand(ctx, flags));
   });
 
 program
@@ -201,7 +221,7 @@ not be written`,
   )
   .action(async (file: string, flags) => {
     const { reportCommand } = await import("./commands/report.js");
-    process.exitCode = await reportCommand(ctx, file, flags);
+    await execute((ctx) => reportCommand(ctx, file, flags));
   });
 
 program
@@ -229,7 +249,7 @@ program
   )
   .action(async (base: string, run: string, flags) => {
     const { compareCommand } = await import("./commands/compare.js");
-    process.exitCode = await compareCommand(ctx, base, run, flags);
+    await execute((ctx) => compareCommand(ctx, base, run, flags));
   });
 
 const SWEEP_HELP = `
@@ -277,7 +297,7 @@ sweepOptions(outputOption(runOptions(program.command("sweep"))))
   .addHelpText("after", SWEEP_HELP)
   .action(async (flags) => {
     const { sweepCommand } = await import("./commands/sweep.js");
-    process.exitCode = await sweepCommand(ctx, flags);
+    await execute((ctx) => sweepCommand(ctx, flags));
   });
 
 targetOptions(awsOptions(program.command("tail")))
@@ -295,9 +315,7 @@ targetOptions(awsOptions(program.command("tail")))
   .action(async (flags) => {
     flags.json = flags.json === true || flags.output === "json";
     const { tailCommand } = await import("./commands/tail.js");
-    process.exitCode = await withAws(flags, (clients, ctx) =>
-      tailCommand(ctx, { ecs: () => clients.ecs, logs: () => clients.logs }, flags),
-    );
+    await execute((ctx) => tailCommand(ctx, flags), { interruptible: true });
   });
 
 outputOption(awsOptions(program.command("stop")))
@@ -306,14 +324,14 @@ outputOption(awsOptions(program.command("stop")))
   .option("--all", "stop every running experiment tagged managed-by=fislat in the region")
   .action(async (ids: string[], flags) => {
     const { stopCommand } = await import("./commands/stop.js");
-    process.exitCode = await withAws(flags, (clients, ctx) => stopCommand(ctx, clients.fis, ids, flags));
+    await execute((ctx) => stopCommand(ctx, { ...flags, ids }), { interruptible: true });
   });
 
 outputOption(awsOptions(program.command("list")))
   .description("list fislat's FIS experiments: state, scenario, targets, start and end")
   .action(async (flags) => {
     const { listCommand } = await import("./commands/stop.js");
-    process.exitCode = await withAws(flags, (clients, ctx) => listCommand(ctx, clients.fis, flags.output));
+    await execute((ctx) => listCommand(ctx, flags), { interruptible: true });
   });
 
 faultOptions(program.command("template"))
@@ -331,25 +349,8 @@ faultOptions(program.command("template"))
   .option("--stop-alarm <arn>", "CloudWatch alarm that stops the experiment (repeatable)", collect, [])
   .action(async (flags) => {
     const { templateCommand } = await import("./commands/template.js");
-    process.exitCode = templateCommand(ctx, flags);
+    await execute((ctx) => templateCommand(ctx, flags));
   });
-
-/** Runs an AWS command with the clients, Ctrl-C as the context's abort signal, and the clients closed after. */
-async function withAws<T>(
-  flags: { profile?: string; region?: string },
-  run: (clients: import("./aws/clients.js").AwsClients, ctx: CommandContext) => Promise<T>,
-): Promise<T> {
-  const { awsClients, awsSettingsOf } = await import("./aws/clients.js");
-  const clients = awsClients(awsSettingsOf(flags));
-  const abort = new AbortController();
-  const release = ctx.onInterrupt((signal) => abort.abort(`${signal} received`));
-  try {
-    return await run(clients, { ...ctx, signal: abort.signal });
-  } finally {
-    release();
-    clients.destroy();
-  }
-}
 
 const experiment = program.command("experiment").description("experiment files: a starting file, and a check");
 experiment
@@ -359,14 +360,14 @@ experiment
   .option("--force", "replace the file if it exists")
   .action(async (file: string, flags: { force?: boolean }) => {
     const { experimentInitCommand } = await import("./commands/experiment.js");
-    process.exitCode = experimentInitCommand(ctx, file, flags.force ?? false);
+    await execute((ctx) => experimentInitCommand(ctx, file, flags.force ?? false));
   });
 runOptions(experiment.command("check"))
   .description("validate an experiment file and print the plan a run would follow (starts nothing)")
   .argument("<file>", "the experiment file (JSON or YAML)")
   .action(async (file: string, flags) => {
     const { experimentCheckCommand } = await import("./commands/experiment.js");
-    process.exitCode = experimentCheckCommand(ctx, file, flags);
+    await execute((ctx) => experimentCheckCommand(ctx, file, flags));
   });
 
 awsOptions(program.command("deploy"))
@@ -411,13 +412,7 @@ awsOptions(program.command("deploy"))
   .action(async (flags) => {
     const { deployCommand } = await import("./commands/deploy.js");
     if ((flags.allowCidr as string[]).length === 0) flags.allowCidr = undefined;
-    process.exitCode = await withAws(flags, (clients, ctx) =>
-      deployCommand(
-        ctx,
-        { cloudformation: clients.cloudformation, dynamodb: () => clients.dynamodb, ecs: () => clients.ecs },
-        flags,
-      ),
-    );
+    await execute((ctx) => deployCommand(ctx, flags), { interruptible: true });
   });
 
 awsOptions(program.command("destroy"))
@@ -427,7 +422,7 @@ awsOptions(program.command("destroy"))
   .option("--wait <duration>", "how long to follow the deletion before leaving it to CloudFormation (default 30m)")
   .action(async (flags) => {
     const { destroyCommand } = await import("./commands/deploy.js");
-    process.exitCode = await withAws(flags, (clients, ctx) => destroyCommand(ctx, clients.cloudformation, flags));
+    await execute((ctx) => destroyCommand(ctx, flags), { interruptible: true });
   });
 
 outputOption(awsOptions(program.command("doctor")))
@@ -438,7 +433,7 @@ outputOption(awsOptions(program.command("doctor")))
   .option("--role-arn <arn>", "FIS role (default: the stack's)")
   .action(async (flags) => {
     const { doctorCommand } = await import("./commands/doctor.js");
-    process.exitCode = await withAws(flags, (clients, ctx) => doctorCommand(ctx, clients, flags));
+    await execute((ctx) => doctorCommand(ctx, flags), { interruptible: true });
   });
 
 program
@@ -448,7 +443,7 @@ program
   .option("--health-url <url>", "the probe's /health; /test is beside it")
   .action(async (flags) => {
     const { probeTestCommand } = await import("./commands/probe-test.js");
-    process.exitCode = await probeTestCommand(ctx, flags);
+    await execute((ctx) => probeTestCommand(ctx, flags));
   });
 
 const image = program.command("image").description("the probe image");
@@ -462,7 +457,7 @@ awsOptions(image.command("push"))
   )
   .action(async (flags) => {
     const { imagePushCommand } = await import("./commands/image.js");
-    process.exitCode = await withAws(flags, (clients, ctx) => imagePushCommand(ctx, clients.ecr, flags));
+    await execute((ctx) => imagePushCommand(ctx, flags), { interruptible: true });
   });
 
 awsOptions(program.command("policy"))
@@ -479,7 +474,7 @@ awsOptions(program.command("policy"))
   .option("--table-name <name>", "the table deploy seeds (default MyTestTable)")
   .action(async (flags) => {
     const { policyCommand } = await import("./commands/policy.js");
-    process.exitCode = await withAws(flags, (clients, ctx) => policyCommand(ctx, () => clients.sts, flags));
+    await execute((ctx) => policyCommand(ctx, flags), { interruptible: true });
   });
 
 program
@@ -487,14 +482,16 @@ program
   .description("print the probe environment's CloudFormation template (for your own pipeline)")
   .action(async () => {
     const { synthCommand } = await import("./commands/synth.js");
-    process.exitCode = synthCommand(ctx);
+    await execute((ctx) => synthCommand(ctx));
   });
 
 outputOption(runOptions(program.command("config")))
   .description("print the values `fislat run` would use and where each came from")
   .action(async (flags, command: Command) => {
     const { configCommand } = await import("./commands/config.js");
-    process.exitCode = configCommand(ctx, command, loadConfigFile(program.opts().config, ctx.cwd).path, flags.output);
+    await execute((ctx) =>
+      configCommand(ctx, command, loadConfigFile(program.opts().config, ctx.cwd).path, flags.output),
+    );
   });
 
 // The config file fills in whatever flags the command left unset.

@@ -18,7 +18,7 @@ export interface ConfigFile {
   values: Record<string, unknown>;
 }
 
-export function loadConfigFile(explicit: string | undefined, cwd = process.cwd()): ConfigFile {
+export function loadConfigFile(explicit: string | undefined, cwd: string): ConfigFile {
   const file = path.resolve(cwd, explicit ?? CONFIG_FILE);
   let text: string;
   try {

@@ -1,8 +1,12 @@
 // The one context every command runs in: where it writes, what environment and folder it sees,
-// its clock and the Ctrl-C hook. cli.ts builds it once from `process`; a test builds it from
-// in-memory streams. No file under commands/ touches `process`: what it needs is here.
+// its clock, the Ctrl-C hook, the cleanup owner of everything it starts and the AWS clients it
+// talks through. cli.ts builds it from `process` for each command; a test builds it from
+// in-memory streams. Only cli.ts, startup.ts and signals.ts touch `process`: what the rest
+// needs is here.
+import type { AwsClients, AwsSettings } from "./aws/clients.js";
 import type { Clock } from "./engine/ports.js";
 import { makeChalk, outputWidth } from "./render/style.js";
+import { Resources } from "./resources.js";
 import type { InterruptHandler } from "./signals.js";
 
 /** Where a command writes: process.stdout/stderr in the CLI, a string collector in a test. */
@@ -26,6 +30,15 @@ export interface Output {
  *   signal          aborted on the first Ctrl-C, for the commands cli.ts runs under one (the
  *                   AWS ones: tail, deploy, destroy); absent otherwise
  *   confirm         asks a yes/no question on a terminal; absent when there is none
+ *   resources       the cleanup owner: what the command starts (a process, a port, a fault, AWS
+ *                   clients) is registered here the moment it exists and released in reverse
+ *                   order; a command may release early (run does, before its report), and
+ *                   whoever ran the command releases what is left when it returns or throws
+ *   aws             the AWS clients for the request's --profile and --region (unset: the SDK's
+ *                   defaults), made on first use and registered with `resources`; the module
+ *                   with the SDK clients is loaded only when a command asks
+ *   host            the Node.js binary children are started with, and how a process group is
+ *                   signalled: the two things of this process the local environment needs
  *
  * Colour and width come from `chalkFor` and `widthOf` below, so they follow `env`, not `process.env`.
  */
@@ -39,6 +52,54 @@ export interface CommandContext {
   settle(code: number): void;
   readonly signal?: AbortSignal;
   readonly confirm?: (question: string) => Promise<boolean>;
+  readonly resources: Resources;
+  aws(settings: AwsSettings): Promise<AwsClients>;
+  readonly host: Host;
+}
+
+/** What the local environment needs of the process fislat runs in. */
+export interface Host {
+  /** The Node.js binary: the probe and the app's keeper run with the same one as fislat. */
+  readonly execPath: string;
+  /** Sends `signal` to `pid` (negative: to its process group); throws when there is none. */
+  kill(pid: number, signal: NodeJS.Signals | 0): void;
+}
+
+/** What a context is made of before a command runs: everything but its own cleanup owner and clients. */
+export type ContextBase = Omit<CommandContext, "resources" | "aws">;
+
+/**
+ * A command's own context: a fresh cleanup owner, and AWS clients made on request and registered
+ * with it (destroyed when it is released). The SDK clients' module is imported here, on the first
+ * request, so `--help` and `--local` never load it.
+ */
+export function commandContext(base: ContextBase): CommandContext {
+  const resources = new Resources();
+  return {
+    ...base,
+    resources,
+    async aws(settings) {
+      const { awsClients, awsSettingsOf } = await import("./aws/clients.js");
+      const clients = awsClients(awsSettingsOf(settings, base.env));
+      resources.add("AWS clients", () => clients.destroy());
+      return clients;
+    },
+  };
+}
+
+/**
+ * Runs `command` in its own context and releases what it left held, when it returns and when it
+ * throws; what could not be released is said on stderr (a run releases its fault itself, before
+ * its report, so a failure there is in the report and its exit code).
+ */
+export async function runInContext<T>(base: ContextBase, command: (ctx: CommandContext) => Promise<T> | T): Promise<T> {
+  const ctx = commandContext(base);
+  try {
+    return await command(ctx);
+  } finally {
+    for (const f of await ctx.resources.releaseAll())
+      ctx.stderr.write(`fislat: could not release ${f.name}: ${f.error}\n`);
+  }
 }
 
 /** A line writer on `stream`: what used to be each command's own `say`. */

@@ -2,17 +2,21 @@
 // has two). Commands that call AWS show it once, as one line; nothing else is touched.
 const SDK_NODE_WARNING = /^NodeVersionSupportWarning:.*?require node >=(\d+)/s;
 
-export function condenseSdkNodeWarning(write: (line: string) => void = (l) => process.stderr.write(l)): void {
+/** What of the process the filter replaces and reads: startup.ts passes `process` itself. */
+export interface WarningHost {
+  emitWarning: (...args: never[]) => void;
+  readonly version: string;
+}
+
+export function condenseSdkNodeWarning(host: WarningHost, write: (line: string) => void): void {
   let shown = false;
-  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+  const emit = host.emitWarning.bind(host) as (...args: unknown[]) => void;
+  host.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
     const text = typeof warning === "string" ? warning : warning instanceof Error ? warning.message : "";
     const sdk = SDK_NODE_WARNING.exec(text);
     if (!sdk) return emit(warning, ...rest);
     if (shown) return;
     shown = true;
-    write(
-      `fislat: note: AWS SDK releases from January 2027 require Node >= ${sdk[1]}; this is Node ${process.version}\n`,
-    );
-  }) as typeof process.emitWarning;
+    write(`fislat: note: AWS SDK releases from January 2027 require Node >= ${sdk[1]}; this is Node ${host.version}\n`);
+  }) as WarningHost["emitWarning"];
 }

@@ -15,7 +15,7 @@ const APP: RunFlags = { local: true, app: "node server.js", url: ["http://127.0.
 const plan = (flags: RunFlags, file: ExperimentFile = {}) =>
   planExperiment(
     flags,
-    file === undefined ? loadExperimentSource(flags) : { kind: "file", name: "exp.yaml", data: file },
+    file === undefined ? loadExperimentSource(flags, process.cwd()) : { kind: "file", name: "exp.yaml", data: file },
   );
 
 function refusal(flags: RunFlags, file: ExperimentFile = {}): string {

@@ -1,8 +1,7 @@
 // fislat stop, list, tail and template against the simulated AWS, and the config file.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { ECSClient } from "@aws-sdk/client-ecs";
+import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   CreateExperimentTemplateCommand,
   FisClient,
@@ -63,7 +62,7 @@ describe("fislat stop", () => {
   it("stops the named experiment and waits until FIS says it stopped", async () => {
     const id = await startedExperiment();
     const ctx = testContext();
-    const code = await drive(stopCommand(ctx, new FisClient({}), [id], {}));
+    const code = await drive(stopCommand(ctx, { ids: [id] }));
     expect(code).toBe(EXIT.passed);
     expect(sent(sim.fis, StopExperimentCommand)).toEqual([{ id }]);
     expect(ctx.stdout.text()).toBe(`${id}: stopped\n`);
@@ -72,7 +71,7 @@ describe("fislat stop", () => {
   it("--all stops only fislat's running experiments", async () => {
     const ours = await startedExperiment();
     await startedExperiment({ "managed-by": "someone-else", "fislat-scenario": "" });
-    const code = await drive(stopCommand(testContext(), new FisClient({}), [], { all: true }));
+    const code = await drive(stopCommand(testContext(), { ids: [], all: true }));
     expect(code).toBe(EXIT.passed);
     expect(sent(sim.fis, StopExperimentCommand)).toEqual([{ id: ours }]);
   });
@@ -82,17 +81,17 @@ describe("fislat stop", () => {
     sim = new SimulatedAws({ neverStops: true });
     const id = await startedExperiment();
     const ctx = testContext();
-    const error = await drive(stopCommand(ctx, new FisClient({}), [id], {}).catch((e) => e));
+    const error = await drive(stopCommand(ctx, { ids: [id] }).catch((e) => e));
     expect(error).toBeInstanceOf(FislatError);
     expect((error as FislatError).exitCode).toBe(EXIT.faultNotRemoved);
     expect(ctx.stdout.lines().at(-1)).toMatch(new RegExp(`run: fislat stop ${id}`));
   });
 
   it("refuses no ids without --all, and an unknown id, as bad input", async () => {
-    await expect(stopCommand(testContext(), new FisClient({}), [], {})).rejects.toMatchObject({
+    await expect(stopCommand(testContext(), { ids: [] })).rejects.toMatchObject({
       exitCode: EXIT.badInput,
     });
-    const error = await drive(stopCommand(testContext(), new FisClient({}), ["EXPnope"], {}).catch((e) => e));
+    const error = await drive(stopCommand(testContext(), { ids: ["EXPnope"] }).catch((e) => e));
     expect(error).toMatchObject({
       exitCode: EXIT.badInput,
       message: "no FIS experiment EXPnope in this account and region",
@@ -104,14 +103,13 @@ describe("fislat list", () => {
   it("shows fislat's experiments with state, scenario, start and end", async () => {
     const id = await startedExperiment();
     const ctx = testContext();
-    await drive(listCommand(ctx, new FisClient({})));
+    await drive(listCommand(ctx, {}));
     expect(ctx.stdout.text()).toMatch(new RegExp(`${id}.*running.*timeout`));
     expect(sent(sim.fis, GetExperimentCommand)).toContainEqual({ id });
   });
 });
 
 describe("fislat tail", () => {
-  const clients = () => ({ ecs: () => new ECSClient({}), logs: () => new CloudWatchLogsClient({}) });
   // Each write is one line, with its newline.
   const capture = () => {
     const lines: string[] = [];
@@ -121,7 +119,7 @@ describe("fislat tail", () => {
   it("prints the tasks' round trips for a person, from their own log streams", async () => {
     await vi.advanceTimersByTimeAsync(20_000);
     const { ctx, lines } = capture();
-    await drive(tailCommand(ctx, clients(), { cluster: "FIS", service: "svc", since: "15s" }));
+    await drive(tailCommand(ctx, { cluster: "FIS", service: "svc", since: "15s" }));
     expect(lines.length).toBeGreaterThanOrEqual(5);
     expect(lines[0]).toMatch(/^2026-11-25T10:00:\d\d\.000Z {2}task0001 {2}ok +8\.0 ms\n$/);
     expect(sent(sim.logs, FilterLogEventsCommand)[0]).toMatchObject({
@@ -134,7 +132,7 @@ describe("fislat tail", () => {
   it("--json passes the probe's own lines through, one JSON object per line", async () => {
     await vi.advanceTimersByTimeAsync(10_000);
     const { ctx, lines } = capture();
-    await drive(tailCommand(ctx, clients(), { logGroup: LOG_GROUP, json: true, since: "5m" }));
+    await drive(tailCommand(ctx, { logGroup: LOG_GROUP, json: true, since: "5m" }));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(parseProbeLine(line).type).toBe("round-trip");
   });
@@ -143,7 +141,7 @@ describe("fislat tail", () => {
     const abort = new AbortController();
     const lines: string[] = [];
     const ctx = testContext({ stdout: memoryOutput((s) => lines.push(s)), signal: abort.signal });
-    const tailing = tailCommand(ctx, clients(), { cluster: "FIS", service: "svc", since: "1s", follow: true });
+    const tailing = tailCommand(ctx, { cluster: "FIS", service: "svc", since: "1s", follow: true });
     await advanceUntil(() => lines.length >= 10);
     const polls = sent(sim.logs, FilterLogEventsCommand).length;
     abort.abort();

@@ -22,12 +22,13 @@ import {
 } from "@fislat/dynamo-local";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { AwsClients } from "../src/aws/clients.js";
 import { SEED_ITEMS } from "../src/aws/seed.js";
 import { checkCidr, type DeployFlags, deployCommand, destroyCommand, MIN_CIDR_PREFIX } from "../src/commands/deploy.js";
 import { readEnvironmentTemplate } from "../src/commands/synth.js";
 import type { CommandContext } from "../src/context.js";
 import { EXIT, FislatError } from "../src/errors.js";
-import { memoryOutput, testContext } from "./support/context.js";
+import { clientsOf, memoryOutput, testContext } from "./support/context.js";
 import { FakeCloudFormation } from "./support/fake-cloudformation.js";
 import { drive, on, sent } from "./support/simulated-aws.js";
 
@@ -35,8 +36,14 @@ let cfn: FakeCloudFormation;
 let dir: string;
 let said: string[];
 // What deploy and destroy say, one entry per line they write.
-const io = (over: Partial<CommandContext> = {}) =>
-  testContext({ stdout: memoryOutput((line) => said.push(line.replace(/\n$/, ""))), cwd: dir, ...over });
+/** The command's context: what it says is kept in `said`; its AWS clients are `aws`. */
+const io = (over: Partial<CommandContext> = {}, aws: Partial<AwsClients> = clients()) =>
+  testContext({
+    stdout: memoryOutput((line) => said.push(line.replace(/\n$/, ""))),
+    cwd: dir,
+    aws: clientsOf(aws),
+    ...over,
+  });
 const client = () => new CloudFormationClient({ region: "us-east-1" });
 /** The table lives in a real DynamoDB (dynalite): seeding is checked by reading it back. */
 let dynamo: LocalDynamo;
@@ -46,7 +53,12 @@ const dynamodb = () =>
     region: LOCAL_AWS_ENV.AWS_REGION,
     credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
   });
-const clients = () => ({ cloudformation: client(), dynamodb });
+const clients = (): Partial<AwsClients> => ({
+  cloudformation: client(),
+  get dynamodb() {
+    return dynamodb();
+  },
+});
 const IMAGE = "000000000000.dkr.ecr.us-east-1.amazonaws.com/probe";
 const NEW = {
   vpc: "vpc-f1a7f1a7",
@@ -89,7 +101,7 @@ afterEach(async () => {
 
 describe("fislat deploy", () => {
   it("creates the stack through a change set of the shipped template, shows events, writes the outputs to fislat.config.json", async () => {
-    expect(await drive(deployCommand(io(), clients(), { ...NEW, region: "us-east-1" }))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(io(), { ...NEW, region: "us-east-1" }))).toBe(EXIT.passed);
     const [changeSet] = sent(cfn.stub, CreateChangeSetCommand);
     expect(changeSet).toMatchObject({
       StackName: "fislat-probe",
@@ -124,7 +136,7 @@ describe("fislat deploy", () => {
 
   it("creates the stack without an image: ImageUri is left to its empty default", async () => {
     const { image: _none, ...withoutImage } = NEW;
-    expect(await drive(deployCommand(io(), clients(), withoutImage))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(io(), withoutImage))).toBe(EXIT.passed);
     const parameters = (sent(cfn.stub, CreateChangeSetCommand)[0]?.Parameters ?? []) as { ParameterKey: string }[];
     const names = parameters.map((p) => p.ParameterKey);
     expect(names).toContain("VpcId");
@@ -139,7 +151,7 @@ describe("fislat deploy", () => {
       events: [],
     });
     writeFileSync(path.join(dir, "fislat.config.json"), JSON.stringify({ scenario: "edge" }));
-    expect(await drive(deployCommand(io(), clients(), { image: `${IMAGE}:2` }))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(io(), { image: `${IMAGE}:2` }))).toBe(EXIT.passed);
     const [changeSet] = sent(cfn.stub, CreateChangeSetCommand);
     expect(changeSet).toMatchObject({ ChangeSetType: "UPDATE" });
     expect(changeSet?.Parameters).toEqual([
@@ -161,7 +173,7 @@ describe("fislat deploy", () => {
       events: [],
     });
     cfn.noChanges = true;
-    expect(await drive(deployCommand(io(), clients(), {}))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(io(), {}))).toBe(EXIT.passed);
     expect(sent(cfn.stub, DeleteChangeSetCommand)).toHaveLength(1);
     expect(sent(cfn.stub, ExecuteChangeSetCommand)).toEqual([]);
     expect(said).toContain("stack fislat-probe is up to date: no changes");
@@ -176,7 +188,7 @@ describe("fislat deploy", () => {
         reason: "Invalid request provided: subnet-a not found",
       },
     };
-    const error = await drive(deployCommand(io(), clients(), NEW).catch((e: unknown) => e));
+    const error = await drive(deployCommand(io(), NEW).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(FislatError);
     expect((error as FislatError).exitCode).toBe(EXIT.environment);
     expect((error as Error).message).toBe(
@@ -186,7 +198,7 @@ describe("fislat deploy", () => {
 
   it("on Ctrl-C during the deployment says CloudFormation goes on, and how to follow it (exit 4)", async () => {
     const abort = new AbortController();
-    const work = deployCommand(io({ signal: abort.signal }), clients(), NEW);
+    const work = deployCommand(io({ signal: abort.signal }), NEW);
     await vi.advanceTimersByTimeAsync(0);
     for (let i = 0; sent(cfn.stub, ExecuteChangeSetCommand).length === 0 && i < 50; i++)
       await vi.advanceTimersByTimeAsync(1000);
@@ -199,14 +211,14 @@ describe("fislat deploy", () => {
 
   it("refuses a rolled-back stack before creating anything", async () => {
     cfn.stacks.set("fislat-probe", { status: "ROLLBACK_COMPLETE", parameters: {}, outputs: {}, events: [] });
-    await expect(drive(deployCommand(io(), clients(), NEW))).rejects.toThrow(
+    await expect(drive(deployCommand(io(), NEW))).rejects.toThrow(
       /ROLLBACK_COMPLETE .* fislat destroy --stack-name fislat-probe/,
     );
     expect(sent(cfn.stub, CreateChangeSetCommand)).toEqual([]);
   });
 
   it("refuses a new environment without its network settings once it knows the stack is new", async () => {
-    const error = await drive(deployCommand(io(), clients(), { image: NEW.image }).catch((e: unknown) => e));
+    const error = await drive(deployCommand(io(), { image: NEW.image }).catch((e: unknown) => e));
     expect(error).toMatchObject({
       exitCode: EXIT.badInput,
       message: expect.stringMatching(
@@ -243,7 +255,7 @@ describe("fislat deploy", () => {
       [{ connectionTimeout: "0.5" }, /--connection-timeout: 0\.5 ms is outside/],
       [{ interval: "2h" }, /--interval: 7200 s is outside the probe's TEST_INTERVAL_SECONDS limits, 0\.01 to 3600 s/],
     ] as [DeployFlags, RegExp][]) {
-      const error = await drive(deployCommand(io(), clients(), { ...NEW, ...flags }).catch((e: unknown) => e));
+      const error = await drive(deployCommand(io(), { ...NEW, ...flags }).catch((e: unknown) => e));
       expect(error, JSON.stringify(flags).slice(0, 80)).toMatchObject({
         exitCode: EXIT.badInput,
         message: expect.stringMatching(message),
@@ -282,7 +294,7 @@ describe("fislat deploy", () => {
   });
 
   it("seeds the table it created with the original setup's two items, without overwriting, and says so", async () => {
-    expect(await drive(deployCommand(io(), clients(), NEW))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(io(), NEW))).toBe(EXIT.passed);
     expect(said).toContain("table MyTestTable: seeded 2 of the original setup's items (test1, test2)");
     const reader = dynamodb();
     const item = await reader.send(new GetItemCommand({ TableName: "MyTestTable", Key: { id: { S: "test1" } } }));
@@ -291,27 +303,25 @@ describe("fislat deploy", () => {
     // A later deploy finds them there and leaves them (and any change someone made) alone.
     cfn.noChanges = true;
     said = [];
-    expect(await drive(deployCommand(io(), clients(), {}))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(io(), {}))).toBe(EXIT.passed);
     expect(said).toContain("table MyTestTable: already holds the seed items");
     reader.destroy();
   });
 
   it("leaves an existing table alone, and only warns when seeding fails", async () => {
-    expect(await drive(deployCommand(io(), clients(), { ...NEW, existingTable: true, tableName: "Orders" }))).toBe(
-      EXIT.passed,
-    );
+    expect(await drive(deployCommand(io(), { ...NEW, existingTable: true, tableName: "Orders" }))).toBe(EXIT.passed);
     expect(said.join("\n")).not.toMatch(/seed/);
     cfn.stacks.clear();
     said = [];
     // The stack's table is not there (say, no dynamodb:PutItem, or another region): a warning, exit 0.
-    expect(await drive(deployCommand(io(), clients(), { ...NEW, tableName: "Missing" }))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(io(), { ...NEW, tableName: "Missing" }))).toBe(EXIT.passed);
     expect(said.join("\n")).toMatch(/warning: could not seed table Missing \(ResourceNotFoundException/);
   });
 
   it("deploys the shallow /live health check by default and the deep /health with --deep-health-check", async () => {
-    expect(await drive(deployCommand(io(), clients(), NEW))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(io(), NEW))).toBe(EXIT.passed);
     expect(cfn.stacks.get("fislat-probe")?.parameters.HealthCheckPath).toBe("/live");
-    expect(await drive(deployCommand(io(), clients(), { deepHealthCheck: true }))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(io(), { deepHealthCheck: true }))).toBe(EXIT.passed);
     expect(sent(cfn.stub, CreateChangeSetCommand)[1]?.Parameters).toContainEqual({
       ParameterKey: "HealthCheckPath",
       ParameterValue: "/health",
@@ -321,7 +331,7 @@ describe("fislat deploy", () => {
 
   it("recovers from a failed first change set: the REVIEW_IN_PROGRESS stack gets a new CREATE change set", async () => {
     cfn.changeSetFails = "Parameter 'VpcId' must be one of AllowedValues";
-    const error = await drive(deployCommand(io(), clients(), NEW).catch((e: unknown) => e));
+    const error = await drive(deployCommand(io(), NEW).catch((e: unknown) => e));
     expect(error).toMatchObject({
       exitCode: EXIT.environment,
       message: expect.stringMatching(
@@ -330,7 +340,7 @@ describe("fislat deploy", () => {
     });
     expect(cfn.stacks.get("fislat-probe")?.status).toBe("REVIEW_IN_PROGRESS");
     said = [];
-    expect(await drive(deployCommand(io(), clients(), NEW))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(io(), NEW))).toBe(EXIT.passed);
     expect(sent(cfn.stub, CreateChangeSetCommand).map((c) => c.ChangeSetType)).toEqual(["CREATE", "CREATE"]);
     expect(said.join("\n")).not.toMatch(/busy/);
     expect(cfn.stacks.get("fislat-probe")?.status).toBe("CREATE_COMPLETE");
@@ -360,12 +370,12 @@ describe("fislat deploy when the service's tasks never start", () => {
     ecs = mockEcs();
   });
   afterEach(() => ecs.restore());
-  const withEcs = () => ({ ...clients(), ecs: () => new ECSClient({ region: "us-east-1" }) });
+  const withEcs = () => ({ ...clients(), ecs: new ECSClient({ region: "us-east-1" }) });
 
   it("stops waiting at the bound (30 min by default), exits 6, and says why the tasks stop", async () => {
     cfn.hangs = true;
     const began = Date.now();
-    const error = await drive(deployCommand(io(), withEcs(), NEW).catch((e: unknown) => e));
+    const error = await drive(deployCommand(io({}, withEcs()), NEW).catch((e: unknown) => e));
     expect(error).toMatchObject({ exitCode: EXIT.environment });
     expect((error as Error).message).toMatch(
       /^stack fislat-probe is still CREATE_IN_PROGRESS after 30 min; fislat stops waiting and CloudFormation goes on; the service's tasks stopped: CannotPullContainerError: pull image manifest/,
@@ -385,12 +395,12 @@ describe("fislat deploy when the service's tasks never start", () => {
   it("takes --wait, and refuses one outside 1m to 3h before any call", async () => {
     cfn.hangs = true;
     const began = Date.now();
-    const error = await drive(deployCommand(io(), withEcs(), { ...NEW, wait: "5m" }).catch((e: unknown) => e));
+    const error = await drive(deployCommand(io({}, withEcs()), { ...NEW, wait: "5m" }).catch((e: unknown) => e));
     expect((error as Error).message).toMatch(/still CREATE_IN_PROGRESS after 5 min/);
     expect(Date.now() - began).toBeLessThan(6 * 60_000);
     cfn.stub.resetHistory();
     for (const wait of ["30s", "4h", "soon"]) {
-      const bad = await drive(deployCommand(io(), withEcs(), { ...NEW, wait }).catch((e: unknown) => e));
+      const bad = await drive(deployCommand(io({}, withEcs()), { ...NEW, wait }).catch((e: unknown) => e));
       expect(bad, wait).toMatchObject({ exitCode: EXIT.badInput, message: expect.stringMatching(/--wait/) });
     }
     expect(cfn.stub.calls()).toEqual([]);
@@ -405,7 +415,7 @@ describe("fislat deploy when the service's tasks never start", () => {
         reason: "Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'.",
       },
     };
-    const error = await drive(deployCommand(io(), withEcs(), NEW).catch((e: unknown) => e));
+    const error = await drive(deployCommand(io({}, withEcs()), NEW).catch((e: unknown) => e));
     expect((error as Error).message).toBe(
       `creating stack fislat-probe failed; first failure: Service (AWS::ECS::Service): Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'.; the service's tasks stopped: ${PULL_ERROR}`,
     );
@@ -415,7 +425,7 @@ describe("fislat deploy when the service's tasks never start", () => {
 describe("fislat deploy following the stack", () => {
   it("reads every page of stack events at each poll, so a burst of events is shown whole", async () => {
     cfn.eventsBurst = 250;
-    expect(await drive(deployCommand(io(), clients(), NEW))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(io(), NEW))).toBe(EXIT.passed);
     const shown = said.filter((l) => / Resource\d+ \(AWS::IAM::Role\)/.test(l));
     expect(shown).toHaveLength(250);
     expect(shown[0]).toMatch(/ Resource0 /);
@@ -423,18 +433,14 @@ describe("fislat deploy following the stack", () => {
   });
 
   it("refuses a region without ECR Public unless --sidecar-image names the sidecar's image", async () => {
-    const error = await drive(
-      deployCommand(io(), clients(), { ...NEW, region: "cn-north-1" }).catch((e: unknown) => e),
-    );
+    const error = await drive(deployCommand(io(), { ...NEW, region: "cn-north-1" }).catch((e: unknown) => e));
     expect(error).toMatchObject({
       exitCode: EXIT.badInput,
       message: expect.stringMatching(/region cn-north-1 is in a partition without ECR Public.*--sidecar-image/),
     });
     expect(cfn.stub.calls()).toEqual([]);
     const image = "000000000000.dkr.ecr.cn-north-1.amazonaws.com.cn/ssm-agent:1";
-    expect(await drive(deployCommand(io(), clients(), { ...NEW, region: "cn-north-1", sidecarImage: image }))).toBe(
-      EXIT.passed,
-    );
+    expect(await drive(deployCommand(io(), { ...NEW, region: "cn-north-1", sidecarImage: image }))).toBe(EXIT.passed);
     expect(sent(cfn.stub, CreateChangeSetCommand)[0]?.Parameters).toContainEqual({
       ParameterKey: "SsmAgentImage",
       ParameterValue: image,
@@ -442,7 +448,7 @@ describe("fislat deploy following the stack", () => {
   });
 
   it("says the load balancer is internal when the tasks get no public IPs", async () => {
-    expect(await drive(deployCommand(io(), clients(), { ...NEW, assignPublicIp: false }))).toBe(EXIT.passed);
+    expect(await drive(deployCommand(io(), { ...NEW, assignPublicIp: false }))).toBe(EXIT.passed);
     expect(cfn.stacks.get("fislat-probe")?.parameters.AssignPublicIp).toBe("DISABLED");
     expect(said.join("\n")).toMatch(/the load balancer is internal .*answers only inside the VPC/);
   });
@@ -459,7 +465,7 @@ describe("fislat destroy", () => {
   });
 
   it("with --yes deletes the stack, waits until it is gone, and says what it leaves", async () => {
-    expect(await drive(destroyCommand(io(), client(), { yes: true }))).toBe(EXIT.passed);
+    expect(await drive(destroyCommand(io(), { yes: true }))).toBe(EXIT.passed);
     expect(sent(cfn.stub, DeleteStackCommand)).toEqual([expect.objectContaining({ StackName: "fislat-probe" })]);
     expect(said).toContain("stack fislat-probe deleted");
     expect(said.join("\n")).toMatch(/left: the ECR repository .*fislat-probe-repo and its images/);
@@ -472,7 +478,7 @@ describe("fislat destroy", () => {
       asked.push(q);
       return false;
     };
-    expect(await drive(destroyCommand(io({ confirm }), client(), {}))).toBe(EXIT.passed);
+    expect(await drive(destroyCommand(io({ confirm }), {}))).toBe(EXIT.passed);
     expect(asked).toEqual(["Delete stack fislat-probe and everything it created? [y/N] "]);
     // A stack that made its table names it, and its data, before anything is deleted.
     cfn.stacks.set("fislat-probe", {
@@ -481,11 +487,11 @@ describe("fislat destroy", () => {
       outputs: {},
       events: [],
     });
-    expect(await drive(destroyCommand(io({ confirm }), client(), {}))).toBe(EXIT.passed);
+    expect(await drive(destroyCommand(io({ confirm }), {}))).toBe(EXIT.passed);
     expect(asked[1]).toBe(
       "Delete stack fislat-probe and everything it created, including the DynamoDB table MyTestTable and its data? [y/N] ",
     );
-    await expect(drive(destroyCommand(io(), client(), {}))).rejects.toMatchObject({ exitCode: EXIT.badInput });
+    await expect(drive(destroyCommand(io(), {}))).rejects.toMatchObject({ exitCode: EXIT.badInput });
     expect(sent(cfn.stub, DeleteStackCommand)).toEqual([]);
   });
 });

@@ -206,7 +206,7 @@ describe("fislat doctor", () => {
 
     // --output json: the same checks as one document, and the same exit code.
     const ctx = testContext();
-    const code = await drive(doctorCommand(ctx, awsClients(), { output: "json" }));
+    const code = await drive(doctorCommand(ctx, { output: "json" }));
     expect(code).toBe(EXIT.environment);
     const doc = JSON.parse(ctx.stdout.text()) as { ready: boolean; checks: { name: string; status: string }[] };
     expect(doc.ready).toBe(false);
@@ -255,7 +255,7 @@ echo "$* stdin=$input" >> "${calls}"
   it("logs in to ECR with the SDK's token, builds for Fargate's platform, pushes, and prints the URI", async () => {
     fakeDocker("up");
     const ctx = testContext();
-    const code = await imagePushCommand(ctx, new ECRClient({ region: "us-east-1" }), { repository, imageTag: "v1" });
+    const code = await imagePushCommand(ctx, { region: "us-east-1", repository, imageTag: "v1" });
     expect(code).toBe(EXIT.passed);
     const lines = readFileSync(calls, "utf8").trim().split("\n");
     expect(lines[0]).toBe(
@@ -271,18 +271,14 @@ echo "$* stdin=$input" >> "${calls}"
 
   it("says clearly when Docker is missing, or its engine is not running (exit 6)", async () => {
     vi.stubEnv("PATH", bin);
-    const missing = await imagePushCommand(testContext(), new ECRClient({ region: "us-east-1" }), { repository }).catch(
-      (e) => e,
-    );
+    const missing = await imagePushCommand(testContext(), { region: "us-east-1", repository }).catch((e) => e);
     expect(missing).toBeInstanceOf(FislatError);
     expect(missing).toMatchObject({
       exitCode: EXIT.environment,
       message: expect.stringMatching(/^Docker is not installed/),
     });
     fakeDocker("down");
-    const down = await imagePushCommand(testContext(), new ECRClient({ region: "us-east-1" }), { repository }).catch(
-      (e) => e,
-    );
+    const down = await imagePushCommand(testContext(), { region: "us-east-1", repository }).catch((e) => e);
     expect(down).toMatchObject({
       exitCode: EXIT.environment,
       message: expect.stringMatching(/engine does not answer/),
@@ -301,9 +297,7 @@ echo "$* stdin=$input" >> "${calls}"
       "v1\nfislat destroy --yes",
     ]) {
       const ctx = testContext();
-      const error = await imagePushCommand(ctx, new ECRClient({ region: "us-east-1" }), { repository, imageTag }).catch(
-        (e: unknown) => e,
-      );
+      const error = await imagePushCommand(ctx, { region: "us-east-1", repository, imageTag }).catch((e: unknown) => e);
       expect(error, imageTag).toMatchObject({
         exitCode: EXIT.badInput,
         message: expect.stringMatching(/^--image-tag ".*" is not a Docker tag: 1 to 128 characters/),
@@ -355,9 +349,7 @@ echo "$* stdin=$input" >> "${calls}"
   });
 
   it("refuses a repository that is not an ECR URI", async () => {
-    await expect(
-      imagePushCommand(testContext(), new ECRClient({}), { repository: "docker.io/me/probe" }),
-    ).rejects.toMatchObject({
+    await expect(imagePushCommand(testContext(), { repository: "docker.io/me/probe" })).rejects.toMatchObject({
       exitCode: EXIT.badInput,
     });
   });

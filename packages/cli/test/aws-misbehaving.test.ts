@@ -10,7 +10,6 @@ import {
   FilterLogEventsCommand,
   StartLiveTailCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { ECSClient } from "@aws-sdk/client-ecs";
 import { CreateExperimentTemplateCommand, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import { DescribeInstanceInformationCommand } from "@aws-sdk/client-ssm";
 import { describe, expect, it, vi } from "vitest";
@@ -386,13 +385,7 @@ describe("reading the logs (issue 12, point 9)", () => {
     sim = new SimulatedAws({ logRegion: "eu-west-1" });
     await vi.advanceTimersByTimeAsync(20_000);
     const { tailCommand } = await import("../src/commands/tail.js");
-    await drive(
-      tailCommand(
-        setup.ctx,
-        { ecs: () => new ECSClient({}), logs: () => new CloudWatchLogsClient({}) },
-        { cluster: "FIS", service: "svc", since: "15s" },
-      ),
-    );
+    await drive(tailCommand(setup.ctx, { cluster: "FIS", service: "svc", since: "15s" }));
     expect(setup.ctx.stdout.lines().length).toBeGreaterThan(5);
     const calls = sim.logs.commandCalls(FilterLogEventsCommand as never);
     const client = calls[0]?.thisValue as { config: { region(): Promise<string> } } | undefined;

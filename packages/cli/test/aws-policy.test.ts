@@ -12,7 +12,7 @@ import { DOCKER_PUSH_ACTIONS, operatorPolicy, REQUIRED_ACTIONS } from "../src/aw
 import { policyCommand } from "../src/commands/policy.js";
 import { EXIT } from "../src/errors.js";
 import { authorizationsOf } from "./support/authorization.js";
-import { testContext } from "./support/context.js";
+import { clientsOf, testContext } from "./support/context.js";
 import { allows, type PolicyStatement } from "./support/iam-simulator.js";
 import { on } from "./support/simulated-aws.js";
 
@@ -112,7 +112,7 @@ describe("fislat policy", () => {
       Arn: "arn:aws-cn:iam::111122223333:user/operator",
     });
     const ctx = testContext();
-    const code = await policyCommand(ctx, () => new STSClient({ region: "cn-north-1" }), {
+    const code = await policyCommand(ctx, {
       region: "cn-north-1",
       cluster: "fislat-probe-Cluster-x1",
       service: "fislat-probe-Service-y2",
@@ -140,15 +140,14 @@ describe("fislat policy", () => {
   });
 
   it("needs no AWS call with --account and --partition, and refuses bad values before any", async () => {
-    const noSts = () => {
-      throw new Error("no STS call expected");
-    };
-    expect(await policyCommand(testContext(), noSts, { ...CONTEXT, region: "eu-west-1" })).toBe(EXIT.passed);
-    await expect(policyCommand(testContext(), noSts, { region: "eu-west-1", account: "12" })).rejects.toMatchObject({
+    // A context whose AWS clients are none: any STS call throws.
+    const noSts = () => testContext({ aws: clientsOf({}) });
+    expect(await policyCommand(noSts(), { ...CONTEXT, region: "eu-west-1" })).toBe(EXIT.passed);
+    await expect(policyCommand(noSts(), { region: "eu-west-1", account: "12" })).rejects.toMatchObject({
       exitCode: EXIT.badInput,
       message: expect.stringMatching(/^--account "12": expected 12 digits/),
     });
-    await expect(policyCommand(testContext(), noSts, { region: "nowhere" })).rejects.toMatchObject({
+    await expect(policyCommand(noSts(), { region: "nowhere" })).rejects.toMatchObject({
       exitCode: EXIT.badInput,
     });
   });

@@ -46,7 +46,7 @@ describe("a reached quota", () => {
     expect((error as Error).name).toBe("LimitExceededException");
     expect(isQuotaError(error)).toBe(true);
     expect(handler.requests).toBe(1);
-    expect(describeAwsError(error)).toMatch(
+    expect(describeAwsError(error, process.env)).toMatch(
       /^CloudFormation CreateChangeSet: a quota is reached \(LimitExceededException: Limit for stacks exceeded\): the CloudFormation quota on stacks per account and Region/,
     );
   });
@@ -74,7 +74,7 @@ describe("a reached quota", () => {
     expect((error as Error).name).toBe("LimitExceededException");
     // Not even the SDK's own retries: it is no throttling error to the SDK either.
     expect(handler.requests).toBe(1);
-    expect(describeAwsError(error)).toMatch(
+    expect(describeAwsError(error, process.env)).toMatch(
       /^CloudWatch Logs StartLiveTail: a quota is reached .*concurrent Live Tail sessions/,
     );
   });

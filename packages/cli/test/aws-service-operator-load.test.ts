@@ -61,17 +61,20 @@ it("sends the load from this machine to the URL, judged as the service's request
     EvaluationResults: input.ActionNames.map((a) => ({ EvalActionName: a, EvalDecision: "allowed" })),
   }));
 
-  const request = planRun({
-    cluster: "FIS",
-    service: "orders",
-    url: [url],
-    rate: "20",
-    header: ["X-Run: fislat"],
-    roleArn: ROLE_ARN,
-    task: [],
-    tag: [],
-    stopAlarm: [],
-  });
+  const request = planRun(
+    {
+      cluster: "FIS",
+      service: "orders",
+      url: [url],
+      rate: "20",
+      header: ["X-Run: fislat"],
+      roleArn: ROLE_ARN,
+      task: [],
+      tag: [],
+      stopAlarm: [],
+    },
+    process.cwd(),
+  );
   const resources = new Resources();
   cleanups.push(() => resources.releaseAll());
   const clients = awsClients();

@@ -347,7 +347,7 @@ describe("reading a service from AWS", () => {
       // One entry per thing doctor says (a change to make is one multi-line entry).
       const said: string[] = [];
       const ctx = testContext({ stdout: memoryOutput((s) => said.push(s.replace(/\n$/, ""))) });
-      const code = await doctorCommand(ctx, awsClients(), flags);
+      const code = await doctorCommand(ctx, flags);
       expect(code).toBe(EXIT.environment);
       const at = said.findIndex((l) => l.startsWith("FAIL the change to make"));
       const printed = JSON.parse(said[at + 1] ?? "") as { taskDefinition: Record<string, unknown> };

@@ -73,7 +73,7 @@ const report = () => JSON.parse(readFileSync(path.join(setup.dir, "report.json")
 
 describe("planning a run against your ECS service", () => {
   it("aims at the service with the load planned as for your app", () => {
-    const request = planRun(flags({ header: ["Authorization: Bearer x"], rate: "20" }));
+    const request = planRun(flags({ header: ["Authorization: Bearer x"], rate: "20" }), process.cwd());
     expect(request.target).toMatchObject({ kind: "aws-service", cluster: "FIS", service: "orders", launch: false });
     expect(request.load).toMatchObject({ urls: [URL], ratePerSecond: 20, headers: { Authorization: "Bearer x" } });
     // No thresholds given: the documented default hypothesis.
@@ -96,7 +96,7 @@ describe("planning a run against your ECS service", () => {
   ])("refuses %s with exit 2", (_what, over, message) => {
     let error: unknown;
     try {
-      planRun(flags(over));
+      planRun(flags(over), process.cwd());
     } catch (e) {
       error = e;
     }

@@ -25,7 +25,7 @@ function configWithProfile(): string {
 describe("awsClients and awsSettingsOf", () => {
   it("--region reaches every client, and AWS_REGION stays as it was", async () => {
     vi.stubEnv("AWS_REGION", "us-east-1");
-    const clients = awsClients(awsSettingsOf({ region: "eu-west-3" }));
+    const clients = awsClients(awsSettingsOf({ region: "eu-west-3" }, process.env));
     try {
       expect(await clients.ecs.config.region()).toBe("eu-west-3");
       expect(await clients.logs.config.region()).toBe("eu-west-3");
@@ -39,7 +39,7 @@ describe("awsClients and awsSettingsOf", () => {
     vi.stubEnv("AWS_CONFIG_FILE", configWithProfile());
     vi.stubEnv("AWS_PROFILE", undefined);
     vi.stubEnv("AWS_REGION", undefined);
-    const clients = awsClients(awsSettingsOf({ profile: "ci" }));
+    const clients = awsClients(awsSettingsOf({ profile: "ci" }, process.env));
     try {
       expect((clients.sts.config as { profile?: string }).profile).toBe("ci");
       expect(await clients.sts.config.region()).toBe("eu-north-1");
@@ -54,7 +54,7 @@ describe("awsClients and awsSettingsOf", () => {
     vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", path.join(path.dirname(process.env.AWS_CONFIG_FILE ?? ""), "none"));
     let error: unknown;
     try {
-      awsSettingsOf({ profile: "nosuch" });
+      awsSettingsOf({ profile: "nosuch" }, process.env);
     } catch (e) {
       error = e;
     }
@@ -75,7 +75,7 @@ describe("awsClients and awsSettingsOf", () => {
     try {
       const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
       const error = await clients.sts.send(new GetCallerIdentityCommand({})).catch((e: unknown) => e);
-      expect(describeAwsError(error)).toMatch(/no AWS credentials for profile "ci"/);
+      expect(describeAwsError(error, process.env)).toMatch(/no AWS credentials for profile "ci"/);
     } finally {
       clients.destroy();
     }

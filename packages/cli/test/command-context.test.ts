@@ -1,18 +1,39 @@
 // Commands run in the context cli.ts hands them (context.ts), never in `process`: so a test runs a
 // command on in-memory streams, and only cli.ts and the signal installer decide about the process.
-import { readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { experimentCheckCommand, experimentInitCommand } from "../src/commands/experiment.js";
 import { reportCommand } from "../src/commands/report.js";
+import { stopCommand } from "../src/commands/stop.js";
 import { synthCommand } from "../src/commands/synth.js";
+import { runInContext } from "../src/context.js";
 import { EXIT } from "../src/errors.js";
 import { memoryOutput, testContext } from "./support/context.js";
+import { tempDir } from "./support/temp-dir.js";
 
-const COMMANDS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src/commands");
+const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src");
 
-/** `process.x`, `process[...]`, `globalThis.process` or node:process, outside comments. */
-const TOUCHES_PROCESS = /\bprocess\s*(\.|\[)|globalThis\s*\.\s*process\b|["']node:process["']/;
+/**
+ * The modules that may touch `process`: the CLI's entry (cli.ts builds every context from it),
+ * what it installs first (startup.ts: the signal handlers and the SDK warning filter), the signal
+ * policy (signals.ts), and the app keeper, which is a program of its own (a separate process
+ * started with `node app-supervisor.js`, whose `process` is not fislat's).
+ */
+const MAY_TOUCH_PROCESS = ["cli.ts", "startup.ts", "signals.ts", "local/app-supervisor.ts"];
+
+function sourceFiles(dir: string, under = ""): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    const relative = under ? `${under}/${name}` : name;
+    if (statSync(full).isDirectory()) return sourceFiles(full, relative);
+    return name.endsWith(".ts") ? [relative] : [];
+  });
+}
+
+/** `process.x`, `process[...]`, `globalThis.process` or node:process, outside comments (not `./app-process.js`). */
+const TOUCHES_PROCESS = /(?<![\w$./-])process\s*(\.|\[)|globalThis\s*\.\s*process\b|["']node:process["']/;
 
 function codeLines(file: string): { line: number; text: string }[] {
   return readFileSync(file, "utf8")
@@ -22,14 +43,17 @@ function codeLines(file: string): { line: number; text: string }[] {
 }
 
 describe("the command context", () => {
-  it("is the only way a command reaches the world: no file under src/commands touches process", () => {
-    const files = readdirSync(COMMANDS).filter((f) => f.endsWith(".ts"));
-    expect(files.length).toBeGreaterThan(10);
-    const offences = files.flatMap((f) =>
-      codeLines(path.join(COMMANDS, f))
-        .filter(({ text }) => TOUCHES_PROCESS.test(text))
-        .map(({ line, text }) => `${f}:${line}: ${text.trim()}`),
-    );
+  it("is the only way a command reaches the world: only cli.ts and the signal installer touch process", () => {
+    const files = sourceFiles(SRC);
+    expect(files.filter((f) => f.startsWith("commands/")).length).toBeGreaterThan(10);
+    expect(files).toEqual(expect.arrayContaining(MAY_TOUCH_PROCESS));
+    const offences = files
+      .filter((f) => !MAY_TOUCH_PROCESS.includes(f))
+      .flatMap((f) =>
+        codeLines(path.join(SRC, f))
+          .filter(({ text }) => TOUCHES_PROCESS.test(text))
+          .map(({ line, text }) => `${f}:${line}: ${text.trim()}`),
+      );
     expect(offences).toEqual([]);
   });
 
@@ -40,6 +64,8 @@ describe("the command context", () => {
     expect(TOUCHES_PROCESS.test('import { env } from "node:process";')).toBe(true);
     expect(TOUCHES_PROCESS.test('import { spawn } from "node:child_process";')).toBe(false);
     expect(TOUCHES_PROCESS.test("before any process, port or AWS call")).toBe(false);
+    expect(TOUCHES_PROCESS.test('import { startApp } from "../local/app-process.js";')).toBe(false);
+    expect(TOUCHES_PROCESS.test("kill: (pid) => process.kill(pid)")).toBe(true);
   });
 
   it("lets a test read what a command wrote, with no spy on process.stdout", () => {
@@ -62,5 +88,68 @@ describe("the command context", () => {
     expect(longest(plain.stdout.text())).toBeLessThanOrEqual(60);
     // A terminal gets colour without being told.
     expect(wide.stdout.text()).toContain(`${ESC}[`);
+  });
+
+  it("makes AWS clients with the request's --profile and --region, registered with the cleanup owner, the environment untouched", async () => {
+    const env = { ...process.env };
+    const ctx = testContext({ env: { AWS_REGION: "us-east-1" } });
+    const clients = await ctx.aws({ region: "eu-west-3" });
+    expect(await clients.fis.config.region()).toBe("eu-west-3");
+    expect(ctx.resources.pending()).toEqual(["AWS clients"]);
+    expect(process.env).toEqual(env);
+    expect(await ctx.resources.releaseAll()).toEqual([]);
+    // A profile that does not exist is bad input, said before any client is made.
+    const home = { HOME: "/nonexistent", AWS_CONFIG_FILE: "/nonexistent/config" };
+    await expect(testContext({ env: home }).aws({ profile: "nosuch" })).rejects.toMatchObject({
+      exitCode: EXIT.badInput,
+      message: expect.stringMatching(/^no such AWS profile "nosuch" in \/nonexistent\/config/),
+    });
+  });
+
+  it("releases what a command left held when it returns and when it throws, and says what could not be", async () => {
+    const released: string[] = [];
+    const stderr = memoryOutput();
+    const base = testContext({ stderr });
+    const code = await runInContext(base, (ctx) => {
+      ctx.resources.add("dynalite", () => released.push("dynalite"));
+      ctx.resources.add("proxy", () => {
+        throw new Error("port busy");
+      });
+      return 0;
+    });
+    expect(code).toBe(0);
+    expect(released).toEqual(["dynalite"]);
+    expect(stderr.lines()).toEqual(["fislat: could not release proxy: port busy"]);
+    const thrown = runInContext(base, (ctx) => {
+      ctx.resources.add("probe", () => released.push("probe"));
+      throw new Error("AWS refused");
+    });
+    await expect(thrown).rejects.toThrow("AWS refused");
+    expect(released).toEqual(["dynalite", "probe"]);
+  });
+
+  it("refuses a command's bad input before it asks the context for AWS clients", async () => {
+    const asked: unknown[] = [];
+    const ctx = testContext({
+      aws: async (settings) => {
+        asked.push(settings);
+        throw new Error("no client expected");
+      },
+    });
+    await expect(stopCommand(ctx, { ids: [] })).rejects.toMatchObject({ exitCode: EXIT.badInput });
+    expect(asked).toEqual([]);
+  });
+
+  it("reads and writes relative paths in the context's folder, not the process's", async () => {
+    const dir = tempDir("fislat-cwd-");
+    const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "fixtures/timeout-local.report.json");
+    copyFileSync(fixture, path.join(dir, "run.json"));
+    const ctx = testContext({ cwd: dir });
+    expect(await reportCommand(ctx, "run.json", { markdown: "run.md" })).toBe(EXIT.passed);
+    expect(experimentInitCommand(ctx, "exp.yaml", false)).toBe(EXIT.passed);
+    expect(readdirSync(dir).sort()).toEqual(["exp.yaml", "run.json", "run.md"]);
+    expect(existsSync(path.resolve("run.md"))).toBe(false);
+    // The file init wrote is the one check reads, from the same folder.
+    expect(experimentCheckCommand(ctx, "exp.yaml", { local: true })).toBe(EXIT.passed);
   });
 });

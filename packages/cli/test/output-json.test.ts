@@ -40,21 +40,21 @@ describe("--output json", () => {
   it("list prints fislat's experiments as one JSON document", async () => {
     const id = await startedExperiment();
     const ctx = testContext();
-    await drive(listCommand(ctx, new FisClient({}), "json"));
+    await drive(listCommand(ctx, { output: "json" }));
     const doc = JSON.parse(ctx.stdout.text());
     expect(doc.experiments).toEqual([expect.objectContaining({ id, state: "running", scenario: "timeout" })]);
   });
 
   it("list prints an empty list, not a sentence, when there is nothing", async () => {
     const ctx = testContext();
-    await drive(listCommand(ctx, new FisClient({}), "json"));
+    await drive(listCommand(ctx, { output: "json" }));
     expect(JSON.parse(ctx.stdout.text())).toEqual({ experiments: [] });
   });
 
   it("stop prints each experiment's final state as one JSON document", async () => {
     const id = await startedExperiment();
     const ctx = testContext();
-    const code = await drive(stopCommand(ctx, new FisClient({}), [id], { output: "json" }));
+    const code = await drive(stopCommand(ctx, { ids: [id], output: "json" }));
     expect(code).toBe(EXIT.passed);
     // stdout is the one document; the running commentary went to stderr.
     expect(JSON.parse(ctx.stdout.text())).toEqual({ experiments: [{ id, state: "stopped", stopped: true }] });

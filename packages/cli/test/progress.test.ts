@@ -20,7 +20,7 @@ function capture() {
 describe("progress", () => {
   it("counts round trips per phase, starting again at each phase", () => {
     const { stream, lines } = capture();
-    const progress = createProgress(stream, new Chalk({ level: 0 }));
+    const progress = createProgress(stream, new Chalk({ level: 0 }), {});
     // The engine's live tally, as runExperiment passes it with each round trip.
     const builder = new TimelineBuilder();
     const read = (r: ReturnType<typeof rt>) => {
@@ -47,7 +47,7 @@ describe("progress", () => {
 
   it("while waiting for an app, names what it waits for and the real time left of its limit", () => {
     const { stream, lines } = capture();
-    const progress = createProgress(stream, new Chalk({ level: 0 }));
+    const progress = createProgress(stream, new Chalk({ level: 0 }), {});
     vi.advanceTimersByTime(5000);
     // Nothing to say while starting: no "starting 0 ms left | no round trip yet" every 5 s.
     expect(lines.join("")).toBe("");
@@ -69,7 +69,7 @@ describe("progress", () => {
 
   it("says stopping after a stop, not the judging phase's empty clock", () => {
     const { stream, lines } = capture();
-    const progress = createProgress(stream, new Chalk({ level: 0 }));
+    const progress = createProgress(stream, new Chalk({ level: 0 }), {});
     progress.phase?.("baseline", 10_000);
     progress.stopping?.("SIGINT: stopping");
     progress.phase?.("judging", 0);
@@ -101,7 +101,7 @@ describe("progress", () => {
       new RegExp(`Z ${target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`),
     );
     const piped = capture();
-    const plain = createProgress(piped.stream, new Chalk({ level: 0 }));
+    const plain = createProgress(piped.stream, new Chalk({ level: 0 }), {});
     plain.info(target);
     plain.done();
     expect(piped.lines).toEqual([expect.stringMatching(/Z target: .*\(table Orders\)\n$/)]);
@@ -109,7 +109,7 @@ describe("progress", () => {
 
   it("writes plain lines without escape codes when the stream is not a terminal", () => {
     const { stream, lines } = capture();
-    const progress = createProgress(stream, new Chalk({ level: 0 }));
+    const progress = createProgress(stream, new Chalk({ level: 0 }), {});
     progress.phase?.("baseline", 1000);
     progress.info("hello");
     progress.done();

@@ -75,4 +75,15 @@ describe("Resources", () => {
     expect(resources.pending()).toEqual([]);
     expect(resources.current).toBeUndefined();
   });
+
+  it("holds again once released: the next release takes what was added since (a sweep's levels)", async () => {
+    const resources = new Resources();
+    const released: string[] = [];
+    resources.add("level 1 proxy", () => released.push("level 1 proxy"));
+    await resources.releaseAll();
+    resources.add("level 2 proxy", () => released.push("level 2 proxy"));
+    expect(resources.pending()).toEqual(["level 2 proxy"]);
+    expect(await resources.releaseAll()).toEqual([]);
+    expect(released).toEqual(["level 1 proxy", "level 2 proxy"]);
+  });
 });

@@ -3,10 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { STARTING_FILE as EXAMPLE_YAML } from "../src/commands/experiment.js";
-import { planRun, type RunFlags } from "../src/commands/run-options.js";
+import { checkReportTargets, planRun, type RunFlags } from "../src/commands/run-options.js";
 import { parseDuration, toIsoDuration } from "../src/durations.js";
 import { EXIT, FislatError } from "../src/errors.js";
-import { writeFileAtomic } from "../src/render/atomic-write.js";
+import { TEMP_NAME_EXTRA_BYTES, writeFileAtomic } from "../src/render/atomic-write.js";
 import { tempDir } from "./support/temp-dir.js";
 
 describe("parseDuration", () => {
@@ -41,10 +41,10 @@ describe("parseDuration", () => {
 const AWS_ROLE = "arn:aws:iam::123456789012:role/fislat-fis";
 
 describe("planRun", () => {
-  const local = (flags: RunFlags = {}) => planRun({ local: true, ...flags });
+  const local = (flags: RunFlags = {}) => planRun({ local: true, ...flags }, process.cwd());
   const refusal = (flags: RunFlags) => {
     try {
-      planRun(flags);
+      planRun(flags, process.cwd());
     } catch (error) {
       expect(error).toBeInstanceOf(FislatError);
       expect((error as FislatError).exitCode).toBe(EXIT.badInput);
@@ -275,7 +275,7 @@ describe("planRun", () => {
       "arn:aws-us-gov:iam::123456789012:role/service-role/fis+x=y,z.w@v_u-t",
       "arn:aws-iso-b:iam::123456789012:role/a/b/c",
     ]) {
-      expect((planRun({ ...aws, roleArn: good }).target as { roleArn: string }).roleArn).toBe(good);
+      expect((planRun({ ...aws, roleArn: good }, process.cwd()).target as { roleArn: string }).roleArn).toBe(good);
     }
     for (const bad of [
       "bad",
@@ -329,7 +329,12 @@ describe("planRun", () => {
       /--sources entry "DYNAMODB S3" is not something FIS takes/,
     );
     expect(refusal({ ...aws, launch: true, service: undefined })).toMatch(/--launch needs --task-definition/);
-    expect(planRun(aws).target).toMatchObject({ kind: "aws", cluster: "FIS", service: "svc", targetBy: "arns" });
+    expect(planRun(aws, process.cwd()).target).toMatchObject({
+      kind: "aws",
+      cluster: "FIS",
+      service: "svc",
+      targetBy: "arns",
+    });
   });
 
   describe("report targets", () => {
@@ -417,6 +422,15 @@ describe("writeFileAtomic", () => {
     expect(readFileSync(file, "utf8")).toBe("new content");
   });
 
+  it("writes the longest name the report targets' check lets through (its temporary file fits too)", async () => {
+    const dir = tempDir("fislat-atomic-");
+    const longest = path.join(dir, `${"r".repeat(255 - TEMP_NAME_EXTRA_BYTES - ".json".length)}.json`);
+    expect(checkReportTargets({ json: longest }, [], dir).json).toBe(longest);
+    await writeFileAtomic(longest, "{}");
+    expect(readdirSync(dir)).toEqual([path.basename(longest)]);
+    expect(() => checkReportTargets({ json: longest.replace(".json", "r.json") }, [], dir)).toThrow(/too long/);
+  });
+
   it("leaves the old file untouched when the write fails", async () => {
     const dir = tempDir("fislat-atomic-");
     const target = path.join(dir, "sub");
@@ -435,7 +449,7 @@ describe("the summary and the Markdown report", () => {
     const { buildReport } = await import("../src/engine/report.js");
     const { renderSummary } = await import("../src/reporters/summary.js");
     const { markdown } = await import("../src/reporters/markdown.js");
-    const toMarkdown = (r: typeof report) => markdown.render(r, { chalk: makeChalk({ isTTY: false }), width: 80 });
+    const toMarkdown = (r: typeof report) => markdown.render(r, { chalk: makeChalk({ isTTY: false }, {}), width: 80 });
     const { makeChalk } = await import("../src/render/style.js");
     const { runExperimentForReport } = await import("./support/report.js");
     const result = await runExperimentForReport();
@@ -450,7 +464,7 @@ describe("the summary and the Markdown report", () => {
       ],
     });
     const report = buildReport(result, { version: "0", environment: { kind: "aws", target: "t", injector: "i" } });
-    const text = renderSummary(report, makeChalk({ isTTY: false } as NodeJS.WriteStream));
+    const text = renderSummary(report, makeChalk({ isTTY: false }, {}));
     expect(text).toMatch(
       /target events:\n {2}2026-11-25T10:00:30.000Z task0001 stopped: Task failed ELB health checks/,
     );

@@ -37,7 +37,7 @@ describe("fislat template on the planner", () => {
     ["sources with a space", { sources: "DYNAMODB S3" }],
     ["--experiment and --scenario together", { experiment: "x.yaml", scenario: "timeout" }],
   ])("refuses %s exactly as fislat run does (exit 2)", (_what, flags: Partial<TemplateFlags>) => {
-    const byRun = refusal(() => planRun({ roleArn: ROLE, cluster: "FIS", task: [TASK], ...flags }));
+    const byRun = refusal(() => planRun({ roleArn: ROLE, cluster: "FIS", task: [TASK], ...flags }, process.cwd()));
     const byTemplate = refusal(() => template(flags));
     expect(byRun.exitCode).toBe(EXIT.badInput);
     expect(byTemplate.exitCode).toBe(EXIT.badInput);
@@ -74,7 +74,9 @@ describe("fislat template on the planner", () => {
   it("a file whose injection FIS would not run is refused by its field's name, as run refuses it", () => {
     const file = path.join(tempDir("fislat-template-"), "long.yaml");
     writeFileSync(file, 'phases: { injection: 13h }\nhypothesis: { injection: { rtt: ["p(99)<1200"] } }\n');
-    const byRun = refusal(() => planRun({ roleArn: ROLE, cluster: "FIS", task: [TASK], experiment: file }));
+    const byRun = refusal(() =>
+      planRun({ roleArn: ROLE, cluster: "FIS", task: [TASK], experiment: file }, process.cwd()),
+    );
     expect(refusal(() => template({ experiment: file })).message).toBe(byRun.message);
   });
 

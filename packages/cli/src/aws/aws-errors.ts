@@ -6,6 +6,9 @@ import os from "node:os";
 import path from "node:path";
 import { describeQuotaError } from "./quota-errors.js";
 
+/** The environment variables a message is written for: the command context's. */
+type Env = Readonly<Record<string, string | undefined>>;
+
 export interface AwsCallContext {
   service: string;
   operation: string;
@@ -103,7 +106,7 @@ export function networkErrorCode(error: unknown): string | undefined {
   return code && NETWORK_CODES.has(code) ? code : undefined;
 }
 
-export function describeAwsError(error: unknown, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function describeAwsError(error: unknown, env: Env): string | undefined {
   const e = (error ?? {}) as {
     name?: string;
     message?: string;
@@ -142,12 +145,12 @@ export function describeAwsError(error: unknown, env: NodeJS.ProcessEnv = proces
   return `${where} failed: ${e.name && e.name !== "Error" ? `${e.name}: ` : ""}${message}`;
 }
 
-function noSuchProfile(profile: string, env: NodeJS.ProcessEnv): string {
+function noSuchProfile(profile: string, env: Env): string {
   const { config, credentials } = sharedFiles(env);
   return `no such AWS profile "${profile}" in ${config} or ${credentials}: name an existing one with --profile or AWS_PROFILE, or create it (aws configure --profile ${profile})`;
 }
 
-function sharedFiles(env: NodeJS.ProcessEnv) {
+function sharedFiles(env: Env) {
   const home = env.HOME ?? os.homedir();
   return {
     config: env.AWS_CONFIG_FILE ?? path.join(home, ".aws", "config"),
@@ -156,7 +159,7 @@ function sharedFiles(env: NodeJS.ProcessEnv) {
 }
 
 /** The profile is a section of the shared config file (`[profile x]`, or `[default]`) or credentials file (`[x]`). */
-export function profileExists(profile: string, env: NodeJS.ProcessEnv = process.env): boolean {
+export function profileExists(profile: string, env: Env): boolean {
   const { config, credentials } = sharedFiles(env);
   const sections = (file: string) =>
     existsSync(file)
@@ -169,6 +172,6 @@ export function profileExists(profile: string, env: NodeJS.ProcessEnv = process.
 }
 
 /** For --profile: a profile that does not exist is bad input, said before any call. */
-export function checkProfile(profile: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function checkProfile(profile: string, env: Env): string | undefined {
   return profileExists(profile, env) ? undefined : noSuchProfile(profile, env);
 }

@@ -74,9 +74,12 @@ export function awsClients(settings: AwsSettings = {}): AwsClients {
  * --profile and --region checked before any call (a profile that does not exist is bad input),
  * as the settings the clients are made with. Nothing is written into process.env.
  */
-export function awsSettingsOf(flags: { profile?: string; region?: string }): AwsSettings {
+export function awsSettingsOf(
+  flags: { profile?: string; region?: string },
+  env: Readonly<Record<string, string | undefined>>,
+): AwsSettings {
   if (flags.profile) {
-    const problem = checkProfile(flags.profile);
+    const problem = checkProfile(flags.profile, env);
     if (problem) throw badInput(problem);
   }
   return {

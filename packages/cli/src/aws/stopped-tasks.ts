@@ -20,15 +20,16 @@ export function stopReasonOf(task: Task): string | undefined {
 
 /**
  * The distinct reasons the stack's service's tasks stopped for, most frequent first; empty when
- * the service does not exist yet or no task has stopped. Failures to look are not errors: this
- * only explains a wait.
+ * the service does not exist yet or no task has stopped. Failures to look (the ECS client
+ * included) are not errors: this only explains a wait.
  */
 export async function stoppedTaskReasons(
   cfn: CloudFormationClient,
-  ecs: ECSClient,
+  ecsClient: () => ECSClient,
   stackName: string,
 ): Promise<string[]> {
   try {
+    const ecs = ecsClient();
     const resource = await retryThrottled(() =>
       cfn.send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: SERVICE_LOGICAL_ID })),
     );

@@ -34,12 +34,16 @@ export async function compareCommand(
       throw error;
     }
   });
-  const base = readReport(baseFile, "BASE");
-  const run = readReport(runFile, "RUN");
-  const targets = checkReportTargets({ json: flags.json, markdown: flags.markdown, html: flags.html }, [
-    { what: "BASE report", file: baseFile },
-    { what: "RUN report", file: runFile },
-  ]);
+  const base = readReport(baseFile, "BASE", ctx.cwd);
+  const run = readReport(runFile, "RUN", ctx.cwd);
+  const targets = checkReportTargets(
+    { json: flags.json, markdown: flags.markdown, html: flags.html },
+    [
+      { what: "BASE report", file: baseFile },
+      { what: "RUN report", file: runFile },
+    ],
+    ctx.cwd,
+  );
   const comparison = compareReports(base, run, { base: baseFile, run: runFile }, thresholds);
   const json = flags.output === "json";
   ctx.stdout.write(

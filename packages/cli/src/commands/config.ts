@@ -78,9 +78,9 @@ interface Planned {
 }
 
 /** The request run would plan from these flags; without a target, what it would fill in anyway. */
-function plan(values: Record<string, unknown>): Planned | undefined {
+function plan(values: Record<string, unknown>, cwd: string): Planned | undefined {
   try {
-    return { request: planRun(values as RunFlags), complete: true };
+    return { request: planRun(values as RunFlags, cwd), complete: true };
   } catch (error) {
     const refusal = error instanceof Error ? error.message : String(error);
     try {
@@ -88,7 +88,10 @@ function plan(values: Record<string, unknown>): Planned | undefined {
       const local = Object.fromEntries(
         Object.entries(values).filter(([k]) => !(AWS_ONLY as readonly string[]).includes(k)),
       );
-      const request = planExperiment({ ...local, local: true } as RunFlags, loadExperimentSource(values as RunFlags));
+      const request = planExperiment(
+        { ...local, local: true } as RunFlags,
+        loadExperimentSource(values as RunFlags, cwd),
+      );
       return { request, complete: false, refusal };
     } catch {
       return { complete: false, refusal };
@@ -100,7 +103,7 @@ export function configSettings(
   command: Command,
   configPath: string | undefined,
   env: CommandContext["env"],
-  planned = plan(command.opts()),
+  planned: Planned | undefined,
 ): Setting[] {
   const values = command.opts();
   const settings: Setting[] = [];
@@ -191,7 +194,7 @@ export function configCommand(
   output: "text" | "json" = "text",
 ): ExitCode {
   const say = lineWriter(ctx.stdout);
-  const planned = plan(command.opts());
+  const planned = plan(command.opts(), ctx.cwd);
   const settings = configSettings(command, configPath, ctx.env, planned);
   const runWouldRefuse = planned?.refusal ?? null;
   if (output === "json") {

@@ -3,10 +3,10 @@
 // so that run, tail, stop and doctor need no further flags.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { CloudFormationClient, StackEvent } from "@aws-sdk/client-cloudformation";
+import type { StackEvent } from "@aws-sdk/client-cloudformation";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { ECSClient } from "@aws-sdk/client-ecs";
 import { PROBE_ENV, PROBE_PATHS } from "@fislat/probe/contract";
+import type { AwsSettings } from "../aws/clients.js";
 import { seedTable } from "../aws/seed.js";
 import {
   DEFAULT_WAIT_MS,
@@ -33,7 +33,7 @@ export const HEALTH_PATHS = { shallow: PROBE_PATHS.live, deep: PROBE_PATHS.healt
 /** The broadest --allow-cidr: a /8, as the template's AllowedPattern (packages/infra MIN_CIDR_PREFIX). */
 export const MIN_CIDR_PREFIX = 8;
 
-export interface DeployFlags {
+export interface DeployFlags extends AwsSettings {
   stackName?: string;
   vpc?: string;
   subnets?: string;
@@ -279,23 +279,14 @@ function stackIo(ctx: CommandContext): StackIo {
   };
 }
 
-export interface DeployClients {
-  cloudformation: CloudFormationClient;
-  /** Made only when the table is to be seeded. */
-  dynamodb: () => DynamoDBClient;
-  /** Made only to say why the service's tasks stop while CloudFormation waits on them. */
-  ecs?: () => ECSClient;
-}
-
-export async function deployCommand(
-  ctx: CommandContext,
-  clients: DeployClients,
-  flags: DeployFlags,
-): Promise<ExitCode> {
+export async function deployCommand(ctx: CommandContext, flags: DeployFlags): Promise<ExitCode> {
   const io = stackIo(ctx);
-  const cfn = clients.cloudformation;
   // Everything that needs no AWS first: bad input exits 2 before any call.
   checkDeployFlags(flags);
+  // Each client is made on first use: DynamoDB only to seed the table, ECS only to say why the
+  // service's tasks stop while CloudFormation waits on them.
+  const clients = await ctx.aws(flags);
+  const cfn = clients.cloudformation;
   checkPartition(flags.region ?? (await cfn.config.region().catch(() => undefined)), flags);
   const stackName = flags.stackName ?? DEFAULT_STACK;
   const existing = await describeStack(cfn, stackName);
@@ -319,7 +310,7 @@ export async function deployCommand(
       executing = true;
     },
     waitMs: waitMsOf(flags),
-    ...(clients.ecs ? { diagnose: () => stoppedTaskReasons(cfn, (clients.ecs as () => ECSClient)(), stackName) } : {}),
+    diagnose: () => stoppedTaskReasons(cfn, () => clients.ecs, stackName),
   });
   const interrupted = new Promise<"interrupted">((resolve) => {
     if (io.signal?.aborted) resolve("interrupted");
@@ -332,7 +323,7 @@ export async function deployCommand(
   }
   for (const [key, value] of Object.entries(result.outputs)) io.say(`  ${key} = ${value}`);
   if (result.parameters.CreateTable === "true" && result.outputs.TableName) {
-    await seed(clients.dynamodb(), result.outputs.TableName, io.say);
+    await seed(clients.dynamodb, result.outputs.TableName, io.say);
   }
   const file = path.resolve(io.cwd, CONFIG_FILE);
   await writeConfig(result.outputs, flags.region ?? ctx.env.AWS_REGION, stackName, file);
@@ -368,12 +359,12 @@ async function seed(dynamodb: DynamoDBClient, table: string, say: (s: string) =>
 
 export async function destroyCommand(
   ctx: CommandContext,
-  cfn: CloudFormationClient,
-  flags: { stackName?: string; yes?: boolean; wait?: string },
+  flags: AwsSettings & { stackName?: string; yes?: boolean; wait?: string },
 ): Promise<ExitCode> {
   const io = stackIo(ctx);
   const stackName = flags.stackName ?? DEFAULT_STACK;
   waitMsOf(flags);
+  const cfn = (await ctx.aws(flags)).cloudformation;
   const stack = await describeStack(cfn, stackName);
   if (!stack) throw badInput(`no stack ${stackName} in this account and region`);
   const parameter = (key: string) => stack.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;

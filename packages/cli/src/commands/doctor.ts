@@ -10,7 +10,7 @@ import { GetRoleCommand, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { parseProbeLine } from "@fislat/probe/record";
 import { networkErrorCode, UNREACHABLE_FIX } from "../aws/aws-errors.js";
-import type { AwsClients } from "../aws/clients.js";
+import type { AwsClients, AwsSettings } from "../aws/clients.js";
 import { logGroupProblems, resolveProbeTasks } from "../aws/ecs-targets.js";
 import { filterEvents, logsClientIn } from "../aws/log-source.js";
 import { describeStack } from "../aws/stack.js";
@@ -32,7 +32,7 @@ export interface Check {
   change?: unknown;
 }
 
-export interface DoctorFlags {
+export interface DoctorFlags extends AwsSettings {
   stackName?: string;
   cluster?: string;
   service?: string;
@@ -408,12 +408,12 @@ export async function runDoctor(clients: AwsClients, flags: DoctorFlags, clock: 
   return checks;
 }
 
-export async function doctorCommand(ctx: CommandContext, clients: AwsClients, flags: DoctorFlags): Promise<ExitCode> {
+export async function doctorCommand(ctx: CommandContext, flags: DoctorFlags): Promise<ExitCode> {
   const say = lineWriter(ctx.stdout);
   // A value that cannot be a role is bad input, before any AWS call.
   const roleProblem = flags.roleArn === undefined ? undefined : roleArnProblem("--role-arn", flags.roleArn);
   if (roleProblem) throw badInput(roleProblem);
-  const checks = await runDoctor(clients, flags, ctx.clock);
+  const checks = await runDoctor(await ctx.aws(flags), flags, ctx.clock);
   const ready = !checks.some((c) => c.status === "FAIL");
   if (flags.output === "json") {
     say(JSON.stringify({ ready, checks }, null, 2));

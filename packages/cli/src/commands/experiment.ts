@@ -1,6 +1,7 @@
 // fislat experiment init / check: a commented starting file, and a file validated and shown as the
 // plan a run would follow (every default and flag applied), without starting anything.
 import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { type CommandContext, lineWriter } from "../context.js";
 import { faultKind } from "../engine/fault.js";
 import { formatMs, formatRate } from "../engine/figures.js";
@@ -68,10 +69,11 @@ labels:
 
 export function experimentInitCommand(ctx: CommandContext, file: string, force: boolean): ExitCode {
   const say = lineWriter(ctx.stdout);
-  if (existsSync(file) && !force)
+  const target = path.resolve(ctx.cwd, file);
+  if (existsSync(target) && !force)
     throw badInput(`${quoted(file)} exists: pass --force to replace it, or give another name`);
   try {
-    writeFileSync(file, STARTING_FILE, { flag: force ? "w" : "wx" });
+    writeFileSync(target, STARTING_FILE, { flag: force ? "w" : "wx" });
   } catch (error) {
     throw badInput(
       `cannot write ${quoted(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
@@ -112,7 +114,7 @@ export function describePlan(request: ExperimentRequest): string {
 
 export function experimentCheckCommand(ctx: CommandContext, file: string, flags: RunFlags): ExitCode {
   const say = lineWriter(ctx.stdout);
-  const request = planRun({ ...flags, experiment: file });
+  const request = planRun({ ...flags, experiment: file }, ctx.cwd);
   say(describePlan(request));
   say("the experiment file is valid");
   return EXIT.passed;

@@ -5,12 +5,13 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
+import { GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
+import type { AwsSettings } from "../aws/clients.js";
 import { retryThrottled } from "../aws/retry.js";
 import { type CommandContext, lineWriter } from "../context.js";
 import { badInput, EXIT, type ExitCode, FislatError } from "../errors.js";
 
-export interface ImagePushFlags {
+export interface ImagePushFlags extends AwsSettings {
   repository?: string;
   /** --image-tag (run and tail use --tag for key=value task tags). */
   imageTag?: string;
@@ -120,7 +121,6 @@ const MODULE_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 export async function imagePushCommand(
   ctx: CommandContext,
-  ecr: ECRClient,
   flags: ImagePushFlags,
   deps: { run?: Runner; moduleDir?: string } = {},
 ): Promise<ExitCode> {
@@ -145,6 +145,7 @@ export async function imagePushCommand(
     throw error;
   }
 
+  const { ecr } = await ctx.aws(flags);
   const auth = (await retryThrottled(() => ecr.send(new GetAuthorizationTokenCommand({})))).authorizationData?.[0];
   if (!auth?.authorizationToken || !auth.proxyEndpoint)
     throw new FislatError("ECR returned no authorization token", EXIT.environment);

@@ -1,16 +1,15 @@
 // fislat policy: prints the least-privilege IAM policy for whoever runs fislat (a person or a CI
 // role), for this configuration: partition and account from STS (or --partition/--account, then
 // no AWS call at all), region and names from the flags or fislat.config.json.
-import type { STSClient } from "@aws-sdk/client-sts";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import type { AwsSettings } from "../aws/clients.js";
 import { operatorPolicy, type PolicyContext } from "../aws/operator-policy.js";
 import { type CommandContext, lineWriter } from "../context.js";
 import { isRoleArn, ROLE_ARN_FORM } from "../engine/arn.js";
 import { badInput, EXIT, type ExitCode } from "../errors.js";
 import { DEFAULT_STACK } from "./deploy.js";
 
-export interface PolicyFlags {
-  region?: string;
+export interface PolicyFlags extends AwsSettings {
   account?: string;
   partition?: string;
   stackName?: string;
@@ -39,7 +38,7 @@ const CHECKS: [keyof PolicyFlags, string, { test(value: string): boolean }][] = 
 
 const FLAG = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
-export async function policyCommand(ctx: CommandContext, sts: () => STSClient, flags: PolicyFlags): Promise<ExitCode> {
+export async function policyCommand(ctx: CommandContext, flags: PolicyFlags): Promise<ExitCode> {
   for (const [key, what, pattern] of CHECKS) {
     const value = flags[key];
     if (value !== undefined && !pattern.test(value))
@@ -49,7 +48,8 @@ export async function policyCommand(ctx: CommandContext, sts: () => STSClient, f
   if (!region) throw badInput("no region: pass --region, set AWS_REGION, or deploy first (fislat.config.json)");
   let { account, partition } = flags;
   if (!account || !partition) {
-    const who = await sts().send(new GetCallerIdentityCommand({}));
+    const { sts } = await ctx.aws(flags);
+    const who = await sts.send(new GetCallerIdentityCommand({}));
     account ??= who.Account;
     partition ??= who.Arn?.split(":")[1];
   }

@@ -2,6 +2,7 @@
 // against the report schema that ships with the CLI, every refusal naming the file and exiting 2.
 import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
 import { Ajv } from "ajv";
 import { quoted } from "../engine/limits.js";
 import { REPORT_SCHEMA_VERSION, type Report } from "../engine/report.js";
@@ -14,14 +15,15 @@ let validate: ReturnType<Ajv["compile"]> | undefined;
 /** Reports are bounded (F's aggregates beyond ~10,000 round trips); a much bigger file is a mistake. */
 const MAX_REPORT_BYTES = 256 * 1024 * 1024;
 
-export function readReport(file: string, what = "report"): Report {
+/** `file` as given (in messages), read from `cwd` when relative. */
+export function readReport(file: string, what: string, cwd: string): Report {
   let text: string;
   try {
-    const stat = statSync(file);
+    const stat = statSync(path.resolve(cwd, file));
     if (!stat.isFile()) throw badInput(`${what} ${quoted(file)} is not a regular file`);
     if (stat.size > MAX_REPORT_BYTES)
       throw badInput(`${what} ${quoted(file)} is ${stat.size} bytes: too big for a fislat report`);
-    text = readFileSync(file, "utf8");
+    text = readFileSync(path.resolve(cwd, file), "utf8");
   } catch (error) {
     if ((error as { exitCode?: number }).exitCode !== undefined) throw error;
     throw badInput(

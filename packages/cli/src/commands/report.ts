@@ -14,8 +14,8 @@ export async function reportCommand(
   flags: Record<string, unknown>,
 ): Promise<ExitCode> {
   // Both refused before anything is written: a report that cannot be read, a target that cannot be written.
-  const report = readReport(file);
-  const targets = checkReportTargets(reportFilesOf(flags), [{ what: "report", file }]);
+  const report = readReport(file, "report", ctx.cwd);
+  const targets = checkReportTargets(reportFilesOf(flags), [{ what: "report", file }], ctx.cwd);
   ctx.stdout.write(
     `${REPORTERS.summary.render(report, { chalk: chalkFor(ctx, ctx.stdout), width: widthOf(ctx, ctx.stdout) })}\n`,
   );

@@ -1,6 +1,7 @@
 // `fislat run`'s inputs made ready for the planner, and the checks that need the file system:
 // the experiment file read (or a built-in scenario picked), and the report targets checked before
-// anything starts. Every refusal names the input and what is allowed, and exits 2.
+// anything starts. Every refusal names the input and what is allowed, and exits 2. A relative
+// path is the command context's folder's (`cwd`), as the user typed it in their shell.
 import { accessSync, constants, lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -12,6 +13,7 @@ import { type ExperimentSource, planExperiment, type RunFlags } from "../engine/
 import { defaultScenario, isScenarioName, SCENARIO_NAMES, scenarioFile } from "../engine/scenario.js";
 import { checkTables, TablesError } from "../engine/tables.js";
 import { badInput } from "../errors.js";
+import { TEMP_NAME_EXTRA_BYTES } from "../render/atomic-write.js";
 import { FILE_FORMATS, fileFlag, reportFilesOf } from "../reporters/index.js";
 
 export type { RunFlags };
@@ -21,6 +23,7 @@ const MAX_FILE_BYTES = 1_000_000;
 
 export function loadExperimentSource(
   flags: Pick<RunFlags, "scenario" | "experiment" | "local" | "app" | "url" | "proxyPort" | "fault">,
+  cwd: string,
 ): ExperimentSource {
   if (flags.experiment !== undefined) {
     if (flags.scenario !== undefined) {
@@ -28,7 +31,7 @@ export function loadExperimentSource(
         "--experiment and --scenario both name the experiment: give one (a scenario is a built-in experiment file)",
       );
     }
-    return { kind: "file", name: flags.experiment, data: readExperimentFile(flags.experiment) };
+    return { kind: "file", name: flags.experiment, data: readExperimentFile(flags.experiment, cwd) };
   }
   // Your own app with no experiment file: its thresholds come from --threshold, or the default
   // hypothesis (app-run.ts); the probe's scenarios do not apply to it.
@@ -44,14 +47,14 @@ export function loadExperimentSource(
   return { kind: "scenario", name, data: scenarioFile(name) };
 }
 
-export function readExperimentFile(file: string) {
+export function readExperimentFile(file: string, cwd: string) {
   let text: string;
   try {
-    const stat = statSync(file);
+    const stat = statSync(path.resolve(cwd, file));
     if (!stat.isFile()) throw badInput(`--experiment ${quoted(file)} is not a regular file`);
     if (stat.size > MAX_FILE_BYTES)
       throw badInput(`--experiment ${quoted(file)} is ${stat.size} bytes: an experiment file is at most 1 MB`);
-    text = readFileSync(file, "utf8");
+    text = readFileSync(path.resolve(cwd, file), "utf8");
   } catch (error) {
     if ((error as { exitCode?: number }).exitCode !== undefined) throw error;
     throw badInput(
@@ -66,8 +69,8 @@ export function readExperimentFile(file: string) {
   }
 }
 
-/** The temporary file's name beside a report (see render/atomic-write.ts): `.NAME.PID.TIME.tmp`. */
-const TEMP_NAME_EXTRA = ".".length + ".4194304.1764000000000.tmp".length;
+/** The temporary file's name beside a report is longer than the report's (see render/atomic-write.ts). */
+const TEMP_NAME_EXTRA = TEMP_NAME_EXTRA_BYTES;
 const NAME_MAX = 255;
 
 /**
@@ -75,15 +78,15 @@ const NAME_MAX = 255;
  * /sys), a name short enough for its temporary file, no two reports to one file (by their real
  * path), and nothing there but a regular file (no symlink, device node or folder to replace).
  */
-export function checkReportTargets(reports: ReportTargets, inputs: ReportInput[] = []): ReportTargets {
+export function checkReportTargets(reports: ReportTargets, inputs: ReportInput[], cwd: string): ReportTargets {
   const seen = new Map<string, string>();
-  const read = new Map(inputs.map((input) => [realPathOf(input.file), input] as const));
+  const read = new Map(inputs.map((input) => [realPathOf(path.resolve(cwd, input.file)), input] as const));
   const checked: ReportTargets = {};
   for (const key of FILE_FORMATS) {
     const file = reports[key];
     if (file === undefined) continue;
     const flag = fileFlag(key);
-    const resolved = checkReportPath(flag, file);
+    const resolved = checkReportPath(flag, file, cwd);
     const input = read.get(resolved);
     if (input) {
       throw badInput(
@@ -108,18 +111,18 @@ export interface ReportInput {
   file: string;
 }
 
-/** A file's real path (symlinks and ./ resolved), as a report target's is; as given if it does not exist. */
-function realPathOf(file: string): string {
+/** An absolute path's real path (symlinks and ./ resolved), as a report target's is; as given if it does not exist. */
+function realPathOf(absolute: string): string {
   try {
-    return realpathSync(path.resolve(file));
+    return realpathSync(absolute);
   } catch {
-    return path.resolve(file);
+    return absolute;
   }
 }
 
-function checkReportPath(flag: string, file: string): string {
+function checkReportPath(flag: string, file: string, cwd: string): string {
   if (file.trim() === "") throw badInput(`${flag} needs a file name`);
-  const absolute = path.resolve(file);
+  const absolute = path.resolve(cwd, file);
   let dir: string;
   try {
     dir = realpathSync(path.dirname(absolute));
@@ -155,13 +158,17 @@ function checkReportPath(flag: string, file: string): string {
  * read once (not per call). `fislat sweep` plans each of its levels with it, so a level is exactly
  * the run its flags would give.
  */
-export function requestPlanner(flags: RunFlags, source: ExperimentSource): (flags: RunFlags) => ExperimentRequest {
+export function requestPlanner(
+  flags: RunFlags,
+  source: ExperimentSource,
+  cwd: string,
+): (flags: RunFlags) => ExperimentRequest {
   let tables: ReturnType<typeof readTablesFile> | null | undefined;
   return (levelFlags) => {
     // The request first, then the file: a refusal of the flags comes before one of the tables.
     const request = planExperiment(levelFlags, source);
     if (tables === undefined) {
-      const file = tablesFileOf(flags, source);
+      const file = tablesFileOf(flags, source, cwd);
       tables = file ? readTablesFile(file.path, file.where) : null;
     }
     return tables ? { ...request, target: { ...request.target, tables } } : request;
@@ -169,15 +176,16 @@ export function requestPlanner(flags: RunFlags, source: ExperimentSource): (flag
 }
 
 /** Flags (config file folded in) -> the validated request, report targets checked: nothing started yet. */
-export function planRun(flags: RunFlags): ExperimentRequest {
-  const source = loadExperimentSource(flags);
-  const request = requestPlanner(flags, source)(flags);
+export function planRun(flags: RunFlags, cwd: string): ExperimentRequest {
+  const source = loadExperimentSource(flags, cwd);
+  const request = requestPlanner(flags, source, cwd)(flags);
   // Every format in the reporters' table has its flag; the planner needs to know none of them.
   return {
     ...request,
     reports: checkReportTargets(
       { ...request.reports, ...reportFilesOf(flags as Record<string, unknown>) },
       inputsOf(flags),
+      cwd,
     ),
   };
 }
@@ -191,12 +199,17 @@ export function inputsOf(flags: RunFlags): ReportInput[] {
 }
 
 /** The tables file to read, if any: --tables, or the experiment file's `tables` path (relative to the file). */
-function tablesFileOf(flags: RunFlags, source: ExperimentSource): { path: string; where: string } | undefined {
-  if (flags.tables !== undefined) return { path: flags.tables, where: `--tables ${quoted(flags.tables)}` };
+function tablesFileOf(
+  flags: RunFlags,
+  source: ExperimentSource,
+  cwd: string,
+): { path: string; where: string } | undefined {
+  if (flags.tables !== undefined)
+    return { path: path.resolve(cwd, flags.tables), where: `--tables ${quoted(flags.tables)}` };
   const fromFile = source.data.tables;
   if (typeof fromFile !== "string" || source.kind !== "file") return undefined;
   return {
-    path: path.resolve(path.dirname(source.name), fromFile),
+    path: path.resolve(cwd, path.dirname(source.name), fromFile),
     where: `${source.name}: tables ${quoted(fromFile)}`,
   };
 }

@@ -1,7 +1,7 @@
 // fislat run: one experiment, locally (--local) or against ECS tasks with AWS FIS. Both share
 // this lifecycle: flags -> one validated request (nothing started before it is complete), the
-// world started under one cleanup owner, the engine run with live progress, then the summary,
-// the reports and the outcome's exit code. Ctrl-C or SIGTERM at any moment removes the fault,
+// world started under the context's cleanup owner, the engine run with live progress, then the
+// summary, the reports and the outcome's exit code. Ctrl-C or SIGTERM at any moment removes the fault,
 // stops everything fislat started and exits 4; a fault whose removal cannot be confirmed exits 5
 // with the command that removes it.
 import { createRequire } from "node:module";
@@ -10,13 +10,11 @@ import type { AwsServiceTarget } from "../engine/aws-service-run.js";
 import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
 import type { AwsTarget, ExperimentPlan, ExperimentRequest, LocalTarget, RunTarget } from "../engine/plan.js";
-import type { Clock } from "../engine/ports.js";
 import { buildReport, type Report } from "../engine/report.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { createProgress, type Progress } from "../render/progress.js";
 import { REPORTERS } from "../reporters/index.js";
 import { writeReportsAndSettle } from "../reporters/settle-reports.js";
-import { Resources } from "../resources.js";
 import { planRun, type RunFlags } from "./run-options.js";
 
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
@@ -31,9 +29,9 @@ export type RunCommandFlags = RunFlags & { profile?: string; region?: string; ou
 
 export async function runCommand(ctx: CommandContext, flags: RunCommandFlags): Promise<ExitCode> {
   // Everything that can be refused is refused here, before any process, port or AWS call.
-  const request = planRun(flags);
+  const request = planRun(flags, ctx.cwd);
   const progress = createProgress(ctx.stderr, chalkFor(ctx, ctx.stderr), ctx.env);
-  const resources = new Resources();
+  const { resources } = ctx;
   const abort = new AbortController();
   let signals = 0;
   let faultTookEffect = false;
@@ -58,13 +56,7 @@ export async function runCommand(ctx: CommandContext, flags: RunCommandFlags): P
     progress.info(
       `${request.source.startsWith("scenario ") ? request.source : `experiment ${request.name}`}: ${request.description}; fault ${faultKind(request.fault).describe(request.fault)}`,
     );
-    const prepared = await prepareEnvironment(request, {
-      ctx,
-      flags,
-      resources,
-      progress,
-      signal: abort.signal,
-    });
+    const prepared = await prepareEnvironment(request, { ctx, progress, signal: abort.signal });
     // A signal while the world was starting: stop here (what started is released below), before
     // the engine begins a run with no phase to report.
     if (abort.signal.aborted) throw new Error(String(abort.signal.reason));
@@ -117,9 +109,8 @@ export async function runCommand(ctx: CommandContext, flags: RunCommandFlags): P
 }
 
 export interface PrepareContext {
+  /** What is started is registered with `ctx.resources`; AWS clients come from `ctx.aws`. */
   ctx: CommandContext;
-  flags: RunCommandFlags;
-  resources: Resources;
   progress: Progress;
   /** Aborts on Ctrl-C/SIGTERM while the environment is still getting ready. */
   signal: AbortSignal;
@@ -130,12 +121,11 @@ const ENVIRONMENTS: Record<
   RunTarget["kind"],
   (request: ExperimentRequest, context: PrepareContext) => Promise<PreparedRun>
 > = {
-  local: (request, { resources }) => prepareLocal(request, resources),
-  aws: (request, { ctx, resources, progress }) =>
-    prepareAws(request, request.target as AwsTarget, resources, progress, ctx.clock),
-  "local-app": async (request, { ctx, resources, progress, signal }) =>
-    (await import("../environments/local-app.js")).prepareLocalApp(request, resources, progress, signal, ctx),
-  "aws-service": (request, { ctx, resources, progress }) => prepareAwsService(request, resources, progress, ctx.clock),
+  local: (request, { ctx }) => prepareLocal(request, ctx),
+  aws: (request, { ctx, progress }) => prepareAws(request, request.target as AwsTarget, ctx, progress),
+  "local-app": async (request, { ctx, progress, signal }) =>
+    (await import("../environments/local-app.js")).prepareLocalApp(request, progress, signal, ctx),
+  "aws-service": (request, { ctx, progress }) => prepareAwsService(request, ctx, progress),
 };
 
 /** The environment a request runs in, ready for the engine: also each level of `fislat sweep`. */
@@ -145,24 +135,21 @@ export function prepareEnvironment(request: ExperimentRequest, context: PrepareC
 
 async function prepareAwsService(
   request: ExperimentRequest,
-  resources: Resources,
+  ctx: CommandContext,
   progress: Progress,
-  clock: Clock,
 ): Promise<PreparedRun> {
-  const { awsClients, awsSettingsOf } = await import("../aws/clients.js");
   const { prepareAwsService: prepare } = await import("../environments/aws-service.js");
   const target = request.target as AwsServiceTarget;
   // The request's --profile and --region go to the clients; the environment is left as it was.
-  const clients = awsClients(awsSettingsOf(target));
-  resources.add("AWS clients", () => clients.destroy());
-  const env = await prepare(clients, request, target, resources, clock, (m) => progress.info(m));
+  const clients = await ctx.aws(target);
+  const env = await prepare(clients, request, target, ctx.resources, ctx.clock, (m) => progress.info(m));
   return { plan: env.plan, ports: env.ports, environment: { kind: "aws", target: env.target, injector: env.injector } };
 }
 
-async function prepareLocal(request: ExperimentRequest, resources: Resources): Promise<PreparedRun> {
+async function prepareLocal(request: ExperimentRequest, ctx: CommandContext): Promise<PreparedRun> {
   // Loaded only once the request is valid: a refusal should not wait for dynalite to load.
   const { LOCAL_HEALTH_POLL_MS, startLocalEnvironment } = await import("../local/environment.js");
-  const env = await startLocalEnvironment(request.probe, resources, (request.target as LocalTarget).seed);
+  const env = await startLocalEnvironment(request.probe, ctx, (request.target as LocalTarget).seed);
   return {
     plan: {
       request,
@@ -188,17 +175,14 @@ async function prepareLocal(request: ExperimentRequest, resources: Resources): P
 async function prepareAws(
   request: ExperimentRequest,
   target: AwsTarget,
-  resources: Resources,
+  ctx: CommandContext,
   progress: Progress,
-  clock: Clock,
 ): Promise<PreparedRun> {
   // Loaded here only: --help and --local never load an AWS SDK client.
-  const { awsClients, awsSettingsOf } = await import("../aws/clients.js");
   const { prepareAwsRun } = await import("../aws/environment.js");
   // The request's --profile and --region go to the clients; the environment is left as it was.
-  const clients = awsClients(awsSettingsOf(target));
-  resources.add("AWS clients", () => clients.destroy());
-  const env = await prepareAwsRun(clients, request, target, resources, clock, (m) => progress.info(m));
+  const clients = await ctx.aws(target);
+  const env = await prepareAwsRun(clients, request, target, ctx.resources, ctx.clock, (m) => progress.info(m));
   return {
     plan: env.plan,
     ports: env.ports,

@@ -8,6 +8,7 @@ import {
   StopExperimentCommand,
 } from "@aws-sdk/client-fis";
 import Table from "cli-table3";
+import type { AwsSettings } from "../aws/clients.js";
 import { TERMINAL } from "../aws/fis-injector.js";
 import { ACTION_KEY, MANAGED_BY_TAG, RUN_ID_TAG, SCENARIO_TAG } from "../aws/fis-template.js";
 import { retryThrottled } from "../aws/retry.js";
@@ -76,19 +77,26 @@ async function stopOne(
   }
 }
 
+export interface StopInput extends AwsSettings {
+  /** The experiments named on the command line. */
+  ids: string[];
+  all?: boolean;
+  output?: OutputFormat;
+}
+
 export async function stopCommand(
   ctx: CommandContext,
-  fis: FisClient,
-  ids: string[],
-  flags: { all?: boolean; output?: OutputFormat },
+  input: StopInput,
   options: { timeoutMs?: number } = {},
 ): Promise<ExitCode> {
+  const { ids, ...flags } = input;
   const print = lineWriter(ctx.stdout);
   // With --output json, stdout holds one JSON document; the running commentary goes to stderr.
   const json = flags.output === "json";
   const say = json ? lineWriter(ctx.stderr) : print;
   if (ids.length === 0 && !flags.all) throw badInput("name the experiments to stop (fislat stop <id>...), or --all");
   if (ids.length > 0 && flags.all) throw badInput("give experiment ids or --all, not both");
+  const { fis } = await ctx.aws(flags);
   let targets = ids;
   if (flags.all) {
     targets = (await listFislatExperiments(fis))
@@ -106,8 +114,10 @@ export async function stopCommand(
   return EXIT.passed;
 }
 
-export async function listCommand(ctx: CommandContext, fis: FisClient, output: OutputFormat = "text") {
+export async function listCommand(ctx: CommandContext, flags: AwsSettings & { output?: OutputFormat }) {
   const say = lineWriter(ctx.stdout);
+  const output = flags.output ?? "text";
+  const { fis } = await ctx.aws(flags);
   const experiments = (await listFislatExperiments(fis)).sort(
     (a, b) => (b.creationTime?.getTime() ?? 0) - (a.creationTime?.getTime() ?? 0),
   );

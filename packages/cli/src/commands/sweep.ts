@@ -20,7 +20,6 @@ import { makeChalk } from "../render/style.js";
 import { reportFilesOf } from "../reporters/index.js";
 import { SWEEP_REPORTERS, writeSweepReports } from "../reporters/sweep.js";
 import { costText } from "../reporters/sweep-summary.js";
-import { Resources } from "../resources.js";
 import { type PrepareContext, prepareEnvironment, type RunCommandFlags } from "./run.js";
 import { checkReportTargets, inputsOf, loadExperimentSource, requestPlanner } from "./run-options.js";
 
@@ -32,10 +31,10 @@ export type SweepCommandFlags = SweepFlags & RunCommandFlags;
  * The experiment a sweep judges: a file or scenario, or, with neither, the --threshold flags alone
  * (the built-in scenarios other than `succeed` expect the fault to bite, which a sweep cannot use).
  */
-function sweepSource(flags: SweepCommandFlags): ExperimentSource {
+function sweepSource(flags: SweepCommandFlags, cwd: string): ExperimentSource {
   // The user's own app or service (--app, --url) is its own experiment, with a default hypothesis: as for run.
   if (flags.experiment !== undefined || flags.scenario !== undefined || isAppRun(flags, {})) {
-    return loadExperimentSource(flags);
+    return loadExperimentSource(flags, cwd);
   }
   if ((flags.threshold ?? []).length === 0) {
     throw badInput(
@@ -47,12 +46,11 @@ function sweepSource(flags: SweepCommandFlags): ExperimentSource {
 
 export async function sweepCommand(ctx: CommandContext, flags: SweepCommandFlags): Promise<ExitCode> {
   // Every level is planned, and every report target checked, before anything starts.
-  const source = sweepSource(flags);
-  const plan = planSweep(flags, source, requestPlanner(flags, source));
-  const reports = checkReportTargets(reportFilesOf(flags as Record<string, unknown>), inputsOf(flags));
+  const source = sweepSource(flags, ctx.cwd);
+  const plan = planSweep(flags, source, requestPlanner(flags, source, ctx.cwd));
+  const reports = checkReportTargets(reportFilesOf(flags as Record<string, unknown>), inputsOf(flags), ctx.cwd);
   const progress = createProgress(ctx.stderr, chalkFor(ctx, ctx.stderr), ctx.env);
   const abort = new AbortController();
-  let current: Resources | undefined;
   let signals = 0;
   let faultNotRemoved = false;
   const stopListening = ctx.onInterrupt((signal) => {
@@ -63,7 +61,10 @@ export async function sweepCommand(ctx: CommandContext, flags: SweepCommandFlags
       );
       abort.abort(`${signal} received`);
     } else {
-      progress.info(`still stopping, waiting for: ${current?.current ?? current?.pending()[0] ?? "the sweep report"}`);
+      const { resources } = ctx;
+      progress.info(
+        `still stopping, waiting for: ${resources.current ?? resources.pending()[0] ?? "the sweep report"}`,
+      );
     }
   });
   const startedAt = new Date();
@@ -79,10 +80,10 @@ export async function sweepCommand(ctx: CommandContext, flags: SweepCommandFlags
     progress.info(
       `level ${plan.format(level)}${purpose === "bisection" ? " (bisection)" : ""}${attempt === 2 ? " again: the first run was inconclusive" : ""}: ${faultKind(request.fault).describe(request.fault)}`,
     );
-    const resources = new Resources();
-    current = resources;
+    // Each level starts and releases its own world through the command's one cleanup owner.
+    const { resources } = ctx;
     try {
-      const context: PrepareContext = { ctx, flags, resources, progress, signal: abort.signal };
+      const context: PrepareContext = { ctx, progress, signal: abort.signal };
       const prepared = await prepareEnvironment(request, context);
       // A signal while the level's world was starting: stop here (released below), no fault injected.
       if (abort.signal.aborted) throw new Error(String(abort.signal.reason));
@@ -117,8 +118,6 @@ export async function sweepCommand(ctx: CommandContext, flags: SweepCommandFlags
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof FislatError && error.exitCode === EXIT.badInput) throw error;
       return { outcome: "error", elapsedMs: elapsed(), result: { error: message } };
-    } finally {
-      current = undefined;
     }
   };
 

@@ -4,6 +4,7 @@
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import { parseProbeLine } from "@fislat/probe/record";
+import type { AwsSettings } from "../aws/clients.js";
 import { resolveProbeTasks, selectorFromFlags } from "../aws/ecs-targets.js";
 import { filterEvents, followEvents, type LogQuery, logsClientIn } from "../aws/log-source.js";
 import { type CommandContext, chalkFor } from "../context.js";
@@ -41,14 +42,11 @@ async function queryFor(ecs: () => ECSClient, flags: TailFlags): Promise<LogQuer
   };
 }
 
-export async function tailCommand(
-  ctx: CommandContext,
-  clients: { ecs: () => ECSClient; logs: () => CloudWatchLogsClient },
-  flags: TailFlags,
-): Promise<ExitCode> {
+export async function tailCommand(ctx: CommandContext, flags: TailFlags & AwsSettings): Promise<ExitCode> {
   const sinceMs = parseDuration("--since", flags.since ?? "10m");
-  const { region, ...query } = await queryFor(clients.ecs, flags);
-  const { logs, dispose } = await logsClientIn(clients.logs(), region);
+  const clients = await ctx.aws(flags);
+  const { region, ...query } = await queryFor(() => clients.ecs, flags);
+  const { logs, dispose } = await logsClientIn(clients.logs, region);
   try {
     return await tail(ctx, logs, query, flags, sinceMs);
   } finally {

@@ -50,7 +50,7 @@ function clusterOfTask(taskArn: string): string | undefined {
 }
 
 export function templateCommand(ctx: CommandContext, flags: TemplateFlags): ExitCode {
-  const source = loadExperimentSource(flags);
+  const source = loadExperimentSource(flags, ctx.cwd);
   const tasks = (flags.task ?? []).map((t) => taskArnOf(t, flags.cluster));
   if (tasks.length === 0 && !(flags.cluster && flags.service))
     throw badInput("name the targets: --task <arn> (repeatable), or --cluster and --service");

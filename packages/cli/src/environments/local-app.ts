@@ -3,10 +3,12 @@
 // endpoint (or an app already running, pointed at a fixed proxy port), and open-loop HTTP load at
 // their URL. The proxy's traffic counts are the evidence that the fault was on the app's path.
 // Every part is registered with the cleanup owner as it starts.
+import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { startLocalDynamo } from "@fislat/dynamo-local";
 import { LatencyProxy, type TrafficCounts } from "@fislat/latency-proxy";
+import type { CommandContext } from "../context.js";
 import type { ExperimentPorts } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
 import type { ExperimentPlan, ExperimentRequest, LocalAppTarget } from "../engine/plan.js";
@@ -18,7 +20,6 @@ import { type AppProcess, startApp } from "../local/app-process.js";
 import { healthPoller } from "../local/health-poller.js";
 import { proxyInjector } from "../local/proxy-injector.js";
 import type { Progress } from "../render/progress.js";
-import type { Resources } from "../resources.js";
 import { httpLoadSource } from "../workloads/http-load-source.js";
 
 /** SIGTERM to SIGKILL for the app. */
@@ -70,12 +71,12 @@ const exitText = (e: { code: number | null; signal: string | null }) =>
 
 export async function prepareLocalApp(
   request: ExperimentRequest,
-  resources: Resources,
   progress: Progress,
   signal: AbortSignal,
-  /** The command's folder and environment: the app starts in the one and inherits the other. */
-  where: { cwd: string; env: Readonly<Record<string, string | undefined>> },
+  /** The command's cleanup owner, folder and environment (the app starts in the one and inherits the other), and the Node.js its keeper runs on. */
+  where: Pick<CommandContext, "resources" | "cwd" | "env" | "host">,
 ): Promise<PreparedAppRun> {
+  const { resources } = where;
   const target = request.target as LocalAppTarget;
   const load = request.load;
   if (!load) throw new Error("a local app run needs its load settings");
@@ -125,13 +126,15 @@ export async function prepareLocalApp(
   let app: AppProcess | undefined;
   if (target.app) {
     const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
-    const outputFile = path.join(os.tmpdir(), `fislat-app-${stamp}-${process.pid}.log`);
+    // Random, not this process's pid: two runs in the same second never share a file.
+    const outputFile = path.join(os.tmpdir(), `fislat-app-${stamp}-${randomBytes(4).toString("hex")}.log`);
     app = await startApp({
       command: target.app,
       cwd: where.cwd,
       env: appEnvironment(where.env, dynamodbUrl, target.appEnv),
       outputFile,
       graceMs: APP_STOP_GRACE_MS,
+      host: where.host,
     });
     const started = app;
     resources.add(`your app (pid ${started.pid})`, () => started.stop());

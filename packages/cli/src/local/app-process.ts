@@ -7,6 +7,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
+import type { Host } from "../context.js";
 import { EXIT, FislatError } from "../errors.js";
 
 const SUPERVISOR = path.join(path.dirname(fileURLToPath(import.meta.url)), "app-supervisor.js");
@@ -39,6 +40,8 @@ export interface AppOptions {
   outputFile: string;
   /** SIGTERM to SIGKILL. */
   graceMs: number;
+  /** The keeper runs on fislat's Node.js; the app's group is killed through here if the keeper is gone. */
+  host: Host;
 }
 
 /** How much of the output file's end `lastLines` reads. */
@@ -63,7 +66,7 @@ export function tailOf(file: string, count: number): string {
 
 export async function startApp(options: AppOptions): Promise<AppProcess> {
   const keeper: ChildProcess = spawn(
-    process.execPath,
+    options.host.execPath,
     [SUPERVISOR],
     // stdin: the pipe whose closing (fislat's death, any death) stops the app. Its own group and
     // session, so a terminal's Ctrl-C reaches neither it nor the app: fislat stops them in order.
@@ -130,7 +133,7 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
     // group is killed here, so nothing is left either way.
     if (exit) return exit;
     try {
-      process.kill(-appPid, "SIGKILL");
+      options.host.kill(-appPid, "SIGKILL");
     } catch {
       // already gone
     }
@@ -152,7 +155,7 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
           // The keeper gives the app its grace period; past that and a margin, it is killed here.
           const backstop = setTimeout(() => {
             try {
-              process.kill(-appPid, "SIGKILL");
+              options.host.kill(-appPid, "SIGKILL");
             } catch {}
             keeper.kill("SIGKILL");
           }, options.graceMs + 3000);

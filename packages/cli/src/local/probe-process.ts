@@ -9,6 +9,7 @@ import { LOCAL_AWS_ENV } from "@fislat/dynamo-local";
 import { LOCAL_PROBE_ENV } from "@fislat/probe/contract";
 import { probeNodeArgs } from "@fislat/probe/launch";
 import { parseProbeLine } from "@fislat/probe/record";
+import type { Host } from "../context.js";
 import type { RoundTripSource } from "../engine/ports.js";
 import { EXIT, FislatError } from "../errors.js";
 
@@ -22,9 +23,13 @@ export interface ProbeProcess extends RoundTripSource {
   terminate(): Promise<void>;
 }
 
-export async function startProbeProcess(env: Record<string, string>): Promise<ProbeProcess> {
-  const child: ChildProcess = spawn(process.execPath, probeNodeArgs(), {
-    env: { PATH: process.env.PATH ?? "", ...LOCAL_AWS_ENV, PORT: "0", ...env, ...LOCAL_PROBE_ENV },
+/** `env` is all the probe's environment sees besides its local settings: pass PATH in it if it needs one. */
+export async function startProbeProcess(
+  env: Record<string, string>,
+  host: Pick<Host, "execPath">,
+): Promise<ProbeProcess> {
+  const child: ChildProcess = spawn(host.execPath, probeNodeArgs(), {
+    env: { ...LOCAL_AWS_ENV, PORT: "0", ...env, ...LOCAL_PROBE_ENV },
     // We never write to stdin: the pipe exists so that our death (any death) closes it.
     stdio: ["pipe", "pipe", "pipe"],
     // Its own process group: Ctrl-C in a terminal signals fislat's group, and fislat, not the

@@ -29,7 +29,7 @@ export interface Progress extends ExperimentEvents {
 export function createProgress(
   stream: Output,
   chalk: ReturnType<typeof makeChalk>,
-  env: Record<string, string | undefined> = process.env,
+  env: Readonly<Record<string, string | undefined>>,
 ): Progress {
   let phase = "starting";
   let phaseEndsAt = 0;

@@ -3,11 +3,11 @@
 // terminal that knows its width and is not CI.
 import { Chalk } from "chalk";
 
-type Env = Record<string, string | undefined>;
+type Env = Readonly<Record<string, string | undefined>>;
 type Stream = { isTTY?: boolean; columns?: number };
 
 /** chalk's levels: 0 none, 1 16 colours, 2 256, 3 truecolor. */
-export function colorLevel(stream: Stream, env: Env = process.env): 0 | 1 | 2 | 3 {
+export function colorLevel(stream: Stream, env: Env): 0 | 1 | 2 | 3 {
   const force = env.FORCE_COLOR;
   if (force !== undefined) {
     if (force === "0" || force === "false") return 0;
@@ -19,12 +19,12 @@ export function colorLevel(stream: Stream, env: Env = process.env): 0 | 1 | 2 | 
   return stream.isTTY ? 1 : 0;
 }
 
-export function makeChalk(stream: Stream, env: Env = process.env) {
+export function makeChalk(stream: Stream, env: Env) {
   return new Chalk({ level: colorLevel(stream, env) });
 }
 
 /** A spinner that redraws its line: a terminal of known width, not dumb, not CI. */
-export function isLiveTerminal(stream: Stream, env: Env = process.env): boolean {
+export function isLiveTerminal(stream: Stream, env: Env): boolean {
   return Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && env.TERM !== "dumb" && !env.CI;
 }
 
@@ -33,7 +33,7 @@ export function isLiveTerminal(stream: Stream, env: Env = process.env): boolean 
  * terminal that reports 0 columns and for a pipe alike (a CI log is read in an 80-column pane as
  * often as not, and the README promises 80).
  */
-export function outputWidth(stream: Stream, env: Env = process.env): number {
+export function outputWidth(stream: Stream, env: Env): number {
   const columns = stream.isTTY ? (stream.columns ?? 0) : 0;
   if (columns > 0) return columns;
   const fromEnv = Number(env.COLUMNS);

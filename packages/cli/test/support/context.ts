@@ -1,8 +1,10 @@
 // A command context on in-memory streams: a test runs a command with it and reads what the
 // command wrote, instead of spying on process.stdout. Everything else is the CLI's own by default
 // (the live process.env, so vi.stubEnv reaches it; the system clock, which fake timers drive;
-// signals.ts's interrupt hook, so a signal sent to the test process reaches the command).
-import type { CommandContext, Output } from "../../src/context.js";
+// signals.ts's interrupt hook, so a signal sent to the test process reaches the command; a fresh
+// cleanup owner; the real AWS client factory, whose clients aws-sdk-client-mock intercepts).
+import type { AwsClients } from "../../src/aws/clients.js";
+import { type CommandContext, commandContext, type Output } from "../../src/context.js";
 import { systemClock } from "../../src/engine/ports.js";
 import { onInterrupt, settleOnSignal } from "../../src/signals.js";
 
@@ -35,7 +37,7 @@ export interface TestContext extends CommandContext {
 }
 
 export function testContext(over: Partial<CommandContext> = {}): TestContext {
-  return {
+  const base = {
     stdout: memoryOutput(),
     stderr: memoryOutput(),
     env: process.env,
@@ -43,6 +45,26 @@ export function testContext(over: Partial<CommandContext> = {}): TestContext {
     clock: systemClock,
     onInterrupt,
     settle: settleOnSignal,
-    ...over,
-  } as TestContext;
+    host: { execPath: process.execPath, kill: (pid: number, signal: NodeJS.Signals | 0) => process.kill(pid, signal) },
+  };
+  return { ...commandContext({ ...base, ...over }), ...over } as TestContext;
+}
+
+/**
+ * An AWS client factory that hands out the test's own clients (a dynalite DynamoDB, a recorded
+ * CloudFormation), whatever the settings; `settings` records each request's --profile/--region.
+ */
+export function clientsOf(clients: Partial<AwsClients>, settings: { profile?: string; region?: string }[] = []) {
+  return async (asked: { profile?: string; region?: string }) => {
+    settings.push(asked);
+    return new Proxy(clients, {
+      get(target, name) {
+        if (name === "destroy") return () => {};
+        // Not a client: what `await` and inspection look for.
+        if (typeof name !== "string" || name === "then" || name === "toJSON") return undefined;
+        if (!(name in target)) throw new Error(`this test gives the command no ${String(name)} client`);
+        return target[name as keyof AwsClients];
+      },
+    }) as AwsClients;
+  };
 }

@@ -3,10 +3,10 @@
 // and prints the signal the probe's last line says it stopped on.
 import { startProbeProcess } from "../../dist/local/probe-process.js";
 
-const probe = await startProbeProcess({
-  AWS_ENDPOINT_URL_DYNAMODB: process.argv[2] ?? "http://127.0.0.1:9",
-  TEST_INTERVAL_SECONDS: "3600",
-});
+const probe = await startProbeProcess(
+  { AWS_ENDPOINT_URL_DYNAMODB: process.argv[2] ?? "http://127.0.0.1:9", TEST_INTERVAL_SECONDS: "3600" },
+  { execPath: process.execPath },
+);
 let last;
 let unexpected;
 await probe.start(
