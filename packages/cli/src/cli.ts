@@ -221,7 +221,7 @@ not be written`,
   )
   .action(async (file: string, flags) => {
     const { reportCommand } = await import("./commands/report.js");
-    await execute((ctx) => reportCommand(ctx, file, flags));
+    await execute((ctx) => reportCommand(ctx, { ...flags, file }));
   });
 
 program
@@ -249,7 +249,7 @@ program
   )
   .action(async (base: string, run: string, flags) => {
     const { compareCommand } = await import("./commands/compare.js");
-    await execute((ctx) => compareCommand(ctx, base, run, flags));
+    await execute((ctx) => compareCommand(ctx, { ...flags, base, run }));
   });
 
 const SWEEP_HELP = `
@@ -360,14 +360,14 @@ experiment
   .option("--force", "replace the file if it exists")
   .action(async (file: string, flags: { force?: boolean }) => {
     const { experimentInitCommand } = await import("./commands/experiment.js");
-    await execute((ctx) => experimentInitCommand(ctx, file, flags.force ?? false));
+    await execute((ctx) => experimentInitCommand(ctx, { file, force: flags.force ?? false }));
   });
 runOptions(experiment.command("check"))
   .description("validate an experiment file and print the plan a run would follow (starts nothing)")
   .argument("<file>", "the experiment file (JSON or YAML)")
   .action(async (file: string, flags) => {
     const { experimentCheckCommand } = await import("./commands/experiment.js");
-    await execute((ctx) => experimentCheckCommand(ctx, file, flags));
+    await execute((ctx) => experimentCheckCommand(ctx, { ...flags, file }));
   });
 
 awsOptions(program.command("deploy"))
@@ -490,7 +490,11 @@ outputOption(runOptions(program.command("config")))
   .action(async (flags, command: Command) => {
     const { configCommand } = await import("./commands/config.js");
     await execute((ctx) =>
-      configCommand(ctx, command, loadConfigFile(program.opts().config, ctx.cwd).path, flags.output),
+      configCommand(ctx, {
+        command,
+        configPath: loadConfigFile(program.opts().config, ctx.cwd).path,
+        output: flags.output,
+      }),
     );
   });
 

@@ -80,7 +80,7 @@ describe("the command context", () => {
     const plain = testContext({ env: { COLUMNS: "60" } });
     const coloured = testContext({ env: { FORCE_COLOR: "1", COLUMNS: "60" } });
     const wide = testContext({ stdout: Object.assign(memoryOutput(), { isTTY: true, columns: 120 }), env: {} });
-    for (const ctx of [plain, coloured, wide]) expect(await reportCommand(ctx, report, {})).toBe(EXIT.passed);
+    for (const ctx of [plain, coloured, wide]) expect(await reportCommand(ctx, { file: report })).toBe(EXIT.passed);
     const ESC = String.fromCharCode(27);
     expect(plain.stdout.text()).not.toContain(ESC);
     expect(coloured.stdout.text()).toContain(`${ESC}[`);
@@ -145,11 +145,29 @@ describe("the command context", () => {
     const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "fixtures/timeout-local.report.json");
     copyFileSync(fixture, path.join(dir, "run.json"));
     const ctx = testContext({ cwd: dir });
-    expect(await reportCommand(ctx, "run.json", { markdown: "run.md" })).toBe(EXIT.passed);
-    expect(experimentInitCommand(ctx, "exp.yaml", false)).toBe(EXIT.passed);
+    expect(await reportCommand(ctx, { file: "run.json", markdown: "run.md" })).toBe(EXIT.passed);
+    expect(experimentInitCommand(ctx, { file: "exp.yaml" })).toBe(EXIT.passed);
     expect(readdirSync(dir).sort()).toEqual(["exp.yaml", "run.json", "run.md"]);
     expect(existsSync(path.resolve("run.md"))).toBe(false);
     // The file init wrote is the one check reads, from the same folder.
-    expect(experimentCheckCommand(ctx, "exp.yaml", { local: true })).toBe(EXIT.passed);
+    expect(experimentCheckCommand(ctx, { file: "exp.yaml", local: true })).toBe(EXIT.passed);
+  });
+
+  it("gives every command one shape: the context, then its input (a test seam may follow, defaulted)", async () => {
+    const commands: string[] = [];
+    for (const file of sourceFiles(path.join(SRC, "commands"))) {
+      const module = (await import(path.join(SRC, "commands", file))) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(module)) {
+        if (!name.endsWith("Command") || typeof value !== "function") continue;
+        commands.push(name);
+        // Function.length counts the parameters before the first one with a default.
+        expect(value.length, name).toBeGreaterThanOrEqual(1);
+        expect(value.length, name).toBeLessThanOrEqual(2);
+      }
+    }
+    expect(commands).toEqual(
+      expect.arrayContaining(["runCommand", "compareCommand", "configCommand", "doctorCommand"]),
+    );
+    expect(commands.length).toBeGreaterThanOrEqual(17);
   });
 });

@@ -12,7 +12,10 @@ import { checkReportTargets } from "./run-options.js";
 /** The two runs cannot be compared: the run's inconclusive code (3). */
 export const CANNOT_COMPARE: ExitCode = EXIT.inconclusive;
 
-export interface CompareFlags {
+export interface CompareInput {
+  /** The BASE and RUN reports' files, as given. */
+  base: string;
+  run: string;
   threshold?: string[];
   output?: string;
   json?: string;
@@ -20,12 +23,8 @@ export interface CompareFlags {
   html?: string;
 }
 
-export async function compareCommand(
-  ctx: CommandContext,
-  baseFile: string,
-  runFile: string,
-  flags: CompareFlags,
-): Promise<ExitCode> {
+export async function compareCommand(ctx: CommandContext, flags: CompareInput): Promise<ExitCode> {
+  const { base: baseFile, run: runFile } = flags;
   const thresholds = (flags.threshold ?? []).map((t) => {
     try {
       return parseBaseThreshold(t);

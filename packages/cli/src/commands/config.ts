@@ -189,9 +189,16 @@ function wrapCell(text: string, width: number): string {
 
 export function configCommand(
   ctx: CommandContext,
-  command: Command,
-  configPath: string | undefined,
-  output: "text" | "json" = "text",
+  {
+    command,
+    configPath,
+    output = "text",
+  }: {
+    /** The `config` command as parsed: its values, and where each came from. */
+    command: Command;
+    configPath: string | undefined;
+    output?: "text" | "json";
+  },
 ): ExitCode {
   const say = lineWriter(ctx.stdout);
   const planned = plan(command.opts(), ctx.cwd);

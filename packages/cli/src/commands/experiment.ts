@@ -67,7 +67,10 @@ labels:
   team: payments
 `;
 
-export function experimentInitCommand(ctx: CommandContext, file: string, force: boolean): ExitCode {
+export function experimentInitCommand(
+  ctx: CommandContext,
+  { file, force = false }: { file: string; force?: boolean },
+): ExitCode {
   const say = lineWriter(ctx.stdout);
   const target = path.resolve(ctx.cwd, file);
   if (existsSync(target) && !force)
@@ -112,7 +115,8 @@ export function describePlan(request: ExperimentRequest): string {
   return lines.join("\n");
 }
 
-export function experimentCheckCommand(ctx: CommandContext, file: string, flags: RunFlags): ExitCode {
+export function experimentCheckCommand(ctx: CommandContext, input: RunFlags & { file: string }): ExitCode {
+  const { file, ...flags } = input;
   const say = lineWriter(ctx.stdout);
   const request = planRun({ ...flags, experiment: file }, ctx.cwd);
   say(describePlan(request));

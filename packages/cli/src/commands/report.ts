@@ -8,11 +8,12 @@ import { REPORTERS, reportFilesOf, writeReports } from "../reporters/index.js";
 import { readReport } from "./read-report.js";
 import { checkReportTargets } from "./run-options.js";
 
+/** `file`: the JSON report to read; the rest: the report flags (--html FILE, ...). */
 export async function reportCommand(
   ctx: CommandContext,
-  file: string,
-  flags: Record<string, unknown>,
+  input: { file: string } & Record<string, unknown>,
 ): Promise<ExitCode> {
+  const { file, ...flags } = input;
   // Both refused before anything is written: a report that cannot be read, a target that cannot be written.
   const report = readReport(file, "report", ctx.cwd);
   const targets = checkReportTargets(reportFilesOf(flags), [{ what: "report", file }], ctx.cwd);
