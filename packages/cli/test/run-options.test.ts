@@ -350,6 +350,10 @@ describe("planRun", () => {
       expect(run({ markdown: os.tmpdir() })).toMatch(/is a folder/);
     });
 
+    it('refuses "-" (not stdout here) and says where the JSON on stdout is', () => {
+      expect(run({ json: "-" })).toMatch(/^--json "-": reports are written to files.*--output json/);
+    });
+
     it("refuses a name too long for its temporary file", () => {
       expect(run({ json: path.join(dir, `${"r".repeat(240)}.json`) })).toMatch(
         /the file name is too long \(at most \d+ bytes/,

@@ -123,6 +123,15 @@ sweep: { levels: 100ms..900ms, steps: 5, bisect: 20ms, allLevels: true, expectHo
       /--bisect "0" is below the smallest step of delay \(1 ms\)/,
     );
   });
+
+  it("names --expect-holds-at when the level it adds is the one refused, and the level when a listed one is", () => {
+    expect(() => planSweep({ ...local, delay: "100ms,200ms", expectHoldsAt: "0" }, thresholds)).toThrow(
+      /^at the level 0 ms of delay \(--expect-holds-at\): --jitter 50 ms .*is not allowed/,
+    );
+    expect(() => planSweep({ ...local, delay: "10ms,200ms" }, thresholds)).toThrow(
+      /^at the level 10 ms of delay: --jitter 50 ms/,
+    );
+  });
 });
 
 describe("the predicted break", () => {

@@ -122,6 +122,12 @@ function realPathOf(absolute: string): string {
 
 function checkReportPath(flag: string, file: string, cwd: string): string {
   if (file.trim() === "") throw badInput(`${flag} needs a file name`);
+  // Not stdout, as `-` is for some tools: a file named "-" would be a surprise either way.
+  if (file === "-") {
+    throw badInput(
+      `${flag} "-": reports are written to files, give a file name (run, sweep and compare print their JSON on stdout with --output json)`,
+    );
+  }
   const absolute = path.resolve(cwd, file);
   let dir: string;
   try {

@@ -187,7 +187,9 @@ export function planSweep(
     } catch (error) {
       // A refusal about the fault names the level it came from; one about anything else is the same at every level.
       if (error instanceof FislatError && (error.message.includes(chosen.flag) || error.message.includes("fault."))) {
-        throw new FislatError(`at the level ${format(value)} of ${field}: ${error.message}`, error.exitCode);
+        // A level the gate added is named by its flag: the user did not list it.
+        const from = value === addedForGate ? ` (--expect-holds-at)` : "";
+        throw new FislatError(`at the level ${format(value)} of ${field}${from}: ${error.message}`, error.exitCode);
       }
       throw error;
     }
