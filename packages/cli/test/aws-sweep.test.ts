@@ -87,6 +87,27 @@ describe("fislat sweep against AWS", () => {
     expect(r.verdict).toMatch(/^holds up to 400 ms .*; breaks at 450 ms \(injection.failed: rate<0.05 observed 100.0%/);
   });
 
+  it("draws each measured level as a dot in the HTML chart, a one-level sweep too, and the break band only when there is one", async () => {
+    sim = new SimulatedAws({ underFaultAt: breaksAt450 });
+    const html = path.join(setup.dir, "sweep.html");
+    expect(await drive(sweepCommand(setup.ctx, flags({ delay: "200ms", bisect: undefined, html })))).toBe(EXIT.passed);
+    const one = readFileSync(html, "utf8");
+    // Four series (p50, p90, p99, failed share), one level: four dots, and no band to speak of.
+    expect(one.match(/<circle /g)).toHaveLength(4);
+    expect(report().notes).toContain(
+      "one level, 200 ms: it holds or breaks there, but where it breaks lies between levels; give several (a list or a range)",
+    );
+    expect(one).not.toMatch(/shaded band|<rect /);
+    sim = new SimulatedAws({ underFaultAt: breaksAt450 });
+    expect(await drive(sweepCommand(setup.ctx, flags({ delay: "200ms,800ms", bisect: undefined, html })))).toBe(
+      EXIT.passed,
+    );
+    const two = readFileSync(html, "utf8");
+    expect(two.match(/<circle /g)).toHaveLength(8);
+    expect(two).toMatch(/the shaded band is where the break lies/);
+    expect(two).toMatch(/<rect /);
+  });
+
   it("on Ctrl-C during a level stops that experiment, runs no further level, writes the report interrupted, exits 4", async () => {
     sim = new SimulatedAws({ underFaultAt: breaksAt450 });
     const work = sweepCommand(setup.ctx, flags());

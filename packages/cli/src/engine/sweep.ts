@@ -112,6 +112,11 @@ export async function runSweep<R>(settings: SweepSettings, runLevel: LevelRunner
   const notes: string[] = [];
   const judged = new Map<number, LevelOutcome>();
   let usedMs = 0;
+  if (settings.levels.length === 1) {
+    notes.push(
+      `one level, ${format(settings.levels[0] as number)}: it holds or breaks there, but where it breaks lies between levels; give several (a list or a range)`,
+    );
+  }
 
   /** One level, re-run once if inconclusive; "capped" when the budget has no room for it. */
   async function judge(level: number, purpose: LevelPurpose): Promise<LevelOutcome | "capped"> {

@@ -31,14 +31,15 @@ export function sweepSvg(report: SweepReport): string {
   if (levels.length === 0) return "<p>No level ran long enough to draw a curve.</p>";
   const lo = levels[0] as number;
   const hi = Math.max(lo + 1, levels.at(-1) as number);
+  // One level is a point in the middle, not a line at the left edge.
+  const single = levels.length === 1;
   const top = Math.max(1, ...[...points.values()].map((f) => f.p99 ?? 0));
-  const x = (l: number) => PAD.left + ((l - lo) / (hi - lo)) * (W - PAD.left - PAD.right);
+  const x = (l: number) =>
+    single ? (PAD.left + W - PAD.right) / 2 : PAD.left + ((l - lo) / (hi - lo)) * (W - PAD.left - PAD.right);
   const yMs = (v: number) => H - PAD.bottom - (v / top) * (H - PAD.top - PAD.bottom);
   const yPct = (v: number) => H - PAD.bottom - v * (H - PAD.top - PAD.bottom);
   const line = (pick: (f: ReturnType<typeof injectionFigures>) => number | undefined, y: (v: number) => number) =>
-    levels
-      .map((l) => `${x(l).toFixed(1)},${y(pick(points.get(l) as ReturnType<typeof injectionFigures>) ?? 0).toFixed(1)}`)
-      .join(" ");
+    levels.map((l) => [x(l), y(pick(points.get(l) as ReturnType<typeof injectionFigures>) ?? 0)] as const);
   const series = [
     { name: "p50 ms", colour: "#1f77b4", points: line((f) => f.p50, yMs) },
     { name: "p90 ms", colour: "#ff7f0e", points: line((f) => f.p90, yMs) },
@@ -57,10 +58,10 @@ export function sweepSvg(report: SweepReport): string {
         `<line x1="${x(l).toFixed(1)}" x2="${x(l).toFixed(1)}" y1="${H - PAD.bottom}" y2="${H - PAD.bottom + 4}" stroke="#333"/>`,
     )
     .join("");
-  const ends = [lo, levels.at(-1) as number]
+  const ends = (single ? [lo] : [lo, levels.at(-1) as number])
     .map(
       (l, i) =>
-        `<text x="${x(l).toFixed(1)}" y="${H - PAD.bottom + 18}" text-anchor="${i === 0 ? "start" : "end"}">${esc(formatLevel(report, l))}</text>`,
+        `<text x="${x(l).toFixed(1)}" y="${H - PAD.bottom + 18}" text-anchor="${single ? "middle" : i === 0 ? "start" : "end"}">${esc(formatLevel(report, l))}</text>`,
     )
     .join("");
   const legend = series
@@ -79,9 +80,15 @@ ${band}
 <text x="${W - PAD.right + 6}" y="${PAD.top + 4}">100%</text>
 <text x="${W - PAD.right + 6}" y="${H - PAD.bottom}">0%</text>
 ${ticks}${ends}
-${series.map((s) => `<polyline fill="none" stroke="${s.colour}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""} points="${s.points}"><title>${esc(s.name)}</title></polyline>`).join("\n")}
+${series.map((s) => `<polyline fill="none" stroke="${s.colour}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""} points="${s.points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(" ")}"><title>${esc(s.name)}</title></polyline>`).join("\n")}
+${series.map((s) => s.points.map(([px, py]) => `<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="3" fill="${s.colour}"/>`).join("")).join("\n")}
 ${legend}
 </svg>`;
+}
+
+/** The break lies between a level that held and one that broke: the chart shades it. */
+function hasBreakBand(report: SweepReport): boolean {
+  return report.breakPoint.broke !== null && report.breakPoint.held !== null;
 }
 
 export function toSweepHtml(report: SweepReport): string {
@@ -114,7 +121,7 @@ ${prediction ? `<p>${esc(prediction)}</p>` : ""}
 ${gate ? `<p>${esc(gate)}</p>` : ""}
 </header>
 <section><h2>The curve</h2>
-<figure>${sweepSvg(report)}<figcaption>p50, p90 and p99 under the fault (left axis) and the failed share (right axis) against ${esc(report.fault.field)}; the shaded band is where the break lies.</figcaption></figure>
+<figure>${sweepSvg(report)}<figcaption>p50, p90 and p99 under the fault (left axis) and the failed share (right axis) against ${esc(report.fault.field)}, a dot for each level measured${hasBreakBand(report) ? "; the shaded band is where the break lies" : ""}.</figcaption></figure>
 </section>
 <section><h2>Levels</h2>
 <div class="scroll"><table class="numbers">
