@@ -17,6 +17,7 @@ import { systemClock } from "./engine/ports.js";
 import { SCENARIO_NAMES, SCENARIO_OF_FAULT } from "./engine/scenario.js";
 import { EXIT, EXIT_CODES_HELP, FislatError } from "./errors.js";
 import { FAULT_HELP, faultOptions, sweepFieldOptions } from "./fault-options.js";
+import { wrapProse } from "./render/layout.js";
 import { onInterrupt, SIGNALS_HELP, settleOnSignal } from "./signals.js";
 
 /** "the --fault kind's own: timeout for latency, lossy for packet-loss, ..." */
@@ -506,6 +507,16 @@ program.hook("preAction", (_root, command) => {
   applyConfigFile(command, loadConfigFile(program.opts().config, ctx.cwd), keys);
 });
 
+/**
+ * An error for a person: on a terminal of known width wrapped at spaces, as progress lines are
+ * (a 300-character refusal broken mid-word by the terminal is hard to read); in a pipe or a CI
+ * log one line per message, for grep.
+ */
+function sayError(text: string): void {
+  const width = ctx.stderr.isTTY ? (ctx.stderr.columns ?? 0) : 0;
+  ctx.stderr.write(`${width > 0 ? wrapProse(text, width) : text}\n`);
+}
+
 async function main(): Promise<void> {
   try {
     await program.parseAsync();
@@ -516,18 +527,18 @@ async function main(): Promise<void> {
       return;
     }
     if (error instanceof FislatError) {
-      ctx.stderr.write(`fislat: ${error.message}\n`);
+      sayError(`fislat: ${error.message}`);
       process.exitCode = error.exitCode;
       return;
     }
     const awsProblem = describeAwsError(error, ctx.env);
     if (awsProblem) {
-      ctx.stderr.write(`fislat: ${awsProblem}\n`);
+      sayError(`fislat: ${awsProblem}`);
       if (program.opts().debug && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
       process.exitCode = EXIT.environment;
       return;
     }
-    ctx.stderr.write(`fislat: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    sayError(`fislat: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
     if (program.opts().debug && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
     else ctx.stderr.write("fislat: run again with --debug for the stack trace\n");
     process.exitCode = EXIT.environment;

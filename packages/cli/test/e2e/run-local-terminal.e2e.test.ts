@@ -1,11 +1,13 @@
 // fislat run --local in a person's terminal: Ctrl-C typed on the keyboard (byte 0x03 through a
 // pseudo-terminal, not kill) stops the run cleanly while the spinner runs, a second one says what
 // is pending, and a terminal that reports 0 columns gets plain lines, not a flood of redraws.
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { ECHO_MS } from "../../src/signals.js";
+import { CLI } from "../support/cli.js";
 import { isAlive, portRefuses, probePidOf, reportFolder } from "../support/local-run.js";
 import { type PtyRun, startInPty } from "../support/pty.js";
 
@@ -120,6 +122,23 @@ describe("fislat run --local in a terminal", () => {
     }
     // Whole words on each side of the break: the line reads the same joined.
     expect(shown).toMatch(/target: probe pid \d+ -> latency proxy :\d+ [^\n]*\n {2}\S[^\n]*\(table MyTestTable\)\n/);
+  });
+
+  it("wraps a refusal at spaces to a 60-column terminal, and keeps it one line in a pipe", async () => {
+    const args = ["--baseline", "1s", "--interval", "1s"];
+    const r = run(args, { columns: 60, rows: 30 });
+    expect(await r.exit).toBe(2);
+    const shown = stripVTControlCharacters(r.output()).replace(/\r/g, "").trimEnd();
+    const rows = shown.split("\n");
+    expect(rows[0]).toMatch(/^fislat: --baseline 1 s at --interval 1 s gives 0/);
+    expect(rows.length, shown).toBeGreaterThan(2);
+    for (const row of rows) expect(row.length, row).toBeLessThanOrEqual(60);
+    for (const row of rows.slice(1)) expect(row, row).toMatch(/^ {2}\S/);
+    // The same words, joined: nothing lost or broken mid-word.
+    const joined = rows.map((row) => row.trim()).join(" ");
+    const piped = spawnSync(process.execPath, [CLI, "run", "--local", ...args], { encoding: "utf8" });
+    expect(piped.status).toBe(2);
+    expect(piped.stderr.trimEnd().split("\n")).toEqual([joined]);
   });
 
   it("prints plain lines, not endless redraws, in a terminal that reports 0 columns", async () => {
