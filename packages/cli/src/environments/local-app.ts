@@ -4,6 +4,8 @@
 // their URL. The proxy's traffic counts are the evidence that the fault was on the app's path.
 // Every part is registered with the cleanup owner as it starts.
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startLocalDynamo } from "@fislat/dynamo-local";
@@ -21,6 +23,25 @@ import { healthPoller } from "../local/health-poller.js";
 import { proxyInjector } from "../local/proxy-injector.js";
 import type { Progress } from "../render/progress.js";
 import { httpLoadSource } from "../workloads/http-load-source.js";
+
+/** How long a connection to --dynamodb may take before it counts as not there (it is local). */
+const DYNAMODB_CONNECT_TIMEOUT_MS = 3000;
+
+/** Why a TCP connection to `where` cannot be made (a code, or "no answer in N ms"); undefined when it can. */
+async function unreachable(where: { host: string; port: number }, timeoutMs: number): Promise<string | undefined> {
+  const socket = net.connect({ host: where.host, port: where.port });
+  socket.setTimeout(timeoutMs);
+  try {
+    // once() rejects on the socket's error: the refusal's code is the answer.
+    const failed = (error: NodeJS.ErrnoException) => error.code ?? error.message;
+    return await Promise.race([
+      once(socket, "connect").then(() => undefined, failed),
+      once(socket, "timeout").then(() => `no answer in ${timeoutMs} ms`, failed),
+    ]);
+  } finally {
+    socket.destroy();
+  }
+}
 
 /** SIGTERM to SIGKILL for the app. */
 export const APP_STOP_GRACE_MS = 5000;
@@ -88,6 +109,15 @@ export async function prepareLocalApp(
   if (target.dynamodb) {
     const url = new URL(target.dynamodb);
     upstream = { host: url.hostname, port: Number(url.port) };
+    // Before the proxy and the app: a DynamoDB that is not there would otherwise surface only
+    // after the baseline, as "your app sent no DynamoDB traffic through the proxy".
+    const problem = await unreachable(upstream, DYNAMODB_CONNECT_TIMEOUT_MS);
+    if (problem) {
+      throw new FislatError(
+        `--dynamodb ${target.dynamodb}: nothing answers at ${url.host} (${problem}); start your local DynamoDB first, or leave --dynamodb out and fislat starts dynalite (with --tables for your tables)`,
+        EXIT.environment,
+      );
+    }
     dynamoText = `your DynamoDB ${target.dynamodb}`;
   } else {
     let db: Awaited<ReturnType<typeof startLocalDynamo>>;

@@ -2,7 +2,9 @@
 // (Node, the AWS SDK v3, its own DynamoDB timeout) run through the whole loop with real parts:
 // dynalite with the tables file, the latency proxy, the app as a child process, real HTTP load.
 // Each run checks that nothing of it is left (the app's process group is gone).
+
 import { once } from "node:events";
+import { existsSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -346,6 +348,28 @@ describe("fislat run --local --app", () => {
     } finally {
       await theirs.close();
     }
+  });
+
+  it("says a --dynamodb that nothing answers at before starting the proxy or the app (environment error)", async () => {
+    const closed = await freePort();
+    const marker = reports.file("app-started", "txt");
+    const run = fislat([
+      "run",
+      "--local",
+      "--app",
+      `node -e "require('fs').writeFileSync('${marker}', 'x')"`,
+      "--url",
+      "http://127.0.0.1:1/",
+      "--rate",
+      "5",
+      "--dynamodb",
+      `http://127.0.0.1:${closed}`,
+    ]);
+    expect(await run.exit).toBe(EXIT.environment);
+    expect(run.stderr()).toMatch(
+      new RegExp(`--dynamodb http://127.0.0.1:${closed}: nothing answers at 127.0.0.1:${closed} \\(ECONNREFUSED\\)`),
+    );
+    expect(existsSync(marker)).toBe(false);
   });
 
   it("names a --proxy-port already in use (environment error)", async () => {
