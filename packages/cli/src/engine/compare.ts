@@ -113,6 +113,13 @@ export function parseBaseThreshold(text: string): BaseThreshold {
   if (kind === "p" && !(percentileValue > 0 && percentileValue <= 100)) {
     throw new BaseThresholdError(`--threshold ${JSON.stringify(text)}: p(N) needs N above 0 and at most 100`);
   }
+  // A rate is a share from 0 to 1: `base+1` reads like one percentage point and is a hundred,
+  // a threshold that always holds.
+  if (kind === "rate" && offset !== undefined && Number(offset) >= 1) {
+    throw new BaseThresholdError(
+      `--threshold ${JSON.stringify(text)}: a rate is a share from 0 to 1, so ${sign}${offset} moves it by ${Number(offset) * 100} percentage points and the threshold cannot fail; for one point write base${sign}0.01`,
+    );
+  }
   const expression = text.slice(text.indexOf(":") + 1).trim();
   return {
     id: `${scope}.${metric}: ${expression}`,
