@@ -4,38 +4,30 @@
 // define it. STS is the query protocol (form-encoded POST, XML answer); ECS, CloudWatch Logs and
 // SSM are JSON 1.1 (X-Amz-Target); FIS is REST-JSON. Time is the real clock, as the child's is:
 // each task writes one Round trip line a second (timeouts while the FIS action runs), visible a
-// second later. Every request is recorded (operation and body) for the test to assert on. FIS is
-// the one model every test shares (fis-model.ts), as the in-process simulation's is.
+// second later. Every request is recorded (operation and body) for the test to assert on. FIS, ECS
+// (and SSM's view of its tasks), CloudWatch Logs and the probe are each one model every test shares
+// (fis-model.ts, ecs-model.ts, logs-model.ts, probe-model.ts), as the in-process simulation's are:
+// this is their HTTP transport.
 import { EventEmitter } from "node:events";
 import { writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import type { RoundTripRecord } from "@fislat/probe/record";
-import { FisError, FisModel, type TemplateInput } from "./fis-model.js";
+import { ACCOUNT, EcsModel, REGION } from "./ecs-model.js";
+import { FisModel } from "./fis-model.js";
+import { LogsModel } from "./logs-model.js";
+import { ModelError, type Operations } from "./model.js";
+import { ProbeModel, probeTaskDefinition } from "./probe-model.js";
 import { requestProblems } from "./sdk-schema.js";
 
-export const ACCOUNT = "000000000000";
-export const REGION = "us-east-1";
-export const CLUSTER = "FIS";
-export const SERVICE = "dynamodb-test-service";
+export { ACCOUNT, CLUSTER, REGION, SERVICE, taskArn } from "./ecs-model.js";
+export { LOG_GROUP, streamOf } from "./logs-model.js";
 export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/fisExperimentRole`;
-export const LOG_GROUP = "/ecs/dynamodb-latency-test";
-const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${LOG_GROUP}`;
-const CONTAINER = "fis-latency-test-to-ddb-app";
-const STREAM_PREFIX = "ecs";
-const TASK_DEF_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/dynamodb-latency-test:7`;
-export const taskArn = (id: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${id}`;
-export const streamOf = (id: string) => `${STREAM_PREFIX}/${CONTAINER}/${id}`;
 
-/** The probe's loop interval in the task definition (TEST_INTERVAL_SECONDS). */
-const INTERVAL_MS = 1000;
 /** A line is visible to FilterLogEvents this long after it was written (no 5 s batching: a quick test). */
 const INGESTION_MS = 1000;
 /** By default FIS starts the action this long after StartExperiment ("initiating", action "pending" until then). */
 const ACTION_START_MS = 1000;
-/** Lines exist from this long before the fake started: the tasks have been running a while. */
-const HISTORY_MS = 60_000;
 
 export type AwsService = "sts" | "ecs" | "logs" | "ssm" | "fis" | "unknown";
 
@@ -52,25 +44,7 @@ export interface AwsCall {
   at: number;
 }
 
-interface LogEvent {
-  eventId: string;
-  logStreamName: string;
-  timestamp: number;
-  ingestionTime: number;
-  message: string;
-}
-
-class AwsError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
-
-/** REST-JSON timestamps are epoch seconds on the wire (the SDK's default for FIS's timestamps). */
+/** Timestamps are epoch seconds on the wire, in REST-JSON (FIS) and JSON 1.1 (ECS, CloudWatch Logs) alike. */
 function epochSeconds(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const raw = this[key];
   return raw instanceof Date ? raw.getTime() / 1000 : value;
@@ -87,17 +61,21 @@ export class FakeAws {
   private readonly events = new EventEmitter();
   /** FIS, as every test models it (fis-model.ts): a stop reads "stopping" once, then "stopped". */
   private readonly fisModel: FisModel;
-  private readonly lines: LogEvent[] = [];
-  private readonly seq = new Map<string, number>();
-  private writtenUntil: number;
+  private readonly ecsModel: EcsModel;
+  private readonly logsModel: LogsModel;
+  private readonly probes: ProbeModel;
   private url = "";
 
   constructor(options: { tasks?: string[]; actionStartMs?: number } = {}) {
     this.tasks = options.tasks ?? ["0123456789abcdef0123456789abcdef"];
-    this.fisModel = new FisModel({ actionStartMs: options.actionStartMs ?? ACTION_START_MS, stoppingReads: 1 }, () =>
-      this.tasks.map(taskArn),
+    const now = () => Date.now();
+    this.ecsModel = new EcsModel({ tasks: this.tasks, taskDefinition: () => probeTaskDefinition({}) }, now);
+    this.logsModel = new LogsModel({ ingestionDelayMs: INGESTION_MS }, now);
+    this.fisModel = new FisModel(
+      { actionStartMs: options.actionStartMs ?? ACTION_START_MS, stoppingReads: 1 },
+      (target) => this.ecsModel.resolveTarget(target),
     );
-    this.writtenUntil = Math.ceil((Date.now() - HISTORY_MS) / INTERVAL_MS) * INTERVAL_MS;
+    this.probes = new ProbeModel(this.ecsModel, this.logsModel, this.fisModel);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         res.writeHead(500, { "content-type": "text/plain" });
@@ -196,15 +174,9 @@ export class FakeAws {
     };
     try {
       if (typeof target === "string") {
-        const [prefix, operation = ""] = target.split(".");
-        call.service =
-          prefix === "AmazonEC2ContainerServiceV20141113"
-            ? "ecs"
-            : prefix === "Logs_20140328"
-              ? "logs"
-              : prefix === "AmazonSSM"
-                ? "ssm"
-                : "unknown";
+        const [prefix = "", operation = ""] = target.split(".");
+        const [service, operations] = this.json11()[prefix] ?? ["unknown", {} as Operations];
+        call.service = service;
         call.operation = operation;
         call.body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
         this.record(call);
@@ -212,12 +184,12 @@ export class FakeAws {
         const problems = requestProblems(call.service, operation, call.body);
         if (problems.length > 0) {
           this.refused.push(...problems);
-          throw new AwsError("ValidationException", problems.join("; "));
+          throw new ModelError("ValidationException", problems.join("; "));
         }
-        const answer = this.json11(call.service, operation, call.body);
+        const answer = this.serve(operations[operation], `${service}:${operation}`, call.body);
         call.answer = answer;
         res.writeHead(200, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": "fake" });
-        res.end(JSON.stringify(answer));
+        res.end(JSON.stringify(answer, epochSeconds));
         return;
       }
       if (String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
@@ -238,11 +210,12 @@ export class FakeAws {
       res.end(JSON.stringify(answer, epochSeconds));
     } catch (error) {
       if (!this.calls.includes(call)) this.record(call);
-      const e = error instanceof AwsError ? error : new AwsError("InternalFailure", String(error), 500);
-      if (e.type === "UnknownOperationException") this.unserved.push(call);
+      // A model's error as the service answers it; anything else is the fake's own failure.
+      const e = error instanceof ModelError ? error : new ModelError("InternalFailure", String(error), 500);
+      if (e.name === "UnknownOperationException") this.unserved.push(call);
       // The JSON protocols' error shape (the query protocol is never answered with an error here).
-      res.writeHead(e.status, { "content-type": "application/json", "x-amzn-errortype": e.type });
-      res.end(JSON.stringify({ __type: e.type, message: e.message }));
+      res.writeHead(e.status, { "content-type": "application/json", "x-amzn-errortype": e.name });
+      res.end(JSON.stringify({ __type: e.name, message: e.message }));
     }
   }
 
@@ -253,7 +226,7 @@ export class FakeAws {
 
   private sts(operation: string): string {
     if (operation !== "GetCallerIdentity")
-      throw new AwsError("UnknownOperationException", `not served: STS ${operation}`);
+      throw new ModelError("UnknownOperationException", `not served: STS ${operation}`);
     return [
       '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">',
       "<GetCallerIdentityResult>",
@@ -264,225 +237,42 @@ export class FakeAws {
     ].join("");
   }
 
-  private json11(service: AwsService, operation: string, body: Record<string, unknown>): unknown {
-    const key = `${service}:${operation}`;
-    switch (key) {
-      case "ecs:ListTasks":
-        return { taskArns: this.tasks.map(taskArn) };
-      case "ecs:DescribeTasks":
-        return {
-          tasks: (body.tasks as string[])
-            .map((t) => (t.startsWith("arn:") ? t : taskArn(t)))
-            .filter((arn) => this.tasks.map(taskArn).includes(arn))
-            .map((arn, i) => ({
-              taskArn: arn,
-              clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`,
-              taskDefinitionArn: TASK_DEF_ARN,
-              lastStatus: "RUNNING",
-              desiredStatus: "RUNNING",
-              launchType: "FARGATE",
-              enableExecuteCommand: false,
-              group: `service:${SERVICE}`,
-              tags: [{ key: "Environment", value: "test" }],
-              attachments: [
-                {
-                  type: "ElasticNetworkInterface",
-                  status: "ATTACHED",
-                  details: [{ name: "privateIPv4Address", value: `10.0.0.${i + 10}` }],
-                },
-              ],
-            })),
-          failures: [],
-        };
-      case "ecs:DescribeTaskDefinition":
-        return { taskDefinition: taskDefinition() };
-      case "ecs:DescribeServices":
-        return {
-          services: [
-            {
-              serviceName: SERVICE,
-              clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`,
-              status: "ACTIVE",
-              taskDefinition: TASK_DEF_ARN,
-              launchType: "FARGATE",
-              platformVersion: "LATEST",
-              enableExecuteCommand: false,
-              loadBalancers: [],
-              networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-a"], securityGroups: ["sg-a"] } },
-            },
-          ],
-          failures: [],
-        };
-      case "ssm:DescribeInstanceInformation": {
-        const filter = (body.Filters as { Key: string; Values: string[] }[] | undefined)?.find(
-          (f) => f.Key === "tag:ECS_TASK_ARN",
-        );
-        const ours = new Set(this.tasks.map(taskArn));
-        return {
-          InstanceInformationList: (filter?.Values ?? [])
-            .filter((arn) => ours.has(arn))
-            .map((arn) => ({
-              InstanceId: `mi-${(arn.split("/").at(-1) ?? "").slice(0, 17)}`,
-              PingStatus: "Online",
-              ResourceType: "ManagedInstance",
-            })),
-        };
-      }
-      case "logs:DescribeLogGroups":
-        return {
-          logGroups: [{ logGroupName: LOG_GROUP, logGroupArn: LOG_GROUP_ARN, arn: `${LOG_GROUP_ARN}:*` }],
-        };
-      case "logs:FilterLogEvents":
-        return { events: this.filter(body), searchedLogStreams: [] };
-      default:
-        throw new AwsError("UnknownOperationException", `not served: ${key}`);
-    }
+  /** The JSON 1.1 services by their X-Amz-Target prefix, and the model operations each serves. */
+  private json11(): Record<string, [AwsService, Operations]> {
+    return {
+      AmazonEC2ContainerServiceV20141113: ["ecs", this.ecsModel.operations],
+      AmazonSSM: ["ssm", this.ecsModel.ssmOperations],
+      Logs_20140328: ["logs", this.logsModel.operations],
+    };
   }
 
+  /** A FIS request: its REST route names the operation and, in the path, its id. */
   private fis(call: AwsCall, method: string, url: URL, text: string): unknown {
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     const route = `${method} /${parts[0] ?? ""}${parts.length > 1 ? "/{id}" : ""}${parts[2] ? `/${parts[2]}` : ""}`;
-    const operation = {
-      "POST /experimentTemplates": "CreateExperimentTemplate",
-      "DELETE /experimentTemplates/{id}": "DeleteExperimentTemplate",
-      "POST /experiments": "StartExperiment",
-      "GET /experiments/{id}": "GetExperiment",
-      "DELETE /experiments/{id}": "StopExperiment",
-      "GET /experiments/{id}/resolvedTargets": "ListExperimentResolvedTargets",
-    }[route];
+    // Each route's operation, and its path parameter's name.
+    const routes: Record<string, [string, string?]> = {
+      "POST /experimentTemplates": ["CreateExperimentTemplate"],
+      "DELETE /experimentTemplates/{id}": ["DeleteExperimentTemplate"],
+      "POST /experiments": ["StartExperiment"],
+      "GET /experiments/{id}": ["GetExperiment"],
+      "DELETE /experiments/{id}": ["StopExperiment"],
+      "GET /experiments/{id}/resolvedTargets": ["ListExperimentResolvedTargets", "experimentId"],
+    };
+    const [operation, param = "id"] = routes[route] ?? ["Unknown"];
     call.service = "fis";
-    call.operation = operation ?? "Unknown";
-    call.body = parts[1] === undefined ? body : { ...body, id: parts[1] };
+    call.operation = operation;
+    call.body = parts[1] === undefined ? body : { ...body, [param]: parts[1] };
     this.record(call);
-    const id = parts[1] ?? "";
-    const now = Date.now();
-    try {
-      switch (operation) {
-        case "CreateExperimentTemplate":
-          return { experimentTemplate: this.fisModel.createTemplate(body as unknown as TemplateInput, now) };
-        case "DeleteExperimentTemplate":
-          return { experimentTemplate: this.fisModel.deleteTemplate(id) };
-        case "StartExperiment":
-          return {
-            experiment: this.fisModel.startExperiment(
-              body as { experimentTemplateId: string; tags?: Record<string, string> },
-              now,
-            ),
-          };
-        case "GetExperiment":
-          return { experiment: this.fisModel.getExperiment(id, now) };
-        case "StopExperiment":
-          return { experiment: this.fisModel.stopExperiment(id, now) };
-        case "ListExperimentResolvedTargets":
-          return { resolvedTargets: this.fisModel.resolvedTargets(id) };
-        default:
-          throw new AwsError("UnknownOperationException", `not served: FIS ${method} ${url.pathname}`, 404);
-      }
-    } catch (error) {
-      if (error instanceof FisError) throw new AwsError(error.name, error.message, error.status);
-      throw error;
-    }
+    const served: Operations = this.fisModel.operations(() => Date.now());
+    return this.serve(served[operation], `FIS ${method} ${url.pathname}`, call.body, 404);
   }
 
-  /** Whether the latency is on at `t`: an action runs, and no stop has been asked for. */
-  private faultOn(t: number): boolean {
-    return [...this.fisModel.experiments.values()].some((e) => this.fisModel.actionActive(e, t));
+  /** The model's answer, its probes' lines written up to now first; UnknownOperationException if none serves it. */
+  private serve(operation: Operations[string] | undefined, what: string, body: object, status = 400) {
+    if (!operation) throw new ModelError("UnknownOperationException", `not served: ${what}`, status);
+    this.probes.advance(Date.now());
+    return operation(body as never);
   }
-
-  /** Each task's lines up to now, written as the probe writes them: one round trip a second. */
-  private advance(): void {
-    const now = Date.now();
-    for (; this.writtenUntil <= now; this.writtenUntil += INTERVAL_MS) {
-      const t = this.writtenUntil;
-      const fault = this.faultOn(t);
-      for (const id of this.tasks) {
-        const seq = (this.seq.get(id) ?? 0) + 1;
-        this.seq.set(id, seq);
-        const rttMs = fault ? 501 : 8;
-        const record: RoundTripRecord = {
-          ts: new Date(t).toISOString(),
-          level: fault ? "warn" : "info",
-          msg: "Round trip",
-          ok: !fault,
-          rttMs,
-          op: "GetItem",
-          table: "MyTestTable",
-          seq,
-          src: "loop",
-          task: taskArn(id),
-          conn: "reused",
-          healthy: true,
-          ...(fault ? { errorKind: "timeout" as const, error: "TimeoutError: timed out after 500 ms" } : {}),
-        };
-        this.lines.push({
-          eventId: `${id}-${seq}`,
-          logStreamName: streamOf(id),
-          timestamp: t,
-          ingestionTime: t + rttMs + INGESTION_MS,
-          message: JSON.stringify(record),
-        });
-      }
-    }
-  }
-
-  /** FilterLogEvents: the ingested events of the named streams (or prefix) in [startTime, endTime]. */
-  private filter(body: Record<string, unknown>): LogEvent[] {
-    this.advance();
-    const now = Date.now();
-    const names = body.logStreamNames as string[] | undefined;
-    const prefix = body.logStreamNamePrefix as string | undefined;
-    const from = (body.startTime as number | undefined) ?? Number.NEGATIVE_INFINITY;
-    const to = (body.endTime as number | undefined) ?? Number.POSITIVE_INFINITY;
-    return this.lines.filter(
-      (e) =>
-        e.ingestionTime <= now &&
-        e.timestamp >= from &&
-        e.timestamp <= to &&
-        (!names || names.includes(e.logStreamName)) &&
-        (!prefix || e.logStreamName.startsWith(prefix)),
-    );
-  }
-}
-
-/** The probe's task definition as fislat deploy registers it: fault injection on, the SSM sidecar, awslogs. */
-function taskDefinition() {
-  return {
-    taskDefinitionArn: TASK_DEF_ARN,
-    family: "dynamodb-latency-test",
-    revision: 7,
-    status: "ACTIVE",
-    enableFaultInjection: true,
-    pidMode: "task",
-    networkMode: "awsvpc",
-    requiresCompatibilities: ["FARGATE"],
-    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-    containerDefinitions: [
-      {
-        name: CONTAINER,
-        image: "probe:latest",
-        essential: true,
-        environment: [
-          { name: "CONNECTION_TIMEOUT_MS", value: "500" },
-          { name: "READ_TIMEOUT_MS", value: "500" },
-          { name: "TEST_INTERVAL_SECONDS", value: String(INTERVAL_MS / 1000) },
-          { name: "TABLE_NAME", value: "MyTestTable" },
-        ],
-        logConfiguration: {
-          logDriver: "awslogs",
-          options: {
-            "awslogs-group": LOG_GROUP,
-            "awslogs-region": REGION,
-            "awslogs-stream-prefix": STREAM_PREFIX,
-          },
-        },
-      },
-      {
-        name: "amazon-ssm-agent",
-        image: "public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent:latest",
-        essential: false,
-        environment: [{ name: "MANAGED_INSTANCE_ROLE_NAME", value: "fislat-ssm-managed-instance" }],
-      },
-    ],
-  };
 }

@@ -6,17 +6,16 @@
 // Source for every limit: the FIS Smithy model, fis-2020-12-01.json in aws/api-models-aws
 // (shared/facts/fis-and-ecs-fault-injection.md, section 1).
 
-/** An error as FIS answers it: its name is the exception's. */
 import { actionProblems } from "./fis-action-model.js";
+import { ModelError } from "./model.js";
 
-export class FisError extends Error {
+/** An error as FIS answers it: its name is the exception's. */
+export class FisError extends ModelError {
   constructor(
     name: "ValidationException" | "ResourceNotFoundException" | "ConflictException" | "ServiceQuotaExceededException",
     message: string,
-    readonly status = name === "ResourceNotFoundException" ? 404 : name === "ConflictException" ? 409 : 400,
   ) {
-    super(message);
-    this.name = name;
+    super(name, message, name === "ResourceNotFoundException" ? 404 : name === "ConflictException" ? 409 : 400);
   }
 }
 
@@ -113,6 +112,8 @@ export interface ModelExperiment {
   /** The name of the template's one action (its state is shown under it). */
   actionName: string;
   actionId: string;
+  /** The action's parameters, as the template gave them (the probe model applies them). */
+  parameters: Record<string, string>;
   /** Task ARNs FIS resolved the target to. */
   resolved: string[];
 }
@@ -139,6 +140,23 @@ export class FisModel {
     /** The tasks a target resolves to at start. */
     private readonly resolve: (target: TemplateTarget | undefined) => string[] = () => [],
   ) {}
+
+  /** FIS's operations by API name, on the transport's clock: what both transports dispatch to. */
+  operations(now: () => number) {
+    return {
+      CreateExperimentTemplate: (input: TemplateInput) => ({ experimentTemplate: this.createTemplate(input, now()) }),
+      DeleteExperimentTemplate: (input: { id: string }) => ({ experimentTemplate: this.deleteTemplate(input.id) }),
+      StartExperiment: (input: { experimentTemplateId: string; tags?: Record<string, string> }) => ({
+        experiment: this.startExperiment(input, now()),
+      }),
+      GetExperiment: (input: { id: string }) => ({ experiment: this.getExperiment(input.id, now()) }),
+      StopExperiment: (input: { id: string }) => ({ experiment: this.stopExperiment(input.id, now()) }),
+      ListExperimentResolvedTargets: (input: { experimentId: string }) => ({
+        resolvedTargets: this.resolvedTargets(input.experimentId),
+      }),
+      ListExperiments: () => ({ experiments: this.listExperiments(now()) }),
+    };
+  }
 
   createTemplate(input: TemplateInput, now: number) {
     checkTemplateInput(input);
@@ -184,6 +202,7 @@ export class FisModel {
       targets: template.targets ?? {},
       actionName,
       actionId: action.actionId,
+      parameters: action.parameters ?? {},
       resolved: this.resolve(Object.values(template.targets ?? {})[0]),
     };
     this.experiments.set(id, experiment);
