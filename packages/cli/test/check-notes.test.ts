@@ -3,16 +3,17 @@
 // and the resolution of times measured on the probe's schedule.
 import { describe, expect, it } from "vitest";
 import { samplesForPercentile } from "../src/engine/check-notes.js";
+import type { RunFlags } from "../src/engine/planner.js";
 import { TimelineBuilder } from "../src/engine/timeline.js";
 import { degradedThreshold, evaluate } from "../src/engine/verdict.js";
 import { planOf } from "./support/plan.js";
 import { fastTrip, faultWindow, line, type StreamSpec, stream, timeoutTrip } from "./support/recorded.js";
 
-function checksOf(spec: StreamSpec, hypothesis: Record<string, Record<string, string[]>>) {
+function checksOf(spec: StreamSpec, hypothesis: Record<string, Record<string, string[]>>, flags: RunFlags = {}) {
   const builder = new TimelineBuilder();
   for (const r of stream(spec)) builder.add(line(r));
   const timeline = builder.build(faultWindow(spec), degradedThreshold(800));
-  const plan = planOf({ version: 1, name: "notes", description: "d", hypothesis });
+  const plan = planOf({ version: 1, name: "notes", description: "d", hypothesis }, flags);
   return evaluate(timeline, plan, faultWindow(spec)).checks.filter((c) => c.role === "hypothesis");
 }
 
@@ -31,6 +32,23 @@ describe("a threshold the sample cannot support", () => {
     expect(check?.caveat).toBe(
       "the 95% CI 0.0% to 25.9% of 11 round trips does not clear the bound 1.0%: the sample cannot tell which side of it the rate is",
     );
+  });
+
+  it("speaks of your app's requests, not round trips, under load against your app", () => {
+    const app: RunFlags = {
+      app: "node server.js",
+      url: ["http://127.0.0.1:3000/"],
+      rate: "1",
+      interval: undefined,
+      healthFailure: undefined,
+    };
+    const [rate, p99] = checksOf(
+      small,
+      { baseline: { failed: ["rate<0.01"] }, injection: { rtt: ["p(99)<550"] } },
+      app,
+    );
+    expect(rate?.caveat).toMatch(/^the 95% CI 0\.0% to 25\.9% of 11 requests does not clear the bound/);
+    expect(p99?.caveat).toMatch(/^p\(99\) of 29 requests is their maximum/);
   });
 
   it("says nothing when the interval clears the bound", () => {

@@ -82,7 +82,7 @@ describe("a run against the user's app speaks of its requests", () => {
     expectHeadlineAgreesWithTable(summary, report, "requests");
     expect(summary).toMatch(/local twin: the proxy delays each chunk your app sends to DynamoDB/);
     expect(report.parameters.fault.fidelity).not.toMatch(/probe|read timeout/);
-    // The phase table counts requests, in every format. (The engine's caveats and reasons still say "round trips".)
+    // The phase table counts requests, in every format.
     expect(summary).toMatch(/│ requests +│/);
     expect(renderReport("markdown", report)).toContain("| phase | requests | ok |");
     expect(renderReport("html", report)).toContain(`<th scope="col">requests</th>`);

@@ -78,7 +78,7 @@ export function checkNotes(
     const [lo, hi] = observed.interval;
     if (lo <= bound && bound <= hi) {
       const n = ev.phases[check.scope as PhaseName].trips.rtt.length;
-      notes.caveat = `the ${formatInterval(observed.interval)} of ${n} round trips does not clear the bound ${formatFigure("rate", bound)}: the sample cannot tell which side of it the rate is`;
+      notes.caveat = `the ${formatInterval(observed.interval)} of ${n} ${ev.noun.many} does not clear the bound ${formatFigure("rate", bound)}: the sample cannot tell which side of it the rate is`;
     }
   }
   if (agg.kind === "p" && agg.percentile < 100) {
@@ -87,7 +87,7 @@ export function checkNotes(
       def.scope === "phase" && def.values ? def.values(ev.phases[check.scope as PhaseName].trips).length : undefined;
     const needed = samplesForPercentile(agg.percentile);
     if (n !== undefined && n > 0 && n < needed) {
-      notes.caveat = `p(${agg.percentile}) of ${n} round trips is their maximum: at least ${needed} are needed for it to be anything else`;
+      notes.caveat = `p(${agg.percentile}) of ${n} ${ev.noun.many} is their maximum: at least ${needed} are needed for it to be anything else`;
     }
   }
   return notes;

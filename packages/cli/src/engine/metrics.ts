@@ -19,6 +19,18 @@ export interface PhaseEvidence {
 export interface RunEvidence {
   timeline: Timeline;
   phases: Record<PhaseName, PhaseEvidence>;
+  /** What the run measured, in the words its details use: the probe's round trips, or your service's requests. */
+  noun: TripNoun;
+}
+
+export interface TripNoun {
+  one: string;
+  many: string;
+}
+
+/** A load against the user's app or service sends requests; the probe makes round trips. */
+export function tripNounOf(request: { load?: unknown }): TripNoun {
+  return request.load ? { one: "request", many: "requests" } : { one: "round trip", many: "round trips" };
 }
 
 interface PhaseMetric {

@@ -16,7 +16,9 @@ import {
   type Metric,
   type PhaseEvidence,
   type RunEvidence,
+  type TripNoun,
   timeValues,
+  tripNounOf,
   type World,
 } from "./metrics.js";
 import { isTimeoutAt, type PhaseTrips, phaseTripsOf } from "./phase-trips.js";
@@ -226,7 +228,7 @@ function evaluateCheck(check: Check, ev: RunEvidence, refs: ReferenceValues, rul
       return {
         ...result,
         status: "inconclusive",
-        detail: `too few round trips in ${check.scope} to judge (${count}, at least ${rules.minRoundTrips})`,
+        detail: `too few ${ev.noun.many} in ${check.scope} to judge (${count}, at least ${rules.minRoundTrips})`,
       };
     }
   }
@@ -259,24 +261,24 @@ function evaluateCheck(check: Check, ev: RunEvidence, refs: ReferenceValues, rul
       ...result,
       extremes,
       status: lowOk ? "passed" : "failed",
-      detail: `observed ${seen}, bound ${boundText}, whatever the ${missing} lost round trip(s) in ${where} were`,
+      detail: `observed ${seen}, bound ${boundText}, whatever the ${missing} lost ${ev.noun.one}(s) in ${where} were`,
     };
   }
   return {
     ...result,
     extremes,
     status: "inconclusive",
-    detail: `${missing} round trip(s) in ${where} never arrived (seq gaps): observed ${seen}; the threshold holds only if they were ${lowOk ? "good" : "bad"}`,
+    detail: `${missing} ${ev.noun.one}(s) in ${where} never arrived (seq gaps): observed ${seen}; the threshold holds only if they were ${lowOk ? "good" : "bad"}`,
   };
 }
 
-function evidenceReason(r: CheckResult, timeline: Timeline, share: number): string {
+function evidenceReason(r: CheckResult, timeline: Timeline, share: number, noun: TripNoun): string {
   if (r.metric === "samples")
-    return `too few round trips in ${r.scope}: ${r.observed ?? 0} (at least ${r.bound} needed)`;
+    return `too few ${noun.many} in ${r.scope}: ${r.observed ?? 0} (at least ${r.bound} needed)`;
   if (r.status === "inconclusive") return r.detail;
   if (r.expression.startsWith("count"))
-    return `the fault never showed: no round trip of the injection failed or took over ${Math.round(timeline.degradedAboveMs)} ms`;
-  return `the fault never showed: ${r.observed === null ? "no" : pct(r.observed)} of the injection's round trips failed or took over ${Math.round(timeline.degradedAboveMs)} ms (at least ${pct(share)} needed)`;
+    return `the fault never showed: no ${noun.one} of the injection failed or took over ${Math.round(timeline.degradedAboveMs)} ms`;
+  return `the fault never showed: ${r.observed === null ? "no" : pct(r.observed)} of the injection's ${noun.many} failed or took over ${Math.round(timeline.degradedAboveMs)} ms (at least ${pct(share)} needed)`;
 }
 
 export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: JudgedWindow): Verdict {
@@ -286,7 +288,8 @@ export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: J
   const phases = Object.fromEntries(
     PHASES.map((p): [PhaseName, PhaseEvidence] => [p, { trips: byPhase[p], missing: Math.max(0, missingBy[p] ?? 0) }]),
   ) as Record<PhaseName, PhaseEvidence>;
-  const ev: RunEvidence = { timeline, phases };
+  const noun = tripNounOf(request);
+  const ev: RunEvidence = { timeline, phases, noun };
   const fault = faultKind(request.fault);
   // The prediction models fislat's own probe and its timeouts; a user's service has its own.
   const prediction = request.load
@@ -321,8 +324,8 @@ export function evaluate(timeline: WithEvidence, plan: ExperimentPlan, window: J
     status = "inconclusive";
     reasons =
       (timeline.roundTripCount ?? timeline.roundTrips.length) === 0
-        ? ["no round-trip lines arrived from the targets"]
-        : notShown.map((r) => evidenceReason(r, timeline, request.evidence.faultShownShare));
+        ? [request.load ? "no request was measured" : "no round-trip lines arrived from the targets"]
+        : notShown.map((r) => evidenceReason(r, timeline, request.evidence.faultShownShare, noun));
   } else if (checks.some((c) => c.status === "failed")) {
     status = "failed";
     reasons = checks.filter((c) => c.status === "failed").map((c) => c.id);
