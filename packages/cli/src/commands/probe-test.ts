@@ -4,6 +4,7 @@
 import type { RoundTripRecord } from "@fislat/probe/record";
 import { type CommandContext, lineWriter } from "../context.js";
 import { badInput, EXIT, type ExitCode, FislatError } from "../errors.js";
+import { getFailure, type HttpAnswer, httpGet } from "../local/http-get.js";
 
 export interface ProbeTestFlags {
   url?: string;
@@ -17,16 +18,13 @@ export async function probeTestCommand(ctx: CommandContext, flags: ProbeTestFlag
     throw badInput(
       "--url http://<load balancer>/test is required (fislat deploy writes healthUrl to fislat.config.json)",
     );
-  let response: Response;
+  let response: HttpAnswer;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+    response = await httpGet(url, AbortSignal.timeout(60_000), { text: true });
   } catch (error) {
-    throw new FislatError(
-      `could not reach ${url}: ${(error as Error).cause ?? (error as Error).message}`,
-      EXIT.environment,
-    );
+    throw new FislatError(`could not reach ${url}: ${getFailure(error)}`, EXIT.environment);
   }
-  const text = await response.text();
+  const text = response.text ?? "";
   let body: Partial<RoundTripRecord> & { error?: string };
   try {
     body = JSON.parse(text);

@@ -20,6 +20,7 @@ import { PHASES, type PhaseName, type Timeline } from "../engine/timeline.js";
 import { EXIT, FislatError } from "../errors.js";
 import { type AppProcess, startApp } from "../local/app-process.js";
 import { healthPoller } from "../local/health-poller.js";
+import { getFailure, httpGet } from "../local/http-get.js";
 import { proxyInjector } from "../local/proxy-injector.js";
 import type { Progress } from "../render/progress.js";
 import { httpLoadSource } from "../workloads/http-load-source.js";
@@ -271,12 +272,10 @@ async function waitUntilReady(target: LocalAppTarget, app: AppProcess | undefine
       );
     }
     try {
-      const response = await fetch(target.readyUrl, { signal: AbortSignal.any([signal, AbortSignal.timeout(2000)]) });
-      await response.body?.cancel();
+      await httpGet(target.readyUrl, AbortSignal.any([signal, AbortSignal.timeout(2000)]));
       return;
     } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      lastError = cause?.code ?? cause?.message ?? (error as Error).message;
+      lastError = getFailure(error);
     }
     if (performance.now() >= deadline) {
       throw new FislatError(

@@ -1,5 +1,6 @@
 // Polls the probe's /health over real HTTP, once a period, as a load balancer would.
 import type { HealthObservation, HealthWatcher } from "../engine/ports.js";
+import { httpGet } from "./http-get.js";
 
 export function healthPoller(url: string, periodMs: number): HealthWatcher {
   let timer: NodeJS.Timeout | undefined;
@@ -10,9 +11,7 @@ export function healthPoller(url: string, periodMs: number): HealthWatcher {
         const at = new Date();
         let status: HealthObservation["status"];
         try {
-          const response = await fetch(url, { signal: AbortSignal.timeout(Math.max(100, periodMs - 100)) });
-          await response.body?.cancel();
-          status = response.status;
+          status = (await httpGet(url, AbortSignal.timeout(Math.max(100, periodMs - 100)))).status;
         } catch {
           status = "unreachable";
         }
