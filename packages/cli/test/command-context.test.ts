@@ -148,9 +148,18 @@ describe("the command context", () => {
     expect(await reportCommand(ctx, { file: "run.json", markdown: "run.md" })).toBe(EXIT.passed);
     expect(experimentInitCommand(ctx, { file: "exp.yaml" })).toBe(EXIT.passed);
     expect(readdirSync(dir).sort()).toEqual(["exp.yaml", "run.json", "run.md"]);
+    expect(existsSync(path.resolve("exp.json"))).toBe(false);
     expect(existsSync(path.resolve("run.md"))).toBe(false);
     // The file init wrote is the one check reads, from the same folder.
     expect(experimentCheckCommand(ctx, { file: "exp.yaml", local: true })).toBe(EXIT.passed);
+    // A .json name gets the same values as JSON, which check reads as strict JSON; other names are refused.
+    expect(experimentInitCommand(ctx, { file: "exp.json" })).toBe(EXIT.passed);
+    expect(experimentCheckCommand(ctx, { file: "exp.json", local: true })).toBe(EXIT.passed);
+    expect(ctx.stdout.text()).toContain("labels:     team=payments");
+    expect(() => experimentInitCommand(ctx, { file: "exp.txt" })).toThrow(/ends in \.yaml, \.yml or \.json/);
+    expect(() => experimentInitCommand(ctx, { file: "no/such/exp.yaml" })).toThrow(
+      /"no\/such\/exp\.yaml": the folder "no\/such" does not exist/,
+    );
   });
 
   it("gives every command one shape: the context, then its input (a test seam may follow, defaulted)", async () => {

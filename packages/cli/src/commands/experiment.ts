@@ -2,6 +2,7 @@
 // plan a run would follow (every default and flag applied), without starting anything.
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { parse as parseYaml } from "yaml";
 import { type CommandContext, lineWriter } from "../context.js";
 import { faultKind } from "../engine/fault.js";
 import { formatMs, formatRate } from "../engine/figures.js";
@@ -73,10 +74,18 @@ export function experimentInitCommand(
 ): ExitCode {
   const say = lineWriter(ctx.stdout);
   const target = path.resolve(ctx.cwd, file);
+  // check reads a .json file as strict JSON and anything else as YAML: the starting file is
+  // written in the form its name says, YAML with its comments, or the same values as JSON.
+  const json = /\.json$/i.test(file);
+  if (!json && !/\.ya?ml$/i.test(file))
+    throw badInput(`${quoted(file)}: an experiment file's name ends in .yaml, .yml or .json`);
   if (existsSync(target) && !force)
     throw badInput(`${quoted(file)} exists: pass --force to replace it, or give another name`);
+  if (!existsSync(path.dirname(target)))
+    throw badInput(`${quoted(file)}: the folder ${quoted(path.dirname(file))} does not exist`);
+  const content = json ? `${JSON.stringify(parseYaml(STARTING_FILE), null, 2)}\n` : STARTING_FILE;
   try {
-    writeFileSync(target, STARTING_FILE, { flag: force ? "w" : "wx" });
+    writeFileSync(target, content, { flag: force ? "w" : "wx" });
   } catch (error) {
     throw badInput(
       `cannot write ${quoted(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
