@@ -385,6 +385,7 @@ export function planAppRun(
   const target: LocalAppTarget = { kind: "local-app", appEnv, readyUrl, readyTimeoutMs };
   if (seed !== undefined) target.seed = seed;
   if (app !== undefined) target.app = app;
+  if (flags.app === undefined && t.app !== undefined) target.appFile = origin;
   if (proxyPort !== undefined) target.proxyPort = proxyPort;
   if (dynamodb !== undefined) target.dynamodb = dynamodb;
   if (tables !== undefined) target.tables = tables;

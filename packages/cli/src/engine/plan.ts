@@ -64,6 +64,12 @@ export interface LocalAppTarget {
   seed?: number;
   /** The shell command that starts the app. */
   app?: string;
+  /**
+   * The experiment file that named the app (target.app), as given: the app starts in that file's
+   * folder, as its tables path is read from there. Absent for --app: the app starts in the
+   * command's folder.
+   */
+  appFile?: string;
   /** Extra variables for the app; `{dynamodb}` in a value stands for the proxy's URL. */
   appEnv: Record<string, string>;
   /** Ready when this answers anything but a connection error. */

@@ -159,9 +159,11 @@ export async function prepareLocalApp(
     const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
     // Random, not this process's pid: two runs in the same second never share a file.
     const outputFile = path.join(os.tmpdir(), `fislat-app-${stamp}-${randomBytes(4).toString("hex")}.log`);
+    // target.app starts beside the experiment file that names it; --app in the command's folder.
+    const appFolder = target.appFile ? path.resolve(where.cwd, path.dirname(target.appFile)) : where.cwd;
     app = await startApp({
       command: target.app,
-      cwd: where.cwd,
+      cwd: appFolder,
       env: appEnvironment(where.env, dynamodbUrl, target.appEnv),
       outputFile,
       graceMs: APP_STOP_GRACE_MS,
@@ -169,7 +171,9 @@ export async function prepareLocalApp(
     });
     const started = app;
     resources.add(`your app (pid ${started.pid})`, () => started.stop());
-    progress.info(`app: ${target.app} (pid ${app.pid}); its output: ${outputFile}`);
+    progress.info(
+      `app: ${target.app} (pid ${app.pid}${target.appFile ? `, in ${appFolder}` : ""}); its output: ${outputFile}`,
+    );
   } else {
     progress.info(`your app's DynamoDB endpoint: ${dynamodbUrl} (fislat starts no app)`);
   }

@@ -4,7 +4,7 @@
 // Each run checks that nothing of it is left (the app's process group is gone).
 
 import { once } from "node:events";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -348,6 +348,44 @@ describe("fislat run --local --app", () => {
     } finally {
       await theirs.close();
     }
+  });
+
+  it("starts an experiment file's target.app in the file's folder, not the one fislat runs in", async () => {
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    const folder = path.join(reports.dir, "team");
+    mkdirSync(folder);
+    // An app found only beside the file: it answers every request and records where it started.
+    writeFileSync(
+      path.join(folder, "app.mjs"),
+      `import { createServer } from "node:http";
+import { writeFileSync } from "node:fs";
+writeFileSync("started-in.txt", process.cwd());
+createServer((_q, r) => r.end("ok")).listen(Number(process.env.PORT), "127.0.0.1");
+`,
+    );
+    const port = await freePort();
+    writeFileSync(
+      path.join(folder, "exp.yaml"),
+      `version: 1
+name: team-app
+target: { app: node app.mjs, url: "http://127.0.0.1:${port}/", env: { PORT: "${port}" } }
+load: { rate: 5 }
+`,
+    );
+    // fislat runs in the report folder; the file is named relative to it.
+    const run = startCli(
+      ["run", "--local", "--experiment", "team/exp.yaml", ...PHASES],
+      { TMPDIR: reports.dir },
+      {
+        cwd: reports.dir,
+      },
+    );
+    running.push(run);
+    // The app sends no DynamoDB traffic, so the run cannot judge it: what matters is that it started.
+    expect(await run.exit).toBe(EXIT_FOR.inconclusive);
+    expect(readFileSync(path.join(folder, "started-in.txt"), "utf8")).toBe(folder);
+    expect(run.stderr()).toContain(`app: node app.mjs (pid `);
+    expect(run.stderr()).toContain(`, in ${folder}); its output:`);
   });
 
   it("says a --dynamodb that nothing answers at before starting the proxy or the app (environment error)", async () => {
