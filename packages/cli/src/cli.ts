@@ -11,13 +11,12 @@ import { Command, CommanderError, Option } from "commander";
 import { describeAwsError } from "./aws/aws-errors.js";
 import { appRunOptions } from "./commands/app-options.js";
 import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
-import { type CommandContext, type ContextBase, runInContext } from "./context.js";
+import { type CommandContext, type ContextBase, runInContext, sayError } from "./context.js";
 import { DEFAULT_FIS_SOURCES } from "./engine/limits.js";
 import { systemClock } from "./engine/ports.js";
 import { SCENARIO_NAMES, SCENARIO_OF_FAULT } from "./engine/scenario.js";
 import { EXIT, EXIT_CODES_HELP, FislatError } from "./errors.js";
 import { FAULT_HELP, faultOptions, sweepFieldOptions } from "./fault-options.js";
-import { wrapProse } from "./render/layout.js";
 import { onInterrupt, SIGNALS_HELP, settleOnSignal } from "./signals.js";
 
 /** "the --fault kind's own: timeout for latency, lossy for packet-loss, ..." */
@@ -507,16 +506,6 @@ program.hook("preAction", (_root, command) => {
   applyConfigFile(command, loadConfigFile(program.opts().config, ctx.cwd), keys);
 });
 
-/**
- * An error for a person: on a terminal of known width wrapped at spaces, as progress lines are
- * (a 300-character refusal broken mid-word by the terminal is hard to read); in a pipe or a CI
- * log one line per message, for grep.
- */
-function sayError(text: string): void {
-  const width = ctx.stderr.isTTY ? (ctx.stderr.columns ?? 0) : 0;
-  ctx.stderr.write(`${width > 0 ? wrapProse(text, width) : text}\n`);
-}
-
 async function main(): Promise<void> {
   try {
     await program.parseAsync();
@@ -527,18 +516,18 @@ async function main(): Promise<void> {
       return;
     }
     if (error instanceof FislatError) {
-      sayError(`fislat: ${error.message}`);
+      sayError(ctx, error.message);
       process.exitCode = error.exitCode;
       return;
     }
     const awsProblem = describeAwsError(error, ctx.env);
     if (awsProblem) {
-      sayError(`fislat: ${awsProblem}`);
+      sayError(ctx, awsProblem);
       if (program.opts().debug && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
       process.exitCode = EXIT.environment;
       return;
     }
-    sayError(`fislat: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    sayError(ctx, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
     if (program.opts().debug && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
     else ctx.stderr.write("fislat: run again with --debug for the stack trace\n");
     process.exitCode = EXIT.environment;

@@ -5,6 +5,7 @@
 // needs is here.
 import type { AwsClients, AwsSettings } from "./aws/clients.js";
 import type { Clock } from "./engine/ports.js";
+import { wrapProse } from "./render/layout.js";
 import { makeChalk, outputWidth } from "./render/style.js";
 import { Resources } from "./resources.js";
 import type { InterruptHandler } from "./signals.js";
@@ -97,9 +98,19 @@ export async function runInContext<T>(base: ContextBase, command: (ctx: CommandC
   try {
     return await command(ctx);
   } finally {
-    for (const f of await ctx.resources.releaseAll())
-      ctx.stderr.write(`fislat: could not release ${f.name}: ${f.error}\n`);
+    for (const f of await ctx.resources.releaseAll()) sayError(ctx, `could not release ${f.name}: ${f.error}`);
   }
+}
+
+/**
+ * "fislat: MESSAGE" on stderr, for a person: on a terminal of known width wrapped at spaces, as
+ * progress lines are (a long message broken mid-word by the terminal is hard to read); in a pipe
+ * or a CI log one line per message, for grep.
+ */
+export function sayError(ctx: Pick<CommandContext, "stderr">, message: string): void {
+  const width = ctx.stderr.isTTY ? (ctx.stderr.columns ?? 0) : 0;
+  const text = `fislat: ${message}`;
+  ctx.stderr.write(`${width > 0 ? wrapProse(text, width) : text}\n`);
 }
 
 /** A line writer on `stream`: what used to be each command's own `say`. */

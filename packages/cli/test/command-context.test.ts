@@ -8,7 +8,7 @@ import { experimentCheckCommand, experimentInitCommand } from "../src/commands/e
 import { reportCommand } from "../src/commands/report.js";
 import { stopCommand } from "../src/commands/stop.js";
 import { synthCommand } from "../src/commands/synth.js";
-import { runInContext } from "../src/context.js";
+import { runInContext, sayError } from "../src/context.js";
 import { EXIT } from "../src/errors.js";
 import { memoryOutput, testContext } from "./support/context.js";
 import { tempDir } from "./support/temp-dir.js";
@@ -178,5 +178,18 @@ describe("the command context", () => {
       expect.arrayContaining(["runCommand", "compareCommand", "configCommand", "doctorCommand"]),
     );
     expect(commands.length).toBeGreaterThanOrEqual(17);
+  });
+
+  it("says an error wrapped at spaces on a terminal, and as one line in a pipe", () => {
+    const message = "could not write the report /tmp/some/long/folder/report.json: EACCES, permission denied";
+    const tty = testContext({ stderr: Object.assign(memoryOutput(), { isTTY: true, columns: 40 }) });
+    sayError(tty, message);
+    const rows = tty.stderr.lines();
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) expect(row.length, row).toBeLessThanOrEqual(40);
+    expect(rows.map((r) => r.trim()).join(" ")).toBe(`fislat: ${message}`);
+    const pipe = testContext();
+    sayError(pipe, message);
+    expect(pipe.stderr.lines()).toEqual([`fislat: ${message}`]);
   });
 });

@@ -2,7 +2,7 @@
 // (--html, --markdown, --junit, --json), and its summary printed, without running anything again.
 // Exit 0 once every file is written, whatever the run's verdict (the summary shows the run's own
 // code): re-rendering a failed run succeeded. 2 bad input (nothing written), 6 a file not written.
-import { type CommandContext, chalkFor, widthOf } from "../context.js";
+import { type CommandContext, chalkFor, sayError, widthOf } from "../context.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { REPORTERS, reportFilesOf, writeReports } from "../reporters/index.js";
 import { readReport } from "./read-report.js";
@@ -22,6 +22,6 @@ export async function reportCommand(
   );
   const { written, failed } = await writeReports(report, targets);
   for (const f of written) ctx.stdout.write(`report: ${f}\n`);
-  for (const f of failed) ctx.stderr.write(`fislat: could not write the report ${f.file}: ${f.error}\n`);
+  for (const f of failed) sayError(ctx, `could not write the report ${f.file}: ${f.error}`);
   return failed.length > 0 ? EXIT.environment : EXIT.passed;
 }

@@ -5,7 +5,7 @@
 // stops everything fislat started and exits 4; a fault whose removal cannot be confirmed exits 5
 // with the command that removes it.
 import { createRequire } from "node:module";
-import { type CommandContext, chalkFor, widthOf } from "../context.js";
+import { type CommandContext, chalkFor, sayError, widthOf } from "../context.js";
 import type { AwsServiceTarget } from "../engine/aws-service-run.js";
 import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
@@ -87,8 +87,8 @@ export async function runCommand(ctx: CommandContext, flags: RunCommandFlags): P
         : `${REPORTERS.summary.render(report, { chalk: chalkFor(ctx, ctx.stdout), width: widthOf(ctx, ctx.stdout) })}\n`,
     );
     for (const file of written) (json ? ctx.stderr : ctx.stdout).write(`report: ${file}\n`);
-    for (const f of failed) ctx.stderr.write(`fislat: could not write the report ${f.file}: ${f.error}\n`);
-    if (result.removalError !== undefined) ctx.stderr.write(`fislat: ${result.removalError}\n`);
+    for (const f of failed) sayError(ctx, `could not write the report ${f.file}: ${f.error}`);
+    if (result.removalError !== undefined) sayError(ctx, result.removalError);
     // From here a signal exits with this code at once: the reports are written.
     ctx.settle(code);
     return code;
@@ -96,14 +96,14 @@ export async function runCommand(ctx: CommandContext, flags: RunCommandFlags): P
     progress.done();
     // Interrupted while starting (a Ctrl-C reaches the whole process group): nothing was injected.
     if (abort.signal.aborted) {
-      ctx.stderr.write(`fislat: ${abort.signal.reason} while starting: stopped; nothing was injected, no report\n`);
+      sayError(ctx, `${abort.signal.reason} while starting: stopped; nothing was injected, no report`);
       return EXIT.interrupted;
     }
     // cli.ts turns every error into its exit code and message, AWS set-up problems included.
     throw error;
   } finally {
     const failures = await resources.releaseAll();
-    for (const f of failures) ctx.stderr.write(`fislat: could not release ${f.name}: ${f.error}\n`);
+    for (const f of failures) sayError(ctx, `could not release ${f.name}: ${f.error}`);
     stopListening();
   }
 }

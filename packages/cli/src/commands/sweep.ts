@@ -4,7 +4,7 @@
 // first, before the next level starts. Ctrl-C at any moment removes the fault, writes the sweep
 // report marked interrupted and exits 4.
 import { createRequire } from "node:module";
-import { type CommandContext, chalkFor, widthOf } from "../context.js";
+import { type CommandContext, chalkFor, sayError, widthOf } from "../context.js";
 import { isAppRun } from "../engine/app-run.js";
 import { runExperiment } from "../engine/experiment.js";
 import { type EnvironmentTraits, faultKind, type ProbeSettings } from "../engine/fault.js";
@@ -180,7 +180,7 @@ export async function sweepCommand(ctx: CommandContext, flags: SweepCommandFlags
         : `${SWEEP_REPORTERS.summary.render(report, { chalk: chalkFor(ctx, ctx.stdout), width: widthOf(ctx, ctx.stdout) })}\n`,
     );
     for (const file of written) (json ? ctx.stderr : ctx.stdout).write(`report: ${file}\n`);
-    for (const f of failed) ctx.stderr.write(`fislat: could not write the report ${f.file}: ${f.error}\n`);
+    for (const f of failed) sayError(ctx, `could not write the report ${f.file}: ${f.error}`);
     // From here a signal exits with this code at once: the reports are written.
     ctx.settle(report.exitCode);
     return report.exitCode;
