@@ -64,6 +64,25 @@ describe("layout", () => {
     expect(table.split("\n")[1]).toMatch(/│ phase\s+│ baseline\s+│ injection\s+│ recovery\s+│/);
   });
 
+  it("never swaps to a wider form: a narrow table wider than the terminal keeps its form, its cells wrapped", () => {
+    // compare's shape: few rows, long cells; on its side it would be wider still.
+    const narrow = ["phase", "BASE", "RUN"];
+    const cells = [
+      ["failed", "100.0% (79.6% to 100.0%)", "0.0% (0.0% to 20.4%)"],
+      ["p50", "501.0 ms (500.2 to 501.9 ms)", "8.1 ms (7.0 to 9.3 ms)"],
+      ["p90", "502.0 ms (501.2 to 503.9 ms)", "10.1 ms (9.0 to 12.3 ms)"],
+      ["p99", "503.0 ms (501.2 to 509.9 ms)", "12.1 ms (10.0 to 15.3 ms)"],
+      ["count", "29", "29"],
+    ];
+    for (const width of [60, 45]) {
+      const table = fitTable(narrow, cells, width);
+      expect(widthOf(table), table).toBeLessThanOrEqual(width);
+      expect(table.split("\n")[1]).toMatch(/│ phase\s+│ BASE\s+│ RUN\s+│/);
+      // Every word is still there, wrapped rather than cut.
+      for (const word of ["100.0%", "(79.6%", "503.0", "(10.0"]) expect(table).toContain(word);
+    }
+  });
+
   it("wraps prose at spaces and leaves drawn lines alone", () => {
     const prose = "one two three four five six seven eight nine ten eleven twelve";
     const drawn = "─".repeat(70);
