@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Command, Option } from "commander";
+import { oneLine } from "./engine/limits.js";
 import { AWS_ONLY } from "./engine/planner.js";
 import { badInput } from "./errors.js";
 
@@ -31,7 +32,7 @@ export function loadConfigFile(explicit: string | undefined, cwd: string): Confi
   try {
     values = JSON.parse(text);
   } catch (error) {
-    throw badInput(`${file} is not valid JSON: ${(error as Error).message}`);
+    throw badInput(`${file} is not valid JSON: ${oneLine((error as Error).message)}`);
   }
   if (typeof values !== "object" || values === null || Array.isArray(values)) {
     throw badInput(`${file} must hold a JSON object of flag names to values, e.g. {"cluster": "FIS"}`);

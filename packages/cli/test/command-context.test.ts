@@ -1,6 +1,6 @@
 // Commands run in the context cli.ts hands them (context.ts), never in `process`: so a test runs a
 // command on in-memory streams, and only cli.ts and the signal installer decide about the process.
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -157,6 +157,23 @@ describe("the command context", () => {
     expect(experimentCheckCommand(ctx, { file: "exp.json", local: true })).toBe(EXIT.passed);
     expect(ctx.stdout.text()).toContain("labels:     team=payments");
     expect(() => experimentInitCommand(ctx, { file: "exp.txt" })).toThrow(/ends in \.yaml, \.yml or \.json/);
+    expect(() => experimentCheckCommand(ctx, { file: "missing.yaml", local: true })).toThrow(
+      /^the experiment file "missing\.yaml": cannot read it \(ENOENT\)$/,
+    );
+    // A file that is not JSON: the parser's message on one line, its quoted newline escaped.
+    writeFileSync(path.join(dir, "bad.json"), "not json\n");
+    expect(() => experimentCheckCommand(ctx, { file: "bad.json", local: true })).toThrow(
+      /"not json\\n" is not valid JSON/,
+    );
+    const oneLine = (f: () => unknown) => {
+      try {
+        f();
+      } catch (error) {
+        return !(error as Error).message.includes("\n");
+      }
+      return false;
+    };
+    expect(oneLine(() => experimentCheckCommand(ctx, { file: "bad.json", local: true }))).toBe(true);
     expect(() => experimentInitCommand(ctx, { file: "no/such/exp.yaml" })).toThrow(
       /"no\/such\/exp\.yaml": the folder "no\/such" does not exist/,
     );

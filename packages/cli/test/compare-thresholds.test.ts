@@ -14,9 +14,11 @@ describe("compare --threshold", () => {
 
   it("refuses a rate's offset of a whole share or more: base+1 is 100 points, not one", () => {
     expect(() => parseBaseThreshold("injection.failed:rate<=base+1")).toThrow(
-      /a rate is a share from 0 to 1, so \+1 moves it by 100 percentage points .*write base\+0\.01/,
+      /a rate is a share from 0 to 1, so \+1 moves the bound by 100 percentage points, past every rate: the answer would not depend on the run; for one point write base\+0\.01/,
     );
-    expect(() => parseBaseThreshold("injection.failed:rate>=base-2")).toThrow(/-2 moves it by 200 percentage points/);
+    expect(() => parseBaseThreshold("injection.failed:rate>=base-2")).toThrow(
+      /-2 moves the bound by 200 percentage points/,
+    );
     expect(parseBaseThreshold("injection.failed:rate<=base+0.99")).toMatchObject({ offset: 0.99 });
   });
 });

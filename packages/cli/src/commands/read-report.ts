@@ -4,7 +4,7 @@ import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Ajv } from "ajv";
-import { quoted } from "../engine/limits.js";
+import { oneLine, quoted } from "../engine/limits.js";
 import { REPORT_SCHEMA_VERSION, type Report } from "../engine/report.js";
 import { badInput } from "../errors.js";
 
@@ -35,7 +35,7 @@ export function readReport(file: string, what: string, cwd: string): Report {
     data = JSON.parse(text);
   } catch (error) {
     throw badInput(
-      `${what} ${quoted(file)} is not JSON (${(error as Error).message}): give a report written by fislat run --json`,
+      `${what} ${quoted(file)} is not JSON (${oneLine((error as Error).message)}): give a report written by fislat run --json`,
     );
   }
   const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;

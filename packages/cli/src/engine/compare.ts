@@ -117,7 +117,7 @@ export function parseBaseThreshold(text: string): BaseThreshold {
   // a threshold that always holds.
   if (kind === "rate" && offset !== undefined && Number(offset) >= 1) {
     throw new BaseThresholdError(
-      `--threshold ${JSON.stringify(text)}: a rate is a share from 0 to 1, so ${sign}${offset} moves it by ${Number(offset) * 100} percentage points and the threshold cannot fail; for one point write base${sign}0.01`,
+      `--threshold ${JSON.stringify(text)}: a rate is a share from 0 to 1, so ${sign}${offset} moves the bound by ${Number(offset) * 100} percentage points, past every rate: the answer would not depend on the run; for one point write base${sign}0.01`,
     );
   }
   const expression = text.slice(text.indexOf(":") + 1).trim();

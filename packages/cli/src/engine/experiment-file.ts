@@ -6,6 +6,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
 import type { AppRunFile } from "./app-run.js";
 import { FAULT_KINDS, type Fault, type FaultKind } from "./fault.js";
+import { oneLine } from "./limits.js";
 import { PHASE_METRICS, RUN_METRICS } from "./metrics.js";
 import { PHASES } from "./timeline.js";
 
@@ -227,6 +228,8 @@ function allowedKeys(schemaPath: string): string | undefined {
  * and puts the source line and a caret below; the line it points at is quoted instead.
  */
 export function parseErrorText(error: unknown): string {
+  // JSON.parse quotes the text it stopped in, control characters and all: one line, escaped.
+  if (error instanceof SyntaxError) return oneLine(error.message);
   const [first = "", ...rest] = (error as Error).message.split("\n");
   if (!first.endsWith(":")) return first;
   const snippet = rest.find((l) => l.trim() !== "" && !/^\s*\^+\s*$/.test(l));

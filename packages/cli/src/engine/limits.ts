@@ -104,3 +104,9 @@ export function humanMs(msValue: number): string {
   if (msValue >= 1000) return `${+(msValue / 1000).toFixed(2)} s`;
   return `${msValue} ms`;
 }
+
+/** A message as one line: newlines, tabs and other control characters written as escapes. */
+export function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
