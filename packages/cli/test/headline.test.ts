@@ -85,7 +85,16 @@ describe("a run against the user's app speaks of its requests", () => {
     // The phase table counts requests, in every format.
     expect(summary).toMatch(/│ requests +│/);
     expect(renderReport("markdown", report)).toContain("| phase | requests | ok |");
-    expect(renderReport("html", report)).toContain(`<th scope="col">requests</th>`);
+    const html = renderReport("html", report);
+    expect(html).toContain(`<th scope="col">requests</th>`);
+    // The HTML's settings show the load, not a probe that never ran; its chart counts requests.
+    expect(html).toMatch(
+      /<dt>load<\/dt><dd>1 requests a second to http:\/\/127\.0\.0\.1:3000\/, each timed out after \d+ ms<\/dd>/,
+    );
+    expect(html).not.toMatch(/<dt>probe<\/dt>/);
+    expect(html).toContain("<h2>Every request over time</h2>");
+    expect(html).toMatch(/<figcaption>\d+ requests\./);
+    expect(html).toContain('"noun":"request"');
     expect(summary).not.toMatch(/round trips? (straddled|succeeded|timed out|\(\d)|│ round trips/);
   });
 

@@ -23,6 +23,8 @@ export interface ChartData {
   end: number;
   /** "every": each point is a round trip; "per-second": each is a second's slowest (a big report). */
   points: "every" | "per-second";
+  /** What a point measured, for the axis and messages: "round trip" (the probe) or "request" (your app). */
+  noun: string;
 }
 
 /** A bounded report past its record limit holds each phase's seconds instead of every round trip. */
@@ -100,5 +102,6 @@ export function chartData(report: Report): ChartData {
     thresholds,
     end,
     points: perSecond ? "per-second" : "every",
+    noun: report.environment.app ? "request" : "round trip",
   };
 }

@@ -10,7 +10,7 @@ export const PAGE_SCRIPT = `(function () {
   var figure = document.getElementById("timeline-figure");
   var readout = document.getElementById("timeline-readout");
   if (!holder || data.x.length === 0) {
-    if (holder) holder.textContent = "No round trips were recorded.";
+    if (holder) holder.textContent = "No " + data.noun + "s were recorded.";
     return;
   }
   var COLOURS = { ok: "#1b7837", timeout: "#b2182b", other: "#5e3c99" };
@@ -150,7 +150,7 @@ export const PAGE_SCRIPT = `(function () {
     },
     axes: [
       { label: "seconds since the run started", values: function (_, ticks) { return ticks.map(function (t) { return t + " s"; }); } },
-      { label: "round trip, ms", size: 60 },
+      { label: data.noun + ", ms", size: 60 },
     ],
     series: series,
     hooks: {

@@ -11,7 +11,7 @@ import { findingsOf } from "../engine/evidence.js";
 import { formatMs, formatResolution } from "../engine/figures.js";
 import type { Report, ThresholdReport } from "../engine/report.js";
 import { PHASES } from "../engine/timeline.js";
-import { headline } from "./headline.js";
+import { headline, tripNoun } from "./headline.js";
 import { chartData } from "./html-chart-data.js";
 import { escapeHtml as h, scriptJson } from "./html-escape.js";
 import { phaseChartSvg } from "./html-phase-chart.js";
@@ -89,10 +89,16 @@ function settings(report: Report): string {
       "phases",
       `baseline ${formatDuration(p.baselineMs)}, injection ${formatDuration(p.injectionMs)}, recovery ${formatDuration(p.recoveryMs)}`,
     ],
-    [
-      "probe",
-      `connection timeout ${p.connectionTimeoutMs} ms, read timeout ${p.readTimeoutMs} ms, a round trip every ${p.intervalMs} ms, /health 503 after ${formatDuration(p.healthFailureMs)} of failures`,
-    ],
+    // Against your app there is no probe: the load fislat sent is what was measured.
+    report.environment.app
+      ? [
+          "load",
+          `${report.environment.app.ratePerSecond} requests a second to ${report.environment.app.urls.join(", ")}, each timed out after ${p.readTimeoutMs} ms`,
+        ]
+      : [
+          "probe",
+          `connection timeout ${p.connectionTimeoutMs} ms, read timeout ${p.readTimeoutMs} ms, a round trip every ${p.intervalMs} ms, /health 503 after ${formatDuration(p.healthFailureMs)} of failures`,
+        ],
     [
       "environment",
       `${report.environment.kind}: ${report.environment.target}${report.environment.seed !== undefined && !report.environment.target.includes("--seed") ? ` (--seed ${report.environment.seed})` : ""}`,
@@ -118,7 +124,9 @@ function settings(report: Report): string {
 
 function timesList(report: Report): string {
   const t = report.times;
-  const trip = t.resolutionMs ? ` (${formatResolution(t.resolutionMs.roundTrip)}, the probe's interval)` : "";
+  const trip = t.resolutionMs
+    ? ` (${formatResolution(t.resolutionMs.roundTrip)}, ${report.environment.app ? "the time between requests" : "the probe's interval"})`
+    : "";
   const poll = t.resolutionMs ? ` (${formatResolution(t.resolutionMs.health)}, the /health poll)` : "";
   const items = [
     t.timeToDetectMs !== null && `detected ${formatMs(t.timeToDetectMs)}${trip} after the fault took effect`,
@@ -271,12 +279,12 @@ ${why}
 </header>
 <section><h2>Settings</h2>${settings(report)}</section>
 <section>
-<h2>Every round trip over time</h2>
+<h2>Every ${tripNoun(report, true)} over time</h2>
 <figure id="timeline-figure">
 <div id="timeline" class="chart"></div>
 <p class="legend"><span class="key key-ok">● ok</span> <span class="key key-timeout">✖ timeout</span> <span class="key key-other">■ another error</span> <span class="key key-fault">▨ fault in place</span> <span class="key">┆ /health change</span> <span class="key">╌ threshold</span></p>
-<p id="timeline-readout" class="readout" aria-live="polite">Point at the chart for a round trip's time, latency and outcome.</p>
-<figcaption>${h(`${data.points === "every" ? `${data.x.length} round trips.` : `${data.x.length} seconds, each drawn at its slowest round trip (the report holds per-second aggregates past its record limit).`} ${faultCaption}${healthCaption}${thresholdCaption}`)}</figcaption>
+<p id="timeline-readout" class="readout" aria-live="polite">Point at the chart for a ${tripNoun(report, true)}'s time, latency and outcome.</p>
+<figcaption>${h(`${data.points === "every" ? `${data.x.length} ${tripNoun(report)}.` : `${data.x.length} seconds, each drawn at its slowest ${tripNoun(report, true)} (the report holds per-second aggregates past its record limit).`} ${faultCaption}${healthCaption}${thresholdCaption}`)}</figcaption>
 </figure>
 ${timesList(report)}
 </section>
