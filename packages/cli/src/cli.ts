@@ -11,7 +11,7 @@ import { Command, CommanderError, Option } from "commander";
 import { describeAwsError } from "./aws/aws-errors.js";
 import { appRunOptions } from "./commands/app-options.js";
 import { applyConfigFile, configKeys, loadConfigFile } from "./config-file.js";
-import { type CommandContext, type ContextBase, runInContext, sayError } from "./context.js";
+import type { CommandContext, ContextBase } from "./context.js";
 import { DEFAULT_FIS_SOURCES } from "./engine/limits.js";
 import { systemClock } from "./engine/ports.js";
 import { SCENARIO_NAMES, SCENARIO_OF_FAULT } from "./engine/scenario.js";
@@ -58,6 +58,8 @@ async function execute(
   command: (ctx: CommandContext) => Promise<number> | number,
   { interruptible = false }: { interruptible?: boolean } = {},
 ): Promise<void> {
+  // Loaded when a command runs: --help and --version need neither chalk nor the cleanup owner.
+  const { runInContext } = await import("./context.js");
   const abort = interruptible ? new AbortController() : undefined;
   const release = abort ? ctx.onInterrupt((signal) => abort.abort(`${signal} received`)) : () => {};
   try {
@@ -507,6 +509,7 @@ program.hook("preAction", (_root, command) => {
 });
 
 async function main(): Promise<void> {
+  const sayError = async (message: string) => (await import("./context.js")).sayError(ctx, message);
   try {
     await program.parseAsync();
   } catch (error) {
@@ -516,18 +519,18 @@ async function main(): Promise<void> {
       return;
     }
     if (error instanceof FislatError) {
-      sayError(ctx, error.message);
+      await sayError(error.message);
       process.exitCode = error.exitCode;
       return;
     }
     const awsProblem = describeAwsError(error, ctx.env);
     if (awsProblem) {
-      sayError(ctx, awsProblem);
+      await sayError(awsProblem);
       if (program.opts().debug && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
       process.exitCode = EXIT.environment;
       return;
     }
-    sayError(ctx, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    await sayError(`unexpected error: ${error instanceof Error ? error.message : String(error)}`);
     if (program.opts().debug && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
     else ctx.stderr.write("fislat: run again with --debug for the stack trace\n");
     process.exitCode = EXIT.environment;

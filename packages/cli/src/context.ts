@@ -5,8 +5,8 @@
 // needs is here.
 import type { AwsClients, AwsSettings } from "./aws/clients.js";
 import type { Clock } from "./engine/ports.js";
-import { wrapProse } from "./render/layout.js";
 import { makeChalk, outputWidth } from "./render/style.js";
+import { wrapProse } from "./render/wrap.js";
 import { Resources } from "./resources.js";
 import type { InterruptHandler } from "./signals.js";
 

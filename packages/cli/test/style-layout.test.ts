@@ -1,8 +1,9 @@
 // Colour follows the conventions (FORCE_COLOR, NO_COLOR, TERM=dumb, not a terminal), the spinner
 // needs a live terminal of known width, and tables and prose fit the width they are given.
 import { describe, expect, it } from "vitest";
-import { fitTable, widthOf, wrapProse } from "../src/render/layout.js";
+import { fitTable, widthOf } from "../src/render/layout.js";
 import { colorLevel, isLiveTerminal, outputWidth } from "../src/render/style.js";
+import { wrapProse } from "../src/render/wrap.js";
 
 const tty = { isTTY: true, columns: 80 };
 const pipe = { isTTY: false };

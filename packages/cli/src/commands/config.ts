@@ -10,7 +10,8 @@ import { FAULT_KINDS, faultKind } from "../engine/fault.js";
 import type { ExperimentRequest } from "../engine/plan.js";
 import { AWS_ONLY, ENVIRONMENT_DEFAULTS, flagKey, planExperiment } from "../engine/planner.js";
 import { EXIT, type ExitCode } from "../errors.js";
-import { widthOf as layoutWidth, wrapProse } from "../render/layout.js";
+import { widthOf as layoutWidth } from "../render/layout.js";
+import { wrapProse } from "../render/wrap.js";
 import { loadExperimentSource, planRun, type RunFlags } from "./run-options.js";
 
 const SOURCES: Record<string, string> = { cli: "flag", config: "config file", default: "default", env: "environment" };

@@ -9,8 +9,8 @@ import { formatDuration } from "../durations.js";
 import type { ExperimentEvents } from "../engine/experiment.js";
 import type { LiveTally } from "../engine/live-tally.js";
 import type { PhaseName } from "../engine/timeline.js";
-import { wrapProse } from "./layout.js";
 import { colorLevel, isLiveTerminal, type makeChalk } from "./style.js";
+import { wrapProse } from "./wrap.js";
 
 const PLAIN_STATUS_EVERY_MS = 5000;
 /** The spinner's frame and the space after it. */

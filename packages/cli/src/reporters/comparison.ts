@@ -2,7 +2,8 @@
 // BASE and RUN side by side, fitted to the width), JSON, Markdown and one self-contained HTML file.
 import { type Comparison, type PhaseComparison, pText, type SideStats } from "../engine/compare.js";
 import { formatRate, msCell } from "../engine/figures.js";
-import { fitTable, wrapProse } from "../render/layout.js";
+import { fitTable } from "../render/layout.js";
+import { wrapProse } from "../render/wrap.js";
 import { escapeHtml as h } from "./html-escape.js";
 import { STYLES } from "./html-styles.js";
 

@@ -7,8 +7,9 @@ import { formatRate, msCell } from "../engine/figures.js";
 import { formatLevel as levelText } from "../engine/sweep-levels.js";
 import type { SweepPlan } from "../engine/sweep-plan.js";
 import type { SweepLevelReport, SweepReport } from "../engine/sweep-report.js";
-import { chartColumns, fitTable, wrapProse } from "../render/layout.js";
+import { chartColumns, fitTable } from "../render/layout.js";
 import type { makeChalk } from "../render/style.js";
+import { wrapProse } from "../render/wrap.js";
 
 type Chalk = ReturnType<typeof makeChalk>;
 
