@@ -156,6 +156,9 @@ export async function prepareLocalApp(
 
   let app: AppProcess | undefined;
   if (target.app) {
+    // A Ctrl-C while dynalite or the proxy started: stop before the user's app runs at all (it
+    // may do things on start-up); what did start is released by the caller.
+    if (signal.aborted) throw new Error(String(signal.reason));
     const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
     // Random, not this process's pid: two runs in the same second never share a file.
     const outputFile = path.join(os.tmpdir(), `fislat-app-${stamp}-${randomBytes(4).toString("hex")}.log`);

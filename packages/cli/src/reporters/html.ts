@@ -148,7 +148,12 @@ function evidenceSection(report: Report): string {
         ["malformed", String(l.malformed)],
         ["duplicate", String(l.duplicate)],
         ["out of order", String(l.outOfOrder)],
-        ["missed ticks (the probe fell behind its schedule)", String(l.missedTicks)],
+        [
+          report.environment.app
+            ? "missed sends (the load fell behind its schedule)"
+            : "missed ticks (the probe fell behind its schedule)",
+          String(l.missedTicks),
+        ],
         ["in flight at a fault edge (set aside)", String(l.straddlingFault)],
         ...PHASES.map((p) => [`lost in ${p} (seq gaps)`, String(report.missingByPhase[p] ?? 0)]),
       ].map((r) => r.map(h)),
