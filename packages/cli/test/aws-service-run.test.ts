@@ -160,6 +160,9 @@ describe("fislat run --cluster --service --url on AWS", () => {
     expect(validReport.errors ?? []).toEqual([]);
     expect(r.outcome).toBe("passed");
     expect(r.phases.injection.count).toBeGreaterThan(60);
+    // The load is the run's record, as for an app on this machine: its reports count requests.
+    expect(r.environment.app).toEqual({ urls: [URL], ratePerSecond: 1 });
+    expect(setup.stdout()).toMatch(/│ requests +│/);
     expect(JSON.stringify(r.evidence)).toMatch(/the fault reached service orders's requests: their median rose/);
     expect(JSON.stringify(r.evidence)).toMatch(/"dynamodbCalls":"not observable on AWS"/);
   });

@@ -9,7 +9,14 @@ import { type CommandContext, chalkFor, sayError, widthOf } from "../context.js"
 import type { AwsServiceTarget } from "../engine/aws-service-run.js";
 import { type ExperimentPorts, runExperiment } from "../engine/experiment.js";
 import { faultKind } from "../engine/fault.js";
-import type { AwsTarget, ExperimentPlan, ExperimentRequest, LocalTarget, RunTarget } from "../engine/plan.js";
+import type {
+  AwsTarget,
+  ExperimentPlan,
+  ExperimentRequest,
+  HttpLoadSettings,
+  LocalTarget,
+  RunTarget,
+} from "../engine/plan.js";
 import { buildReport, type Report } from "../engine/report.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { createProgress, type Progress } from "../render/progress.js";
@@ -143,7 +150,19 @@ async function prepareAwsService(
   // The request's --profile and --region go to the clients; the environment is left as it was.
   const clients = await ctx.aws(target);
   const env = await prepare(clients, request, target, ctx.resources, ctx.clock, (m) => progress.info(m));
-  return { plan: env.plan, ports: env.ports, environment: { kind: "aws", target: env.target, injector: env.injector } };
+  // The load fislat sent to the service is the run's record, as for an app on this machine: its
+  // reports count requests, not the probe's round trips.
+  const load = request.load as HttpLoadSettings;
+  return {
+    plan: env.plan,
+    ports: env.ports,
+    environment: {
+      kind: "aws",
+      target: env.target,
+      injector: env.injector,
+      app: { urls: load.urls, ratePerSecond: load.ratePerSecond },
+    },
+  };
 }
 
 async function prepareLocal(request: ExperimentRequest, ctx: CommandContext): Promise<PreparedRun> {

@@ -93,7 +93,7 @@ export interface Report {
      * @maximum 4294967295
      */
     seed?: number;
-    /** a run against the user's own app (fislat run --local --app/--url): how it was started, where its output is, the load */
+    /** a run against the user's own app or service (--app/--url locally, --service --url on AWS): how it was started, where its output is, the load */
     app?: {
       /** the shell command that started the app (absent: an app already running) */
       command?: string;
