@@ -170,8 +170,7 @@ describe("fislat run --cluster --service --url on AWS", () => {
   it("--launch: requests that do not show the fault make the run inconclusive, saying it cannot tell why", async () => {
     simulate({});
     const code = await drive(runCommand(setup.ctx, flags({ launch: true, taskDefinition: "fislat-probe" })));
-    // EXIT.inconclusive once helper A's renumbering lands; 3 (environment) until then.
-    expect(code).toBe((EXIT as Record<string, number>).inconclusive ?? EXIT.environment);
+    expect(code).toBe(EXIT.inconclusive);
     const r = report();
     expect(r.outcome).toBe("inconclusive");
     expect(JSON.stringify(r)).toMatch(
