@@ -9,7 +9,7 @@ import { formatMs, formatRate } from "../engine/figures.js";
 import { humanMs, quoted } from "../engine/limits.js";
 import type { ExperimentRequest } from "../engine/plan.js";
 import { ASSUMED_BASELINE_MEDIAN_MS, predictPlan } from "../engine/plan-prediction.js";
-import { badInput, EXIT, type ExitCode, FislatError } from "../errors.js";
+import { badInput, EXIT, type ExitCode } from "../errors.js";
 import { planRun, type RunFlags } from "./run-options.js";
 
 export const STARTING_FILE = `# fislat experiment file, version 1. Every field may be omitted; flags override the file.
@@ -127,15 +127,8 @@ export function describePlan(request: ExperimentRequest): string {
 export function experimentCheckCommand(ctx: CommandContext, input: RunFlags & { file: string }): ExitCode {
   const { file, ...flags } = input;
   const say = lineWriter(ctx.stdout);
-  let request: ExperimentRequest;
-  try {
-    request = planRun({ ...flags, experiment: file }, ctx.cwd);
-  } catch (error) {
-    // The file was named as check's argument, not as --experiment: its refusals name it so.
-    if (error instanceof FislatError && error.message.startsWith("--experiment "))
-      throw new FislatError(`the experiment file ${error.message.slice("--experiment ".length)}`, error.exitCode);
-    throw error;
-  }
+  // The file is check's argument, not --experiment: its refusals name it so.
+  const request = planRun({ ...flags, experiment: file }, ctx.cwd, "the experiment file");
   say(describePlan(request));
   say("the experiment file is valid");
   return EXIT.passed;

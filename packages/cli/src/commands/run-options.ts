@@ -21,17 +21,22 @@ export type { RunFlags };
 /** Experiment files are small; a bigger one is a mistake (a log, a binary). */
 const MAX_FILE_BYTES = 1_000_000;
 
+/**
+ * `named`: how refusals name the file, as the user gave it: `--experiment` to run and sweep, "the
+ * experiment file" to `experiment check`, whose argument it is.
+ */
 export function loadExperimentSource(
   flags: Pick<RunFlags, "scenario" | "experiment" | "local" | "app" | "url" | "proxyPort" | "fault">,
   cwd: string,
+  named = "--experiment",
 ): ExperimentSource {
   if (flags.experiment !== undefined) {
     if (flags.scenario !== undefined) {
       throw badInput(
-        "--experiment and --scenario both name the experiment: give one (a scenario is a built-in experiment file)",
+        `${named} and --scenario both name the experiment: give one (a scenario is a built-in experiment file)`,
       );
     }
-    return { kind: "file", name: flags.experiment, data: readExperimentFile(flags.experiment, cwd) };
+    return { kind: "file", name: flags.experiment, data: readExperimentFile(flags.experiment, cwd, named) };
   }
   // Your own app with no experiment file: its thresholds come from --threshold, or the default
   // hypothesis (app-run.ts); the probe's scenarios do not apply to it.
@@ -47,18 +52,18 @@ export function loadExperimentSource(
   return { kind: "scenario", name, data: scenarioFile(name) };
 }
 
-export function readExperimentFile(file: string, cwd: string) {
+export function readExperimentFile(file: string, cwd: string, named = "--experiment") {
   let text: string;
   try {
     const stat = statSync(path.resolve(cwd, file));
-    if (!stat.isFile()) throw badInput(`--experiment ${quoted(file)} is not a regular file`);
+    if (!stat.isFile()) throw badInput(`${named} ${quoted(file)} is not a regular file`);
     if (stat.size > MAX_FILE_BYTES)
-      throw badInput(`--experiment ${quoted(file)} is ${stat.size} bytes: an experiment file is at most 1 MB`);
+      throw badInput(`${named} ${quoted(file)} is ${stat.size} bytes: an experiment file is at most 1 MB`);
     text = readFileSync(path.resolve(cwd, file), "utf8");
   } catch (error) {
     if ((error as { exitCode?: number }).exitCode !== undefined) throw error;
     throw badInput(
-      `--experiment ${quoted(file)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      `${named} ${quoted(file)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
     );
   }
   try {
@@ -69,8 +74,6 @@ export function readExperimentFile(file: string, cwd: string) {
   }
 }
 
-/** The temporary file's name beside a report is longer than the report's (see render/atomic-write.ts). */
-const TEMP_NAME_EXTRA = TEMP_NAME_EXTRA_BYTES;
 const NAME_MAX = 255;
 
 /**
@@ -143,9 +146,9 @@ function checkReportPath(flag: string, file: string, cwd: string): string {
     throw badInput(`${flag} ${quoted(file)}: ${dir} is not a place for files; write the report to an ordinary folder`);
   }
   const base = path.basename(absolute);
-  if (Buffer.byteLength(base) + TEMP_NAME_EXTRA > NAME_MAX) {
+  if (Buffer.byteLength(base) + TEMP_NAME_EXTRA_BYTES > NAME_MAX) {
     throw badInput(
-      `${flag} ${quoted(file)}: the file name is too long (at most ${NAME_MAX - TEMP_NAME_EXTRA} bytes, leaving room for the temporary file written first)`,
+      `${flag} ${quoted(file)}: the file name is too long (at most ${NAME_MAX - TEMP_NAME_EXTRA_BYTES} bytes, leaving room for the temporary file written first)`,
     );
   }
   const resolved = path.join(dir, base);
@@ -182,8 +185,8 @@ export function requestPlanner(
 }
 
 /** Flags (config file folded in) -> the validated request, report targets checked: nothing started yet. */
-export function planRun(flags: RunFlags, cwd: string): ExperimentRequest {
-  const source = loadExperimentSource(flags, cwd);
+export function planRun(flags: RunFlags, cwd: string, experimentNamed?: string): ExperimentRequest {
+  const source = loadExperimentSource(flags, cwd, experimentNamed);
   const request = requestPlanner(flags, source, cwd)(flags);
   // Every format in the reporters' table has its flag; the planner needs to know none of them.
   return {
