@@ -25,6 +25,7 @@ import { readyServiceDefinition, simulateService, useTaskRoleAllowed } from "./s
 import {
   advanceUntil,
   drive,
+  expectOneAfterAnother,
   ROLE_ARN,
   type SimulatedAws,
   type SimulationOptions,
@@ -141,13 +142,7 @@ describe("fislat sweep --cluster --service --url --launch on AWS", () => {
     }
     expect(sent(sim.ecs, StopTaskCommand).map((s) => s.task)).toEqual(launched);
     // A level starts only after the previous level's fault ended.
-    const experiments = [...sim.experiments.values()];
-    for (let i = 1; i < experiments.length; i++) {
-      const before = experiments[i - 1] as (typeof experiments)[number];
-      expect((experiments[i] as (typeof experiments)[number]).startedAt).toBeGreaterThan(
-        before.actionStartAt + before.durationMs,
-      );
-    }
+    expectOneAfterAnother(sim);
 
     const r = report();
     expect(r.environment).toBe("aws-service");

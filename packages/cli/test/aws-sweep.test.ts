@@ -14,7 +14,15 @@ import { type SweepCommandFlags, sweepCommand } from "../src/commands/sweep.js";
 import type { SweepReport } from "../src/engine/sweep-report.js";
 import { EXIT } from "../src/errors.js";
 import { useAwsRunSetup } from "./support/aws-run-setup.js";
-import { advanceUntil, drive, ROLE_ARN, SimulatedAws, sent, settledFlag } from "./support/simulated-aws.js";
+import {
+  advanceUntil,
+  drive,
+  expectOneAfterAnother,
+  ROLE_ARN,
+  SimulatedAws,
+  sent,
+  settledFlag,
+} from "./support/simulated-aws.js";
 
 let sim: SimulatedAws;
 const setup = useAwsRunSetup(() => sim?.reset());
@@ -65,13 +73,7 @@ describe("fislat sweep against AWS", () => {
     );
     expect(sent(sim.fis, StopExperimentCommand)).toEqual([]);
     // A level starts only after the previous level's fault ended.
-    const experiments = [...sim.experiments.values()];
-    for (let i = 1; i < experiments.length; i++) {
-      const before = experiments[i - 1] as (typeof experiments)[number];
-      expect((experiments[i] as (typeof experiments)[number]).startedAt).toBeGreaterThan(
-        before.actionStartAt + before.durationMs,
-      );
-    }
+    expectOneAfterAnother(sim);
     const r = report();
     expect(r.environment).toBe("aws");
     expect(r.breakPoint).toEqual({ held: 400, broke: 450 });

@@ -2,6 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 
+/** A run against an app on this machine, up to the flag under test. */
+const APP_RUN = ["run", "--local", "--app", "node server.js", "--url", "http://127.0.0.1:3000/", "--rate", "5"];
+
 describe("fislat run, bad input", () => {
   it.each([
     [["run", "--local", "--scenario", "chaos"], /--scenario.*chaos.*timeout, succeed, edge/],
@@ -83,33 +86,11 @@ describe("fislat run, bad input", () => {
       /^fislat: --threshold: injection\.failed: "rate<1\.5": the bound 1\.5 is outside 0\.\.1, so it always holds; a rate is a share from 0 to 1/,
     ],
     [
-      [
-        "run",
-        "--local",
-        "--app",
-        "node server.js",
-        "--url",
-        "http://127.0.0.1:3000/",
-        "--rate",
-        "5",
-        "--method",
-        "FOO",
-      ],
+      [...APP_RUN, "--method", "FOO"],
       /^fislat: --method "FOO" is not a method fislat sends: expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\n$/,
     ],
     [
-      [
-        "run",
-        "--local",
-        "--app",
-        "node server.js",
-        "--url",
-        "http://127.0.0.1:3000/",
-        "--rate",
-        "5",
-        "--method",
-        "post",
-      ],
+      [...APP_RUN, "--method", "post"],
       /--method "post" is not a method fislat sends \(methods are case-sensitive: POST\)/,
     ],
     [["run", "--local", "--json", "/proc/r.json"], /--json "\/proc\/r.json"/],

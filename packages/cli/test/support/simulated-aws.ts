@@ -15,7 +15,7 @@ import * as fisApi from "@aws-sdk/client-fis";
 import * as ssmApi from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
-import { vi } from "vitest";
+import { expect, vi } from "vitest";
 import { ACCOUNT, CONTAINER, EcsModel, type EcsModelOptions, type EcsTask, REGION, taskArn } from "./ecs-model.js";
 import { FisModel, type FisModelOptions, type ModelExperiment } from "./fis-model.js";
 import { LogsModel, type LogsModelOptions } from "./logs-model.js";
@@ -286,6 +286,15 @@ export async function advanceUntil(done: () => boolean, stepMs = 250, maxVirtual
 }
 
 /** Whether `work` has settled, as a function to poll. */
+/** Each FIS experiment started only after the one before it had ended (a sweep's levels, in turn). */
+export function expectOneAfterAnother(sim: SimulatedAws): void {
+  const experiments = [...sim.experiments.values()];
+  for (let i = 1; i < experiments.length; i++) {
+    const before = experiments[i - 1] as ModelExperiment;
+    expect((experiments[i] as ModelExperiment).startedAt).toBeGreaterThan(before.actionStartAt + before.durationMs);
+  }
+}
+
 export function settledFlag(work: Promise<unknown>): () => boolean {
   let settled = false;
   const mark = () => {
