@@ -57,16 +57,21 @@ function killGroup(signal: NodeJS.Signals): void {
 const GONE_WAIT_MS = 3000;
 let exited = false;
 let stopping = false;
+/** When a requested stop's grace period ends: the group's SIGKILL, and the latest the app may take. */
+let graceEndsAt = 0;
 app.on("error", (error) => {
   say({ event: "error", message: error.message });
   process.exit(1);
 });
 app.on("exit", (code, signal) => {
   exited = true;
-  // Whatever the app left behind in its group (background children) goes with it, and the keeper
-  // reports only once the group is really gone (killed processes take a moment to be reaped).
-  killGroup("SIGKILL");
-  const until = Date.now() + GONE_WAIT_MS;
+  // The app ended by itself: whatever it left behind in its group (background children) goes with
+  // it. Stopping: only the shell has ended, which a shell that does not hand over to the app
+  // (dash with `sh -c "node server.js"`) does at the group's SIGTERM while the app is still
+  // closing: the app keeps its grace period, and the SIGKILL comes when that ends (stop's timer).
+  if (!stopping) killGroup("SIGKILL");
+  // The keeper reports only once the group is really gone (killed processes take a moment to be reaped).
+  const until = Math.max(Date.now(), graceEndsAt) + GONE_WAIT_MS;
   const check = () => {
     if (groupExists() && Date.now() < until) {
       setTimeout(check, 10);
@@ -91,6 +96,7 @@ say({ event: "started", pid: group });
 function stop(): void {
   if (stopping || exited) return;
   stopping = true;
+  graceEndsAt = Date.now() + config.graceMs;
   killGroup("SIGTERM");
   setTimeout(() => killGroup("SIGKILL"), config.graceMs).unref();
 }
